@@ -1,0 +1,1 @@
+"""The message bus: stream and consumer provisioning, consumers on FastStream, dead letters."""

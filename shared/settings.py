@@ -1,0 +1,47 @@
+"""Settings from the environment, prefix ``ASIST_`` (architecture.md §6).
+
+Defaults point at the embedded local stack started by ``./asist up``.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_PORTS: dict[str, int] = {
+    "intake": 8101,
+    "decisions": 8102,
+    "timesheets": 8103,
+    "payments": 8104,
+    "reporting": 8105,
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASIST_", extra="ignore")
+
+    nats_url: str = "nats://127.0.0.1:14222"
+    # A server DSN: each service creates and uses its own database on it.
+    database_url: str = "postgresql://asist@127.0.0.1:15432/postgres"
+    http_host: str = "127.0.0.1"
+    http_port: int | None = None
+    log_format: str = Field(default="console", pattern="^(json|console)$")
+    log_level: str = "INFO"
+    # Replicas of every JetStream stream: 1 on one machine, 3 on the cluster of deploy/nats.
+    stream_replicas: int = 1
+    # Consumers: redelivery with growing delays, then the dead-letter stream.
+    consumer_max_deliver: int = 5
+    consumer_backoff_seconds: list[float] = [1.0, 5.0, 15.0, 60.0]
+    consumer_ack_wait_seconds: float = 30.0
+    consumer_batch_size: int = 100
+    consumer_batch_timeout_seconds: float = 0.5
+    relay_poll_seconds: float = 0.5
+    relay_batch_size: int = 500
+    # Bearer tokens: "token=role:municipality,..." (municipality "*" for the ministry).
+    tokens: str = ""
+
+    def port_for(self, service: str) -> int:
+        return self.http_port if self.http_port is not None else SERVICE_PORTS[service]
+
+    def database_name(self, service: str) -> str:
+        return f"asist_{service}"

@@ -1,0 +1,1 @@
+"""Persistence on PostgreSQL: databases, migrations, the event store and the outbox."""

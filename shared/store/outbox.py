@@ -1,0 +1,139 @@
+"""The outbox relay: publishes committed events to JetStream, then marks them published.
+
+Guarantees (architecture.md §5):
+- nothing is skipped: the relay works from the set of *unpublished* rows, not from a
+  cursor, so a row that commits late is still found;
+- nothing is duplicated on the bus: every message carries ``Nats-Msg-Id`` = event id, so a
+  relay that crashed between publishing and marking re-publishes into JetStream's
+  de-duplication window and the stream stores each event once;
+- order per aggregate: rows are published in position order, which per stream equals
+  version order (an append expects the previous version to be committed);
+- one relay per database: a session advisory lock elects the publisher among replicas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+from nats.js import JetStreamContext
+
+from shared.logging import get_logger
+from shared.store.eventstore import OUTBOX_CHANNEL
+
+log = get_logger(__name__)
+RELAY_LOCK_KEY = 0x52454C4159  # "RELAY"
+
+# A test hook: called after publishing a batch and before marking it (simulates a crash).
+AfterPublish = Callable[[list[int]], Awaitable[None]]
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        js: JetStreamContext,
+        *,
+        batch_size: int = 500,
+        poll_seconds: float = 0.5,
+        publish_window: int = 64,
+        after_publish: AfterPublish | None = None,
+    ) -> None:
+        self.pool = pool
+        self.js = js
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.publish_window = publish_window
+        self.after_publish = after_publish
+        self.published_total = 0
+        self._wake = asyncio.Event()
+
+    async def publish_pending(self, conn: asyncpg.Connection) -> int:
+        """Publish one batch of unpublished events in position order; returns how many."""
+        rows = await conn.fetch(
+            "select o.position, o.subject, e.event_id::text as event_id, e.envelope::text as body"
+            " from outbox o join events e using (position)"
+            " where o.published_at is null order by o.position limit $1",
+            self.batch_size,
+        )
+        if not rows:
+            return 0
+        done: list[int] = []
+        for start in range(0, len(rows), self.publish_window):
+            window = rows[start : start + self.publish_window]
+            # Publishes of one window are pipelined on one connection, so JetStream receives
+            # them in this order; acks are awaited before the next window.
+            results = await asyncio.gather(
+                *(
+                    self.js.publish(
+                        r["subject"], r["body"].encode(), headers={"Nats-Msg-Id": r["event_id"]}
+                    )
+                    for r in window
+                ),
+                return_exceptions=True,
+            )
+            for row, result in zip(window, results, strict=True):
+                if isinstance(result, BaseException):
+                    # Stop at the first failure; the rest go again next round, after it.
+                    log.warning(
+                        "outbox.publish_failed", position=row["position"], error=repr(result)
+                    )
+                    await self._mark(conn, done)
+                    return len(done)
+                done.append(row["position"])
+        if self.after_publish is not None:
+            await self.after_publish(done)
+        await self._mark(conn, done)
+        return len(done)
+
+    async def _mark(self, conn: asyncpg.Connection, positions: list[int]) -> None:
+        if positions:
+            await conn.execute(
+                "update outbox set published_at = now() where position = any($1::bigint[])",
+                positions,
+            )
+            self.published_total += len(positions)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish until ``stop`` is set; wakes on NOTIFY and polls as a fallback."""
+        async with self.pool.acquire() as conn:
+            while not stop.is_set():
+                if await conn.fetchval("select pg_try_advisory_lock($1)", RELAY_LOCK_KEY):
+                    break
+                await _wait(stop, self.poll_seconds * 4)
+            else:
+                return
+            await conn.add_listener(OUTBOX_CHANNEL, self._on_notify)
+            try:
+                while not stop.is_set():
+                    try:
+                        published = await self.publish_pending(conn)
+                    except (TimeoutError, OSError, asyncpg.PostgresError) as error:
+                        log.warning("outbox.relay_error", error=repr(error))
+                        published = 0
+                    if published < self.batch_size:
+                        self._wake.clear()
+                        await _first(stop, self._wake, self.poll_seconds)
+            finally:
+                with contextlib.suppress(Exception):
+                    await conn.remove_listener(OUTBOX_CHANNEL, self._on_notify)
+                    await conn.execute("select pg_advisory_unlock($1)", RELAY_LOCK_KEY)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(event.wait(), seconds)
+
+
+async def _first(a: asyncio.Event, b: asyncio.Event, seconds: float) -> None:
+    tasks = [asyncio.ensure_future(a.wait()), asyncio.ensure_future(b.wait())]
+    try:
+        await asyncio.wait(tasks, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()

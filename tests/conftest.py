@@ -1,0 +1,110 @@
+"""Test harness: starts its own NATS (JetStream) and PostgreSQL, unless the environment names them.
+
+Integration and end-to-end tests run against these real servers (no fakes). Each test gets
+fresh databases and unique stream names or subjects, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import nats
+import pytest
+from nats.aio.client import Client as NatsClient
+from nats.js import JetStreamContext
+
+from shared.settings import Settings
+from shared.store.db import SHARED_MIGRATIONS, apply_migrations, database_dsn, ensure_database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Servers:
+    nats_url: str
+    database_url: str
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """NATS and PostgreSQL for the whole session: named by ASIST_* or started here."""
+    named = Servers(os.environ.get("ASIST_NATS_URL", ""), os.environ.get("ASIST_DATABASE_URL", ""))
+    if named.nats_url and named.database_url:
+        yield named
+        return
+    from deploy.stack import start_stack, stop_stack
+
+    data_dir = Path(os.environ.get("ASIST_TEST_DATA_DIR") or tmp_path_factory.mktemp("stack"))
+    started = start_stack(data_dir, nats_port=free_port(), pg_port=free_port(), fast=True)
+    try:
+        yield Servers(started.nats_url, started.database_url)
+    finally:
+        stop_stack(data_dir)
+
+
+@pytest.fixture
+def settings(stack: Servers) -> Settings:
+    """Settings for services under test: fast retries so failure paths finish quickly."""
+    return Settings(
+        nats_url=stack.nats_url,
+        database_url=stack.database_url,
+        consumer_max_deliver=3,
+        consumer_backoff_seconds=[0.2, 0.4],
+        consumer_ack_wait_seconds=5.0,
+        consumer_batch_timeout_seconds=0.2,
+        relay_poll_seconds=0.1,
+    )
+
+
+@pytest.fixture
+async def nats_client(stack: Servers) -> AsyncIterator[NatsClient]:
+    nc = await nats.connect(stack.nats_url)
+    try:
+        yield nc
+    finally:
+        await nc.drain()
+
+
+@pytest.fixture
+def js(nats_client: NatsClient) -> JetStreamContext:
+    return nats_client.jetstream()
+
+
+@pytest.fixture
+async def clean_bus(js: JetStreamContext) -> None:
+    """Delete every stream, so each test starts from an empty bus."""
+    for info in await js.streams_info():
+        await js.delete_stream(info.config.name)
+
+
+async def create_database(stack: Servers, prefix: str = "t") -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    await ensure_database(stack.database_url, name)
+    return name
+
+
+@pytest.fixture
+async def event_db(stack: Servers) -> AsyncIterator[asyncpg.Pool]:
+    """A fresh database with the shared event-store schema applied."""
+    name = await create_database(stack)
+    pool = await asyncpg.create_pool(
+        database_dsn(stack.database_url, name), min_size=1, max_size=40
+    )
+    async with pool.acquire() as conn:
+        await apply_migrations(conn, SHARED_MIGRATIONS)
+    try:
+        yield pool
+    finally:
+        await pool.close()

@@ -1,0 +1,196 @@
+"""Consumers on FastStream against real JetStream and PostgreSQL (architecture.md §5, §8)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import asyncpg
+import pytest
+from faststream.nats import NatsBroker
+from nats.js import JetStreamContext
+from pydantic import BaseModel
+
+from shared.bus.consumer import ConsumerSettings, EventConsumer
+from shared.bus.provisioning import (
+    DEAD_LETTER_STREAM,
+    ensure_consumer,
+    ensure_dead_letter_stream,
+    ensure_service_stream,
+)
+from shared.events.envelope import Envelope
+from tests.conftest import Servers
+from tests.integration.backbone_support import probe_envelope, read_stream_messages, test_registry
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_bus")]
+
+Handler = Callable[[asyncpg.Connection, Envelope, BaseModel], Awaitable[None]]
+
+
+async def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def run_consumer(
+    stack: Servers, js: JetStreamContext, event_db: asyncpg.Pool
+) -> AsyncIterator[Callable[..., Awaitable[EventConsumer]]]:
+    brokers: list[NatsBroker] = []
+    await ensure_service_stream(js, "probe")
+    await ensure_dead_letter_stream(js)
+
+    async def start(handler: Handler, **overrides: object) -> EventConsumer:
+        settings = ConsumerSettings(
+            max_deliver=3,
+            backoff_seconds=[0.3, 0.6],
+            ack_wait_seconds=30.0,
+            batch_size=10,
+            batch_timeout_seconds=0.3,
+        )
+        for key, value in overrides.items():
+            setattr(settings, key, value)
+        consumer = EventConsumer(
+            consumer="tester",
+            upstream_service="probe",
+            handlers={"Pinged": handler},
+            pool=event_db,
+            settings=settings,
+            registry=test_registry,
+        )
+        await ensure_consumer(js, consumer.stream, consumer.config())
+        broker = NatsBroker(stack.nats_url)
+        consumer.attach(broker)
+        await broker.start()
+        brokers.append(broker)
+        return consumer
+
+    yield start
+    for broker in brokers:
+        await broker.stop()
+
+
+async def publish(js: JetStreamContext, envelope: Envelope, msg_id: str | None = None) -> None:
+    headers = {"Nats-Msg-Id": msg_id} if msg_id else None
+    await js.publish(envelope.nats_subject, envelope.to_json(), headers=headers)
+
+
+async def test_the_same_event_delivered_twice_is_applied_once(
+    run_consumer: Callable[..., Awaitable[EventConsumer]],
+    js: JetStreamContext,
+    event_db: asyncpg.Pool,
+) -> None:
+    async with event_db.acquire() as conn:
+        await conn.execute("create table applied (n int not null)")
+    calls: list[int] = []
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope, data: BaseModel) -> None:
+        calls.append(envelope.data["n"])
+        await conn.execute("insert into applied values ($1)", envelope.data["n"])
+
+    await run_consumer(handler)
+    twice = probe_envelope(7)
+    # Two different message ids get past JetStream's de-duplication: only the consumer saves us.
+    await publish(js, twice, "first")
+    await publish(js, twice, "second")
+    await publish(js, probe_envelope(8), "third")
+    await wait_for(lambda: 8 in calls)
+    await asyncio.sleep(0.3)
+    async with event_db.acquire() as conn:
+        assert await conn.fetchval("select count(*) from applied") == 2
+        assert await conn.fetchval("select count(*) from processed_events") == 2
+    assert calls == [7, 8]
+
+
+async def test_an_always_failing_handler_is_retried_with_backoff_then_dead_lettered(
+    run_consumer: Callable[..., Awaitable[EventConsumer]], js: JetStreamContext
+) -> None:
+    attempts: list[float] = []
+    handled: list[int] = []
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope, data: BaseModel) -> None:
+        if envelope.data["n"] == 1:
+            attempts.append(time.monotonic())
+            raise RuntimeError("this handler always fails")
+        handled.append(envelope.data["n"])
+
+    await run_consumer(handler)
+    await publish(js, probe_envelope(1, aggregate="poison"))
+    await publish(js, probe_envelope(2, aggregate="healthy"))
+    await wait_for(lambda: 2 in handled)
+    assert len(attempts) >= 1  # the next message did not wait for the poison one
+
+    dead = await read_stream_messages(js, DEAD_LETTER_STREAM, 1, wait_seconds=10)
+    assert len(attempts) == 3, "max_deliver=3: exactly three attempts"
+    gaps = [b - a for a, b in zip(attempts, attempts[1:], strict=False)]
+    assert gaps[0] >= 0.25 and gaps[1] >= 0.5, f"back-off not applied: {gaps}"
+    assert [e.data["n"] for e in dead] == [1]
+    raw = await js.get_last_msg(DEAD_LETTER_STREAM, "asistdlq.tester.PROBE")
+    assert raw.headers is not None
+    assert "this handler always fails" in raw.headers["Asist-Error"]
+    assert raw.headers["Asist-Attempts"] == "3"
+
+
+async def test_a_message_that_is_not_an_envelope_goes_straight_to_dead_letters(
+    run_consumer: Callable[..., Awaitable[EventConsumer]], js: JetStreamContext
+) -> None:
+    handled: list[int] = []
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope, data: BaseModel) -> None:
+        handled.append(envelope.data["n"])
+
+    await run_consumer(handler)
+    await js.publish("asist.daugavpils.probe.Pinged", b'{"not": "a cloudevent"}')
+    await publish(js, probe_envelope(5))
+    await wait_for(lambda: handled == [5])
+    raw = await js.get_last_msg(DEAD_LETTER_STREAM, "asistdlq.tester.PROBE")
+    assert (
+        raw.headers is not None and "not a valid CloudEvents envelope" in raw.headers["Asist-Error"]
+    )
+    assert raw.headers["Asist-Attempts"] == "1"
+
+
+async def test_one_aggregate_stays_in_order_while_an_earlier_event_is_retried(
+    run_consumer: Callable[..., Awaitable[EventConsumer]], js: JetStreamContext
+) -> None:
+    seen: list[int] = []
+    failures = {"left": 1}
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope, data: BaseModel) -> None:
+        n = envelope.data["n"]
+        if n == 1 and failures["left"]:
+            failures["left"] -= 1
+            raise RuntimeError("transient")
+        seen.append(n)
+
+    await run_consumer(handler)
+    for n in (1, 2, 3):
+        await publish(js, probe_envelope(n, aggregate="case-9", sequence=n))
+    await wait_for(lambda: len(seen) == 3)
+    assert seen == [1, 2, 3]
+
+
+async def test_a_partial_batch_is_handled_promptly_not_after_ack_wait(
+    run_consumer: Callable[..., Awaitable[EventConsumer]], js: JetStreamContext
+) -> None:
+    """Regression, architecture.md §8: faststream 0.7.8 with nats-py >= 2.15 lost a fetched
+    batch smaller than ``batch_size`` until the ack wait ran out (an uncaught TimeoutError)."""
+    handled: list[int] = []
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope, data: BaseModel) -> None:
+        handled.append(envelope.data["n"])
+
+    await run_consumer(handler, batch_size=50, ack_wait_seconds=30.0)
+    for n in range(3):
+        await publish(js, probe_envelope(n, aggregate=f"a{n}"))
+    started = time.monotonic()
+    await wait_for(lambda: len(handled) == 3, seconds=8.0)
+    assert time.monotonic() - started < 8.0
+    # And a second partial batch after an idle fetch timeout.
+    await asyncio.sleep(1.0)
+    await publish(js, probe_envelope(99, aggregate="late"))
+    await wait_for(lambda: 99 in handled, seconds=8.0)
