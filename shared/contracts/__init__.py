@@ -1,0 +1,8 @@
+"""Event contracts: the ``data`` of every event, one module per producing service.
+
+Importing this package registers every event type in ``shared.events.registry``.
+"""
+
+from shared.contracts import intake
+
+__all__ = ["intake"]

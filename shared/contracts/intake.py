@@ -1,0 +1,134 @@
+"""Events published by intake (architecture.md §2): applications and what clients report.
+
+Only these events carry personal data (the applicant's identity and address), because the
+decisions service needs it to assess and decide; partner documentation marks them so.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, EmailStr, Field
+
+from shared.events.registry import event
+
+SERVICE = "intake"
+
+
+class Channel(StrEnum):
+    """How the application arrived (rules.md §5.1)."""
+
+    IN_PERSON = "in_person"
+    POST = "post"
+    ELECTRONIC = "electronic"
+
+
+class RepresentativeRelation(StrEnum):
+    """Who may apply for the person (rules.md §5.1)."""
+
+    PARENT = "parent"
+    FOSTER_FAMILY = "foster_family"
+    GUARDIAN = "guardian"
+    AUTHORISED = "authorised"
+
+
+class DocumentKind(StrEnum):
+    """Attachments of rules.md §5.3."""
+
+    COMMISSION_OPINION = "commission_opinion"
+    ACTIVITY_PROOF = "activity_proof"
+    REPRESENTATIVE_AUTHORITY = "representative_authority"
+    MEDICAL_REFERRAL = "medical_referral"
+    OTHER = "other"
+
+
+class ChangeKind(StrEnum):
+    """Changes of circumstances a client must report (rules.md §5.5)."""
+
+    MOVED_RESIDENCE = "moved_residence"
+    LONG_TERM_CARE = "long_term_care"
+    INPATIENT = "inpatient"
+    PRISON = "prison"
+    STAY_ENDED = "stay_ended"
+    ACTIVITIES_CHANGED = "activities_changed"
+    WITHDRAWAL = "withdrawal"
+    OTHER = "other"
+
+
+class Person(BaseModel):
+    personal_code: str = Field(description="11 digits, normalised (rules.md §10)")
+    first_name: str
+    last_name: str
+    birth_date: date
+    declared_address: str
+    phone: str | None = None
+    email: EmailStr | None = None
+
+
+class Representative(BaseModel):
+    personal_code: str
+    first_name: str
+    last_name: str
+    relation: RepresentativeRelation
+    phone: str | None = None
+    email: EmailStr | None = None
+
+
+class ActivityRequest(BaseModel):
+    """An activity the service is wanted for, with the hours a week claimed (rules.md §4.1)."""
+
+    kind: str
+    hours_per_week: Decimal = Field(ge=0, le=168)
+    description: str = ""
+
+
+@event(SERVICE)
+class ApplicationSubmitted(BaseModel):
+    """A written application for the assistant service was received (rules.md §5.1–5.2)."""
+
+    application_id: str
+    received_on: date = Field(description="Latvian calendar date of receipt; starts the deadline")
+    channel: Channel
+    applicant: Person
+    representative: Representative | None = None
+    activities: list[ActivityRequest]
+    receives_vision_benefit: bool = False
+    weekly_medical_procedures: bool = False
+    preferred_assistant: str | None = None
+    requested_start: date | None = None
+
+
+@event(SERVICE)
+class ApplicationDocumentAdded(BaseModel):
+    """A document was attached to an application (rules.md §5.3)."""
+
+    application_id: str
+    document_id: str
+    kind: DocumentKind
+    title: str
+    content_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    storage_ref: str
+    received_on: date
+
+
+@event(SERVICE)
+class ApplicationWithdrawn(BaseModel):
+    """The applicant withdrew the application in writing (rules.md §5.6)."""
+
+    application_id: str
+    withdrawn_on: date
+    reason: str = ""
+
+
+@event(SERVICE)
+class CircumstancesReported(BaseModel):
+    """The client reported a change of circumstances (rules.md §5.5)."""
+
+    application_id: str
+    report_id: str
+    kind: ChangeKind
+    effective_from: date
+    effective_until: date | None = None
+    description: str = ""

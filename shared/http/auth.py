@@ -1,0 +1,99 @@
+"""Bearer-token access: every request carries a token configured for a role and a municipality.
+
+Tokens come from ``ASIST_TOKENS`` as ``token=role:municipality`` pairs separated by commas,
+e.g. ``abc=caseworker:daugavpils,xyz=ministry:*``. The ministry's ``*`` reaches every
+municipality; any other token reaches only its own, and gets 403 on another's data.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from fastapi import Request
+
+from shared.http.problems import Problem
+from shared.municipalities import MUNICIPALITIES
+
+
+class Role(StrEnum):
+    CASEWORKER = "caseworker"
+    ASSISTANT = "assistant"
+    CLIENT = "client"
+    FINANCE = "finance"
+    MINISTRY = "ministry"
+
+
+ALL_MUNICIPALITIES = "*"
+
+
+@dataclass(frozen=True)
+class Principal:
+    token_id: str
+    role: Role
+    municipality: str
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role}:{self.municipality}:{self.token_id}"
+
+    def may_access(self, municipality: str) -> bool:
+        return self.municipality in (ALL_MUNICIPALITIES, municipality)
+
+
+class TokenConfigError(ValueError):
+    pass
+
+
+def parse_tokens(spec: str) -> dict[str, Principal]:
+    tokens: dict[str, Principal] = {}
+    for item in filter(None, (part.strip() for part in spec.split(","))):
+        token, sep, grant = item.partition("=")
+        role, sep2, municipality = grant.partition(":")
+        if not (sep and sep2 and token):
+            raise TokenConfigError(f"ASIST_TOKENS entry {item!r} is not token=role:municipality")
+        try:
+            parsed_role = Role(role)
+        except ValueError:
+            raise TokenConfigError(f"ASIST_TOKENS: unknown role {role!r}") from None
+        if municipality != ALL_MUNICIPALITIES and municipality not in MUNICIPALITIES:
+            raise TokenConfigError(f"ASIST_TOKENS: unknown municipality {municipality!r}")
+        # The id in logs and events is a short digest, never the secret itself.
+        token_id = hmac.new(b"asist", token.encode(), "sha256").hexdigest()[:10]
+        tokens[token] = Principal(token_id, parsed_role, municipality)
+    return tokens
+
+
+def authenticate(request: Request) -> Principal:
+    tokens: dict[str, Principal] = request.app.state.tokens
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem(401, "Unauthorized", "send Authorization: Bearer <token>")
+    for known, principal in tokens.items():
+        if hmac.compare_digest(known, token):
+            return principal
+    raise Problem(401, "Unauthorized", "unknown token")
+
+
+def require(
+    *roles: Role,
+) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
+    """FastAPI dependency: a token of one of ``roles`` for the path's ``municipality``."""
+
+    async def dependency(request: Request) -> Principal:
+        principal = authenticate(request)
+        if roles and principal.role not in roles:
+            allowed = ", ".join(roles)
+            raise Problem(403, "Forbidden", f"role {principal.role} may not do this ({allowed})")
+        municipality = request.path_params.get("municipality")
+        if municipality is not None and not principal.may_access(municipality):
+            raise Problem(
+                403, "Forbidden", f"this token is for {principal.municipality}, not {municipality}"
+            )
+        return principal
+
+    return dependency

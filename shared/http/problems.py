@@ -1,0 +1,94 @@
+"""``application/problem+json`` errors (RFC 9457) that name each bad field (architecture.md §5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from shared.municipalities import UnknownMunicipality
+from shared.store.eventstore import ConcurrencyError
+
+PROBLEM = "application/problem+json"
+
+
+class Problem(Exception):
+    """Raise from a route to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str = "",
+        *,
+        type_: str = "about:blank",
+        errors: list[dict[str, Any]] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or title)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.type = type_
+        self.errors = errors
+        self.extra = extra
+
+    def body(self, instance: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": self.type,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail or self.title,
+            "instance": instance,
+        }
+        if self.errors is not None:
+            body["errors"] = self.errors
+        body.update(self.extra)
+        return body
+
+
+def problem_response(problem: Problem, request: Request) -> JSONResponse:
+    return JSONResponse(
+        problem.body(request.url.path), status_code=problem.status, media_type=PROBLEM
+    )
+
+
+def field_errors(errors: Any) -> list[dict[str, Any]]:
+    """Pydantic errors as ``{"field": "applicant.personal_code", "message": …}``."""
+    out = []
+    for error in errors:
+        location = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
+        out.append(
+            {
+                "field": ".".join(location) or "(body)",
+                "message": error.get("msg", "invalid"),
+                "type": error.get("type", "invalid"),
+            }
+        )
+    return out
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = field_errors(exc.errors())
+        fields = ", ".join(e["field"] for e in errors)
+        problem = Problem(
+            422, "Invalid request", f"These fields are not valid: {fields}", errors=errors
+        )
+        return problem_response(problem, request)
+
+    @app.exception_handler(ConcurrencyError)
+    async def _conflict(request: Request, exc: ConcurrencyError) -> JSONResponse:
+        problem = Problem(409, "Concurrent change", f"{exc}; reload and try again")
+        return problem_response(problem, request)
+
+    @app.exception_handler(UnknownMunicipality)
+    async def _unknown(request: Request, exc: UnknownMunicipality) -> JSONResponse:
+        return problem_response(Problem(404, "Unknown municipality", str(exc)), request)
