@@ -1,0 +1,274 @@
+"""Run every service as its own process against a local stack (architecture.md §2, §6).
+
+Each service is `<venv python> -m services.<name>` with ASIST_NATS_URL,
+ASIST_DATABASE_URL and ASIST_HTTP_PORT set, output to <data_dir>/logs/<name>.log. A
+service counts as up when GET http://127.0.0.1:<port>/ready answers 200. Processes
+are detached and their pids recorded in <data_dir>/services.json, so `down` from
+another shell (or after `up` has returned) can stop them.
+
+    python -m deploy.services up|down|status [--data-dir .local/stack] [--only intake,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from deploy.stack import (
+    DEFAULT_DATA_DIR,
+    HOST,
+    REPO_ROOT,
+    Stack,
+    StackError,
+    log_tail,
+    pid_alive,
+    port_free,
+    spawn_detached,
+    start_stack,
+    stop_pid,
+)
+
+SERVICE_NAMES: tuple[str, ...] = ("intake", "decisions", "timesheets", "payments", "reporting")
+DEFAULT_PORTS: dict[str, int] = {name: 8101 + i for i, name in enumerate(SERVICE_NAMES)}
+READY_TIMEOUT = 90.0  # five services migrating and provisioning at once on 2 cores
+STOP_GRACE = 10.0
+STATE_FILE = "services.json"
+
+
+@dataclass(frozen=True)
+class RunningService:
+    name: str
+    port: int
+    pid: int
+    url: str  # base URL, e.g. http://127.0.0.1:8101
+    log: Path
+    started: bool  # False when an already running process was reused
+
+
+def _python() -> str:
+    # The project's venv, even when this module runs under another interpreter
+    # (`./asist down` can run before .venv exists).
+    venv = REPO_ROOT / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+def _needle(name: str) -> str:
+    return f"services.{name}"  # what the process's command line must contain
+
+
+def _load(data_dir: Path) -> dict[str, Any]:
+    try:
+        state = json.loads((data_dir / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _save(data_dir: Path, state: dict[str, Any]) -> None:
+    tmp = data_dir / f"{STATE_FILE}.tmp"
+    tmp.write_text(json.dumps(state, indent=2) + "\n")
+    tmp.replace(data_dir / STATE_FILE)
+
+
+def is_ready(port: int, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/ready", timeout=timeout) as response:
+            return bool(response.status == 200)
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def _recorded(state: dict[str, Any], name: str) -> tuple[int, int] | None:
+    """(pid, port) of `name` when its recorded process still runs."""
+    entry = state.get(name)
+    if not isinstance(entry, dict):
+        return None
+    pid, port = entry.get("pid"), entry.get("port")
+    if isinstance(pid, int) and isinstance(port, int) and pid_alive(pid, _needle(name)):
+        return pid, port
+    return None
+
+
+def _service_env(stack: Stack, port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "ASIST_NATS_URL": stack.nats_url,
+        "ASIST_DATABASE_URL": stack.database_url,
+        "ASIST_HTTP_PORT": str(port),
+        "PYTHONUNBUFFERED": "1",  # logs appear as they happen, not at exit
+    })
+    return env
+
+
+def _spawn(stack: Stack, data_dir: Path, name: str, port: int) -> RunningService:
+    if not port_free(port):
+        raise StackError(
+            f"port {port} is already in use, so service {name!r} cannot listen there: stop "
+            f"the program using it (`./asist down` if it is an old stack) or pass another port."
+        )
+    log = data_dir / "logs" / f"{name}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    pid = spawn_detached([_python(), "-m", f"services.{name}"], log=log,
+                         env=_service_env(stack, port), cwd=REPO_ROOT)
+    return RunningService(name, port, pid, f"http://{HOST}:{port}", log, started=True)
+
+
+def _wait_ready(services: Sequence[RunningService], timeout: float) -> None:
+    """Wait for all at once (they start in parallel); fail on the first that dies."""
+    pending = {s.name: s for s in services}
+    deadline = time.monotonic() + timeout
+    while pending:
+        for name, service in list(pending.items()):
+            if is_ready(service.port, timeout=0.5):
+                del pending[name]
+            elif not pid_alive(service.pid, _needle(name)):
+                raise StackError(_failure(service, "exited before it was ready"))
+        if pending and time.monotonic() > deadline:
+            late = next(iter(pending.values()))
+            raise StackError(_failure(late, f"was not ready after {timeout:.0f}s"))
+        time.sleep(0.1)
+
+
+def _failure(service: RunningService, what: str) -> str:
+    return (f"service {service.name!r} (pid {service.pid}, port {service.port}) {what}; "
+            f"last lines of {service.log}:\n{log_tail(service.log, 40)}")
+
+
+def start_services(
+    stack: Stack,
+    data_dir: Path,
+    ports: dict[str, int] | None = None,
+    names: list[str] | None = None,
+    *,
+    timeout: float = READY_TIMEOUT,
+) -> list[RunningService]:
+    """Start (or reuse) each service and wait until every one answers /ready with 200.
+
+    On failure the services this call started are stopped again, and the error names
+    the service and shows the tail of its log.
+    """
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    chosen = list(names or SERVICE_NAMES)
+    unknown = sorted(set(chosen) - set(SERVICE_NAMES))
+    if unknown:
+        raise StackError(f"unknown service(s) {unknown}; known: {', '.join(SERVICE_NAMES)}")
+    state = _load(data_dir)
+    running: list[RunningService] = []
+    try:
+        for name in chosen:
+            running.append(_reuse_or_spawn(stack, data_dir, state, name, ports or {}))
+            state[name] = {"pid": running[-1].pid, "port": running[-1].port}
+            _save(data_dir, state)  # recorded at once, so `down` finds it even if we fail
+        _wait_ready(running, timeout)
+    except BaseException:
+        _stop([s for s in running if s.started])
+        raise
+    return running
+
+
+def _reuse_or_spawn(stack: Stack, data_dir: Path, state: dict[str, Any], name: str,
+                    ports: dict[str, int]) -> RunningService:
+    found = _recorded(state, name)
+    wanted = ports.get(name)
+    if found is not None and wanted in (None, found[1]):
+        pid, port = found
+        log = data_dir / "logs" / f"{name}.log"
+        return RunningService(name, port, pid, f"http://{HOST}:{port}", log, started=False)
+    if found is not None:  # running on another port than asked: restart it there
+        stop_pid(found[0], _needle(name))
+    return _spawn(stack, data_dir, name, wanted or DEFAULT_PORTS[name])
+
+
+def _stop(services: Sequence[RunningService], grace: float = STOP_GRACE) -> None:
+    # SIGTERM to all first, so they shut down in parallel; then wait (and SIGKILL).
+    for service in services:
+        if pid_alive(service.pid, _needle(service.name)):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(service.pid, signal.SIGTERM)
+    for service in services:
+        stop_pid(service.pid, _needle(service.name), grace)
+
+
+def stop_services(data_dir: Path, names: list[str] | None = None, *,
+                  grace: float = STOP_GRACE) -> list[str]:
+    """Stop the services recorded for `data_dir` (SIGTERM, SIGKILL after `grace`).
+
+    Returns the names that were running; already stopped ones are fine.
+    """
+    data_dir = data_dir.resolve()
+    state = _load(data_dir)
+    targets = []
+    for name in names or list(SERVICE_NAMES):
+        found = _recorded(state, name)
+        if found is not None:
+            pid, port = found
+            log = data_dir / "logs" / f"{name}.log"
+            targets.append(RunningService(name, port, pid, f"http://{HOST}:{port}", log, False))
+    _stop(targets, grace)
+    for name in names or list(SERVICE_NAMES):
+        state.pop(name, None)
+    if data_dir.exists():
+        _save(data_dir, state)
+    return [t.name for t in targets]
+
+
+def services_status(data_dir: Path) -> list[tuple[str, str]]:
+    """(name, one-line state) for every service, without changing anything."""
+    state = _load(data_dir.resolve())
+    lines = []
+    for name in SERVICE_NAMES:
+        found = _recorded(state, name)
+        if found is None:
+            lines.append((name, "stopped"))
+        else:
+            pid, port = found
+            ready = "ready" if is_ready(port) else "NOT ready"
+            lines.append((name, f"{ready:<9} http://{HOST}:{port}  (pid {pid})"))
+    return lines
+
+
+def print_services(services: Sequence[RunningService]) -> None:
+    for s in services:
+        how = "started" if s.started else "already running"
+        print(f"  {s.name:<11} {s.url}  ({how}, pid {s.pid}, log {s.log})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.services", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["up", "down", "status"])
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--only", default="", help="comma-separated service names")
+    args = parser.parse_args(argv)
+    names = [n for n in args.only.split(",") if n] or None
+    try:
+        if args.command == "up":
+            stack = start_stack(args.data_dir)
+            print_services(start_services(stack, args.data_dir, names=names))
+        elif args.command == "down":
+            stopped = stop_services(args.data_dir, names)
+            print(f"services stopped: {', '.join(stopped) or 'none were running'}")
+        else:
+            print("services:")
+            for name, line in services_status(args.data_dir):
+                print(f"  {name:<11} {line}")
+    except StackError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
