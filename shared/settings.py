@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     nats_url: str = "nats://127.0.0.1:14222"
     # A server DSN: each service creates and uses its own database on it.
     database_url: str = "postgresql://asist@127.0.0.1:15432/postgres"
+    # Each service's database is "<prefix>_<service>"; tests use a prefix of their own.
+    database_prefix: str = Field(default="asist", pattern="^[a-z][a-z0-9_]{0,30}$")
     http_host: str = "127.0.0.1"
     http_port: int | None = None
     log_format: str = Field(default="console", pattern="^(json|console)$")
@@ -44,4 +46,4 @@ class Settings(BaseSettings):
         return self.http_port if self.http_port is not None else SERVICE_PORTS[service]
 
     def database_name(self, service: str) -> str:
-        return f"asist_{service}"
+        return f"{self.database_prefix}_{service}"

@@ -6,16 +6,19 @@ fresh databases and unique stream names or subjects, so tests never see each oth
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import httpx
 import nats
 import pytest
+from fastapi import FastAPI
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
@@ -56,16 +59,54 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
 
 @pytest.fixture
 def settings(stack: Servers) -> Settings:
-    """Settings for services under test: fast retries so failure paths finish quickly."""
+    """Settings for services under test: own databases, fast retries, known tokens."""
     return Settings(
         nats_url=stack.nats_url,
         database_url=stack.database_url,
+        database_prefix=f"t{uuid.uuid4().hex[:10]}",
+        tokens=",".join(f"{token}={grant}" for token, grant in TEST_TOKENS.items()),
         consumer_max_deliver=3,
         consumer_backoff_seconds=[0.2, 0.4],
         consumer_ack_wait_seconds=5.0,
         consumer_batch_timeout_seconds=0.2,
         relay_poll_seconds=0.1,
     )
+
+
+TEST_TOKENS = {
+    "dgp-caseworker": "caseworker:daugavpils",
+    "ludza-caseworker": "caseworker:ludza",
+    "dgp-assistant": "assistant:daugavpils",
+    "dgp-finance": "finance:daugavpils",
+    "ministry": "ministry:*",
+}
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+ServiceFactory = Callable[[Callable[[Settings], FastAPI]], Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def start_service(settings: Settings) -> AsyncIterator[ServiceFactory]:
+    """Start services in this process (real database and bus) and give an HTTP client to each.
+
+    Use with ``clean_bus`` so the test's streams start empty. All services started in one
+    test share ``settings`` (one database prefix), as in one deployment.
+    """
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def start(create: Callable[[Settings], FastAPI]) -> httpx.AsyncClient:
+            app = create(settings)
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            client = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+            )
+            return await stack.enter_async_context(client)
+
+        yield start
 
 
 @pytest.fixture
