@@ -1,0 +1,83 @@
+"""How long a grant may run (rules.md §4.4)."""
+
+from datetime import date, timedelta
+
+from shared.rules.dates import age_on, birthday, end_of_months
+from shared.rules.errors import PeriodError
+from shared.rules.tables import rule_set_for
+from shared.rules.vocabulary import PeriodKind
+
+
+def max_period_end(
+    period_start: date,
+    *,
+    disability_valid_until: date | None = None,
+    opinion_valid_until: date | None = None,
+    birth_date: date | None = None,
+) -> date:
+    """rules.md §4.4: the latest last day of a period that starts on `period_start`.
+
+    LV-2013: one year; LV-2021: three years. Never past the disability status or the
+    commission opinion the grant rests on. With `birth_date`, a child's grant ends at the
+    latest the day before the 18th birthday (rules.md §3.2: the child's opinion is about a
+    child; the adult rules need another opinion). Raises `PeriodError` when a limit ends
+    before the period starts.
+    """
+    rule_set = rule_set_for(period_start)
+    end = end_of_months(period_start, rule_set.max_period_months)
+    limits = {"disability status": disability_valid_until, "opinion": opinion_valid_until}
+    if birth_date is not None and 0 <= age_on(birth_date, period_start) < rule_set.adult_age:
+        limits["childhood"] = birthday(birth_date, rule_set.adult_age) - timedelta(days=1)
+    for name, limit in limits.items():
+        if limit is None:
+            continue
+        if limit < period_start:
+            raise PeriodError(
+                f"the {name} ends on {limit.isoformat()}, before the period starts "
+                f"on {period_start.isoformat()} (rules.md §4.4)"
+            )
+        end = min(end, limit)
+    return end
+
+
+def period_end_for(
+    kind: PeriodKind | str,
+    start: date,
+    *,
+    months: int | None = None,
+    disability_valid_until: date | None = None,
+    opinion_valid_until: date | None = None,
+    birth_date: date | None = None,
+) -> date:
+    """rules.md §4.4: last day of a period of `kind` from `start`, within `max_period_end`.
+
+    `several_months` needs `months` (2–12); the other kinds take none.
+    """
+    kind = PeriodKind(kind)
+    rule_set = rule_set_for(start)
+    if kind not in rule_set.period_kinds:
+        raise PeriodError(f"{kind} is not a period of {rule_set.id} (rules.md §4.4)")
+    if (kind is PeriodKind.SEVERAL_MONTHS) != (months is not None):
+        raise PeriodError("months is required for several_months and only for it")
+    limit = max_period_end(
+        start,
+        disability_valid_until=disability_valid_until,
+        opinion_valid_until=opinion_valid_until,
+        birth_date=birth_date,
+    )
+    if kind is PeriodKind.ONE_TIME:
+        end = start  # a single day
+    elif kind is PeriodKind.ONE_MONTH:
+        end = end_of_months(start, 1)
+    elif kind is PeriodKind.SEVERAL_MONTHS:
+        assert months is not None
+        if not 2 <= months <= 12:
+            raise PeriodError(f"several_months takes 2 to 12 months, got {months}")
+        end = end_of_months(start, months)
+    elif kind is PeriodKind.END_OF_YEAR:
+        end = date(start.year, 12, 31)
+    elif kind is PeriodKind.ONE_YEAR:
+        end = end_of_months(start, 12)
+    else:  # DISABILITY_VALIDITY: as long as the status, within the rule set's maximum
+        end = limit
+    return min(end, limit)
