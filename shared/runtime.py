@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import nats
@@ -36,6 +37,8 @@ from shared.store.outbox import OutboxRelay
 log = get_logger(__name__)
 
 ConsumerFactory = Callable[["ServiceRuntime"], list[EventConsumer]]
+# A long-running job of the service (e.g. a deadline watch): runs until the event is set.
+BackgroundJob = Callable[["ServiceRuntime", asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -45,6 +48,7 @@ class ServiceDefinition:
     consumers: ConsumerFactory = field(default=lambda runtime: [])
     # Whether the service publishes its own events (the reporting consumer does not).
     publishes: bool = True
+    background: list[BackgroundJob] = field(default_factory=list)
 
 
 class ServiceRuntime:
@@ -128,6 +132,8 @@ class ServiceRuntime:
                 poll_seconds=settings.relay_poll_seconds,
             )
             self._tasks.append(asyncio.create_task(self.relay.run(self._stop), name="relay"))
+        for job in self.definition.background:
+            self._tasks.append(asyncio.create_task(job(self, self._stop), name=job.__name__))
         self.ready = True
         log.info("service.ready", service=self.name)
 
