@@ -194,3 +194,25 @@ async def test_a_partial_batch_is_handled_promptly_not_after_ack_wait(
     await asyncio.sleep(1.0)
     await publish(js, probe_envelope(99, aggregate="late"))
     await wait_for(lambda: 99 in handled, seconds=8.0)
+
+
+async def test_a_trickle_of_messages_is_never_held_back_until_the_ack_wait(
+    run_consumer: Callable[..., Awaitable[EventConsumer]], js: JetStreamContext
+) -> None:
+    """Regression, architecture.md §8, the racy form: with many short partial-batch fetches,
+    nats-py >= 2.15 sometimes raises a bare ``asyncio.TimeoutError`` that faststream 0.7.8 does
+    not catch, and the batch already fetched waits for the ack wait (30 s here)."""
+    handled: dict[int, float] = {}
+
+    async def handler(conn: asyncpg.Connection, envelope: Envelope, data: BaseModel) -> None:
+        handled[envelope.data["n"]] = time.monotonic()
+
+    await run_consumer(handler, batch_size=100, batch_timeout_seconds=0.01, ack_wait_seconds=30.0)
+    sent: dict[int, float] = {}
+    for n in range(150):
+        sent[n] = time.monotonic()
+        await publish(js, probe_envelope(n, aggregate=f"t{n}"))
+        await asyncio.sleep(0.004)
+    await wait_for(lambda: len(handled) == len(sent), seconds=20.0)
+    slowest = max(handled[n] - sent[n] for n in sent)
+    assert slowest < 5.0, f"a message waited {slowest:.1f} s: a fetched batch was lost"
