@@ -7,7 +7,11 @@ from decimal import Decimal
 from shared.rules.errors import MissingRateError
 from shared.rules.tables import TAX_RATES, TaxRates, in_force, rule_set_for
 
-MinimumWageTable = Mapping[date, Decimal] | Mapping[tuple[int, int], Decimal]
+MinimumWageTable = (
+    Mapping[date, Decimal]
+    | Mapping[tuple[int, int], Decimal]
+    | Mapping[date | tuple[int, int], Decimal]
+)
 
 
 def _month_key(key: date | tuple[int, int]) -> tuple[int, int]:

@@ -76,6 +76,14 @@ class GrantWindow:
     period_end: date
     suspensions: tuple[tuple[date, date | None], ...] = ()
 
+    def __post_init__(self) -> None:
+        # Accept the plain strings and lists of other services; keep the types exact.
+        object.__setattr__(self, "unit", Unit(self.unit))
+        object.__setattr__(self, "hours", Decimal(self.hours))
+        if self.activities is not None:
+            object.__setattr__(self, "activities", frozenset(self.activities))
+        object.__setattr__(self, "suspensions", tuple(tuple(s) for s in self.suspensions))
+
     def covers(self, day: date) -> bool:
         return self.period_start <= day <= self.period_end
 

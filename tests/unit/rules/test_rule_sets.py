@@ -9,9 +9,9 @@ from shared.rules import (
     LV_2013,
     LV_2021,
     RULE_SETS,
-    RuleSet,
     ActivityKind,
     NoRuleSetError,
+    RuleSet,
     assess,
     rule_set_for,
 )
