@@ -1,0 +1,144 @@
+"""The public contract as files: JSON Schemas per event and an AsyncAPI 3.0 document.
+
+Generated from the registered pydantic models, committed under ``docs/``, and checked by a
+test that fails when the code and the files drift (architecture.md §3). Regenerate with
+``.venv/bin/python -m shared.events.asyncapi``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import shared.contracts  # noqa: F401  (registers every event type)
+from shared.events.envelope import Envelope
+from shared.events.registry import EventRegistry, EventSpec, registry
+from shared.settings import SERVICE_PORTS
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PERSONAL_FIELDS = {"personal_code", "first_name", "last_name", "declared_address", "iban"}
+
+
+def event_schema(spec: EventSpec) -> dict[str, Any]:
+    """The whole message: the CloudEvents envelope with this event's ``data``."""
+    envelope = Envelope.model_json_schema()
+    data = spec.model.model_json_schema(ref_template="#/$defs/{model}")
+    defs = {**envelope.pop("$defs", {}), **data.pop("$defs", {})}
+    envelope["properties"]["data"] = data
+    envelope["properties"]["type"] = {"const": spec.type, "title": "Type"}
+    envelope["title"] = spec.name
+    envelope["description"] = spec.description
+    envelope["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    envelope["$id"] = f"https://asistents.lv/schemas/{spec.type}.json"
+    if defs:
+        envelope["$defs"] = defs
+    return envelope
+
+
+def carries_personal_data(schema: Any) -> bool:
+    if isinstance(schema, dict):
+        props = schema.get("properties", {})
+        if PERSONAL_FIELDS & set(props):
+            return True
+        return any(carries_personal_data(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(carries_personal_data(v) for v in schema)
+    return False
+
+
+def asyncapi_document(reg: EventRegistry = registry) -> dict[str, Any]:
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    for spec in reg:
+        key = f"{spec.service}.{spec.name}"
+        schema = event_schema(spec)
+        personal = carries_personal_data(schema["properties"]["data"])
+        channels[key] = {
+            "address": f"asist.{{municipality}}.{spec.service}.{spec.name}",
+            "title": spec.name,
+            "description": spec.description,
+            "parameters": {
+                "municipality": {"description": "Municipality slug, e.g. daugavpils or ludza"}
+            },
+            "messages": {
+                spec.name: {
+                    "name": spec.name,
+                    "title": f"{spec.type}",
+                    "summary": spec.description,
+                    "contentType": "application/cloudevents+json",
+                    "headers": {
+                        "type": "object",
+                        "properties": {
+                            "Nats-Msg-Id": {"type": "string", "description": "= event id"}
+                        },
+                    },
+                    "payload": {"$ref": f"schemas/{spec.type}.json"},
+                    "x-personal-data": personal,
+                }
+            },
+        }
+        operations[f"publish{spec.service.capitalize()}{spec.name}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{key}"},
+            "summary": f"The {spec.service} service publishes {spec.name}",
+            "messages": [{"$ref": f"#/channels/{key}/messages/{spec.name}"}],
+        }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Asistents events",
+            "version": "1.0.0",
+            "description": (
+                "Events of the municipal assistant service (Latvia), as CloudEvents 1.0 in "
+                "structured JSON mode on NATS JetStream. Streams: one per producing service "
+                "(INTAKE, DECISIONS, TIMESHEETS, PAYMENTS), subjects "
+                "asist.<municipality>.<service>.<EventType>. Messages marked x-personal-data "
+                "carry personal codes, names or addresses: subscribe to them only with a legal "
+                "basis. Services: " + ", ".join(SERVICE_PORTS)
+            ),
+        },
+        "defaultContentType": "application/cloudevents+json",
+        "servers": {
+            "local": {
+                "host": "127.0.0.1:14222",
+                "protocol": "nats",
+                "description": "The embedded local stack started by ./asist up",
+            }
+        },
+        "channels": channels,
+        "operations": operations,
+    }
+
+
+def render(reg: EventRegistry = registry) -> dict[str, str]:
+    """Every generated file, path relative to ``docs/`` → text."""
+    import yaml
+
+    files = {
+        f"schemas/{spec.type}.json": json.dumps(event_schema(spec), indent=2, ensure_ascii=False)
+        + "\n"
+        for spec in reg
+    }
+    files["asyncapi.yaml"] = yaml.safe_dump(
+        asyncapi_document(reg), sort_keys=False, allow_unicode=True, width=100
+    )
+    return files
+
+
+def main() -> int:
+    files = render()
+    for old in (DOCS / "schemas").glob("*.json"):
+        if f"schemas/{old.name}" not in files:
+            old.unlink()
+    for name, text in files.items():
+        path = DOCS / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    print(f"wrote {len(files)} files under {DOCS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The committed JSON Schemas and AsyncAPI document match the code (architecture.md §3)."""
+
+from __future__ import annotations
+
+import yaml
+
+from shared.events.asyncapi import DOCS, render
+from shared.events.registry import registry
+
+
+def test_committed_contract_files_match_the_code() -> None:
+    drifted = [
+        name
+        for name, text in render().items()
+        if not (DOCS / name).exists() or (DOCS / name).read_text() != text
+    ]
+    assert not drifted, (
+        f"contract files differ from the code: {drifted}; "
+        "run .venv/bin/python -m shared.events.asyncapi and commit the result"
+    )
+
+
+def test_no_stale_schema_files_remain() -> None:
+    expected = {name for name in render() if name.startswith("schemas/")}
+    present = {f"schemas/{p.name}" for p in (DOCS / "schemas").glob("*.json")}
+    assert present == expected
+
+
+def test_every_registered_event_has_a_channel_and_an_operation() -> None:
+    document = yaml.safe_load((DOCS / "asyncapi.yaml").read_text())
+    assert document["asyncapi"].startswith("3.")
+    for spec in registry:
+        channel = document["channels"][f"{spec.service}.{spec.name}"]
+        assert channel["address"] == f"asist.{{municipality}}.{spec.service}.{spec.name}"
+        assert channel["messages"][spec.name]["title"] == spec.type
+    assert len(document["operations"]) == len(list(registry))
+
+
+def test_personal_data_is_flagged_for_partners() -> None:
+    document = yaml.safe_load((DOCS / "asyncapi.yaml").read_text())
+    submitted = document["channels"]["intake.ApplicationSubmitted"]["messages"]
+    assert submitted["ApplicationSubmitted"]["x-personal-data"] is True
+    withdrawn = document["channels"]["intake.ApplicationWithdrawn"]["messages"]
+    assert withdrawn["ApplicationWithdrawn"]["x-personal-data"] is False
