@@ -54,7 +54,7 @@ def asyncapi_document(reg: EventRegistry = registry) -> dict[str, Any]:
     for spec in reg:
         key = f"{spec.service}.{spec.name}"
         schema = event_schema(spec)
-        personal = carries_personal_data(schema["properties"]["data"])
+        personal = carries_personal_data(spec.model.model_json_schema())
         channels[key] = {
             "address": f"asist.{{municipality}}.{spec.service}.{spec.name}",
             "title": spec.name,
