@@ -180,15 +180,14 @@ def start_services(
 
 def _reuse_or_spawn(stack: Stack, data_dir: Path, state: dict[str, Any], name: str,
                     ports: dict[str, int]) -> RunningService:
+    # A running service is reused on the port it has (ports apply to a start), like
+    # the stack's servers; `down` then `up` restarts it, e.g. after a code change.
     found = _recorded(state, name)
-    wanted = ports.get(name)
-    if found is not None and wanted in (None, found[1]):
+    if found is not None:
         pid, port = found
         log = data_dir / "logs" / f"{name}.log"
         return RunningService(name, port, pid, f"http://{HOST}:{port}", log, started=False)
-    if found is not None:  # running on another port than asked: restart it there
-        stop_pid(found[0], _needle(name))
-    return _spawn(stack, data_dir, name, wanted or DEFAULT_PORTS[name])
+    return _spawn(stack, data_dir, name, ports.get(name) or DEFAULT_PORTS[name])
 
 
 def _stop(services: Sequence[RunningService], grace: float = STOP_GRACE) -> None:

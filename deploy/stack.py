@@ -127,7 +127,7 @@ def _require_free(port: int, what: str, option: str, env: str) -> None:
         raise StackError(
             f"port {port} on {HOST} is already in use by another program, so {what} cannot "
             f"listen there. Stop that program, choose another port with {option} "
-            f"(0 picks a free one), or point {env} at an existing {what} server."
+            f"(0 picks a free one), or point {env} at a server that already runs."
         )
 
 
@@ -318,10 +318,7 @@ def _ensure_nats(data_dir: Path, state: dict[str, Any], port: int | None,
                  monitor_port: int | None) -> tuple[str, str, bool]:
     """Return (client URL, monitoring URL, started by this call)."""
     info: dict[str, Any] = state.get("nats", {})
-    if _nats_running(info):
-        if port not in (None, 0, info["port"]):
-            raise StackError(f"NATS of {data_dir} already runs on port {info['port']}, "
-                             f"not {port}: run `python -m deploy.stack down` first.")
+    if _nats_running(info):  # reused as it is: requested ports apply only to a start
         url, monitor_url = _nats_urls(info["port"], info["monitor_port"])
         return url, monitor_url, False
     client_port = _choose_port(port, info.get("port"), DEFAULT_NATS_PORT)
@@ -615,10 +612,7 @@ def _ensure_postgres(data_dir: Path, state: dict[str, Any], port: int | None,
     pgdata = home / "pg"
     running = _postmaster(pgdata)
     if running is not None and pg_answers(HOST, running[1]):
-        if port not in (None, 0, running[1]):
-            raise StackError(f"PostgreSQL of {data_dir} already runs on port {running[1]}, "
-                             f"not {port}: run `python -m deploy.stack down` first.")
-        return _dsn(running[1]), False
+        return _dsn(running[1]), False  # reused as it is, like NATS
     info: dict[str, Any] = state.get("postgres", {})
     pg_port = _choose_port(port, info.get("port"), DEFAULT_PG_PORT)
     _require_free(pg_port, "PostgreSQL", "--pg-port", "ASIST_DATABASE_URL")
@@ -682,8 +676,9 @@ def start_stack(
 ) -> Stack:
     """Start (or reuse) NATS and PostgreSQL for `data_dir` and wait until both are ready.
 
-    Ports: None keeps the folder's previous port or the default (14222/18222/15432),
-    0 picks a free one. With `reuse_env`, a server named by ASIST_NATS_URL or
+    Ports apply when a server is started: None keeps the folder's previous port or the
+    default (14222/18222/15432), 0 picks a free one; a running server is reused on the
+    port it has. With `reuse_env`, a server named by ASIST_NATS_URL or
     ASIST_DATABASE_URL is checked and used instead of starting one. A server already
     running for this folder is reused. `fast` turns durability off (tests only); it
     applies when PostgreSQL is started, not to one already running.
@@ -755,8 +750,10 @@ def stack_status(data_dir: Path) -> list[ServerStatus]:
 # -------------------------------------------------------------------------------- CLI
 
 
-def _print_status(data_dir: Path) -> None:
+def _print_status(data_dir: Path, *, only_running: bool = False) -> None:
     for server in stack_status(data_dir):
+        if only_running and not server.running:
+            continue  # named by the environment: not this folder's
         if server.running:
             print(f"  {server.name:<11} running  {server.url}  ({server.detail})")
         else:
@@ -786,7 +783,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"stack ready in {took:.1f}s (started: {', '.join(stack.started) or 'nothing'})")
             print(f"  ASIST_NATS_URL={stack.nats_url}")
             print(f"  ASIST_DATABASE_URL={stack.database_url}")
-            _print_status(args.data_dir)
+            _print_status(args.data_dir, only_running=True)
         elif args.command == "down":
             stop_stack(args.data_dir)
             print(f"stack of {args.data_dir.resolve()} stopped")

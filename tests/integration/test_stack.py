@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import pwd
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -56,6 +58,15 @@ def test_start_reports_what_it_started(local_stack: Stack) -> None:
     assert local_stack.nats_url.startswith("nats://127.0.0.1:")
     assert local_stack.database_url.startswith("postgresql://asist@127.0.0.1:")
     assert local_stack.database_url.endswith("/postgres")
+
+
+def test_postgres_runs_unprivileged_when_we_are_root(local_stack: Stack) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only as root")
+    pid = int((local_stack.data_dir / "pg" / "postmaster.pid").read_text().split()[0])
+    status = Path(f"/proc/{pid}/status").read_text()
+    uid = int(next(ln for ln in status.splitlines() if ln.startswith("Uid:")).split()[1])
+    assert pwd.getpwuid(uid).pw_name == "asist"
 
 
 async def test_nats_answers_with_jetstream(local_stack: Stack) -> None:
