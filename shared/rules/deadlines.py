@@ -16,7 +16,7 @@ def _days_off(year: int) -> frozenset[date]:
 
     `holidays.LV` (0.108) includes the holidays of the law "On Public Holidays, Commemoration
     Days and Celebration Days", the Monday after 4 May or 18 November falling on a weekend,
-    and the days off of every Cabinet order on transferring working days (2001–2026). Mother's
+    and the days off of the Cabinet orders transferring working days (2001–2026). Mother's
     Day and Easter/Pentecost Sunday are in its list too; they are Sundays anyway.
     """
     return frozenset(holidays.country_holidays("LV", years=year)) | EXTRA_DAYS_OFF

@@ -167,6 +167,7 @@ TAX_RATES: tuple[TaxRates, ...] = (
 )
 
 # rules.md §5.4: official transferred days off that `holidays` (0.108) does not know yet.
-# It knows every Cabinet order "Par darba dienu pārcelšanu" 2001–2026 (likumi.lv), so this is
-# empty; add a dated row (with the order's likumi.lv id) if a new order precedes an upgrade.
+# It carries the Cabinet orders "Par darba dienu pārcelšanu" of 2001–2026, each with its
+# likumi.lv link in the library's source, so this is empty; add a dated row (with the order's
+# likumi.lv id) if a new order comes before a library upgrade.
 EXTRA_DAYS_OFF: frozenset[date] = frozenset()
