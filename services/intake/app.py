@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.intake.api import router
 from shared.http.app import create_app
 from shared.runtime import ServiceDefinition
 from shared.settings import Settings
@@ -14,4 +15,4 @@ DEFINITION = ServiceDefinition(name="intake", migrations=Path(__file__).parent /
 
 
 def create(settings: Settings | None = None) -> FastAPI:
-    return create_app(DEFINITION, settings=settings)
+    return create_app(DEFINITION, routers=[router], settings=settings)

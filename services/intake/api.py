@@ -1,0 +1,314 @@
+"""HTTP API of intake: commands (submit, documents, withdrawal, circumstances) and queries.
+
+Every route is under ``/municipalities/{municipality}`` and needs a caseworker token of that
+municipality. Commands need an ``Idempotency-Key``: a retry returns the first response, and
+the events, read models and stored response commit in one transaction (architecture.md §5).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Coroutine
+from datetime import date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from services.intake import domain, models
+from services.intake.errors import (
+    ApplicationAlreadyExists,
+    ApplicationClosed,
+    ApplicationNotFound,
+    InvalidCommand,
+    Refused,
+)
+from services.intake.handlers import handle
+from services.intake.projections import get_application, list_applications
+from shared.events.envelope import Envelope, new_event_id
+from shared.http.app import runtime_of
+from shared.http.auth import Principal, Role, authenticate, require
+from shared.http.idempotency import run_command
+from shared.http.problems import Problem
+from shared.municipalities import get_municipality
+from shared.rules import decision_deadline
+from shared.runtime import ServiceRuntime
+from shared.store.eventstore import EventContext
+
+RIGA = ZoneInfo("Europe/Riga")
+MAX_HEADER = 200
+
+
+def riga_today() -> date:
+    """The Latvian calendar date now: the law counts days in Riga (rules.md §5.4)."""
+    return datetime.now(RIGA).date()
+
+
+def access(*roles: Role) -> Callable[[Request, str], Coroutine[Any, Any, Principal]]:
+    """401 without a valid token, then 404 for an unknown municipality, then 403 (require)."""
+    guard = require(*roles)
+
+    async def dependency(request: Request, municipality: str) -> Principal:
+        authenticate(request)
+        get_municipality(municipality)  # UnknownMunicipality: a 404 problem (shared handler)
+        return await guard(request)
+
+    return dependency
+
+
+async def idempotency_key(
+    key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> str:
+    if not key or len(key) > MAX_HEADER:
+        # draft-ietf-httpapi-idempotency-key-header: 400 when a required key is missing.
+        raise Problem(
+            400,
+            "Idempotency-Key required",
+            "send an Idempotency-Key header (1–200 characters), unique per command",
+            errors=[{"field": "Idempotency-Key", "message": "missing or too long"}],
+        )
+    return key
+
+
+Caseworker = Annotated[Principal, Depends(access(Role.CASEWORKER))]
+Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+Today = Annotated[date, Depends(riga_today)]
+IdempotencyKey = Annotated[str, Depends(idempotency_key)]
+
+router = APIRouter(prefix="/municipalities/{municipality}/applications", tags=["applications"])
+
+
+@router.post("", status_code=201, responses={201: {"model": models.SubmittedOut}})
+async def submit_application(
+    municipality: str,
+    body: models.SubmitIn,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+    today: Today,
+    _: IdempotencyKey,
+) -> JSONResponse:
+    """Register a written application (rules.md §5.1–5.2); 201 with its id and Location."""
+    received_on = body.received_on or today
+    command = domain.SubmitApplication(
+        application_id=new_event_id(),  # a UUIDv7 too: ids sort by time of submission
+        today=today,
+        received_on=received_on,
+        channel=body.channel,
+        applicant=body.applicant.to_contract(),
+        representative=body.representative.to_contract() if body.representative else None,
+        activities=[a.to_contract() for a in body.activities],
+        receives_vision_benefit=body.receives_vision_benefit,
+        weekly_medical_procedures=body.weekly_medical_procedures,
+        preferred_assistant=body.preferred_assistant,
+        requested_start=body.requested_start,
+    )
+
+    def respond(envelope: Envelope) -> tuple[int, BaseModel]:
+        return 201, models.SubmittedOut(
+            application_id=command.application_id,
+            status=domain.Status.SUBMITTED,
+            received_on=received_on,
+            decision_due_on=decision_deadline(received_on),
+            version=envelope.sequence,
+        )
+
+    response = await _run(request, runtime, principal, municipality, body, command, respond)
+    if response.status_code == 201:  # also on a replay: the stored body has the id
+        application_id = json.loads(bytes(response.body))["application_id"]
+        response.headers["Location"] = (
+            f"/municipalities/{municipality}/applications/{application_id}"
+        )
+    return response
+
+
+@router.post(
+    "/{application_id}/documents", status_code=201, responses={201: {"model": models.DocumentOut}}
+)
+async def add_document(
+    municipality: str,
+    application_id: str,
+    body: models.DocumentIn,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+    today: Today,
+    _: IdempotencyKey,
+) -> JSONResponse:
+    """Attach a document of rules.md §5.3; 409 when the application was withdrawn."""
+    command = domain.AddDocument(
+        application_id=_known_id(application_id),
+        document_id=new_event_id(),
+        today=today,
+        kind=body.kind,
+        title=body.title,
+        content_sha256=body.content_sha256.lower(),
+        storage_ref=body.storage_ref,
+        received_on=body.received_on or today,
+    )
+
+    def respond(envelope: Envelope) -> tuple[int, BaseModel]:
+        return 201, models.DocumentOut.model_validate(envelope.data)
+
+    return await _run(request, runtime, principal, municipality, body, command, respond)
+
+
+@router.post(
+    "/{application_id}/withdrawal", status_code=200, responses={200: {"model": models.WithdrawnOut}}
+)
+async def withdraw_application(
+    municipality: str,
+    application_id: str,
+    body: models.WithdrawalIn,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+    today: Today,
+    _: IdempotencyKey,
+) -> JSONResponse:
+    """Record a written withdrawal (rules.md §5.6); a second withdrawal is a 409."""
+    command = domain.WithdrawApplication(
+        application_id=_known_id(application_id),
+        today=today,
+        withdrawn_on=body.withdrawn_on or today,
+        reason=body.reason,
+    )
+
+    def respond(envelope: Envelope) -> tuple[int, BaseModel]:
+        return 200, models.WithdrawnOut(
+            status=domain.Status.WITHDRAWN, version=envelope.sequence, **envelope.data
+        )
+
+    return await _run(request, runtime, principal, municipality, body, command, respond)
+
+
+@router.post(
+    "/{application_id}/circumstances", status_code=201, responses={201: {"model": models.ChangeOut}}
+)
+async def report_circumstances(
+    municipality: str,
+    application_id: str,
+    body: models.CircumstancesIn,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+    today: Today,
+    _: IdempotencyKey,
+) -> JSONResponse:
+    """Record a change of circumstances the client reported (rules.md §5.5)."""
+    command = domain.ReportCircumstances(
+        application_id=_known_id(application_id),
+        report_id=new_event_id(),
+        today=today,
+        kind=body.kind,
+        effective_from=body.effective_from,
+        effective_until=body.effective_until,
+        description=body.description,
+    )
+
+    def respond(envelope: Envelope) -> tuple[int, BaseModel]:
+        return 201, models.ChangeOut.model_validate(envelope.data)
+
+    return await _run(request, runtime, principal, municipality, body, command, respond)
+
+
+@router.get("", response_model=models.ApplicationPage)
+async def list_(
+    municipality: str,
+    principal: Caseworker,
+    runtime: Runtime,
+    status: domain.Status | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> models.ApplicationPage:
+    """This municipality's applications, newest received first."""
+    async with runtime.pool.acquire() as conn:
+        total, rows = await list_applications(conn, municipality, status, limit, offset)
+    items = [models.ApplicationSummary(**_summary(row)) for row in rows]
+    return models.ApplicationPage(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/{application_id}", response_model=models.ApplicationDetail)
+async def read_application(
+    municipality: str, application_id: str, principal: Caseworker, runtime: Runtime
+) -> models.ApplicationDetail:
+    """One application with its documents and reported changes; another municipality's: 404."""
+    async with runtime.pool.acquire() as conn:
+        view = await get_application(conn, municipality, _known_id(application_id))
+    if view is None:
+        raise _problem(ApplicationNotFound(application_id))
+    submission = view.pop("submission")  # the ApplicationSubmitted data as recorded
+    return models.ApplicationDetail(**{**submission, **_summary(view)})
+
+
+# ---- helpers -----------------------------------------------------------------------------
+
+
+async def _run(
+    request: Request,
+    runtime: ServiceRuntime,
+    principal: Principal,
+    municipality: str,
+    body: BaseModel,
+    command: domain.Command,
+    respond: Callable[[Envelope], tuple[int, BaseModel]],
+) -> JSONResponse:
+    context = EventContext(
+        municipality=municipality,
+        correlation_id=_correlation_id(request),
+        actor=principal.actor,
+    )
+
+    async def execute(conn: asyncpg.Connection) -> tuple[int, dict[str, Any]]:
+        try:
+            envelopes = await handle(conn, runtime.store, command, context)
+        except Refused as refusal:
+            raise _problem(refusal) from refusal  # rolls the whole transaction back
+        status, out = respond(envelopes[-1])
+        return status, out.model_dump(mode="json")
+
+    response = await run_command(
+        runtime.pool, request, f"intake:{municipality}", body.model_dump(mode="json"), execute
+    )
+    response.headers["X-Correlation-Id"] = context.correlation_id
+    return response
+
+
+def _problem(refusal: Refused) -> Problem:
+    match refusal:
+        case InvalidCommand():
+            errors = [{"field": e.field, "message": e.message} for e in refusal.errors]
+            fields = ", ".join(e.field for e in refusal.errors)
+            return Problem(
+                422, "Invalid application", f"These fields are not valid: {fields}", errors=errors
+            )
+        case ApplicationNotFound():
+            return Problem(404, "Application not found", str(refusal))
+        case ApplicationClosed():
+            return Problem(409, "Application withdrawn", f"{refusal}; nothing more can be added")
+        case ApplicationAlreadyExists():
+            return Problem(409, "Application exists", str(refusal))
+    return Problem(409, "Refused", str(refusal))
+
+
+def _known_id(application_id: str) -> str:
+    """The canonical form of a UUID; anything else cannot be an application (404, not 422)."""
+    try:
+        return str(uuid.UUID(application_id))
+    except ValueError:
+        raise _problem(ApplicationNotFound(application_id)) from None
+
+
+def _correlation_id(request: Request) -> str:
+    given = request.headers.get("X-Correlation-Id", "").strip()
+    return given[:MAX_HEADER] if given else new_event_id()
+
+
+def _summary(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["applicant_name"] = f"{row.pop('first_name')} {row.pop('last_name')}"
+    return row

@@ -1,0 +1,232 @@
+"""The application aggregate (*iesniegums*): pure commands, state, decide and evolve.
+
+No I/O, no clock, no framework (architecture.md §4): every command carries the Latvian
+calendar date it is decided on (``today``), and every id it needs, so ``decide`` is a
+function of its arguments only. The checks of a submission live in ``submission.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from services.intake.errors import (
+    ApplicationAlreadyExists,
+    ApplicationClosed,
+    ApplicationNotFound,
+    FieldError,
+    InvalidCommand,
+)
+from services.intake.submission import check_submission, normalised
+from shared.contracts.intake import (
+    ActivityRequest,
+    ApplicationDocumentAdded,
+    ApplicationSubmitted,
+    ApplicationWithdrawn,
+    ChangeKind,
+    Channel,
+    CircumstancesReported,
+    DocumentKind,
+    Person,
+    Representative,
+)
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+# ---- commands (imperative) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmitApplication:
+    """rules.md §5.1–5.2. Personal codes as typed by the caseworker; ``decide`` normalises."""
+
+    application_id: str
+    today: date
+    received_on: date
+    channel: Channel
+    applicant: Person
+    representative: Representative | None
+    activities: list[ActivityRequest]
+    receives_vision_benefit: bool = False
+    weekly_medical_procedures: bool = False
+    preferred_assistant: str | None = None
+    requested_start: date | None = None
+
+
+@dataclass(frozen=True)
+class AddDocument:
+    """rules.md §5.3: an attachment; the file itself lives at ``storage_ref``."""
+
+    application_id: str
+    document_id: str
+    today: date
+    kind: DocumentKind
+    title: str
+    content_sha256: str
+    storage_ref: str
+    received_on: date
+
+
+@dataclass(frozen=True)
+class WithdrawApplication:
+    """rules.md §5.6: a written withdrawal."""
+
+    application_id: str
+    today: date
+    withdrawn_on: date
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ReportCircumstances:
+    """rules.md §5.5: the client's duty to report changes of circumstances."""
+
+    application_id: str
+    report_id: str
+    today: date
+    kind: ChangeKind
+    effective_from: date
+    effective_until: date | None = None
+    description: str = ""
+
+
+Command = SubmitApplication | AddDocument | WithdrawApplication | ReportCircumstances
+
+
+# ---- state ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Application:
+    """What ``decide`` needs to know about one application; ``status`` None: not submitted."""
+
+    application_id: str = ""
+    status: Status | None = None
+    received_on: date | None = None
+    document_ids: frozenset[str] = field(default_factory=frozenset)
+    report_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+INITIAL = Application()
+
+
+def evolve(state: Application, event: BaseModel) -> Application:
+    match event:
+        case ApplicationSubmitted():
+            return Application(
+                application_id=event.application_id,
+                status=Status.SUBMITTED,
+                received_on=event.received_on,
+            )
+        case ApplicationDocumentAdded():
+            return replace(state, document_ids=state.document_ids | {event.document_id})
+        case ApplicationWithdrawn():
+            return replace(state, status=Status.WITHDRAWN)
+        case CircumstancesReported():
+            return replace(state, report_ids=state.report_ids | {event.report_id})
+    return state
+
+
+# ---- decide -----------------------------------------------------------------------------
+
+
+def decide(command: Command, state: Application) -> list[BaseModel]:
+    """The events a command causes, or a named error (errors.py) when it is refused."""
+    match command:
+        case SubmitApplication():
+            return [_submit(command, state)]
+        case AddDocument():
+            return [_add_document(command, _open(state, command.application_id))]
+        case WithdrawApplication():
+            return [_withdraw(command, _open(state, command.application_id))]
+        case ReportCircumstances():
+            return [_report(command, _open(state, command.application_id))]
+
+
+def _submit(command: SubmitApplication, state: Application) -> ApplicationSubmitted:
+    if state.status is not None:
+        raise ApplicationAlreadyExists(command.application_id)
+    _raise_if_any(check_submission(command))
+    applicant, representative = normalised(command.applicant, command.representative)
+    return ApplicationSubmitted(
+        application_id=command.application_id,
+        received_on=command.received_on,
+        channel=command.channel,
+        applicant=applicant,
+        representative=representative,
+        activities=command.activities,
+        receives_vision_benefit=command.receives_vision_benefit,
+        weekly_medical_procedures=command.weekly_medical_procedures,
+        preferred_assistant=command.preferred_assistant,
+        requested_start=command.requested_start,
+    )
+
+
+def _open(state: Application, application_id: str) -> Application:
+    """Documents, withdrawals and changes need a submitted application not yet withdrawn."""
+    if state.status is None:
+        raise ApplicationNotFound(application_id)
+    if state.status is Status.WITHDRAWN:
+        raise ApplicationClosed(application_id)
+    return state
+
+
+def _add_document(command: AddDocument, state: Application) -> ApplicationDocumentAdded:
+    _raise_if_any(_not_in_future("received_on", command.received_on, command.today))
+    return ApplicationDocumentAdded(
+        application_id=state.application_id,
+        document_id=command.document_id,
+        kind=command.kind,
+        title=command.title,
+        content_sha256=command.content_sha256,
+        storage_ref=command.storage_ref,
+        received_on=command.received_on,
+    )
+
+
+def _withdraw(command: WithdrawApplication, state: Application) -> ApplicationWithdrawn:
+    errors = _not_in_future("withdrawn_on", command.withdrawn_on, command.today)
+    if state.received_on is not None and command.withdrawn_on < state.received_on:
+        errors.append(
+            FieldError(
+                "withdrawn_on",
+                f"must not be before the application was received ({state.received_on})",
+            )
+        )
+    _raise_if_any(errors)
+    return ApplicationWithdrawn(
+        application_id=state.application_id,
+        withdrawn_on=command.withdrawn_on,
+        reason=command.reason,
+    )
+
+
+def _report(command: ReportCircumstances, state: Application) -> CircumstancesReported:
+    if command.effective_until is not None and command.effective_until < command.effective_from:
+        _raise_if_any([FieldError("effective_until", "must not be before effective_from")])
+    return CircumstancesReported(
+        application_id=state.application_id,
+        report_id=command.report_id,
+        kind=command.kind,
+        effective_from=command.effective_from,
+        effective_until=command.effective_until,
+        description=command.description,
+    )
+
+
+def _not_in_future(name: str, day: date, today: date) -> list[FieldError]:
+    if day > today:
+        return [FieldError(name, f"must not be in the future (today in Riga is {today})")]
+    return []
+
+
+def _raise_if_any(errors: list[FieldError]) -> None:
+    if errors:
+        raise InvalidCommand(errors)

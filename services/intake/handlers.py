@@ -1,0 +1,63 @@
+"""Application layer: load an application, decide, append its events and project them.
+
+All in the caller's transaction (api.py runs it inside ``run_command``), so the events, their
+outbox rows, the read models and the stored idempotent response commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from pydantic import BaseModel
+
+from services.intake.domain import INITIAL, Application, Command, decide, evolve
+from services.intake.projections import project
+from shared.events.envelope import Envelope
+from shared.store.eventstore import ConcurrencyError, EventContext, EventStore
+
+STREAM_PREFIX = "application-"
+# A conflict means another command on the same application committed between our read and
+# our append. The append holds the store's lock until commit, so after one reload nobody can
+# slip in again; the third attempt is only a safety margin.
+ATTEMPTS = 3
+
+
+def stream_id(application_id: str) -> str:
+    """The event stream (and CloudEvents ``subject``) of one application."""
+    return f"{STREAM_PREFIX}{application_id}"
+
+
+async def load(
+    conn: asyncpg.Connection, store: EventStore, application_id: str, municipality: str
+) -> tuple[Application, int]:
+    """The application's state and version; another municipality's application looks absent.
+
+    One intake database serves every municipality, so the stream's municipality is checked
+    here: a caseworker must never learn that another municipality's id exists.
+    """
+    envelopes = await store.read_stream(conn, stream_id(application_id))
+    if envelopes and envelopes[0].municipality != municipality:
+        return INITIAL, len(envelopes)
+    state = INITIAL
+    for envelope in envelopes:
+        state = evolve(state, store.decode(envelope))
+    return state, envelopes[-1].sequence if envelopes else 0
+
+
+async def handle(
+    conn: asyncpg.Connection, store: EventStore, command: Command, context: EventContext
+) -> list[Envelope]:
+    """Decide ``command`` on the current application and record what it caused."""
+    stream = stream_id(command.application_id)
+    for attempt in range(1, ATTEMPTS + 1):
+        state, version = await load(conn, store, command.application_id, context.municipality)
+        events: list[BaseModel] = decide(command, state)
+        try:
+            envelopes = await store.append(conn, stream, version, events, context)
+        except ConcurrencyError:
+            if attempt == ATTEMPTS:
+                raise  # answered 409 by the shared problem handlers
+            continue
+        for envelope, event in zip(envelopes, events, strict=True):
+            await project(conn, envelope, event)
+        return envelopes
+    raise AssertionError("unreachable")

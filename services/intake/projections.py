@@ -1,0 +1,200 @@
+"""Read models of intake: applications with their documents and reported changes.
+
+``project`` is the only writer. Commands call it in their own transaction right after the
+append (so a list never lags behind a ``201``), and ``rebuild`` calls it for every stored
+event; one function for both is what makes a rebuild equal the live tables (architecture.md §5).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import asyncpg
+from pydantic import BaseModel
+
+from services.intake.domain import Status
+from shared.contracts.intake import (
+    ApplicationDocumentAdded,
+    ApplicationSubmitted,
+    ApplicationWithdrawn,
+    CircumstancesReported,
+)
+from shared.events.envelope import Envelope
+from shared.rules import decision_deadline
+from shared.store.eventstore import EventStore
+
+if TYPE_CHECKING:
+    from asyncpg.pool import PoolConnectionProxy
+
+# Queries run on a connection of the pool, commands on the connection of their transaction.
+Reader: TypeAlias = "asyncpg.Connection | PoolConnectionProxy[asyncpg.Record]"
+
+TABLES = ("applications", "application_documents", "application_changes")
+
+
+async def project(conn: asyncpg.Connection, envelope: Envelope, event: BaseModel) -> None:
+    match event:
+        case ApplicationSubmitted():
+            await _submitted(conn, envelope, event)
+        case ApplicationDocumentAdded():
+            await conn.execute(
+                "insert into application_documents (document_id, application_id, kind, title,"
+                " content_sha256, storage_ref, received_on, version, added_at)"
+                " values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                event.document_id,
+                event.application_id,
+                event.kind.value,
+                event.title,
+                event.content_sha256,
+                event.storage_ref,
+                event.received_on,
+                envelope.sequence,
+                envelope.time,
+            )
+            await _touch(conn, envelope, "document_count = document_count + 1")
+        case ApplicationWithdrawn():
+            await _touch(
+                conn,
+                envelope,
+                "status = $4, withdrawn_on = $5, withdrawal_reason = $6",
+                Status.WITHDRAWN.value,
+                event.withdrawn_on,
+                event.reason,
+            )
+        case CircumstancesReported():
+            await conn.execute(
+                "insert into application_changes (report_id, application_id, kind,"
+                " effective_from, effective_until, description, version, reported_at)"
+                " values ($1, $2, $3, $4, $5, $6, $7, $8)",
+                event.report_id,
+                event.application_id,
+                event.kind.value,
+                event.effective_from,
+                event.effective_until,
+                event.description,
+                envelope.sequence,
+                envelope.time,
+            )
+            await _touch(conn, envelope, "change_count = change_count + 1")
+
+
+async def _submitted(
+    conn: asyncpg.Connection, envelope: Envelope, event: ApplicationSubmitted
+) -> None:
+    await conn.execute(
+        "insert into applications (application_id, municipality, status, channel, received_on,"
+        " decision_due_on, first_name, last_name, personal_code, submission, version,"
+        " submitted_at, updated_at)"
+        " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $12)",
+        event.application_id,
+        envelope.municipality,
+        Status.SUBMITTED.value,
+        event.channel.value,
+        event.received_on,
+        decision_deadline(event.received_on),
+        event.applicant.first_name,
+        event.applicant.last_name,
+        event.applicant.personal_code,
+        json.dumps(envelope.data),
+        envelope.sequence,
+        envelope.time,
+    )
+
+
+async def _touch(conn: asyncpg.Connection, envelope: Envelope, change: str, *args: Any) -> None:
+    """Apply ``change`` to the application row and move its version to this event's."""
+    await conn.execute(
+        f"update applications set {change}, version = $2, updated_at = $3"
+        " where application_id = $1::text::uuid",
+        envelope.data["application_id"],
+        envelope.sequence,
+        envelope.time,
+        *args,
+    )
+
+
+async def rebuild(conn: asyncpg.Connection, store: EventStore, batch_size: int = 1000) -> int:
+    """Empty the read models and replay every stored event into them; returns the count.
+
+    One transaction: readers see the old tables until the new ones commit. TRUNCATE locks
+    the tables first, so a command that already projected has committed (its events are
+    read below) and one still running waits and projects onto the rebuilt rows.
+    """
+    replayed = 0
+    async with conn.transaction():
+        await conn.execute(f"truncate {', '.join(TABLES)}")
+        position = 0
+        while records := await store.read_all(conn, after_position=position, limit=batch_size):
+            for record in records:
+                await project(conn, record.envelope, store.decode(record.envelope))
+            position = records[-1].position
+            replayed += len(records)
+    return replayed
+
+
+# ---- queries -----------------------------------------------------------------------------
+
+_SUMMARY = (
+    "application_id::text, status, channel, received_on, decision_due_on,"
+    " first_name, last_name, document_count, change_count, withdrawn_on, version"
+)
+
+
+async def list_applications(
+    conn: Reader,
+    municipality: str,
+    status: Status | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[dict[str, Any]]]:
+    where = " where municipality = $1 and ($2::text is null or status = $2)"
+    total = await conn.fetchval(
+        f"select count(*) from applications{where}",
+        municipality,
+        status.value if status else None,
+    )
+    rows = await conn.fetch(
+        f"select {_SUMMARY} from applications{where}"
+        " order by received_on desc, application_id desc limit $3 offset $4",
+        municipality,
+        status.value if status else None,
+        limit,
+        offset,
+    )
+    return int(total), [dict(r) for r in rows]
+
+
+async def get_application(
+    conn: Reader, municipality: str, application_id: str
+) -> dict[str, Any] | None:
+    """One application of ``municipality``; another municipality's id is simply not found."""
+    row = await conn.fetchrow(
+        f"select {_SUMMARY}, withdrawal_reason, submitted_at, updated_at, submission::text"
+        " from applications where municipality = $1 and application_id = $2::text::uuid",
+        municipality,
+        application_id,
+    )
+    if row is None:
+        return None
+    view = dict(row)
+    view["submission"] = json.loads(view["submission"])
+    view["documents"] = [
+        dict(r)
+        for r in await conn.fetch(
+            "select document_id::text, kind, title, content_sha256, storage_ref, received_on,"
+            " added_at from application_documents where application_id = $1::text::uuid"
+            " order by version",
+            application_id,
+        )
+    ]
+    view["changes"] = [
+        dict(r)
+        for r in await conn.fetch(
+            "select report_id::text, kind, effective_from, effective_until, description,"
+            " reported_at from application_changes where application_id = $1::text::uuid"
+            " order by version",
+            application_id,
+        )
+    ]
+    return view
