@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from services.intake import domain, models
+from services.intake import domain, models, projections
 from services.intake.errors import (
     ApplicationAlreadyExists,
     ApplicationClosed,
@@ -28,7 +28,6 @@ from services.intake.errors import (
     Refused,
 )
 from services.intake.handlers import handle
-from services.intake.projections import get_application, list_applications
 from shared.events.envelope import Envelope, new_event_id
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, authenticate, require
@@ -217,7 +216,7 @@ async def report_circumstances(
 
 
 @router.get("", response_model=models.ApplicationPage)
-async def list_(
+async def list_applications(
     municipality: str,
     principal: Caseworker,
     runtime: Runtime,
@@ -227,7 +226,7 @@ async def list_(
 ) -> models.ApplicationPage:
     """This municipality's applications, newest received first."""
     async with runtime.pool.acquire() as conn:
-        total, rows = await list_applications(conn, municipality, status, limit, offset)
+        total, rows = await projections.list_applications(conn, municipality, status, limit, offset)
     items = [models.ApplicationSummary(**_summary(row)) for row in rows]
     return models.ApplicationPage(items=items, total=total, limit=limit, offset=offset)
 
@@ -238,7 +237,7 @@ async def read_application(
 ) -> models.ApplicationDetail:
     """One application with its documents and reported changes; another municipality's: 404."""
     async with runtime.pool.acquire() as conn:
-        view = await get_application(conn, municipality, _known_id(application_id))
+        view = await projections.get_application(conn, municipality, _known_id(application_id))
     if view is None:
         raise _problem(ApplicationNotFound(application_id))
     submission = view.pop("submission")  # the ApplicationSubmitted data as recorded
