@@ -5,8 +5,9 @@ fetches batches; a ``batch=True`` handler gets them as a list in stream order an
 them one by one, so one aggregate's events are never reordered (architecture.md §8: a
 per-message handler with ``batch_size>1`` runs the batch concurrently and reorders it).
 
-Each message: in one transaction, record its event id in ``processed_events`` (skipping
-the effects when it is already there) and run the handler; ack only after the commit.
+Each message: record its event id in ``processed_events`` (skipping the effects when it
+is already there) and run the handler, in the transaction of its batch; ack only after
+the commit.
 A failure naks with a growing delay; at the last allowed delivery the message is copied
 to the dead-letter stream with the error and terminated, and the consumer goes on. After
 a failure, later messages of the same aggregate in the batch are nak'd too, so they are
@@ -25,6 +26,7 @@ from faststream import AckPolicy, Context
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.message import NatsBatchMessage
 from nats.aio.msg import Msg
+from nats.js.api import ConsumerConfig
 from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, ValidationError
 
@@ -38,13 +40,14 @@ from shared.events.envelope import Envelope, stream_name
 from shared.events.registry import EventRegistry, UnknownEventType
 from shared.events.registry import registry as default_registry
 from shared.logging import get_logger
+from shared.store.types import Connection
 
 log = get_logger(__name__)
 
 # The raw batch, in stream order, from FastStream's context (not the decoded bodies).
 BatchMessage = Annotated[NatsBatchMessage, Context("message")]
 
-EventHandler = Callable[[asyncpg.Connection, Envelope, BaseModel], Awaitable[None]]
+EventHandler = Callable[[Connection, Envelope, BaseModel], Awaitable[None]]
 
 EVENTS_HANDLED = Counter(
     "asist_events_handled_total", "Events handled by consumers", ["consumer", "stream", "outcome"]
@@ -78,6 +81,8 @@ class EventConsumer:
     settings: ConsumerSettings = field(default_factory=ConsumerSettings)
     registry: EventRegistry = default_registry
 
+    _blocked: dict[str, tuple[int, float]] = field(default_factory=dict, init=False, repr=False)
+
     @property
     def durable(self) -> str:
         return durable_name(self.consumer, self.upstream_service)
@@ -86,7 +91,7 @@ class EventConsumer:
     def stream(self) -> str:
         return stream_name(self.upstream_service)
 
-    def config(self):  # type: ignore[no-untyped-def]
+    def config(self) -> ConsumerConfig:
         return consumer_config(
             self.consumer,
             self.upstream_service,
@@ -115,23 +120,70 @@ class EventConsumer:
         subscriber(on_batch)
 
     async def handle_batch(self, messages: list[Msg], broker: NatsBroker) -> None:
+        """Apply a fetched batch in stream order, in one transaction with a savepoint each.
+
+        One commit per batch instead of one per message (the commit's fsync dominates);
+        a failing message rolls back only its own savepoint. Acks go out after the commit,
+        so an acked message's effects are always durable.
+        """
         failed_aggregates: set[str] = set()
-        for msg in messages:
-            try:
-                envelope = self._parse(msg)
-            except PoisonMessage as error:
-                await self._dead_letter(msg, broker, error)
-                continue
-            if envelope.subject in failed_aggregates:
+        applied: list[Msg] = []
+        failures: list[tuple[Msg, Envelope, Exception]] = []
+        poison: list[tuple[Msg, Exception]] = []
+        held_back: list[Msg] = []
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                for msg in messages:
+                    try:
+                        envelope = self._parse(msg)
+                    except PoisonMessage as error:
+                        poison.append((msg, error))
+                        continue
+                    if self._held_back(envelope.subject, msg, failed_aggregates):
+                        # Not before the failed event of the same aggregate (order per aggregate).
+                        held_back.append(msg)
+                        continue
+                    try:
+                        async with conn.transaction():  # a savepoint
+                            await self._apply(conn, envelope)
+                    except Exception as error:
+                        failed_aggregates.add(envelope.subject)
+                        failures.append((msg, envelope, error))
+                        continue
+                    applied.append(msg)
+                    self._blocked.pop(envelope.subject, None)
+        except Exception as error:
+            # The commit itself failed (e.g. the database went away): nothing took effect.
+            log.warning("consumer.batch_failed", consumer=self.durable, error=repr(error))
+            for msg in messages:
                 await msg.nak(delay=self._delay(msg))
-                continue
-            try:
-                await self._handle_one(envelope)
-            except Exception as error:
-                failed_aggregates.add(envelope.subject)
-                await self._on_failure(msg, envelope, broker, error)
-                continue
+            return
+        for msg in applied:
             await msg.ack()
+        for msg in held_back:
+            await msg.nak(delay=self._delay(msg))
+        for msg, reason in poison:
+            await self._dead_letter(msg, broker, reason)
+        for msg, envelope, failure in failures:
+            await self._on_failure(msg, envelope, broker, failure)
+
+    def _held_back(self, aggregate: str, msg: Msg, failed_in_batch: set[str]) -> bool:
+        """Whether an earlier event of ``aggregate`` failed and waits for its redelivery.
+
+        Remembered across batches, since the retry comes back in a later one; forgotten when
+        it succeeds or is dead-lettered, or after its retries must have run out (another
+        replica may have taken it).
+        """
+        if aggregate in failed_in_batch:
+            return True
+        blocker = self._blocked.get(aggregate)
+        if blocker is None:
+            return False
+        sequence, expires = blocker
+        if time.monotonic() > expires:
+            del self._blocked[aggregate]
+            return False
+        return bool(msg.metadata.sequence.stream > sequence)
 
     def _parse(self, msg: Msg) -> Envelope:
         try:
@@ -139,7 +191,8 @@ class EventConsumer:
         except ValidationError as error:
             raise PoisonMessage(f"not a valid CloudEvents envelope: {error}") from error
 
-    async def _handle_one(self, envelope: Envelope) -> None:
+    async def _apply(self, conn: Connection, envelope: Envelope) -> None:
+        """Record the event id and run its handler; a repeat of a handled event does nothing."""
         handler = self.handlers.get(envelope.event_name)
         if handler is None:
             EVENTS_HANDLED.labels(self.consumer, self.stream, "ignored").inc()
@@ -151,15 +204,14 @@ class EventConsumer:
         except (UnknownEventType, ValidationError) as error:
             raise PoisonMessage(f"{envelope.type}: {error}") from error
         started = time.perf_counter()
-        async with self.pool.acquire() as conn, conn.transaction():
-            first_time = await conn.fetchval(
-                "insert into processed_events (consumer, event_id) values ($1, $2::uuid)"
-                " on conflict do nothing returning true",
-                self.durable,
-                envelope.id,
-            )
-            if first_time:
-                await handler(conn, envelope, data)
+        first_time = await conn.fetchval(
+            "insert into processed_events (consumer, event_id) values ($1, $2::uuid)"
+            " on conflict do nothing returning true",
+            self.durable,
+            envelope.id,
+        )
+        if first_time:
+            await handler(conn, envelope, data)
         HANDLER_SECONDS.labels(self.consumer, self.stream).observe(time.perf_counter() - started)
         EVENTS_HANDLED.labels(
             self.consumer, self.stream, "applied" if first_time else "duplicate"
@@ -175,9 +227,15 @@ class EventConsumer:
     ) -> None:
         attempt = msg.metadata.num_delivered
         if isinstance(error, PoisonMessage) or attempt >= self.settings.max_deliver:
+            self._blocked.pop(envelope.subject, None)
             await self._dead_letter(msg, broker, error)
             return
         delay = self._delay(msg)
+        patience = sum(self.settings.backoff_seconds) + 2 * self.settings.ack_wait_seconds
+        self._blocked[envelope.subject] = (
+            msg.metadata.sequence.stream,
+            time.monotonic() + patience,
+        )
         EVENTS_HANDLED.labels(self.consumer, self.stream, "retried").inc()
         log.warning(
             "consumer.retry",

@@ -53,7 +53,6 @@ def asyncapi_document(reg: EventRegistry = registry) -> dict[str, Any]:
     operations: dict[str, Any] = {}
     for spec in reg:
         key = f"{spec.service}.{spec.name}"
-        schema = event_schema(spec)
         personal = carries_personal_data(spec.model.model_json_schema())
         channels[key] = {
             "address": f"asist.{{municipality}}.{spec.service}.{spec.name}",

@@ -16,8 +16,9 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from shared.http.problems import Problem
+from shared.store.types import Connection
 
-Command = Callable[[asyncpg.Connection], Awaitable[tuple[int, dict[str, Any]]]]
+Command = Callable[[Connection], Awaitable[tuple[int, dict[str, Any]]]]
 
 
 def request_hash(payload: Any) -> str:

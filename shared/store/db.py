@@ -9,6 +9,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from shared.store.types import Connection
+
 SHARED_MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -34,7 +36,7 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
-async def apply_migrations(conn: asyncpg.Connection, *folders: Path) -> list[str]:
+async def apply_migrations(conn: Connection, *folders: Path) -> list[str]:
     """Apply ``*.sql`` files of each folder in name order, each once, in one transaction each.
 
     A session advisory lock serialises replicas starting at the same time, so no file runs twice.

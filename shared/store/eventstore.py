@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from shared.events.envelope import Envelope, new_event_id, utc_now
 from shared.events.registry import EventRegistry
 from shared.events.registry import registry as default_registry
+from shared.store.types import Connection
 
 # Taken by every append until commit: it makes the order of positions equal the order of
 # commits. Without it, a transaction that took position 7 could commit after one that
@@ -81,7 +82,7 @@ class EventStore:
             actor=context.actor,
         )
 
-    async def current_version(self, conn: asyncpg.Connection, stream_id: str) -> int:
+    async def current_version(self, conn: Connection, stream_id: str) -> int:
         version = await conn.fetchval(
             "select coalesce(max(version), 0) from events where stream_id = $1", stream_id
         )
@@ -89,7 +90,7 @@ class EventStore:
 
     async def append(
         self,
-        conn: asyncpg.Connection,
+        conn: Connection,
         stream_id: str,
         expected_version: int,
         events: Sequence[BaseModel],
@@ -141,7 +142,7 @@ class EventStore:
         return envelopes
 
     async def read_stream(
-        self, conn: asyncpg.Connection, stream_id: str, after_version: int = 0
+        self, conn: Connection, stream_id: str, after_version: int = 0
     ) -> list[Envelope]:
         rows = await conn.fetch(
             "select envelope from events where stream_id = $1 and version > $2 order by version",
@@ -152,7 +153,7 @@ class EventStore:
 
     async def read_all(
         self,
-        conn: asyncpg.Connection,
+        conn: Connection,
         after_position: int = 0,
         limit: int = 1000,
         municipality: str | None = None,
@@ -173,7 +174,7 @@ class EventStore:
 
     async def load(
         self,
-        conn: asyncpg.Connection,
+        conn: Connection,
         stream_id: str,
         initial: S,
         evolve: Callable[[S, BaseModel], S],

@@ -22,6 +22,7 @@ from nats.js import JetStreamContext
 
 from shared.logging import get_logger
 from shared.store.eventstore import OUTBOX_CHANNEL
+from shared.store.types import Connection
 
 log = get_logger(__name__)
 RELAY_LOCK_KEY = 0x52454C4159  # "RELAY"
@@ -50,7 +51,7 @@ class OutboxRelay:
         self.published_total = 0
         self._wake = asyncio.Event()
 
-    async def publish_pending(self, conn: asyncpg.Connection) -> int:
+    async def publish_pending(self, conn: Connection) -> int:
         """Publish one batch of unpublished events in position order; returns how many."""
         rows = await conn.fetch(
             "select o.position, o.subject, e.event_id::text as event_id, e.envelope::text as body"
@@ -88,7 +89,7 @@ class OutboxRelay:
         await self._mark(conn, done)
         return len(done)
 
-    async def _mark(self, conn: asyncpg.Connection, positions: list[int]) -> None:
+    async def _mark(self, conn: Connection, positions: list[int]) -> None:
         if positions:
             await conn.execute(
                 "update outbox set published_at = now() where position = any($1::bigint[])",
