@@ -6,6 +6,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+import shared.contracts  # noqa: F401  (registers every event type, intake's and ours)
+from services.decisions import api, api_assistants
+from services.decisions.consumers import intake_consumer
+from services.decisions.handlers import watch_overdue
 from shared.bus.consumer import EventConsumer
 from shared.http.app import create_app
 from shared.runtime import ServiceDefinition, ServiceRuntime
@@ -13,13 +17,17 @@ from shared.settings import Settings
 
 
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
-    return [EventConsumer("decisions", "intake", {}, runtime.pool, runtime.consumer_settings)]
+    return [intake_consumer(runtime.store, runtime.pool, runtime.consumer_settings)]
 
 
 DEFINITION = ServiceDefinition(
-    name="decisions", migrations=Path(__file__).parent / "migrations", consumers=consumers
+    name="decisions",
+    migrations=Path(__file__).parent / "migrations",
+    consumers=consumers,
+    # rules.md §5.4: overdue cases must be visible; the job records DecisionOverdue once.
+    background=[watch_overdue],
 )
 
 
 def create(settings: Settings | None = None) -> FastAPI:
-    return create_app(DEFINITION, settings=settings)
+    return create_app(DEFINITION, [api.router, api_assistants.router], settings=settings)

@@ -3,6 +3,6 @@
 Importing this package registers every event type in ``shared.events.registry``.
 """
 
-from shared.contracts import intake
+from shared.contracts import decisions, intake
 
-__all__ = ["intake"]
+__all__ = ["decisions", "intake"]

@@ -1,0 +1,169 @@
+"""HTTP API of assistants: register, assign to a client's grant, unassign (rules.md §6)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field, field_validator
+
+from services.decisions.api import Body, Caseworker, Note, Reply, Runtime, Text, command, context_of
+from services.decisions.assistant_domain import (
+    RegisterAssistant,
+    UnassignAssistant,
+    normalize_iban,
+)
+from services.decisions.handlers import (
+    Assign,
+    assign_assistant,
+    register_assistant,
+    riga_today,
+    run_assistant,
+)
+from services.decisions.queries import assignments, get_assistant, list_assistants
+from shared.events.envelope import new_event_id
+from shared.http.problems import Problem
+from shared.rules import TaxStatus, normalize_personal_code
+from shared.store.types import Connection
+
+router = APIRouter(prefix="/municipalities/{municipality}", tags=["assistants"])
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+# rules.md §6.2. "employee" is accepted as a short form of the rules' "employee_like".
+TAX_STATUS = {
+    "employee": TaxStatus.EMPLOYEE_LIKE,
+    "employee_like": TaxStatus.EMPLOYEE_LIKE,
+    "self_employed": TaxStatus.SELF_EMPLOYED,
+}
+
+
+class AssistantBody(Body):
+    personal_code: str = Field(description="Either format, hyphen optional (rules.md §10)")
+    first_name: Name
+    last_name: Name
+    iban: str = Field(description="Checked with schwifty (rules.md §8.3)")
+    tax_status: Literal["employee", "employee_like", "self_employed"]
+    experience: Text = Field(
+        description="Work or personal experience with persons with disabilities (rules.md §6.1)"
+    )
+
+    @field_validator("personal_code")
+    @classmethod
+    def _personal_code(cls, value: str) -> str:
+        return normalize_personal_code(value)  # InvalidPersonalCode is a ValueError
+
+    @field_validator("iban")
+    @classmethod
+    def _iban(cls, value: str) -> str:
+        return normalize_iban(value)
+
+
+@router.post("/assistants", status_code=201)
+async def register(
+    municipality: str,
+    body: AssistantBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Register an assistant: ``AssistantRegistered``; one registration per person."""
+    context = context_of(request, principal, municipality)
+    registration = RegisterAssistant(
+        assistant_id=new_event_id(),
+        municipality=municipality,
+        personal_code=body.personal_code,
+        first_name=body.first_name,
+        last_name=body.last_name,
+        iban=body.iban,
+        tax_status=TAX_STATUS[body.tax_status],
+        experience=body.experience,
+        today=riga_today(),
+    )
+
+    async def run(conn: Connection) -> Reply:
+        events = await register_assistant(conn, runtime.store, registration, context)
+        return 201, events[0].model_dump(mode="json")
+
+    return await command(runtime, request, municipality, body, run)
+
+
+class AssignmentBody(Body):
+    case_id: Text
+    assigned_from: date
+    weekly_hours: Annotated[Decimal, Field(gt=0, le=40, allow_inf_nan=False)] | None = Field(
+        default=None,
+        description="This client's weekly hours the assistant serves; default: the whole grant",
+    )
+
+
+@router.post("/assistants/{assistant_id}/assignments", status_code=201)
+async def assign(
+    municipality: str,
+    assistant_id: str,
+    body: AssignmentBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Assign to a client's grant from a date: ``AssistantAssigned`` (40 h/week, rules.md §6.1)."""
+    context = context_of(request, principal, municipality)
+    wanted = Assign(new_event_id(), body.case_id, body.assigned_from, body.weekly_hours)
+
+    async def run(conn: Connection) -> Reply:
+        events = await assign_assistant(
+            conn, runtime.store, assistant_id, municipality, wanted, context
+        )
+        return 201, events[0].model_dump(mode="json")
+
+    return await command(runtime, request, municipality, body, run)
+
+
+class UnassignmentBody(Body):
+    last_day: date = Field(description="Last day the assistant serves the client")
+    reason: Note = ""
+
+
+@router.post("/assistants/{assistant_id}/assignments/{assignment_id}/end", status_code=201)
+async def unassign(
+    municipality: str,
+    assistant_id: str,
+    assignment_id: str,
+    body: UnassignmentBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """End an assignment: ``AssistantUnassigned``."""
+    context = context_of(request, principal, municipality)
+    ending = UnassignAssistant(assignment_id, body.last_day, body.reason)
+
+    async def run(conn: Connection) -> Reply:
+        events = await run_assistant(
+            conn, runtime.store, assistant_id, municipality, ending, context
+        )
+        return 201, events[0].model_dump(mode="json")
+
+    return await command(runtime, request, municipality, body, run)
+
+
+@router.get("/assistants")
+async def assistants(municipality: str, _: Caseworker, runtime: Runtime) -> dict[str, Any]:
+    async with runtime.pool.acquire() as conn:
+        return {"items": await list_assistants(conn, municipality)}
+
+
+@router.get("/assistants/{assistant_id}")
+async def assistant(
+    municipality: str, assistant_id: str, _: Caseworker, runtime: Runtime
+) -> dict[str, Any]:
+    """An assistant with their assignments (personal data: caseworkers only)."""
+    async with runtime.pool.acquire() as conn:
+        found = await get_assistant(conn, municipality, assistant_id)
+        if found is None:
+            raise Problem(404, "Not found", f"no assistant {assistant_id} in {municipality}")
+        assigned = await assignments(conn, municipality, assistant_id=assistant_id)
+    return found | {"assignments": assigned}

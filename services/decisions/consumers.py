@@ -1,0 +1,122 @@
+"""Intake's events, turned into commands on the case of each application.
+
+``EventConsumer`` runs every handler in one transaction with the event id's "processed"
+mark, so a redelivered event changes nothing; the events appended here use the same
+connection and commit with it (architecture.md §5). A case that does not exist yet (an
+event overtook its application) raises ``NotFound``: the message is retried with back-off
+and dead-lettered if the application never comes.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from pydantic import BaseModel
+
+from services.decisions.case_domain import (
+    CaseCommand,
+    OpenCase,
+    OpenTask,
+    RecordDocument,
+    WithdrawApplication,
+)
+from services.decisions.handlers import riga_today, run_case
+from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
+from shared.contracts.decisions import ClaimedActivity, ClientData
+from shared.contracts.intake import (
+    ApplicationDocumentAdded,
+    ApplicationSubmitted,
+    ApplicationWithdrawn,
+    CircumstancesReported,
+)
+from shared.events.envelope import Envelope
+from shared.store.eventstore import EventContext, EventStore
+from shared.store.types import Connection
+
+CONSUMER = "decisions"
+ACTOR = "decisions:intake-consumer"
+
+
+def _context(envelope: Envelope) -> EventContext:
+    return EventContext(
+        municipality=envelope.municipality,
+        correlation_id=envelope.correlationid,
+        causation_id=envelope.id,
+        actor=ACTOR,
+    )
+
+
+def opened(data: ApplicationSubmitted, municipality: str) -> OpenCase:
+    applicant = data.applicant
+    return OpenCase(
+        application_id=data.application_id,
+        municipality=municipality,  # rules.md §3.5: the municipality that received it decides
+        received_on=data.received_on,
+        client=ClientData(
+            personal_code=applicant.personal_code,
+            first_name=applicant.first_name,
+            last_name=applicant.last_name,
+            birth_date=applicant.birth_date,
+        ),
+        has_representative=data.representative is not None,
+        claimed_activities=tuple(
+            ClaimedActivity(kind=a.kind, hours_per_week=a.hours_per_week) for a in data.activities
+        ),
+        receives_vision_benefit=data.receives_vision_benefit,
+        weekly_medical_procedures=data.weekly_medical_procedures,
+        requested_start=data.requested_start,
+    )
+
+
+def command_for(data: BaseModel, envelope: Envelope) -> tuple[str, CaseCommand]:
+    """The case an intake event concerns and the command it means for it."""
+    match data:
+        case ApplicationSubmitted():
+            return data.application_id, opened(data, envelope.municipality)
+        case ApplicationDocumentAdded():
+            return data.application_id, RecordDocument(
+                document_id=data.document_id,
+                kind=data.kind.value,
+                title=data.title,
+                content_sha256=data.content_sha256,
+                storage_ref=data.storage_ref,
+                received_on=data.received_on,
+            )
+        case ApplicationWithdrawn():
+            return data.application_id, WithdrawApplication(data.withdrawn_on, riga_today())
+        case CircumstancesReported():
+            # rules.md §5.5: a change leads to an amendment, a suspension or a termination;
+            # which one is the caseworker's decision, so the change becomes a task.
+            return data.application_id, OpenTask(
+                task_id=data.report_id,
+                kind=data.kind.value,
+                description=data.description,
+                effective_from=data.effective_from,
+                effective_until=data.effective_until,
+                source_report_id=data.report_id,
+            )
+    raise TypeError(f"decisions has no command for {type(data).__name__}")
+
+
+def handler(store: EventStore) -> EventHandler:
+    async def handle(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
+        case_id, command = command_for(data, envelope)
+        await run_case(conn, store, case_id, command, _context(envelope))
+
+    return handle
+
+
+HANDLED: tuple[type[BaseModel], ...] = (
+    ApplicationSubmitted,
+    ApplicationDocumentAdded,
+    ApplicationWithdrawn,
+    CircumstancesReported,
+)
+
+
+def intake_consumer(
+    store: EventStore, pool: asyncpg.Pool, settings: ConsumerSettings
+) -> EventConsumer:
+    handle = handler(store)
+    return EventConsumer(
+        CONSUMER, "intake", {event.__name__: handle for event in HANDLED}, pool, settings
+    )

@@ -1,0 +1,73 @@
+"""The decisions domain, shared words: errors, stream ids, and the weekly equivalent of hours.
+
+The two aggregates live in ``case_domain`` (one application's case) and
+``assistant_domain`` (one assistant and the clients they serve). Everything here is pure:
+no database, no bus, no web framework, no clock (architecture.md §4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from shared.rules import Unit
+
+CASE_STREAM_PREFIX = "case-"
+ASSISTANT_STREAM_PREFIX = "assistant-"
+
+CENT = Decimal("0.01")
+
+
+def case_stream(case_id: str) -> str:
+    """Stream of the case of one application; the case id is the application id."""
+    return f"{CASE_STREAM_PREFIX}{case_id}"
+
+
+def assistant_stream(assistant_id: str) -> str:
+    return f"{ASSISTANT_STREAM_PREFIX}{assistant_id}"
+
+
+def weekly_equivalent(hours: Decimal, unit: Unit) -> Decimal:
+    """Weekly hours of a grant, for the assistant's 40 h/week of rules.md §6.1.
+
+    Decision (docs/decisions.md): a child's month grant (rules.md §4.3) counts as
+    hours x 12 / 52 a week (80 h/month -> 18.46 h/week, 100 -> 23.08), rounded half-up
+    to the cent: a year has 12 months and 52 weeks, and the family may spread the hours
+    over the month as it likes, so the average week is the fair measure.
+    """
+    if unit is Unit.WEEK:
+        return hours
+    return (hours * 12 / 52).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+    code: str | None = None
+
+
+class DomainError(Exception):
+    """A command the domain refuses; the API turns each kind into a problem document."""
+
+
+class NotFound(DomainError):
+    """No such case, task, assistant or assignment (in this municipality)."""
+
+
+class IllegalTransition(DomainError):
+    """The command does not fit the aggregate's state (e.g. resume a grant never suspended)."""
+
+
+@dataclass
+class InvalidCommand(DomainError):
+    """Bad input the request's shape could not tell: each bad field with why."""
+
+    errors: list[FieldError] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
+
+
+def invalid(field_name: str, message: str, code: str | None = None) -> InvalidCommand:
+    return InvalidCommand([FieldError(field_name, message, code)])

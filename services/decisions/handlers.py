@@ -1,0 +1,263 @@
+"""Application layer: load an aggregate, decide, append, project, all on the caller's connection.
+
+Callers own the transaction (``run_command`` for HTTP, the consumer for upstream events), so
+the events, the read models, the idempotency key or the processed-event mark commit together
+or not at all (architecture.md §5). A concurrent change of the same stream raises
+``ConcurrencyError``; HTTP answers it with 409, a consumer retries the event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.decisions import assistant_domain, case_domain, case_state
+from services.decisions.assistant_domain import (
+    AssignAssistant,
+    AssistantCommand,
+    AssistantState,
+    ClientGrant,
+    RegisterAssistant,
+)
+from services.decisions.case_domain import CaseCommand, MarkOverdue
+from services.decisions.case_state import WITH_GRANT, CaseState
+from services.decisions.domain import IllegalTransition, NotFound, assistant_stream, case_stream
+from services.decisions.projections import project
+from shared.events.envelope import new_event_id
+from shared.logging import get_logger
+from shared.rules import Unit
+from shared.runtime import ServiceRuntime
+from shared.store.eventstore import ConcurrencyError, EventContext, EventStore
+from shared.store.types import Connection
+
+log = get_logger(__name__)
+
+RIGA = ZoneInfo("Europe/Riga")
+
+
+def riga_today() -> date:
+    """Today in Latvia: deadlines and decision dates are Latvian calendar dates (§5.4)."""
+    return datetime.now(RIGA).date()
+
+
+class DecisionsSettings(BaseSettings):
+    """Settings of this service only, prefix ``ASIST_DECISIONS_``."""
+
+    model_config = SettingsConfigDict(env_prefix="ASIST_DECISIONS_", extra="ignore")
+
+    # How often the background job looks for cases past their deadline (rules.md §5.4).
+    overdue_check_seconds: float = 900.0
+
+
+async def _append(
+    conn: Connection,
+    store: EventStore,
+    stream_id: str,
+    version: int,
+    events: list[BaseModel],
+    context: EventContext,
+) -> None:
+    envelopes = await store.append(conn, stream_id, version, events, context)
+    for envelope, event in zip(envelopes, events, strict=True):
+        await project(conn, envelope, event)
+
+
+async def load_case(
+    conn: Connection, store: EventStore, case_id: str, municipality: str | None = None
+) -> tuple[CaseState, int]:
+    state, version = await store.load(
+        conn, case_stream(case_id), case_state.CaseState(), case_state.evolve
+    )
+    # Another municipality's case is "not found": its existence is not ours to tell.
+    if municipality is not None and not state.belongs_to(municipality):
+        raise NotFound(f"no case {case_id} in {municipality}")
+    return state, version
+
+
+async def run_case(
+    conn: Connection,
+    store: EventStore,
+    case_id: str,
+    command: CaseCommand,
+    context: EventContext,
+    municipality: str | None = None,
+    serialise: bool = False,
+) -> tuple[CaseState, list[BaseModel]]:
+    """Run ``command`` on the case; returns the new state and the events appended.
+
+    ``serialise`` (HTTP commands, one case per transaction) waits for other commands on the
+    case instead of failing on the stream version. Not for transactions that touch many
+    cases (consumer batches, the overdue check): holding one case's lock while waiting for
+    the append lock another holder of a second case's lock has could deadlock; those rely on
+    the stream version alone.
+    """
+    if serialise:
+        await _lock(conn, case_stream(case_id))
+    state, version = await load_case(conn, store, case_id, municipality)
+    events = case_domain.decide(command, state)
+    await _append(conn, store, case_stream(case_id), version, events, context)
+    for event in events:
+        state = case_state.evolve(state, event)
+    return state, events
+
+
+async def load_assistant(
+    conn: Connection, store: EventStore, assistant_id: str, municipality: str
+) -> tuple[AssistantState, int]:
+    state, version = await store.load(
+        conn, assistant_stream(assistant_id), AssistantState(), assistant_domain.evolve
+    )
+    if not state.belongs_to(municipality):
+        raise NotFound(f"no assistant {assistant_id} in {municipality}")
+    return state, version
+
+
+def _lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+async def _lock(conn: Connection, name: str) -> None:
+    """A transaction-scoped advisory lock: commands on the same ``name`` run one at a time."""
+    await conn.execute("select pg_advisory_xact_lock($1)", _lock_key(name))
+
+
+async def register_assistant(
+    conn: Connection, store: EventStore, command: RegisterAssistant, context: EventContext
+) -> list[BaseModel]:
+    # One registration per person and municipality: the lock makes "look, then register"
+    # atomic between concurrent requests; the unique index is the last line of defence.
+    await _lock(conn, f"assistant-person:{command.municipality}:{command.personal_code}")
+    existing = await conn.fetchval(
+        "select assistant_id from assistants where municipality = $1 and personal_code = $2",
+        command.municipality,
+        command.personal_code,
+    )
+    if existing is not None:
+        raise IllegalTransition(f"this person is already registered as assistant {existing}")
+    events = assistant_domain.decide(command, AssistantState())
+    await _append(conn, store, assistant_stream(command.assistant_id), 0, events, context)
+    return events
+
+
+def client_grant(case_id: str, state: CaseState) -> ClientGrant:
+    """A case as the assistant check sees it (rules.md §6.1), from the case's own events."""
+    grant, last_day = state.grant, state.service_last_day
+    if grant is None or last_day is None:
+        return ClientGrant(case_id, False, Unit.WEEK, Decimal(0), date.min, date.min)
+    in_force = state.status in WITH_GRANT and last_day >= grant.period_start
+    return ClientGrant(case_id, in_force, grant.unit, grant.hours, grant.period_start, last_day)
+
+
+@dataclass(frozen=True)
+class Assign:
+    assignment_id: str
+    case_id: str
+    assigned_from: date
+    weekly_hours: Decimal | None
+
+
+async def assign_assistant(
+    conn: Connection,
+    store: EventStore,
+    assistant_id: str,
+    municipality: str,
+    request: Assign,
+    context: EventContext,
+) -> list[BaseModel]:
+    # rules.md §6.1, 40 h/week across all clients: serialise the assistant's commands so the
+    # second of two concurrent assignments reads the first and is refused with the reason;
+    # the append's expected version would refuse it anyway, with a bare 409.
+    await _lock(conn, f"assistant:{assistant_id}")
+    state, version = await load_assistant(conn, store, assistant_id, municipality)
+    target, _ = await load_case(conn, store, request.case_id, municipality)
+    others = {}
+    for case_id in sorted({a.case_id for a in state.assignments}):
+        other, _ = await load_case(conn, store, case_id)
+        others[case_id] = client_grant(case_id, other)
+    command = AssignAssistant(
+        assignment_id=request.assignment_id,
+        grant=client_grant(request.case_id, target),
+        assigned_from=request.assigned_from,
+        weekly_hours=request.weekly_hours,
+        other_grants=others,
+    )
+    events = assistant_domain.decide(command, state)
+    await _append(conn, store, assistant_stream(assistant_id), version, events, context)
+    return events
+
+
+async def run_assistant(
+    conn: Connection,
+    store: EventStore,
+    assistant_id: str,
+    municipality: str,
+    command: AssistantCommand,
+    context: EventContext,
+) -> list[BaseModel]:
+    await _lock(conn, f"assistant:{assistant_id}")
+    state, version = await load_assistant(conn, store, assistant_id, municipality)
+    events = assistant_domain.decide(command, state)
+    await _append(conn, store, assistant_stream(assistant_id), version, events, context)
+    return events
+
+
+async def mark_overdue_cases(
+    conn: Connection,
+    store: EventStore,
+    today: date,
+    municipality: str | None,
+    actor: str,
+    correlation_id: str | None = None,
+) -> list[str]:
+    """rules.md §5.4: record ``DecisionOverdue`` for each undecided case past its deadline.
+
+    The read model only finds candidates; the case's own events decide, so the event is
+    recorded once per case however often and however concurrently this runs: a second
+    run finds it recorded, and a concurrent one fails on the stream version and skips.
+    """
+    rows = await conn.fetch(
+        "select case_id, municipality from cases where status = 'open' and not overdue"
+        " and decision_deadline < $1 and ($2::text is null or municipality = $2)"
+        " order by decision_deadline, case_id",
+        today,
+        municipality,
+    )
+    marked = []
+    for row in rows:
+        context = EventContext(
+            municipality=row["municipality"],
+            correlation_id=correlation_id or new_event_id(),
+            actor=actor,
+        )
+        try:
+            _, events = await run_case(conn, store, row["case_id"], MarkOverdue(today), context)
+        except ConcurrencyError:
+            continue  # another writer changed the case meanwhile; the next run looks again
+        if events:
+            marked.append(row["case_id"])
+    return marked
+
+
+async def watch_overdue(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
+    """Background job: look for overdue cases now and then every few minutes (rules.md §5.4)."""
+    interval = DecisionsSettings().overdue_check_seconds
+    while not stop.is_set():
+        try:
+            async with runtime.pool.acquire() as conn, conn.transaction():
+                marked = await mark_overdue_cases(
+                    conn, runtime.store, riga_today(), None, "decisions:overdue-watch"
+                )
+            if marked:
+                log.info("decisions.overdue", cases=marked)
+        except Exception as error:  # keep watching: the next round may succeed
+            log.warning("decisions.overdue_watch_failed", error=repr(error))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -1,0 +1,200 @@
+"""Read models in the decisions database: cases, tasks, assistants, assignments.
+
+``project`` runs in the transaction that appends the event (handlers.py), so a read model
+never shows an event that did not commit, nor misses one that did (architecture.md §5).
+``rebuild`` drops them and replays the event store, giving the same rows.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from shared.contracts.decisions import (
+    ApplicationRefused,
+    AssistantAssigned,
+    AssistantRegistered,
+    AssistantUnassigned,
+    CaseClosed,
+    CaseOpened,
+    DecisionOverdue,
+    GrantAmended,
+    HoursGranted,
+    ServiceResumed,
+    ServiceSuspended,
+    ServiceTerminated,
+    TaskClosed,
+    TaskOpened,
+)
+from shared.events.envelope import Envelope
+from shared.store.eventstore import EventStore
+from shared.store.types import Connection
+
+TABLES = ("cases", "tasks", "assistants", "assignments")
+
+
+async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
+    """Apply one event to the read models (events they do not show are ignored)."""
+    municipality = envelope.municipality
+    match event:
+        case CaseOpened():
+            client = event.client
+            await conn.execute(
+                "insert into cases (case_id, municipality, status, client_personal_code,"
+                " client_name, received_on, decision_deadline)"
+                " values ($1, $2, 'open', $3, $4, $5, $6)",
+                event.case_id,
+                event.municipality,
+                client.personal_code,
+                f"{client.first_name} {client.last_name}",
+                event.received_on,
+                event.decision_deadline,
+            )
+        case HoursGranted():
+            await conn.execute(
+                "update cases set status = 'granted', decided_on = $2, decided_late = $3,"
+                " rule_set = $4, unit = $5, hours = $6, period_start = $7, period_end = $8,"
+                " decisions = decisions + 1 where case_id = $1",
+                event.case_id,
+                event.decided_on,
+                event.decided_late,
+                event.rule_set.value,
+                event.unit.value,
+                event.hours,
+                event.period_start,
+                event.period_end,
+            )
+        case ApplicationRefused():
+            await conn.execute(
+                "update cases set status = 'refused', decided_on = $2, decided_late = $3,"
+                " rule_set = $4, decisions = decisions + 1 where case_id = $1",
+                event.case_id,
+                event.decided_on,
+                event.decided_late,
+                event.rule_set.value,
+            )
+        case GrantAmended():
+            await conn.execute(
+                "update cases set rule_set = $2, unit = $3, hours = $4, period_end = $5,"
+                " decisions = decisions + 1 where case_id = $1",
+                event.case_id,
+                event.rule_set.value,
+                event.unit.value,
+                event.hours,
+                event.period_end,
+            )
+        case ServiceSuspended():
+            await conn.execute(
+                "update cases set status = 'suspended', suspended_from = $2,"
+                " decisions = decisions + 1 where case_id = $1",
+                event.case_id,
+                event.suspended_from,
+            )
+        case ServiceResumed():
+            await conn.execute(
+                "update cases set status = 'granted', suspended_from = null,"
+                " decisions = decisions + 1 where case_id = $1",
+                event.case_id,
+            )
+        case ServiceTerminated():
+            await conn.execute(
+                "update cases set status = 'terminated', suspended_from = null,"
+                " terminated_from = $2, termination_reason = $3, decisions = decisions + 1"
+                " where case_id = $1",
+                event.case_id,
+                event.terminated_from,
+                event.reason.value,
+            )
+        case CaseClosed():
+            await conn.execute(
+                "update cases set status = 'withdrawn', closed_on = $2 where case_id = $1",
+                event.case_id,
+                event.closed_on,
+            )
+        case DecisionOverdue():
+            await conn.execute(
+                "update cases set overdue = true, overdue_detected_on = $2 where case_id = $1",
+                event.case_id,
+                event.detected_on,
+            )
+        case TaskOpened():
+            await conn.execute(
+                "insert into tasks (case_id, task_id, municipality, kind, description,"
+                " effective_from, effective_until, source_report_id, status)"
+                " values ($1, $2, $3, $4, $5, $6, $7, $8, 'open')",
+                event.case_id,
+                event.task_id,
+                municipality,
+                event.kind,
+                event.description,
+                event.effective_from,
+                event.effective_until,
+                event.source_report_id,
+            )
+            await conn.execute(
+                "update cases set open_tasks = open_tasks + 1 where case_id = $1", event.case_id
+            )
+        case TaskClosed():
+            await conn.execute(
+                "update tasks set status = 'closed', closed_on = $3, resolution = $4"
+                " where case_id = $1 and task_id = $2",
+                event.case_id,
+                event.task_id,
+                event.closed_on,
+                event.resolution,
+            )
+            await conn.execute(
+                "update cases set open_tasks = open_tasks - 1 where case_id = $1", event.case_id
+            )
+        case AssistantRegistered():
+            await conn.execute(
+                "insert into assistants (assistant_id, municipality, personal_code, first_name,"
+                " last_name, iban, tax_status, experience, registered_on)"
+                " values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                event.assistant_id,
+                event.municipality,
+                event.personal_code,
+                event.first_name,
+                event.last_name,
+                event.iban,
+                event.tax_status.value,
+                event.experience,
+                event.registered_on,
+            )
+        case AssistantAssigned():
+            await conn.execute(
+                "insert into assignments (assignment_id, assistant_id, case_id, municipality,"
+                " assigned_from, weekly_hours) values ($1, $2, $3, $4, $5, $6)",
+                event.assignment_id,
+                event.assistant_id,
+                event.case_id,
+                municipality,
+                event.assigned_from,
+                event.weekly_hours,
+            )
+        case AssistantUnassigned():
+            await conn.execute(
+                "update assignments set last_day = $2, end_reason = $3 where assignment_id = $1",
+                event.assignment_id,
+                event.last_day,
+                event.reason,
+            )
+
+
+async def rebuild(conn: Connection, store: EventStore, batch: int = 1000) -> int:
+    """Empty the read models and replay every event in commit order; returns the count.
+
+    One transaction: readers see the old rows until the new ones commit. ``truncate``
+    takes an exclusive lock, so no command writes half into the old and half into the new.
+    """
+    count = 0
+    async with conn.transaction():
+        await conn.execute(f"truncate {', '.join(TABLES)}")
+        position = 0
+        while True:
+            recorded = await store.read_all(conn, after_position=position, limit=batch)
+            if not recorded:
+                return count
+            for item in recorded:
+                await project(conn, item.envelope, store.decode(item.envelope))
+                position = item.position
+                count += 1

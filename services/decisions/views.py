@@ -1,0 +1,92 @@
+"""JSON views of a case aggregate for the API (read from the case's own events)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from services.decisions.case_state import CaseState, CaseStatus, Decision
+from shared.rules import is_decision_overdue
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    return value
+
+
+def decision_view(state: CaseState, decision: Decision) -> dict[str, Any]:
+    assert state.opened is not None
+    number = decision.decision_number
+    base = f"/municipalities/{state.opened.municipality}/cases/{state.opened.case_id}"
+    return {
+        "number": number,
+        "type": type(decision).__name__,
+        "decided_on": decision.decided_on.isoformat(),
+        "data": decision.model_dump(mode="json"),
+        "document": f"{base}/decisions/{number}/document",
+    }
+
+
+def case_view(state: CaseState, today: date) -> dict[str, Any]:
+    """The whole case; ``overdue`` is as of ``today`` (rules.md §5.4), recorded or not."""
+    opened = state.opened
+    assert opened is not None
+    overdue = state.overdue is not None or (
+        state.status is CaseStatus.OPEN and is_decision_overdue(opened.received_on, today)
+    )
+    grant = state.grant
+    return {
+        "case_id": opened.case_id,
+        "application_id": opened.application_id,
+        "municipality": opened.municipality,
+        "status": state.status.value,
+        "received_on": opened.received_on.isoformat(),
+        "decision_deadline": opened.decision_deadline.isoformat(),
+        "overdue": overdue,
+        "overdue_recorded_on": state.overdue.detected_on.isoformat() if state.overdue else None,
+        "application": opened.model_dump(
+            mode="json", exclude={"case_id", "application_id", "municipality"}
+        ),
+        "documents": [d.model_dump(mode="json", exclude={"case_id"}) for d in state.documents],
+        "information_requests": [
+            r.model_dump(mode="json", exclude={"case_id"}) for r in state.information_requests
+        ],
+        "assessment": (
+            state.assessment.model_dump(mode="json", exclude={"case_id"})
+            if state.assessment
+            else None
+        ),
+        "grant": None
+        if grant is None
+        else _json(
+            {
+                "rule_set": grant.rule_set.value,
+                "unit": grant.unit.value,
+                "hours": str(grant.hours),
+                "hours_from": grant.hours_from,
+                "period_start": grant.period_start,
+                "period_end": grant.period_end,
+                "breakdown": [b.model_dump(mode="json") for b in grant.breakdown],
+                "last_service_day": state.service_last_day,
+            }
+        ),
+        "suspension": (
+            state.suspension.model_dump(mode="json", exclude={"case_id"})
+            if state.suspension
+            else None
+        ),
+        "terminated_from": state.terminated_from.isoformat() if state.terminated_from else None,
+        "closed": state.closed.model_dump(mode="json", exclude={"case_id"})
+        if state.closed
+        else None,
+        "decisions": [decision_view(state, d) for d in state.decisions],
+        "tasks": [
+            _json(asdict(t)) | {"status": "open" if t.is_open else "closed"} for t in state.tasks
+        ],
+    }
