@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-import asyncpg
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -37,6 +36,7 @@ from shared.municipalities import get_municipality
 from shared.rules import decision_deadline
 from shared.runtime import ServiceRuntime
 from shared.store.eventstore import EventContext
+from shared.store.types import Connection
 
 RIGA = ZoneInfo("Europe/Riga")
 MAX_HEADER = 200
@@ -262,7 +262,7 @@ async def _run(
         actor=principal.actor,
     )
 
-    async def execute(conn: asyncpg.Connection) -> tuple[int, dict[str, Any]]:
+    async def execute(conn: Connection) -> tuple[int, dict[str, Any]]:
         try:
             envelopes = await handle(conn, runtime.store, command, context)
         except Refused as refusal:

@@ -6,13 +6,13 @@ outbox rows, the read models and the stored idempotent response commit together 
 
 from __future__ import annotations
 
-import asyncpg
 from pydantic import BaseModel
 
 from services.intake.domain import INITIAL, Application, Command, decide, evolve
 from services.intake.projections import project
 from shared.events.envelope import Envelope
 from shared.store.eventstore import ConcurrencyError, EventContext, EventStore
+from shared.store.types import Connection
 
 STREAM_PREFIX = "application-"
 # A conflict means another command on the same application committed between our read and
@@ -27,7 +27,7 @@ def stream_id(application_id: str) -> str:
 
 
 async def load(
-    conn: asyncpg.Connection, store: EventStore, application_id: str, municipality: str
+    conn: Connection, store: EventStore, application_id: str, municipality: str
 ) -> tuple[Application, int]:
     """The application's state and version; another municipality's application looks absent.
 
@@ -44,7 +44,7 @@ async def load(
 
 
 async def handle(
-    conn: asyncpg.Connection, store: EventStore, command: Command, context: EventContext
+    conn: Connection, store: EventStore, command: Command, context: EventContext
 ) -> list[Envelope]:
     """Decide ``command`` on the current application and record what it caused."""
     stream = stream_id(command.application_id)

@@ -8,9 +8,8 @@ event; one function for both is what makes a rebuild equal the live tables (arch
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any
 
-import asyncpg
 from pydantic import BaseModel
 
 from services.intake.domain import Status
@@ -23,17 +22,12 @@ from shared.contracts.intake import (
 from shared.events.envelope import Envelope
 from shared.rules import decision_deadline
 from shared.store.eventstore import EventStore
-
-if TYPE_CHECKING:
-    from asyncpg.pool import PoolConnectionProxy
-
-# Queries run on a connection of the pool, commands on the connection of their transaction.
-Reader: TypeAlias = "asyncpg.Connection | PoolConnectionProxy[asyncpg.Record]"
+from shared.store.types import Connection
 
 TABLES = ("applications", "application_documents", "application_changes")
 
 
-async def project(conn: asyncpg.Connection, envelope: Envelope, event: BaseModel) -> None:
+async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
     match event:
         case ApplicationSubmitted():
             await _submitted(conn, envelope, event)
@@ -79,9 +73,7 @@ async def project(conn: asyncpg.Connection, envelope: Envelope, event: BaseModel
             await _touch(conn, envelope, "change_count = change_count + 1")
 
 
-async def _submitted(
-    conn: asyncpg.Connection, envelope: Envelope, event: ApplicationSubmitted
-) -> None:
+async def _submitted(conn: Connection, envelope: Envelope, event: ApplicationSubmitted) -> None:
     await conn.execute(
         "insert into applications (application_id, municipality, status, channel, received_on,"
         " decision_due_on, first_name, last_name, personal_code, submission, version,"
@@ -102,7 +94,7 @@ async def _submitted(
     )
 
 
-async def _touch(conn: asyncpg.Connection, envelope: Envelope, change: str, *args: Any) -> None:
+async def _touch(conn: Connection, envelope: Envelope, change: str, *args: Any) -> None:
     """Apply ``change`` to the application row and move its version to this event's."""
     await conn.execute(
         f"update applications set {change}, version = $2, updated_at = $3"
@@ -114,7 +106,7 @@ async def _touch(conn: asyncpg.Connection, envelope: Envelope, change: str, *arg
     )
 
 
-async def rebuild(conn: asyncpg.Connection, store: EventStore, batch_size: int = 1000) -> int:
+async def rebuild(conn: Connection, store: EventStore, batch_size: int = 1000) -> int:
     """Empty the read models and replay every stored event into them; returns the count.
 
     One transaction: readers see the old tables until the new ones commit. TRUNCATE locks
@@ -142,7 +134,7 @@ _SUMMARY = (
 
 
 async def list_applications(
-    conn: Reader,
+    conn: Connection,
     municipality: str,
     status: Status | None,
     limit: int,
@@ -166,7 +158,7 @@ async def list_applications(
 
 
 async def get_application(
-    conn: Reader, municipality: str, application_id: str
+    conn: Connection, municipality: str, application_id: str
 ) -> dict[str, Any] | None:
     """One application of ``municipality``; another municipality's id is simply not found."""
     row = await conn.fetchrow(
