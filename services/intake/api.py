@@ -283,7 +283,7 @@ def _problem(refusal: Refused) -> Problem:
             errors = [{"field": e.field, "message": e.message} for e in refusal.errors]
             fields = ", ".join(e.field for e in refusal.errors)
             return Problem(
-                422, "Invalid application", f"These fields are not valid: {fields}", errors=errors
+                422, "Invalid request", f"These fields are not valid: {fields}", errors=errors
             )
         case ApplicationNotFound():
             return Problem(404, "Application not found", str(refusal))
