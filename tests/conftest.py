@@ -21,6 +21,7 @@ import pytest
 from fastapi import FastAPI
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
 
 from shared.settings import Settings
 from shared.store.db import SHARED_MIGRATIONS, apply_migrations, database_dsn, ensure_database
@@ -127,7 +128,8 @@ def js(nats_client: NatsClient) -> JetStreamContext:
 async def clean_bus(js: JetStreamContext) -> None:
     """Delete every stream, so each test starts from an empty bus."""
     for info in await js.streams_info():
-        await js.delete_stream(info.config.name)
+        with contextlib.suppress(NotFoundError):  # another run may have deleted it already
+            await js.delete_stream(info.config.name)
 
 
 async def create_database(stack: Servers, prefix: str = "t") -> str:
