@@ -1,0 +1,97 @@
+"""Small builders for the decisions domain tests: a case in a given state, by its events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from services.decisions.case_domain import (
+    CaseCommand,
+    Decide,
+    OpenCase,
+    RecordAssessment,
+    decide,
+)
+from services.decisions.case_state import CaseState, evolve
+from services.decisions.grant_terms import AssessmentFacts, VerifiedActivityInput
+from shared.contracts.decisions import ClientData
+
+RECEIVED = date(2026, 3, 2)  # a Monday; the deadline is Thursday 2 April 2026
+DECIDED = date(2026, 3, 20)
+START = date(2026, 4, 1)
+VALID_UNTIL = date(2027, 12, 31)
+
+
+def open_case(
+    birth_date: date = date(1985, 3, 12), received_on: date = RECEIVED, **changes: Any
+) -> OpenCase:
+    fields: dict[str, Any] = {
+        "application_id": "app-1",
+        "municipality": "daugavpils",
+        "received_on": received_on,
+        "client": ClientData(
+            personal_code="12038512342",
+            first_name="Jānis",
+            last_name="Bērziņš",
+            birth_date=birth_date,
+        ),
+        "has_representative": False,
+        "claimed_activities": (),
+        "receives_vision_benefit": False,
+        "weekly_medical_procedures": False,
+        "requested_start": None,
+    }
+    return OpenCase(**(fields | changes))
+
+
+def adult(**changes: Any) -> AssessmentFacts:
+    """Group II with the commission's opinion; work 20 h and leisure 5 h a week."""
+    fields: dict[str, Any] = {
+        "disability_group": 2,
+        "opinion": "assistant_needed",
+        "disability_valid_until": VALID_UNTIL,
+        "activities": [
+            VerifiedActivityInput(kind="work", hours_per_week=Decimal(20)),
+            VerifiedActivityInput(kind="leisure", hours_per_week=Decimal(5)),
+        ],
+    }
+    return AssessmentFacts(**(fields | changes))
+
+
+def decision(**changes: Any) -> Decide:
+    fields: dict[str, Any] = {
+        "period_start": START,
+        "period_end": None,
+        "hours": None,
+        "reduction_reason": None,
+        "today": DECIDED,
+    }
+    return Decide(**(fields | changes))
+
+
+def run(commands: Iterable[CaseCommand], state: CaseState | None = None) -> CaseState:
+    """Apply commands one after another, as the handler does: decide, then evolve."""
+    state = state or CaseState()
+    for command in commands:
+        for event in decide(command, state):
+            state = evolve(state, event)
+    return state
+
+
+def replay(events: Iterable[BaseModel]) -> CaseState:
+    state = CaseState()
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def assessed(facts: AssessmentFacts | None = None, **opened: Any) -> CaseState:
+    return run([open_case(**opened), RecordAssessment(facts or adult(), DECIDED)])
+
+
+def granted(**decided: Any) -> CaseState:
+    return run([decision(**decided)], assessed())
