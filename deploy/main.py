@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
+import os
+import secrets
 import signal
 import sys
 import threading
@@ -40,11 +43,34 @@ def present_services() -> list[str]:
     return present
 
 
-def play_month(stack: Stack, services: list[RunningService]) -> None:
-    """The demo: one municipality's month, from applications to the ministry's report.
+def demo_tokens(data_dir: Path) -> dict[str, str]:
+    """Caseworker and ministry tokens for the local stack: random, kept in the data folder.
 
-    Not written yet; the stack and services are already up when this is called.
+    ``ASIST_TOKENS`` in the environment wins; otherwise the services get these, so that a
+    person can also use them with curl (printed below, stored in ``tokens.json``).
     """
+    path = data_dir / "tokens.json"
+    if path.exists():
+        tokens: dict[str, str] = json.loads(path.read_text())
+    else:
+        tokens = {m: secrets.token_urlsafe(16) for m in ("daugavpils", "ludza", "ministry")}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(tokens, indent=2))
+        path.chmod(0o600)
+    grants = {
+        "daugavpils": "caseworker:daugavpils",
+        "ludza": "caseworker:ludza",
+        "ministry": "ministry:*",
+    }
+    os.environ.setdefault("ASIST_TOKENS", ",".join(f"{tokens[k]}={g}" for k, g in grants.items()))
+    return tokens
+
+
+def play_month(stack: Stack, services: list[RunningService], tokens: dict[str, str]) -> None:
+    """The demo (deploy/demo.py): two municipalities' caseworkers at work, over HTTP."""
+    from deploy.demo import play
+
+    play({s.name: s.url for s in services}, tokens, stack.nats_url)
 
 
 def wait_for_ctrl_c() -> None:
@@ -60,12 +86,14 @@ def wait_for_ctrl_c() -> None:
 def up(data_dir: Path, keep_running: bool) -> None:
     began = time.monotonic()
     stack = start_stack(data_dir)
+    tokens = demo_tokens(data_dir)
     print(f"NATS        {stack.nats_url}  (monitoring {stack.nats_monitor_url or '-'})")
     print(f"PostgreSQL  {stack.database_url}")
     services = start_services(stack, data_dir, names=present_services())
     print_services(services)
     print(f"ready in {time.monotonic() - began:.1f}s")
-    play_month(stack, services)
+    print(f"bearer tokens (caseworkers, ministry): {data_dir / 'tokens.json'}")
+    play_month(stack, services, tokens)
     if keep_running:
         print("running; press Ctrl-C to stop")
         wait_for_ctrl_c()
@@ -77,12 +105,18 @@ def up(data_dir: Path, keep_running: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.main", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.main",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=["up"])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
-    parser.add_argument("--keep-running", action="store_true",
-                        help="stay in the foreground; Ctrl-C stops services and stack")
+    parser.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="stay in the foreground; Ctrl-C stops services and stack",
+    )
     args = parser.parse_args(argv)
     try:
         up(args.data_dir, args.keep_running)
