@@ -10,7 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, field_validator
 
-from services.decisions.api import Body, Caseworker, Note, Reply, Runtime, Text, command, context_of
+from services.decisions.api_support import (
+    Body,
+    Caseworker,
+    Note,
+    Reply,
+    Runtime,
+    Text,
+    command,
+    context_of,
+)
 from services.decisions.assistant_domain import (
     RegisterAssistant,
     UnassignAssistant,

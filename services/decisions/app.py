@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 import shared.contracts  # noqa: F401  (registers every event type, intake's and ours)
-from services.decisions import api, api_assistants
+from services.decisions.api import ROUTERS
 from services.decisions.consumers import intake_consumer
 from services.decisions.handlers import watch_overdue
 from shared.bus.consumer import EventConsumer
@@ -30,4 +30,4 @@ DEFINITION = ServiceDefinition(
 
 
 def create(settings: Settings | None = None) -> FastAPI:
-    return create_app(DEFINITION, [api.router, api_assistants.router], settings=settings)
+    return create_app(DEFINITION, ROUTERS, settings=settings)

@@ -1,181 +1,51 @@
-"""The case of one application: commands and ``decide(command, state) -> events`` (pure).
+"""The case of one application: ``decide(command, state) -> events`` (pure).
 
 Lifecycle (docs/decisions.md): ``open`` → ``granted`` ⇄ ``suspended`` → ``terminated``;
-``open`` → ``refused``; ``open`` → ``withdrawn``. State and ``evolve`` are in ``case_state``.
-Commands that make a decision carry ``today``, the Latvian date: the domain reads no clock.
+``open`` → ``refused``; ``open`` → ``withdrawn``. Commands are in ``case_commands``, state
+and ``evolve`` in ``case_state``, deciding and amending (which run ``assess``) in
+``case_grants``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 from pydantic import BaseModel
 
-from services.decisions.case_state import LIVE, WITH_GRANT, CaseState, CaseStatus
+from services.decisions.case_commands import (
+    AmendGrant,
+    CaseCommand,
+    CloseTask,
+    Decide,
+    MarkOverdue,
+    OpenCase,
+    OpenTask,
+    RecordAssessment,
+    RecordDocument,
+    RequestInformation,
+    ResumeService,
+    SuspendService,
+    TerminateService,
+    WithdrawApplication,
+)
+from services.decisions.case_grants import amend, decide_application
+from services.decisions.case_state import LIVE, WITH_GRANT, CaseState, CaseStatus, require_status
 from services.decisions.domain import IllegalTransition, NotFound, invalid
-from services.decisions.grant_terms import AssessmentFacts, grant_terms, run_assessment
 from shared.contracts.decisions import (
-    ApplicationRefused,
     CaseClosed,
     CaseOpened,
-    ClaimedActivity,
-    ClientData,
     CloseReason,
     DecisionOverdue,
     DocumentRecorded,
-    GrantAmended,
-    HoursGranted,
     InformationRequested,
     ServiceResumed,
     ServiceSuspended,
     ServiceTerminated,
-    SuspensionReason,
     TaskClosed,
     TaskOpened,
     TerminationReason,
 )
-from shared.rules import REFUSAL_SECTIONS, decision_deadline, is_decision_overdue
-
-
-@dataclass(frozen=True)
-class OpenCase:
-    """From intake's ApplicationSubmitted (rules.md §5.1–5.2)."""
-
-    application_id: str
-    municipality: str
-    received_on: date
-    client: ClientData
-    has_representative: bool
-    claimed_activities: tuple[ClaimedActivity, ...]
-    receives_vision_benefit: bool
-    weekly_medical_procedures: bool
-    requested_start: date | None
-
-
-@dataclass(frozen=True)
-class RecordDocument:
-    """From intake's ApplicationDocumentAdded (rules.md §5.3)."""
-
-    document_id: str
-    kind: str
-    title: str
-    content_sha256: str
-    storage_ref: str
-    received_on: date
-
-
-@dataclass(frozen=True)
-class WithdrawApplication:
-    """From intake's ApplicationWithdrawn (rules.md §5.6)."""
-
-    withdrawn_on: date
-    today: date
-
-
-@dataclass(frozen=True)
-class OpenTask:
-    """From intake's CircumstancesReported (rules.md §5.5): the caseworker must look at it."""
-
-    task_id: str
-    kind: str
-    description: str
-    effective_from: date | None
-    effective_until: date | None
-    source_report_id: str | None
-
-
-@dataclass(frozen=True)
-class CloseTask:
-    task_id: str
-    resolution: str
-    today: date
-
-
-@dataclass(frozen=True)
-class RequestInformation:
-    request_id: str
-    institution: str
-    subject: str
-    requested_on: date
-
-
-@dataclass(frozen=True)
-class RecordAssessment:
-    facts: AssessmentFacts
-    today: date
-
-
-@dataclass(frozen=True)
-class Decide:
-    """Grant or refuse on the recorded assessment (rules.md §3–4)."""
-
-    period_start: date
-    period_end: date | None
-    hours: Decimal | None
-    reduction_reason: str | None
-    today: date
-
-
-@dataclass(frozen=True)
-class AmendGrant:
-    """Change a grant after a change of circumstances (rules.md §5.5), re-assessed."""
-
-    effective_from: date
-    period_end: date | None
-    hours: Decimal | None
-    reduction_reason: str | None
-    reason: str
-    facts: AssessmentFacts | None
-    today: date
-
-
-@dataclass(frozen=True)
-class SuspendService:
-    reason: SuspensionReason
-    suspended_from: date
-    note: str
-    today: date
-
-
-@dataclass(frozen=True)
-class ResumeService:
-    resumed_on: date
-    note: str
-    today: date
-
-
-@dataclass(frozen=True)
-class TerminateService:
-    reason: TerminationReason
-    terminated_from: date
-    note: str
-    today: date
-
-
-@dataclass(frozen=True)
-class MarkOverdue:
-    """rules.md §5.4: report an undecided case past its deadline, once."""
-
-    today: date
-
-
-CaseCommand = (
-    OpenCase
-    | RecordDocument
-    | WithdrawApplication
-    | OpenTask
-    | CloseTask
-    | RequestInformation
-    | RecordAssessment
-    | Decide
-    | AmendGrant
-    | SuspendService
-    | ResumeService
-    | TerminateService
-    | MarkOverdue
-)
+from shared.rules import decision_deadline, is_decision_overdue
 
 
 def decide(command: CaseCommand, state: CaseState) -> list[BaseModel]:
@@ -211,11 +81,11 @@ def decide(command: CaseCommand, state: CaseState) -> list[BaseModel]:
                 )
             ]
         case RequestInformation():
-            _require(state, LIVE, "request information")
+            require_status(state, LIVE, "request information")
             # rules.md §5.4: recorded, but the deadline stays where it is.
             return [InformationRequested(case_id=case_id, **_fields(command))]
         case RecordAssessment():
-            _require(state, LIVE, "record an assessment")
+            require_status(state, LIVE, "record an assessment")
             return [command.facts.recorded(case_id, command.today)]
         case Decide():
             return decide_application(command, state)
@@ -271,116 +141,10 @@ def withdraw(command: WithdrawApplication, state: CaseState) -> list[BaseModel]:
     ]
 
 
-def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
-    assert state.opened is not None
-    _require(state, {CaseStatus.OPEN}, "decide the application")
-    if state.assessment is None:
-        raise IllegalTransition("record the assessment before deciding")
-    facts = AssessmentFacts.of(state.assessment)
-    assessment = run_assessment(state.opened, facts, command.period_start, "period_start")
-    late = is_decision_overdue(state.opened.received_on, command.today, command.today)
-    common = {
-        "case_id": state.opened.case_id,
-        "application_id": state.opened.application_id,
-        "decision_number": state.next_decision_number,
-        "decided_on": command.today,
-        "decided_late": late,
-        "rule_set": assessment.rule_set,
-        "legal_basis": assessment.legal_basis,
-        "trace": assessment.trace,
-    }
-    if not assessment.eligible:
-        # rules.md §3.4: every refusal carries its codes and its legal basis.
-        sections = {r.value: REFUSAL_SECTIONS[r] for r in assessment.refusal_reasons}
-        return [
-            ApplicationRefused(
-                reasons=assessment.refusal_reasons, reason_sections=sections, **common
-            )
-        ]
-    terms = grant_terms(
-        assessment,
-        period_start=command.period_start,
-        period_end=command.period_end,
-        hours=command.hours,
-        reduction_reason=command.reduction_reason,
-    )
-    return [
-        HoursGranted(
-            personal_code=state.opened.client.personal_code,
-            age_group=assessment.age_group,
-            vision_group=facts.vision_group(assessment),
-            unit=assessment.unit,
-            hours=terms.hours,
-            rules_hours=assessment.paid_hours,
-            need_hours=assessment.need_hours,
-            reduction_reason=terms.reduction_reason,
-            breakdown=terms.breakdown,
-            period_start=terms.period_start,
-            period_end=terms.period_end,
-            **common,
-        )
-    ]
-
-
-def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
-    """rules.md §5.5: a new assessment of the facts from ``effective_from``, same limits."""
-    assert state.opened is not None
-    _require(state, WITH_GRANT, "amend the grant")
-    assert state.grant is not None and state.assessment is not None
-    if not state.grant.hours_from <= command.effective_from <= state.grant.period_end:
-        raise invalid(
-            "effective_from",
-            f"must fall within the grant in force, {state.grant.hours_from} to "
-            f"{state.grant.period_end}",
-        )
-    facts = command.facts or AssessmentFacts.of(state.assessment)
-    assessment = run_assessment(state.opened, facts, command.effective_from, "effective_from")
-    if not assessment.eligible:
-        codes = ", ".join(assessment.refusal_reasons)
-        raise invalid(
-            "assessment",
-            f"on these facts the person is not eligible ({codes}); terminate the service "
-            "instead (rules.md §5.6)",
-            "NOT_ELIGIBLE",
-        )
-    terms = grant_terms(
-        assessment,
-        period_start=command.effective_from,
-        period_end=command.period_end,
-        hours=command.hours,
-        reduction_reason=command.reduction_reason,
-        start_field="effective_from",
-    )
-    case_id = state.opened.case_id
-    events: list[BaseModel] = []
-    if command.facts is not None:
-        events.append(command.facts.recorded(case_id, command.today))
-    events.append(
-        GrantAmended(
-            case_id=case_id,
-            decision_number=state.next_decision_number,
-            decided_on=command.today,
-            effective_from=command.effective_from,
-            period_end=terms.period_end,
-            reason=command.reason,
-            rule_set=assessment.rule_set,
-            legal_basis=assessment.legal_basis,
-            unit=assessment.unit,
-            hours=terms.hours,
-            rules_hours=assessment.paid_hours,
-            need_hours=assessment.need_hours,
-            reduction_reason=terms.reduction_reason,
-            breakdown=terms.breakdown,
-            trace=assessment.trace,
-        )
-    )
-    return events
-
-
 def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
     """rules.md §3.3: a stay in an institution, hospital or prison suspends, not ends."""
     assert state.opened is not None
-    _require(state, {CaseStatus.GRANTED}, "suspend the service")
+    require_status(state, {CaseStatus.GRANTED}, "suspend the service")
     assert state.grant is not None
     if not state.grant.period_start <= command.suspended_from <= state.grant.period_end:
         raise invalid(
@@ -401,7 +165,7 @@ def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
 
 def resume(command: ResumeService, state: CaseState) -> list[BaseModel]:
     assert state.opened is not None
-    _require(state, {CaseStatus.SUSPENDED}, "resume the service")
+    require_status(state, {CaseStatus.SUSPENDED}, "resume the service")
     assert state.grant is not None and state.suspension is not None
     start, end = state.suspension.suspended_from, state.grant.period_end
     if not start <= command.resumed_on <= end:
@@ -424,7 +188,7 @@ def resume(command: ResumeService, state: CaseState) -> list[BaseModel]:
 def terminate(command: TerminateService, state: CaseState) -> list[BaseModel]:
     """rules.md §5.6: withdrawal, move, expiry, not used, or the period ended."""
     assert state.opened is not None
-    _require(state, WITH_GRANT, "terminate the service")
+    require_status(state, WITH_GRANT, "terminate the service")
     assert state.grant is not None
     start, day_after = state.grant.period_start, state.grant.period_end + timedelta(days=1)
     if not start <= command.terminated_from <= day_after:
@@ -460,12 +224,6 @@ def mark_overdue(command: MarkOverdue, state: CaseState) -> list[BaseModel]:
             detected_on=command.today,
         )
     ]
-
-
-def _require(state: CaseState, allowed: set[CaseStatus] | frozenset[CaseStatus], what: str) -> None:
-    if state.status not in allowed:
-        names = ", ".join(sorted(allowed))
-        raise IllegalTransition(f"cannot {what}: the case is {state.status} (needs {names})")
 
 
 def _fields(command: object) -> dict[str, object]:

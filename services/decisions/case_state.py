@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -9,6 +10,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from services.decisions.domain import IllegalTransition
 from shared.contracts.decisions import (
     ActivityBreakdown,
     ApplicationRefused,
@@ -130,6 +132,13 @@ class CaseState:
         if self.terminated_from is not None:
             return min(self.grant.period_end, self.terminated_from - timedelta(days=1))
         return self.grant.period_end
+
+
+def require_status(state: CaseState, allowed: AbstractSet[CaseStatus], what: str) -> None:
+    """Refuse a command the case's status does not allow (409 in the API)."""
+    if state.status not in allowed:
+        names = ", ".join(sorted(allowed))
+        raise IllegalTransition(f"cannot {what}: the case is {state.status} (needs {names})")
 
 
 def evolve(state: CaseState, event: BaseModel) -> CaseState:

@@ -1,8 +1,9 @@
 """The decisions domain, shared words: errors, stream ids, and the weekly equivalent of hours.
 
-The two aggregates live in ``case_domain`` (one application's case) and
-``assistant_domain`` (one assistant and the clients they serve). Everything here is pure:
-no database, no bus, no web framework, no clock (architecture.md §4).
+The two aggregates: the case of one application (``case_commands``, ``case_state``,
+``case_domain``, ``case_grants``) and the assistant with the clients they serve
+(``assistant_domain``). All of it is pure: no database, no bus, no web framework, no
+clock (architecture.md §4).
 """
 
 from __future__ import annotations

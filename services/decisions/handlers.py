@@ -27,7 +27,7 @@ from services.decisions.assistant_domain import (
     ClientGrant,
     RegisterAssistant,
 )
-from services.decisions.case_domain import CaseCommand, MarkOverdue
+from services.decisions.case_commands import CaseCommand, MarkOverdue
 from services.decisions.case_state import WITH_GRANT, CaseState
 from services.decisions.domain import IllegalTransition, NotFound, assistant_stream, case_stream
 from services.decisions.projections import project

@@ -9,13 +9,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.case_domain import (
+from services.decisions.case_commands import (
     CaseCommand,
     Decide,
     OpenCase,
     RecordAssessment,
-    decide,
 )
+from services.decisions.case_domain import decide
 from services.decisions.case_state import CaseState, evolve
 from services.decisions.grant_terms import AssessmentFacts, VerifiedActivityInput
 from shared.contracts.decisions import ClientData

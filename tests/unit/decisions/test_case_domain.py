@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.decisions.case_domain import (
+from services.decisions.case_commands import (
     AmendGrant,
     CloseTask,
     MarkOverdue,
@@ -19,8 +19,8 @@ from services.decisions.case_domain import (
     SuspendService,
     TerminateService,
     WithdrawApplication,
-    decide,
 )
+from services.decisions.case_domain import decide
 from services.decisions.case_state import CaseState, CaseStatus, evolve
 from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound
 from services.decisions.grant_terms import VerifiedActivityInput

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from services.decisions import documents
-from services.decisions.case_domain import SuspendService, TerminateService
+from services.decisions.case_commands import SuspendService, TerminateService
 from shared.contracts.decisions import SuspensionReason, TerminationReason
 from shared.municipalities import get_municipality
 from tests.unit.decisions.builders import adult, assessed, decision, granted, run

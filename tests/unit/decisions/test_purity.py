@@ -9,7 +9,9 @@ import services.decisions
 
 PURE_MODULES = [
     "domain.py",
+    "case_commands.py",
     "case_domain.py",
+    "case_grants.py",
     "case_state.py",
     "assistant_domain.py",
     "grant_terms.py",

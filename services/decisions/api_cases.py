@@ -1,0 +1,306 @@
+"""Caseworkers' commands on cases (rules.md §3–5): assess, decide, change, tasks, overdue."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from services.decisions.api_support import (
+    Body,
+    Caseworker,
+    Hours,
+    Note,
+    Reply,
+    Runtime,
+    Text,
+    case_command,
+    command,
+    decision_reply,
+)
+from services.decisions.case_commands import (
+    AmendGrant,
+    CloseTask,
+    Decide,
+    RecordAssessment,
+    RequestInformation,
+    ResumeService,
+    SuspendService,
+    TerminateService,
+)
+from services.decisions.grant_terms import AssessmentFacts
+from services.decisions.handlers import mark_overdue_cases, riga_today
+from shared.contracts.decisions import SuspensionReason, TerminationReason
+from shared.events.envelope import new_event_id
+from shared.store.types import Connection
+
+router = APIRouter(prefix="/municipalities/{municipality}", tags=["cases"])
+
+
+class InformationRequestBody(Body):
+    institution: Text
+    subject: Text
+    requested_on: date | None = None
+
+
+@router.post("/cases/{case_id}/information-requests", status_code=201)
+async def request_information(
+    municipality: str,
+    case_id: str,
+    body: InformationRequestBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Record a request to an institution (rules.md §5.4): it does not move the deadline."""
+    request_id = new_event_id()
+    return await case_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        case_id,
+        body,
+        lambda: RequestInformation(
+            request_id, body.institution, body.subject, body.requested_on or riga_today()
+        ),
+        lambda state, _: {
+            "request_id": request_id,
+            "decision_deadline": state.opened.decision_deadline.isoformat()
+            if state.opened
+            else None,
+        },
+    )
+
+
+@router.post("/cases/{case_id}/assessment", status_code=201)
+async def record_assessment(
+    municipality: str,
+    case_id: str,
+    body: AssessmentFacts,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Record the verified facts (rules.md §3–4) the decision will rest on."""
+    return await case_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        case_id,
+        body,
+        lambda: RecordAssessment(body, riga_today()),
+        lambda _, events: {"assessment": events[0].model_dump(mode="json")},
+    )
+
+
+class DecisionBody(Body):
+    period_start: date
+    period_end: date | None = Field(default=None, description="Default: the longest allowed")
+    hours: Hours | None = Field(default=None, description="Default: what the rules allow")
+    reduction_reason: Note | None = None
+
+
+@router.post("/cases/{case_id}/decision", status_code=201)
+async def decide(
+    municipality: str,
+    case_id: str,
+    body: DecisionBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Grant (``HoursGranted``) or refuse (``ApplicationRefused``) on the assessment."""
+    return await case_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        case_id,
+        body,
+        lambda: Decide(
+            body.period_start, body.period_end, body.hours, body.reduction_reason, riga_today()
+        ),
+        decision_reply,
+    )
+
+
+class AmendmentBody(Body):
+    effective_from: date
+    reason: Text
+    period_end: date | None = None
+    hours: Hours | None = None
+    reduction_reason: Note | None = None
+    assessment: AssessmentFacts | None = Field(
+        default=None, description="New verified facts; default: the recorded ones"
+    )
+
+
+@router.post("/cases/{case_id}/amendments", status_code=201)
+async def amend(
+    municipality: str,
+    case_id: str,
+    body: AmendmentBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Change a grant after a change of circumstances (rules.md §5.5): ``GrantAmended``."""
+    return await case_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        case_id,
+        body,
+        lambda: AmendGrant(
+            body.effective_from,
+            body.period_end,
+            body.hours,
+            body.reduction_reason,
+            body.reason,
+            body.assessment,
+            riga_today(),
+        ),
+        decision_reply,
+    )
+
+
+class SuspensionBody(Body):
+    reason: SuspensionReason
+    suspended_from: date
+    note: Note = ""
+
+
+@router.post("/cases/{case_id}/suspension", status_code=201)
+async def suspend(
+    municipality: str,
+    case_id: str,
+    body: SuspensionBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Suspend for an institution, hospital or prison stay (rules.md §3.3)."""
+    return await case_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        case_id,
+        body,
+        lambda: SuspendService(body.reason, body.suspended_from, body.note, riga_today()),
+        decision_reply,
+    )
+
+
+class ResumptionBody(Body):
+    resumed_on: date
+    note: Note = ""
+
+
+@router.post("/cases/{case_id}/resumption", status_code=201)
+async def resume(
+    municipality: str,
+    case_id: str,
+    body: ResumptionBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    return await case_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        case_id,
+        body,
+        lambda: ResumeService(body.resumed_on, body.note, riga_today()),
+        decision_reply,
+    )
+
+
+class TerminationBody(Body):
+    reason: TerminationReason
+    terminated_from: date = Field(description="First day without the service")
+    note: Note = ""
+
+
+@router.post("/cases/{case_id}/termination", status_code=201)
+async def terminate(
+    municipality: str,
+    case_id: str,
+    body: TerminationBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """End the grant (rules.md §5.6)."""
+    return await case_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        case_id,
+        body,
+        lambda: TerminateService(body.reason, body.terminated_from, body.note, riga_today()),
+        decision_reply,
+    )
+
+
+class CloseTaskBody(Body):
+    resolution: Text
+
+
+@router.post("/cases/{case_id}/tasks/{task_id}/close", status_code=201)
+async def close_task(
+    municipality: str,
+    case_id: str,
+    task_id: str,
+    body: CloseTaskBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    return await case_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        case_id,
+        body,
+        lambda: CloseTask(task_id, body.resolution, riga_today()),
+        lambda _, events: {"task": events[0].model_dump(mode="json")},
+    )
+
+
+class OverdueCheckBody(Body):
+    today: date | None = Field(default=None, description="Latvian date; default: today")
+
+
+@router.post("/cases/overdue-check")
+async def overdue_check(
+    municipality: str,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+    body: OverdueCheckBody | None = None,
+) -> JSONResponse:
+    """Record ``DecisionOverdue`` for every undecided case past its deadline (rules.md §5.4).
+
+    The background job does the same every few minutes; a case is reported once only.
+    """
+    body = body or OverdueCheckBody()
+    today = body.today or riga_today()
+    correlation = request.headers.get("X-Correlation-Id") or new_event_id()
+
+    async def run(conn: Connection) -> Reply:
+        marked = await mark_overdue_cases(
+            conn, runtime.store, today, municipality, principal.actor, correlation
+        )
+        return 200, {"today": today.isoformat(), "marked": marked}
+
+    return await command(runtime, request, municipality, body, run)

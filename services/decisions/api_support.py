@@ -1,0 +1,126 @@
+"""What every route of the decisions API shares: access, bodies, commands, problems.
+
+Every route is under ``/municipalities/{municipality}/`` and needs a caseworker token of that
+municipality (another municipality's token gets 403; the ministry sees no personal data
+here). Every command runs through ``run_command``: one transaction with its
+``Idempotency-Key``, so a retry gets the first answer and a refusal leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.decisions.case_commands import (
+    CaseCommand,
+)
+from services.decisions.case_state import CaseState
+from services.decisions.domain import DomainError, IllegalTransition, InvalidCommand, NotFound
+from services.decisions.handlers import run_case
+from services.decisions.views import decision_view
+from shared.events.envelope import new_event_id
+from shared.http.app import runtime_of
+from shared.http.auth import Principal, Role, require
+from shared.http.idempotency import run_command
+from shared.http.problems import Problem
+from shared.runtime import ServiceRuntime
+from shared.store.eventstore import EventContext
+from shared.store.types import Connection
+
+Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
+Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+Reply = tuple[int, dict[str, Any]]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Note = Annotated[str, Field(max_length=2000)]
+Hours = Annotated[Decimal, Field(gt=0, le=744, allow_inf_nan=False)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def problem_of(error: DomainError) -> Problem:
+    if isinstance(error, InvalidCommand):
+        errors = [
+            {"field": e.field, "message": e.message, "type": (e.code or "invalid").lower()}
+            | ({"code": e.code} if e.code else {})
+            for e in error.errors
+        ]
+        fields = ", ".join(e.field for e in error.errors)
+        return Problem(
+            422, "Invalid request", f"These fields are not valid: {fields}", errors=errors
+        )
+    if isinstance(error, NotFound):
+        return Problem(404, "Not found", str(error))
+    if isinstance(error, IllegalTransition):
+        return Problem(409, "Not allowed now", str(error))
+    return Problem(400, "Refused", str(error))
+
+
+def context_of(request: Request, principal: Principal, municipality: str) -> EventContext:
+    return EventContext(
+        municipality=municipality,
+        correlation_id=request.headers.get("X-Correlation-Id") or new_event_id(),
+        actor=principal.actor,
+    )
+
+
+async def command(
+    runtime: ServiceRuntime,
+    request: Request,
+    municipality: str,
+    payload: BaseModel | None,
+    body: Callable[[Connection], Awaitable[Reply]],
+) -> JSONResponse:
+    """Run ``body`` as an idempotent command; a domain refusal becomes a problem document.
+
+    Every command needs an ``Idempotency-Key`` (architecture.md §5), as in intake.
+    """
+    key = request.headers.get("Idempotency-Key", "")
+    if not 1 <= len(key) <= 200:
+        raise Problem(
+            400,
+            "Idempotency-Key required",
+            "send an Idempotency-Key header (1–200 characters), unique per command",
+            errors=[{"field": "Idempotency-Key", "message": "missing or too long"}],
+        )
+
+    async def run(conn: Connection) -> Reply:
+        try:
+            return await body(conn)
+        except DomainError as error:
+            raise problem_of(error) from error
+
+    data = None if payload is None else payload.model_dump(mode="json")
+    return await run_command(runtime.pool, request, f"decisions:{municipality}", data, run)
+
+
+async def case_command(
+    runtime: ServiceRuntime,
+    request: Request,
+    principal: Principal,
+    municipality: str,
+    case_id: str,
+    payload: BaseModel | None,
+    make: Callable[[], CaseCommand],
+    reply: Callable[[CaseState, list[BaseModel]], dict[str, Any]],
+) -> JSONResponse:
+    context = context_of(request, principal, municipality)
+
+    async def body(conn: Connection) -> Reply:
+        state, events = await run_case(
+            conn, runtime.store, case_id, make(), context, municipality, serialise=True
+        )
+        return 201, {"case_id": case_id, "status": state.status.value} | reply(state, events)
+
+    return await command(runtime, request, municipality, payload, body)
+
+
+def decision_reply(state: CaseState, events: list[BaseModel]) -> dict[str, Any]:
+    decision = state.decisions[-1]
+    return {"decision": decision_view(state, decision)}

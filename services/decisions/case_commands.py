@@ -1,0 +1,159 @@
+"""Commands on the case of one application (rules.md §3–5): plain, immutable data.
+
+Commands from intake's events are built by ``consumers``; the caseworker's come from the
+API. Commands that make a decision carry ``today``, the Latvian date: the domain reads
+no clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from services.decisions.grant_terms import AssessmentFacts
+from shared.contracts.decisions import (
+    ClaimedActivity,
+    ClientData,
+    SuspensionReason,
+    TerminationReason,
+)
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """From intake's ApplicationSubmitted (rules.md §5.1–5.2)."""
+
+    application_id: str
+    municipality: str
+    received_on: date
+    client: ClientData
+    has_representative: bool
+    claimed_activities: tuple[ClaimedActivity, ...]
+    receives_vision_benefit: bool
+    weekly_medical_procedures: bool
+    requested_start: date | None
+
+
+@dataclass(frozen=True)
+class RecordDocument:
+    """From intake's ApplicationDocumentAdded (rules.md §5.3)."""
+
+    document_id: str
+    kind: str
+    title: str
+    content_sha256: str
+    storage_ref: str
+    received_on: date
+
+
+@dataclass(frozen=True)
+class WithdrawApplication:
+    """From intake's ApplicationWithdrawn (rules.md §5.6)."""
+
+    withdrawn_on: date
+    today: date
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    """From intake's CircumstancesReported (rules.md §5.5): the caseworker must look at it."""
+
+    task_id: str
+    kind: str
+    description: str
+    effective_from: date | None
+    effective_until: date | None
+    source_report_id: str | None
+
+
+@dataclass(frozen=True)
+class CloseTask:
+    task_id: str
+    resolution: str
+    today: date
+
+
+@dataclass(frozen=True)
+class RequestInformation:
+    request_id: str
+    institution: str
+    subject: str
+    requested_on: date
+
+
+@dataclass(frozen=True)
+class RecordAssessment:
+    facts: AssessmentFacts
+    today: date
+
+
+@dataclass(frozen=True)
+class Decide:
+    """Grant or refuse on the recorded assessment (rules.md §3–4)."""
+
+    period_start: date
+    period_end: date | None
+    hours: Decimal | None
+    reduction_reason: str | None
+    today: date
+
+
+@dataclass(frozen=True)
+class AmendGrant:
+    """Change a grant after a change of circumstances (rules.md §5.5), re-assessed."""
+
+    effective_from: date
+    period_end: date | None
+    hours: Decimal | None
+    reduction_reason: str | None
+    reason: str
+    facts: AssessmentFacts | None
+    today: date
+
+
+@dataclass(frozen=True)
+class SuspendService:
+    reason: SuspensionReason
+    suspended_from: date
+    note: str
+    today: date
+
+
+@dataclass(frozen=True)
+class ResumeService:
+    resumed_on: date
+    note: str
+    today: date
+
+
+@dataclass(frozen=True)
+class TerminateService:
+    reason: TerminationReason
+    terminated_from: date
+    note: str
+    today: date
+
+
+@dataclass(frozen=True)
+class MarkOverdue:
+    """rules.md §5.4: report an undecided case past its deadline, once."""
+
+    today: date
+
+
+CaseCommand = (
+    OpenCase
+    | RecordDocument
+    | WithdrawApplication
+    | OpenTask
+    | CloseTask
+    | RequestInformation
+    | RecordAssessment
+    | Decide
+    | AmendGrant
+    | SuspendService
+    | ResumeService
+    | TerminateService
+    | MarkOverdue
+)

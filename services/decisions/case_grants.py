@@ -1,0 +1,118 @@
+"""Deciding and amending: the two commands that run ``assess`` (rules.md §3–4, §5.5)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from services.decisions.case_commands import AmendGrant, Decide
+from services.decisions.case_state import WITH_GRANT, CaseState, CaseStatus, require_status
+from services.decisions.domain import IllegalTransition, invalid
+from services.decisions.grant_terms import AssessmentFacts, grant_terms, run_assessment
+from shared.contracts.decisions import ApplicationRefused, GrantAmended, HoursGranted
+from shared.rules import REFUSAL_SECTIONS, is_decision_overdue
+
+
+def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
+    assert state.opened is not None
+    require_status(state, {CaseStatus.OPEN}, "decide the application")
+    if state.assessment is None:
+        raise IllegalTransition("record the assessment before deciding")
+    facts = AssessmentFacts.of(state.assessment)
+    assessment = run_assessment(state.opened, facts, command.period_start, "period_start")
+    late = is_decision_overdue(state.opened.received_on, command.today, command.today)
+    common = {
+        "case_id": state.opened.case_id,
+        "application_id": state.opened.application_id,
+        "decision_number": state.next_decision_number,
+        "decided_on": command.today,
+        "decided_late": late,
+        "rule_set": assessment.rule_set,
+        "legal_basis": assessment.legal_basis,
+        "trace": assessment.trace,
+    }
+    if not assessment.eligible:
+        # rules.md §3.4: every refusal carries its codes and its legal basis.
+        sections = {r.value: REFUSAL_SECTIONS[r] for r in assessment.refusal_reasons}
+        return [
+            ApplicationRefused(
+                reasons=assessment.refusal_reasons, reason_sections=sections, **common
+            )
+        ]
+    terms = grant_terms(
+        assessment,
+        period_start=command.period_start,
+        period_end=command.period_end,
+        hours=command.hours,
+        reduction_reason=command.reduction_reason,
+    )
+    return [
+        HoursGranted(
+            personal_code=state.opened.client.personal_code,
+            age_group=assessment.age_group,
+            vision_group=facts.vision_group(assessment),
+            unit=assessment.unit,
+            hours=terms.hours,
+            rules_hours=assessment.paid_hours,
+            need_hours=assessment.need_hours,
+            reduction_reason=terms.reduction_reason,
+            breakdown=terms.breakdown,
+            period_start=terms.period_start,
+            period_end=terms.period_end,
+            **common,
+        )
+    ]
+
+
+def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
+    """rules.md §5.5: a new assessment of the facts from ``effective_from``, same limits."""
+    assert state.opened is not None
+    require_status(state, WITH_GRANT, "amend the grant")
+    assert state.grant is not None and state.assessment is not None
+    if not state.grant.hours_from <= command.effective_from <= state.grant.period_end:
+        raise invalid(
+            "effective_from",
+            f"must fall within the grant in force, {state.grant.hours_from} to "
+            f"{state.grant.period_end}",
+        )
+    facts = command.facts or AssessmentFacts.of(state.assessment)
+    assessment = run_assessment(state.opened, facts, command.effective_from, "effective_from")
+    if not assessment.eligible:
+        codes = ", ".join(assessment.refusal_reasons)
+        raise invalid(
+            "assessment",
+            f"on these facts the person is not eligible ({codes}); terminate the service "
+            "instead (rules.md §5.6)",
+            "NOT_ELIGIBLE",
+        )
+    terms = grant_terms(
+        assessment,
+        period_start=command.effective_from,
+        period_end=command.period_end,
+        hours=command.hours,
+        reduction_reason=command.reduction_reason,
+        start_field="effective_from",
+    )
+    case_id = state.opened.case_id
+    events: list[BaseModel] = []
+    if command.facts is not None:
+        events.append(command.facts.recorded(case_id, command.today))
+    events.append(
+        GrantAmended(
+            case_id=case_id,
+            decision_number=state.next_decision_number,
+            decided_on=command.today,
+            effective_from=command.effective_from,
+            period_end=terms.period_end,
+            reason=command.reason,
+            rule_set=assessment.rule_set,
+            legal_basis=assessment.legal_basis,
+            unit=assessment.unit,
+            hours=terms.hours,
+            rules_hours=assessment.paid_hours,
+            need_hours=assessment.need_hours,
+            reduction_reason=terms.reduction_reason,
+            breakdown=terms.breakdown,
+            trace=assessment.trace,
+        )
+    )
+    return events
