@@ -18,6 +18,7 @@ from services.decisions.api_support import (
     Text,
     case_command,
     command,
+    correlation_id,
     decision_reply,
 )
 from services.decisions.case_commands import (
@@ -295,7 +296,7 @@ async def overdue_check(
     """
     body = body or OverdueCheckBody()
     today = body.today or riga_today()
-    correlation = request.headers.get("X-Correlation-Id") or new_event_id()
+    correlation = correlation_id(request)
 
     async def run(conn: Connection) -> Reply:
         marked = await mark_overdue_cases(

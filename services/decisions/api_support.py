@@ -62,10 +62,19 @@ def problem_of(error: DomainError) -> Problem:
     return Problem(400, "Refused", str(error))
 
 
+def correlation_id(request: Request) -> str:
+    """The caller's ``X-Correlation-Id``, or one made for this request (architecture.md §7)."""
+    known: str | None = getattr(request.state, "correlation_id", None)
+    if known is None:
+        known = request.headers.get("X-Correlation-Id") or new_event_id()
+        request.state.correlation_id = known
+    return known
+
+
 def context_of(request: Request, principal: Principal, municipality: str) -> EventContext:
     return EventContext(
         municipality=municipality,
-        correlation_id=request.headers.get("X-Correlation-Id") or new_event_id(),
+        correlation_id=correlation_id(request),
         actor=principal.actor,
     )
 
@@ -97,7 +106,10 @@ async def command(
             raise problem_of(error) from error
 
     data = None if payload is None else payload.model_dump(mode="json")
-    return await run_command(runtime.pool, request, f"decisions:{municipality}", data, run)
+    scope = f"decisions:{municipality}"
+    response = await run_command(runtime.pool, request, scope, data, run)
+    response.headers["X-Correlation-Id"] = correlation_id(request)
+    return response
 
 
 async def case_command(

@@ -295,12 +295,18 @@ async def test_a_retried_command_with_the_same_key_returns_the_first_answer(
 ) -> None:
     case = await open_case(decisions, js)
     url = f"{DGP}/cases/{case['case_id']}/assessment"
-    first = await decisions.post(url, json=adult_facts(), headers=headers("key-1"))
+    traced = headers("key-1") | {"X-Correlation-Id": "corr-7"}
+    first = await decisions.post(url, json=adult_facts(), headers=traced)
+    assert first.headers["X-Correlation-Id"] == "corr-7"
     second = await decisions.post(url, json=adult_facts(), headers=headers("key-1"))
     assert first.status_code == second.status_code == 201
     assert second.json() == first.json()
     assert second.headers["Idempotent-Replayed"] == "true"
     assert await event_names(db) == ["CaseOpened", "AssessmentRecorded"]
+    envelope = await db.fetchval(
+        "select envelope->>'correlationid' from events order by position desc"
+    )
+    assert envelope == "corr-7"
 
 
 # ---- changes: amendment, suspension, resumption, termination -----------------------------
