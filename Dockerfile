@@ -28,7 +28,9 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 
 # ---- runtime: the venv, an entry point, and an unprivileged user ----------------------
 FROM python:3.11-slim
-RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin asist
+# A numeric user, so a runtime (e.g. Kubernetes runAsNonRoot) can tell it is not root.
+RUN groupadd --system --gid 10001 asist \
+    && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin asist
 COPY --from=build /app/.venv /app/.venv
 COPY --chmod=755 deploy/docker-entrypoint.sh /usr/local/bin/asist-service
 ENV PATH=/app/.venv/bin:$PATH \
@@ -37,7 +39,7 @@ ENV PATH=/app/.venv/bin:$PATH \
     ASIST_HTTP_PORT=8000 \
     ASIST_LOG_FORMAT=json
 WORKDIR /app
-USER asist
+USER 10001:10001
 EXPOSE 8000
 # The slim image has no curl: ask /ready with the standard library.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
