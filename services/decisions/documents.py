@@ -84,8 +84,8 @@ TITLES: dict[type[Decision], str] = {
 # rules.md §5.7: every decision document says how and when it can be contested.
 APPEAL = (
     "Šo lēmumu var apstrīdēt viena mēneša laikā no tā spēkā stāšanās dienas "
-    "(Administratīvā procesa likuma 79. panta pirmā daļa), iesniedzot iesniegumu "
-    "{municipality}, {service}, {address}."
+    "(Administratīvā procesa likuma 79. panta pirmā daļa). Iesniegumu iesniedz: "
+    "{service}, {address} ({municipality})."
 )
 
 
@@ -97,6 +97,7 @@ def hours_lv(value: Decimal) -> str:
 
 
 def date_lv(day: date) -> str:
+    """Latvian style, with the ordinal dot: 01.12.2026. (a sentence ending in it adds none)."""
     return day.strftime("%d.%m.%Y.")
 
 
@@ -140,7 +141,7 @@ def build(municipality: Municipality, case: CaseOpened, decision: Decision) -> D
     add(TITLES[type(decision)])
     add(
         f"Klients: {client.first_name} {client.last_name}, personas kods {code}. "
-        f"Iesniegums saņemts {date_lv(case.received_on)}."
+        f"Iesniegums saņemts {date_lv(case.received_on)}"
     )
     match decision:
         case HoursGranted():
@@ -172,7 +173,7 @@ def build(municipality: Municipality, case: CaseOpened, decision: Decision) -> D
         case ServiceTerminated():
             add(
                 "Nolemts: izbeigt asistenta pakalpojuma sniegšanu ar "
-                f"{date_lv(decision.terminated_from)}. "
+                f"{date_lv(decision.terminated_from)} "
                 f"Iemesls: {TERMINATIONS[decision.reason]} ({decision.reason.value})."
             )
             _note(doc, decision.note)
@@ -192,7 +193,7 @@ def _grant(
     unit = UNITS[decision.unit]
     add(
         f"Nolemts: {verb} asistenta pakalpojumu pašvaldībā {hours_lv(decision.hours)} {unit} "
-        f"laikposmā no {date_lv(start)} līdz {date_lv(end)}."
+        f"laikposmā no {date_lv(start)} līdz {date_lv(end)}"
     )
     if decision.breakdown:
         header = ("Darbība", "Pieprasīts, st. nedēļā", "Pieļaujams, st. nedēļā")
