@@ -146,7 +146,7 @@ class InformationRequested(BaseModel):
     requested_on: date
 
 
-@event(SERVICE)
+@event(SERVICE, personal_data=True)
 class AssessmentRecorded(BaseModel):
     """The caseworker recorded the verified facts the decision rests on (rules.md §3–4)."""
 
@@ -195,7 +195,7 @@ class HoursGranted(BaseModel):
     trace: list[str] = Field(description="The rules applied, with their rules.md sections")
 
 
-@event(SERVICE)
+@event(SERVICE, personal_data=True)
 class ApplicationRefused(BaseModel):
     """The application was refused (rules.md §3.4): reason codes and the legal basis."""
 
@@ -211,7 +211,7 @@ class ApplicationRefused(BaseModel):
     trace: list[str]
 
 
-@event(SERVICE)
+@event(SERVICE, personal_data=True)
 class GrantAmended(BaseModel):
     """A grant was changed after a change of circumstances (rules.md §5.5), re-assessed."""
 
@@ -232,7 +232,7 @@ class GrantAmended(BaseModel):
     trace: list[str]
 
 
-@event(SERVICE)
+@event(SERVICE, personal_data=True)
 class ServiceSuspended(BaseModel):
     """The grant is suspended for an institution, hospital or prison stay (rules.md §3.3)."""
 

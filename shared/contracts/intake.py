@@ -122,7 +122,7 @@ class ApplicationWithdrawn(BaseModel):
     reason: str = ""
 
 
-@event(SERVICE)
+@event(SERVICE, personal_data=True)
 class CircumstancesReported(BaseModel):
     """The client reported a change of circumstances (rules.md §5.5)."""
 

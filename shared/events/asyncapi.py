@@ -53,7 +53,7 @@ def asyncapi_document(reg: EventRegistry = registry) -> dict[str, Any]:
     operations: dict[str, Any] = {}
     for spec in reg:
         key = f"{spec.service}.{spec.name}"
-        personal = carries_personal_data(spec.model.model_json_schema())
+        personal = spec.personal_data or carries_personal_data(spec.model.model_json_schema())
         channels[key] = {
             "address": f"asist.{{municipality}}.{spec.service}.{spec.name}",
             "title": spec.name,

@@ -28,6 +28,9 @@ class EventSpec:
     version: int
     model: type[BaseModel]
     description: str
+    # Special categories (health: disability, hospital stays) even without names or codes:
+    # partners need a legal basis to receive them (architecture.md §3).
+    personal_data: bool = False
 
     @property
     def type(self) -> str:
@@ -40,10 +43,13 @@ class EventRegistry:
         self._latest: dict[tuple[str, str], EventSpec] = {}
         self._upcasters: dict[tuple[str, str, int], Upcaster] = {}
 
-    def register(self, service: str, version: int = 1) -> Callable[[M], M]:
+    def register(
+        self, service: str, version: int = 1, *, personal_data: bool = False
+    ) -> Callable[[M], M]:
         def decorate(model: M) -> M:
             name = model.__name__
-            spec = EventSpec(service, name, version, model, (model.__doc__ or "").strip())
+            description = (model.__doc__ or "").strip()
+            spec = EventSpec(service, name, version, model, description, personal_data)
             previous = self._latest.get((service, name))
             if previous is not None and previous.model is not model:
                 raise ValueError(f"event {spec.type} registered twice")

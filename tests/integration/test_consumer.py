@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -74,6 +75,24 @@ async def run_consumer(
         await broker.stop()
 
 
+async def read_stream_messages_raw(js: JetStreamContext, stream: str, expected: int) -> list[bytes]:
+    """Wait until ``stream`` holds ``expected`` messages (dead-lettering happens after commit)."""
+    deadline = time.monotonic() + 10
+    while (await js.stream_info(stream)).state.messages < expected:
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    info = await js.stream_info(stream)
+    return (
+        [
+            (await js.get_msg(stream, s)).data or b""
+            for s in range(info.state.first_seq, info.state.last_seq + 1)
+        ]
+        if info.state.messages
+        else []
+    )
+
+
 async def publish(js: JetStreamContext, envelope: Envelope, msg_id: str | None = None) -> None:
     headers = {"Nats-Msg-Id": msg_id} if msg_id else None
     await js.publish(envelope.nats_subject, envelope.to_json(), headers=headers)
@@ -126,7 +145,7 @@ async def test_an_always_failing_handler_is_retried_with_backoff_then_dead_lette
 
     dead = await read_stream_messages(js, DEAD_LETTER_STREAM, 1, wait_seconds=10)
     assert len(attempts) == 3, "max_deliver=3: exactly three attempts"
-    gaps = [b - a for a, b in zip(attempts, attempts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(attempts)]
     assert gaps[0] >= 0.25 and gaps[1] >= 0.5, f"back-off not applied: {gaps}"
     assert [e.data["n"] for e in dead] == [1]
     raw = await js.get_last_msg(DEAD_LETTER_STREAM, "asistdlq.tester.PROBE")
@@ -147,6 +166,8 @@ async def test_a_message_that_is_not_an_envelope_goes_straight_to_dead_letters(
     await js.publish("asist.daugavpils.probe.Pinged", b'{"not": "a cloudevent"}')
     await publish(js, probe_envelope(5))
     await wait_for(lambda: handled == [5])
+    dead = await read_stream_messages_raw(js, DEAD_LETTER_STREAM, 1)
+    assert len(dead) == 1
     raw = await js.get_last_msg(DEAD_LETTER_STREAM, "asistdlq.tester.PROBE")
     assert (
         raw.headers is not None and "not a valid CloudEvents envelope" in raw.headers["Asist-Error"]

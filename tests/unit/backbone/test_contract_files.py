@@ -42,3 +42,9 @@ def test_personal_data_is_flagged_for_partners() -> None:
     assert submitted["ApplicationSubmitted"]["x-personal-data"] is True
     withdrawn = document["channels"]["intake.ApplicationWithdrawn"]["messages"]
     assert withdrawn["ApplicationWithdrawn"]["x-personal-data"] is False
+
+
+def test_health_data_without_names_is_flagged_too() -> None:
+    document = yaml.safe_load((DOCS / "asyncapi.yaml").read_text())
+    assessed = document["channels"]["decisions.AssessmentRecorded"]["messages"]
+    assert assessed["AssessmentRecorded"]["x-personal-data"] is True
