@@ -9,13 +9,16 @@ import sys
 import nats
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
+from nats.js.api import DeliverPolicy
 
 
 async def main(url: str) -> None:
     nc = await nats.connect(url)
     js = nc.jetstream()
     # An ephemeral ordered consumer: new events only, in stream order, nothing to ack.
-    sub = await js.subscribe("asist.*.decisions.>", ordered_consumer=True, deliver_policy="new")
+    sub = await js.subscribe(
+        "asist.*.decisions.>", ordered_consumer=True, deliver_policy=DeliverPolicy.NEW
+    )
     async for msg in sub.messages:
         event = JSONFormat().read(CloudEvent, msg.data)
         print(event.get_type(), event.get_extension("municipality"), event.get_subject())

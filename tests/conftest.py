@@ -128,8 +128,9 @@ def js(nats_client: NatsClient) -> JetStreamContext:
 async def clean_bus(js: JetStreamContext) -> None:
     """Delete every stream, so each test starts from an empty bus."""
     for info in await js.streams_info():
+        name = info.config.name
         with contextlib.suppress(NotFoundError):  # another run may have deleted it already
-            await js.delete_stream(info.config.name)
+            await js.delete_stream(name or "")
 
 
 async def create_database(stack: Servers, prefix: str = "t") -> str:

@@ -10,7 +10,8 @@ from cloudevents.core.v1.event import CloudEvent
 
 def parse_with_sdk(raw: bytes) -> CloudEvent:
     """The SDK's strict v1 reader: required attributes, types and extension names checked."""
-    event: CloudEvent = JSONFormat().read(CloudEvent, raw)
+    event = JSONFormat().read(CloudEvent, raw)
+    assert isinstance(event, CloudEvent)
     return event
 
 

@@ -21,12 +21,13 @@ from shared.bus.provisioning import (
     ensure_service_stream,
 )
 from shared.events.envelope import Envelope
+from shared.store.types import Connection
 from tests.conftest import Servers
 from tests.integration.backbone_support import probe_envelope, read_stream_messages, test_registry
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_bus")]
 
-Handler = Callable[[asyncpg.Connection, Envelope, BaseModel], Awaitable[None]]
+Handler = Callable[[Connection, Envelope, BaseModel], Awaitable[None]]
 
 
 async def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
@@ -107,7 +108,7 @@ async def test_the_same_event_delivered_twice_is_applied_once(
         await conn.execute("create table applied (n int not null)")
     calls: list[int] = []
 
-    async def handler(conn: asyncpg.Connection, envelope: Envelope, data: BaseModel) -> None:
+    async def handler(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
         calls.append(envelope.data["n"])
         await conn.execute("insert into applied values ($1)", envelope.data["n"])
 
@@ -131,7 +132,7 @@ async def test_an_always_failing_handler_is_retried_with_backoff_then_dead_lette
     attempts: list[float] = []
     handled: list[int] = []
 
-    async def handler(conn: asyncpg.Connection, envelope: Envelope, data: BaseModel) -> None:
+    async def handler(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
         if envelope.data["n"] == 1:
             attempts.append(time.monotonic())
             raise RuntimeError("this handler always fails")
@@ -159,7 +160,7 @@ async def test_a_message_that_is_not_an_envelope_goes_straight_to_dead_letters(
 ) -> None:
     handled: list[int] = []
 
-    async def handler(conn: asyncpg.Connection, envelope: Envelope, data: BaseModel) -> None:
+    async def handler(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
         handled.append(envelope.data["n"])
 
     await run_consumer(handler)
@@ -181,7 +182,7 @@ async def test_one_aggregate_stays_in_order_while_an_earlier_event_is_retried(
     seen: list[int] = []
     failures = {"left": 1}
 
-    async def handler(conn: asyncpg.Connection, envelope: Envelope, data: BaseModel) -> None:
+    async def handler(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
         n = envelope.data["n"]
         if n == 1 and failures["left"]:
             failures["left"] -= 1
@@ -202,7 +203,7 @@ async def test_a_partial_batch_is_handled_promptly_not_after_ack_wait(
     batch smaller than ``batch_size`` until the ack wait ran out (an uncaught TimeoutError)."""
     handled: list[int] = []
 
-    async def handler(conn: asyncpg.Connection, envelope: Envelope, data: BaseModel) -> None:
+    async def handler(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
         handled.append(envelope.data["n"])
 
     await run_consumer(handler, batch_size=50, ack_wait_seconds=30.0)
@@ -225,7 +226,7 @@ async def test_a_trickle_of_messages_is_never_held_back_until_the_ack_wait(
     not catch, and the batch already fetched waits for the ack wait (30 s here)."""
     handled: dict[int, float] = {}
 
-    async def handler(conn: asyncpg.Connection, envelope: Envelope, data: BaseModel) -> None:
+    async def handler(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
         handled[envelope.data["n"]] = time.monotonic()
 
     await run_consumer(handler, batch_size=100, batch_timeout_seconds=0.01, ack_wait_seconds=30.0)

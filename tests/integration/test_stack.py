@@ -38,9 +38,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def ports_of(stack: Stack) -> list[int]:
-    return [int(url.rsplit(":", 1)[1].split("/")[0])
-            for url in (stack.nats_url, stack.database_url, stack.nats_monitor_url or "")
-            if url]
+    return [
+        int(url.rsplit(":", 1)[1].split("/")[0])
+        for url in (stack.nats_url, stack.database_url, stack.nats_monitor_url or "")
+        if url
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +93,7 @@ async def test_postgres_answers(local_stack: Stack) -> None:
 def test_starting_again_reuses_the_running_servers(local_stack: Stack) -> None:
     again = start_stack(local_stack.data_dir, reuse_env=False)
     assert again.started == []
-    assert (again.nats_url, again.database_url) == (local_stack.nats_url,
-                                                     local_stack.database_url)
+    assert (again.nats_url, again.database_url) == (local_stack.nats_url, local_stack.database_url)
     store = f"-sd {local_stack.data_dir / 'nats'} "
     assert len(processes_with(store)) == 1  # one NATS, not two
 
@@ -114,8 +115,7 @@ async def test_environment_named_servers_are_used_not_started(
     monkeypatch.setenv("ASIST_DATABASE_URL", local_stack.database_url)
     stack = await asyncio.to_thread(start_stack, tmp_path / "other")
     assert stack.started == []
-    assert (stack.nats_url, stack.database_url) == (local_stack.nats_url,
-                                                     local_stack.database_url)
+    assert (stack.nats_url, stack.database_url) == (local_stack.nats_url, local_stack.database_url)
 
 
 async def test_an_unreachable_named_server_is_a_clear_error(
@@ -132,14 +132,14 @@ async def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
         squatter.listen()
         port = squatter.getsockname()[1]
         with pytest.raises(StackError, match=f"port {port} .* already in use"):
-            await asyncio.to_thread(start_stack, tmp_path / "s", nats_port=port,
-                                    reuse_env=False)
+            await asyncio.to_thread(start_stack, tmp_path / "s", nats_port=port, reuse_env=False)
 
 
 async def test_stop_closes_the_ports_and_a_restart_keeps_the_data(tmp_path: Path) -> None:
     data_dir = tmp_path / "s"
-    stack = await asyncio.to_thread(start_stack, data_dir, nats_port=0, pg_port=0,
-                                    reuse_env=False, fast=True)
+    stack = await asyncio.to_thread(
+        start_stack, data_dir, nats_port=0, pg_port=0, reuse_env=False, fast=True
+    )
     conn = await asyncpg.connect(stack.database_url)
     await conn.execute("create table kept (id int); insert into kept values (7)")
     await conn.close()
@@ -175,8 +175,9 @@ def cluster_node_conf(node: int, ports: dict[str, list[int]], store: Path) -> st
     text = text.replace("0.0.0.0:8222", f"127.0.0.1:{ports['http'][node - 1]}")
     text = text.replace("0.0.0.0:6222", f"127.0.0.1:{ports['route'][node - 1]}")
     for peer in (1, 2, 3):
-        text = text.replace(f"nats-route://nats-{peer}:6222",
-                            f"nats-route://127.0.0.1:{ports['route'][peer - 1]}")
+        text = text.replace(
+            f"nats-route://nats-{peer}:6222", f"nats-route://127.0.0.1:{ports['route'][peer - 1]}"
+        )
     return text.replace("store_dir: /data", f'store_dir: "{store / f"n{node}"}"')
 
 
@@ -191,8 +192,11 @@ def cluster_url(tmp_path: Path) -> Iterator[str]:
             conf = tmp_path / f"n{node}.conf"
             conf.write_text(cluster_node_conf(node, ports, tmp_path))
             log = logs.enter_context((tmp_path / f"n{node}.log").open("wb"))
-            nodes.append(subprocess.Popen([nats_binary(), "-c", str(conf)], stdout=log,
-                                          stderr=subprocess.STDOUT))
+            nodes.append(
+                subprocess.Popen(
+                    [nats_binary(), "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT
+                )
+            )
         try:
             yield f"nats://127.0.0.1:{ports['client'][0]}"
         finally:
@@ -215,7 +219,10 @@ async def test_the_cluster_configs_form_a_cluster_with_three_replicas(cluster_ur
         assert info is not None and info.cluster is not None
         assert info.config.num_replicas == 3
         assert {info.cluster.leader, *(r.name for r in info.cluster.replicas or [])} == {
-            "n1", "n2", "n3"}
+            "n1",
+            "n2",
+            "n3",
+        }
     finally:
         await nc.close()
 

@@ -21,8 +21,13 @@ import yaml
 from deploy.stack import StackError, nats_binary
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = {"intake": 8101, "decisions": 8102, "timesheets": 8103, "payments": 8104,
-            "reporting": 8105}
+SERVICES = {
+    "intake": 8101,
+    "decisions": 8102,
+    "timesheets": 8103,
+    "payments": 8104,
+    "reporting": 8105,
+}
 CLUSTER = ROOT / "deploy" / "nats" / "cluster"
 OVERLAY = ROOT / "deploy" / "nats" / "docker-compose.cluster.yml"
 
@@ -120,8 +125,9 @@ def nats_server() -> str:
 @pytest.mark.parametrize("node", ["n1", "n2", "n3"])
 def test_cluster_config_is_valid_for_nats_server(node: str) -> None:
     conf = CLUSTER / f"{node}.conf"
-    result = subprocess.run([nats_server(), "-t", "-c", str(conf)], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [nats_server(), "-t", "-c", str(conf)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     text = conf.read_text()
     assert re.search(rf"^server_name: {node}$", text, re.M)
@@ -145,8 +151,10 @@ def docker_compose() -> list[str]:
     candidates = []
     if shutil.which("docker"):
         candidates.append([str(shutil.which("docker")), "compose"])
-    for standalone in (str(Path(sys.executable).parent / "docker-compose"),
-                       shutil.which("docker-compose")):
+    for standalone in (
+        str(Path(sys.executable).parent / "docker-compose"),
+        shutil.which("docker-compose"),
+    ):
         if standalone and os.access(standalone, os.X_OK):
             candidates.append([standalone])
     for argv in candidates:
@@ -156,21 +164,24 @@ def docker_compose() -> list[str]:
     pytest.skip("no Docker Compose v2 client (docker compose plugin or docker-compose)")
 
 
-@pytest.mark.parametrize("files", [["docker-compose.yml"],
-                                   ["docker-compose.yml", str(OVERLAY.relative_to(ROOT))]])
+@pytest.mark.parametrize(
+    "files", [["docker-compose.yml"], ["docker-compose.yml", str(OVERLAY.relative_to(ROOT))]]
+)
 def test_docker_compose_accepts_the_files(files: list[str]) -> None:
     argv = docker_compose()
     for file in files:
         argv += ["-f", file]
-    result = subprocess.run([*argv, "config", "-q"], cwd=ROOT, capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [*argv, "config", "-q"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     ci = ROOT / ".ci" / "run"
-    lines = [ln.strip() for ln in ci.read_text().splitlines()
-             if ln.strip() and not ln.startswith("#")]
+    lines = [
+        ln.strip() for ln in ci.read_text().splitlines() if ln.strip() and not ln.startswith("#")
+    ]
     assert ci.read_text().startswith("#!/usr/bin/env bash\n")
     assert "set -euo pipefail" in lines
     assert lines[-1] == "exec ./asist test"

@@ -9,6 +9,7 @@ import pytest
 
 from services.decisions.case_commands import (
     AmendGrant,
+    CaseCommand,
     CloseTask,
     MarkOverdue,
     OpenTask,
@@ -339,7 +340,7 @@ def test_a_decided_or_withdrawn_case_is_never_reported_overdue() -> None:
 
 
 def test_replaying_the_events_gives_the_state_the_commands_built() -> None:
-    commands = [
+    commands: list[CaseCommand] = [
         open_case(),
         OpenTask("t1", "moved_residence", "", RECEIVED, None, "t1"),
         RequestInformation("r1", "VID", "income", RECEIVED),
