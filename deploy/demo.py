@@ -204,10 +204,9 @@ def submit_all(intake: dict[str, Api]) -> None:
             },
             expect=201,
         )
-        print(
-            f"  {client.municipality:<10} {client.first_name} {client.last_name:<9} "
-            f"received {client.received_on}, decision due {reply['decision_due_on']}"
-        )
+        who = f"{client.first_name} {client.last_name}"
+        due = reply["decision_due_on"]
+        print(f"  {client.municipality:<10} {who:<17} received {client.received_on}, due {due}")
         if client.withdraw:
             api.post(
                 f"{base}/{client.application_id}/withdrawal",

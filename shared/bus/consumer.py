@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 import asyncpg
+import structlog
 from faststream import AckPolicy, Context
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.nats.message import NatsBatchMessage
@@ -203,6 +204,11 @@ class EventConsumer:
             )
         except (UnknownEventType, ValidationError) as error:
             raise PoisonMessage(f"{envelope.type}: {error}") from error
+        structlog.contextvars.bind_contextvars(
+            municipality=envelope.municipality,
+            correlation_id=envelope.correlationid,
+            event_id=envelope.id,
+        )
         started = time.perf_counter()
         first_time = await conn.fetchval(
             "insert into processed_events (consumer, event_id) values ($1, $2::uuid)"

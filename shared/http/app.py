@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -41,7 +42,16 @@ def create_app(
     install_problem_handlers(app)
 
     @app.middleware("http")
-    async def count(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]
+        # Every log line of this request names its municipality and correlation id (§7).
+        parts = request.url.path.split("/")
+        municipality = parts[2] if len(parts) > 2 and parts[1] == "municipalities" else None
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            service=definition.name,
+            municipality=municipality,
+            correlation_id=request.headers.get("X-Correlation-Id"),
+        )
         response = await call_next(request)
         REQUESTS.labels(definition.name, request.method, response.status_code).inc()
         return response
