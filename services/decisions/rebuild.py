@@ -1,31 +1,21 @@
-"""``python -m services.decisions.rebuild``: empty the read models and replay every event.
+"""``python -m services.decisions.rebuild``: empty decisions's read models and replay every event.
 
-For an operator after a projection bug fix or a new read-model column (architecture.md §5
-"Rebuild"); safe while the service runs (see ``projections.rebuild``).
+Safe while the service runs (see ``projections.rebuild``).
 """
 
 from __future__ import annotations
 
 import asyncio
 
-import asyncpg
-
 from services.decisions.app import DEFINITION
 from services.decisions.projections import rebuild
 from shared.settings import Settings
-from shared.store.db import database_dsn
-from shared.store.eventstore import EventStore
+from shared.store.rebuild import rebuild_read_models
 
 
 async def run(settings: Settings) -> int:
-    """Rebuild the decisions read models; returns how many events were replayed."""
-    dsn = database_dsn(settings.database_url, settings.database_name(DEFINITION.name))
-    conn = await asyncpg.connect(dsn)
-    try:
-        return await rebuild(conn, EventStore(DEFINITION.name))
-    finally:
-        await conn.close()
+    return await rebuild_read_models(DEFINITION.name, rebuild, settings)
 
 
 if __name__ == "__main__":
-    print(f"replayed {asyncio.run(run(Settings()))} events into the decisions read models")
+    print(f"replayed {asyncio.run(run(Settings()))} events into decisions's read models")

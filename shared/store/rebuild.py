@@ -1,0 +1,28 @@
+"""Rebuild a service's read models from its event store (architecture.md §5 "Rebuild").
+
+Each service names its projection's ``rebuild(conn, store)``; this runs it against the
+service's database, for an operator after a projection bug fix or a new read-model column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+
+from shared.settings import Settings
+from shared.store.db import database_dsn
+from shared.store.eventstore import EventStore
+from shared.store.types import Connection
+
+Rebuild = Callable[[Connection, EventStore], Awaitable[int]]
+
+
+async def rebuild_read_models(service: str, rebuild: Rebuild, settings: Settings) -> int:
+    """Run ``rebuild`` in ``service``'s database; returns how many events were replayed."""
+    dsn = database_dsn(settings.database_url, settings.database_name(service))
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await rebuild(conn, EventStore(service))
+    finally:
+        await conn.close()
