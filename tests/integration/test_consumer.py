@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
+import nats
 import pytest
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
+from nats.js.api import ConsumerConfig
 from pydantic import BaseModel
 
 from shared.bus.consumer import ConsumerSettings, EventConsumer
@@ -238,3 +241,27 @@ async def test_a_trickle_of_messages_is_never_held_back_until_the_ack_wait(
     await wait_for(lambda: len(handled) == len(sent), seconds=20.0)
     slowest = max(handled[n] - sent[n] for n in sent)
     assert slowest < 5.0, f"a message waited {slowest:.1f} s: a fetched batch was lost"
+
+
+async def test_jetstream_max_delivery_advisories_land_in_the_dead_letter_stream(
+    js: JetStreamContext,
+) -> None:
+    """A consumer process that never acks (crashing on every delivery) can't dead-letter by
+    itself; JetStream's max-delivery advisory is captured in DEADLETTER instead."""
+    await ensure_service_stream(js, "probe")
+    await ensure_dead_letter_stream(js)
+    await publish(js, probe_envelope(1))
+    config = ConsumerConfig(ack_wait=0.3, max_deliver=2, filter_subject="asist.*.probe.>")
+    sub = await js.pull_subscribe("", durable="crasher-PROBE", stream="PROBE", config=config)
+    for _ in range(3):  # fetched, never acked, redelivered after the ack wait, then given up
+        with contextlib.suppress(nats.errors.TimeoutError):
+            await sub.fetch(1, timeout=0.6)
+    deadline = time.monotonic() + 10
+    while (await js.stream_info(DEAD_LETTER_STREAM)).state.messages == 0:
+        assert time.monotonic() < deadline, "no max-delivery advisory in DEADLETTER"
+        await asyncio.sleep(0.1)
+    advisory = await js.get_last_msg(
+        DEAD_LETTER_STREAM, "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.PROBE.crasher-PROBE"
+    )
+    assert b'"stream_seq":1' in (advisory.data or b"")
+    await sub.unsubscribe()
