@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import signal
 import sys
@@ -31,9 +30,11 @@ from deploy.stack import (
     REPO_ROOT,
     Stack,
     StackError,
+    load_json_state,
     log_tail,
     pid_alive,
     port_free,
+    save_json_state,
     spawn_detached,
     start_stack,
     stop_pid,
@@ -68,17 +69,11 @@ def _needle(name: str) -> str:
 
 
 def _load(data_dir: Path) -> dict[str, Any]:
-    try:
-        state = json.loads((data_dir / STATE_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-    return state if isinstance(state, dict) else {}
+    return load_json_state(data_dir / STATE_FILE)
 
 
 def _save(data_dir: Path, state: dict[str, Any]) -> None:
-    tmp = data_dir / f"{STATE_FILE}.tmp"
-    tmp.write_text(json.dumps(state, indent=2) + "\n")
-    tmp.replace(data_dir / STATE_FILE)
+    save_json_state(data_dir / STATE_FILE, state)
 
 
 def is_ready(port: int, timeout: float = 1.0) -> bool:

@@ -247,18 +247,28 @@ def _locked(data_dir: Path) -> Iterator[None]:
         yield
 
 
-def _load_state(data_dir: Path) -> dict[str, Any]:
+def load_json_state(path: Path) -> dict[str, Any]:
+    """A state file of the data folder; missing or damaged reads as empty."""
     try:
-        state = json.loads((data_dir / STATE_FILE).read_text())
+        state = json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
     return state if isinstance(state, dict) else {}
 
 
-def _save_state(data_dir: Path, state: dict[str, Any]) -> None:
-    tmp = data_dir / f"{STATE_FILE}.tmp"
+def save_json_state(path: Path, state: dict[str, Any]) -> None:
+    """Write through a temporary file, so a reader never sees half a file."""
+    tmp = path.with_name(f"{path.name}.tmp")
     tmp.write_text(json.dumps(state, indent=2) + "\n")
-    tmp.replace(data_dir / STATE_FILE)
+    tmp.replace(path)
+
+
+def _load_state(data_dir: Path) -> dict[str, Any]:
+    return load_json_state(data_dir / STATE_FILE)
+
+
+def _save_state(data_dir: Path, state: dict[str, Any]) -> None:
+    save_json_state(data_dir / STATE_FILE, state)
 
 
 def _choose_port(requested: int | None, recorded: Any, default: int) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,32 +12,18 @@ import pytest
 from nats.js import JetStreamContext
 
 from shared.contracts.intake import Person
-from shared.settings import Settings
-from tests.conftest import ServiceFactory, auth
+from tests.conftest import auth
 from tests.integration.test_decisions_support import (
     CASEWORKER,
     DGP,
     TODAY,
-    decisions_db,
     event_names,
     granted_case,
     headers,
     open_case,
-    start_decisions,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_bus")]
-
-
-@pytest.fixture
-async def decisions(start_service: ServiceFactory, js: JetStreamContext) -> httpx.AsyncClient:
-    return await start_decisions(start_service, js)
-
-
-@pytest.fixture
-async def db(settings: Settings, decisions: httpx.AsyncClient) -> AsyncIterator[asyncpg.Connection]:
-    async with decisions_db(settings) as conn:
-        yield conn
 
 
 def assistant(**changes: Any) -> dict[str, Any]:

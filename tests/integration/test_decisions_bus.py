@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import asyncpg
@@ -19,32 +18,18 @@ from services.decisions import rebuild
 from services.decisions.queries import snapshot
 from shared.contracts.intake import ChangeKind, CircumstancesReported
 from shared.settings import Settings
-from tests.conftest import ServiceFactory
 from tests.integration.test_decisions_support import (
     DGP,
     TODAY,
-    decisions_db,
     envelope_of,
     eventually,
     granted_case,
     headers,
     open_case,
     publish,
-    start_decisions,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_bus")]
-
-
-@pytest.fixture
-async def decisions(start_service: ServiceFactory, js: JetStreamContext) -> httpx.AsyncClient:
-    return await start_decisions(start_service, js)
-
-
-@pytest.fixture
-async def db(settings: Settings, decisions: httpx.AsyncClient) -> AsyncIterator[asyncpg.Connection]:
-    async with decisions_db(settings) as conn:
-        yield conn
 
 
 async def bus_messages(js: JetStreamContext, subject: str, expected: int) -> list[Msg]:

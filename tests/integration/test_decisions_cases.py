@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,15 +18,13 @@ from shared.contracts.intake import (
     DocumentKind,
 )
 from shared.rules import decision_deadline
-from shared.settings import Settings
-from tests.conftest import ServiceFactory, auth
+from tests.conftest import auth
 from tests.integration.test_decisions_support import (
     CASEWORKER,
     DGP,
     TODAY,
     adult_facts,
     case_of,
-    decisions_db,
     envelope_of,
     event_names,
     eventually,
@@ -35,22 +32,10 @@ from tests.integration.test_decisions_support import (
     headers,
     open_case,
     publish,
-    start_decisions,
     submitted,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_bus")]
-
-
-@pytest.fixture
-async def decisions(start_service: ServiceFactory, js: JetStreamContext) -> httpx.AsyncClient:
-    return await start_decisions(start_service, js)
-
-
-@pytest.fixture
-async def db(settings: Settings, decisions: httpx.AsyncClient) -> AsyncIterator[asyncpg.Connection]:
-    async with decisions_db(settings) as conn:
-        yield conn
 
 
 async def post(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> httpx.Response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import date
 
 import asyncpg
@@ -29,17 +28,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_bus")]
 
 # Received on Friday 10 January 2025: the deadline is Monday 10 February 2025 (rules.md §5.4).
 RECEIVED = date(2025, 1, 10)
-
-
-@pytest.fixture
-async def decisions(start_service: ServiceFactory, js: JetStreamContext) -> httpx.AsyncClient:
-    return await start_decisions(start_service, js)
-
-
-@pytest.fixture
-async def db(settings: Settings, decisions: httpx.AsyncClient) -> AsyncIterator[asyncpg.Connection]:
-    async with decisions_db(settings) as conn:
-        yield conn
 
 
 async def check(client: httpx.AsyncClient, today: str | None = None) -> list[str]:
