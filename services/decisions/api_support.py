@@ -26,7 +26,7 @@ from services.decisions.views import decision_view
 from shared.events.envelope import new_event_id
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require
-from shared.http.idempotency import run_command
+from shared.http.idempotency import checked_key, run_command
 from shared.http.problems import Problem
 from shared.runtime import ServiceRuntime
 from shared.store.eventstore import EventContext
@@ -90,14 +90,7 @@ async def command(
 
     Every command needs an ``Idempotency-Key`` (architecture.md §5), as in intake.
     """
-    key = request.headers.get("Idempotency-Key", "")
-    if not 1 <= len(key) <= 200:
-        raise Problem(
-            400,
-            "Idempotency-Key required",
-            "send an Idempotency-Key header (1–200 characters), unique per command",
-            errors=[{"field": "Idempotency-Key", "message": "missing or too long"}],
-        )
+    checked_key(request.headers.get("Idempotency-Key"))
 
     async def run(conn: Connection) -> Reply:
         try:

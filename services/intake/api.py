@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -30,7 +30,7 @@ from services.intake.handlers import handle
 from shared.events.envelope import Envelope, new_event_id
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, authenticate, require
-from shared.http.idempotency import run_command
+from shared.http.idempotency import idempotency_key, run_command
 from shared.http.problems import Problem
 from shared.municipalities import get_municipality
 from shared.rules import decision_deadline
@@ -57,20 +57,6 @@ def access(*roles: Role) -> Callable[[Request, str], Coroutine[Any, Any, Princip
         return await guard(request)
 
     return dependency
-
-
-async def idempotency_key(
-    key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
-) -> str:
-    if not key or len(key) > MAX_HEADER:
-        # draft-ietf-httpapi-idempotency-key-header: 400 when a required key is missing.
-        raise Problem(
-            400,
-            "Idempotency-Key required",
-            "send an Idempotency-Key header (1–200 characters), unique per command",
-            errors=[{"field": "Idempotency-Key", "message": "missing or too long"}],
-        )
-    return key
 
 
 Caseworker = Annotated[Principal, Depends(access(Role.CASEWORKER))]

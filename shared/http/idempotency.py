@@ -9,16 +9,37 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
-from fastapi import Request
+from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 
 from shared.http.problems import Problem
 from shared.store.types import Connection
 
 Command = Callable[[Connection], Awaitable[tuple[int, dict[str, Any]]]]
+MAX_KEY_LENGTH = 200
+
+
+def checked_key(key: str | None) -> str:
+    """Every command needs a key (architecture.md §5); missing or too long is a 400
+    (draft-ietf-httpapi-idempotency-key-header)."""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise Problem(
+            400,
+            "Idempotency-Key required",
+            f"send an Idempotency-Key header (1–{MAX_KEY_LENGTH} characters), unique per command",
+            errors=[{"field": "Idempotency-Key", "message": "missing or too long"}],
+        )
+    return key
+
+
+async def idempotency_key(
+    key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> str:
+    """FastAPI dependency: the request's checked ``Idempotency-Key``."""
+    return checked_key(key)
 
 
 def request_hash(payload: Any) -> str:
