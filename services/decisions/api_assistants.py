@@ -29,10 +29,10 @@ from services.decisions.handlers import (
     Assign,
     assign_assistant,
     register_assistant,
-    riga_today,
     run_assistant,
 )
 from services.decisions.queries import assignments, get_assistant, list_assistants
+from shared.clock import riga_today
 from shared.events.envelope import new_event_id
 from shared.http.problems import Problem
 from shared.rules import TaxStatus, normalize_personal_code

@@ -32,7 +32,8 @@ from services.decisions.case_commands import (
     TerminateService,
 )
 from services.decisions.grant_terms import AssessmentFacts
-from services.decisions.handlers import mark_overdue_cases, riga_today
+from services.decisions.handlers import mark_overdue_cases
+from shared.clock import riga_today
 from shared.contracts.decisions import SuspensionReason, TerminationReason
 from shared.events.envelope import new_event_id
 from shared.store.types import Connection

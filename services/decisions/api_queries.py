@@ -14,9 +14,10 @@ from services.decisions.api_support import (
 )
 from services.decisions.case_state import CaseState, CaseStatus, Decision
 from services.decisions.domain import DomainError
-from services.decisions.handlers import load_case, riga_today
+from services.decisions.handlers import load_case
 from services.decisions.queries import assignments, list_cases, list_tasks
 from services.decisions.views import case_view, decision_view
+from shared.clock import riga_today
 from shared.http.problems import Problem
 from shared.municipalities import get_municipality
 from shared.runtime import ServiceRuntime

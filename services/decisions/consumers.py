@@ -19,8 +19,9 @@ from services.decisions.case_commands import (
     RecordDocument,
     WithdrawApplication,
 )
-from services.decisions.handlers import riga_today, run_case
+from services.decisions.handlers import run_case
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
+from shared.clock import riga_today
 from shared.contracts.decisions import ClaimedActivity, ClientData
 from shared.contracts.intake import (
     ApplicationDocumentAdded,

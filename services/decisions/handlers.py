@@ -12,9 +12,8 @@ import asyncio
 import contextlib
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +30,7 @@ from services.decisions.case_commands import CaseCommand, MarkOverdue
 from services.decisions.case_state import WITH_GRANT, CaseState
 from services.decisions.domain import IllegalTransition, NotFound, assistant_stream, case_stream
 from services.decisions.projections import project
+from shared.clock import riga_today
 from shared.events.envelope import new_event_id
 from shared.logging import get_logger
 from shared.rules import Unit
@@ -39,13 +39,6 @@ from shared.store.eventstore import ConcurrencyError, EventContext, EventStore
 from shared.store.types import Connection
 
 log = get_logger(__name__)
-
-RIGA = ZoneInfo("Europe/Riga")
-
-
-def riga_today() -> date:
-    """Today in Latvia: deadlines and decision dates are Latvian calendar dates (§5.4)."""
-    return datetime.now(RIGA).date()
 
 
 class DecisionsSettings(BaseSettings):

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Coroutine
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
@@ -27,6 +26,7 @@ from services.intake.errors import (
     Refused,
 )
 from services.intake.handlers import handle
+from shared.clock import riga_today
 from shared.events.envelope import Envelope, new_event_id
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, authenticate, require
@@ -38,13 +38,7 @@ from shared.runtime import ServiceRuntime
 from shared.store.eventstore import EventContext
 from shared.store.types import Connection
 
-RIGA = ZoneInfo("Europe/Riga")
 MAX_HEADER = 200
-
-
-def riga_today() -> date:
-    """The Latvian calendar date now: the law counts days in Riga (rules.md §5.4)."""
-    return datetime.now(RIGA).date()
 
 
 def access(*roles: Role) -> Callable[[Request, str], Coroutine[Any, Any, Principal]]:
