@@ -78,6 +78,10 @@ class StackError(RuntimeError):
     """A problem the person can act on; the message says what to do."""
 
 
+class EarlyExit(StackError):
+    """The server process ended before it answered."""
+
+
 @dataclass(frozen=True)
 class Stack:
     nats_url: str
@@ -159,7 +163,7 @@ def wait_until_ready(
         if check():
             return time.monotonic() - started
         if alive is not None and not alive():
-            raise StackError(_with_log(f"{what} exited before it was ready", log))
+            raise EarlyExit(_with_log(f"{what} exited before it was ready", log))
         if time.monotonic() > deadline:
             raise StackError(_with_log(f"{what} was not ready after {timeout:.0f}s", log))
         time.sleep(interval)
@@ -350,7 +354,12 @@ def _ensure_nats(
     http_port = _choose_port(monitor_port, info.get("monitor_port"), DEFAULT_NATS_MONITOR_PORT)
     _require_free(client_port, "NATS", "--nats-port", "ASIST_NATS_URL")
     _require_free(http_port, "NATS monitoring", "--nats-monitor-port", "ASIST_NATS_URL")
-    state["nats"] = _start_nats(data_dir, client_port, http_port)
+    try:
+        state["nats"] = _start_nats(data_dir, client_port, http_port)
+    except EarlyExit:
+        # Seen once in CI-like runs under load: nats-server gone at once with nothing in
+        # its log (cause unknown). One more try on the same ports; a second failure stands.
+        state["nats"] = _start_nats(data_dir, client_port, http_port)
     url, monitor_url = _nats_urls(client_port, http_port)
     return url, monitor_url, True
 
@@ -386,6 +395,10 @@ def _start_nats(data_dir: Path, port: int, monitor_port: int) -> dict[str, Any]:
         wait_until_ready(
             lambda: _jetstream_healthy(monitor_port), what="NATS JetStream", alive=alive, log=log
         )
+    except EarlyExit as error:
+        child = _children.get(pid)
+        status = child.poll() if child is not None else None
+        raise EarlyExit(f"{error} (nats-server exit status {status})") from error
     except StackError:
         stop_pid(pid, "nats-server")
         raise

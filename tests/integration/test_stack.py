@@ -247,3 +247,30 @@ async def test_services_start_as_processes_answer_and_stop(local_stack: Stack) -
         stopped = await asyncio.to_thread(stop_services, data_dir)
     assert sorted(stopped) == sorted(SERVICE_NAMES)
     assert not any(port_answers("127.0.0.1", s.port) for s in running)
+
+
+def test_a_nats_that_exits_at_once_is_started_once_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import deploy.stack as stack_module
+
+    calls: list[int] = []
+    real = stack_module._start_nats
+
+    def exits_the_first_time(data_dir: Path, port: int, monitor_port: int) -> dict[str, object]:
+        calls.append(port)
+        if len(calls) == 1:
+            raise stack_module.EarlyExit("NATS exited before it was ready")
+        return real(data_dir, port, monitor_port)
+
+    monkeypatch.setattr(stack_module, "_start_nats", exits_the_first_time)
+    data_dir = tmp_path / "retry"
+    stack = start_stack(
+        data_dir, nats_port=0, pg_port=0, nats_monitor_port=0, reuse_env=False, fast=True
+    )
+    try:
+        assert len(calls) == 2 and calls[0] == calls[1], "retried once, on the same port"
+        assert port_answers("127.0.0.1", calls[1])
+        assert "nats" in stack.started
+    finally:
+        stop_stack(data_dir)
