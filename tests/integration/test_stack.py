@@ -249,28 +249,81 @@ async def test_services_start_as_processes_answer_and_stop(local_stack: Stack) -
     assert not any(port_answers("127.0.0.1", s.port) for s in running)
 
 
-def test_a_nats_that_exits_at_once_is_started_once_more(
+def test_a_fresh_server_with_an_empty_command_line_is_alive(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Issue #7: right after execve /proc/<pid>/cmdline often reads empty; that is not "gone"."""
     import deploy.stack as stack_module
 
-    calls: list[int] = []
-    real = stack_module._start_nats
+    real_read = stack_module._read_proc
+    reads: list[int] = []
 
-    def exits_the_first_time(data_dir: Path, port: int, monitor_port: int) -> dict[str, object]:
-        calls.append(port)
-        if len(calls) == 1:
-            raise stack_module.EarlyExit("NATS exited before it was ready")
-        return real(data_dir, port, monitor_port)
+    def empty_at_first(pid: int) -> tuple[str, bytes] | None:
+        reads.append(pid)
+        seen = real_read(pid)
+        if seen is not None and len(reads) <= 20:
+            return seen[0], b""  # what the kernel shows before the argument area is set
+        return seen
 
-    monkeypatch.setattr(stack_module, "_start_nats", exits_the_first_time)
-    data_dir = tmp_path / "retry"
+    monkeypatch.setattr(stack_module, "_read_proc", empty_at_first)
+    data_dir = tmp_path / "race"
     stack = start_stack(
         data_dir, nats_port=0, pg_port=0, nats_monitor_port=0, reuse_env=False, fast=True
     )
     try:
-        assert len(calls) == 2 and calls[0] == calls[1], "retried once, on the same port"
-        assert port_answers("127.0.0.1", calls[1])
         assert "nats" in stack.started
+        state = stack_module._load_state(stack.data_dir)
+        assert stack_module.pid_alive(state["nats"]["pid"], "nats-server")
     finally:
         stop_stack(data_dir)
+
+
+def test_own_child_is_judged_by_its_handle_not_its_command_line(tmp_path: Path) -> None:
+    """A program that takes a while before exec has a command line without the needle."""
+    import deploy.stack as stack_module
+
+    pid = stack_module.spawn_detached(
+        ["sh", "-c", "sleep 0.5; exec sleep 30"], log=tmp_path / "slow.log"
+    )
+    try:
+        assert stack_module.pid_alive(pid, "nats-server"), "alive: its Popen has not ended"
+    finally:
+        stack_module.stop_pid(pid, "sleep", grace=1.0)
+    assert not stack_module.pid_alive(pid, "sleep")
+
+
+def test_state_file_pid_with_unreadable_command_line_cannot_be_judged_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import deploy.stack as stack_module
+
+    monkeypatch.setattr(stack_module, "_read_proc", lambda pid: ("S", b""))
+    assert stack_module.pid_alive(os.getpid(), "nats-server")
+    monkeypatch.setattr(stack_module, "_read_proc", lambda pid: ("Z", b"nats-server"))
+    assert not stack_module.pid_alive(os.getpid(), "nats-server")
+    monkeypatch.setattr(stack_module, "_read_proc", lambda pid: None)
+    assert not stack_module.pid_alive(os.getpid(), "nats-server")
+
+
+def test_a_nats_that_fails_to_start_leaves_no_server_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error never leaves a server the state file does not know (no blind retry)."""
+    import deploy.stack as stack_module
+
+    spawned: list[int] = []
+    real_spawn = stack_module.spawn_detached
+
+    def remember(argv: list[str], **kwargs: object) -> int:
+        pid = real_spawn(argv, **kwargs)  # type: ignore[arg-type]
+        spawned.append(pid)
+        return pid
+
+    monkeypatch.setattr(stack_module, "spawn_detached", remember)
+    monkeypatch.setattr(stack_module, "_jetstream_healthy", lambda port: False)
+    monkeypatch.setattr(stack_module, "START_TIMEOUT", 1.0)
+    data_dir = tmp_path / "fails"
+    with pytest.raises(StackError):
+        start_stack(data_dir, nats_port=0, pg_port=0, nats_monitor_port=0, reuse_env=False)
+    assert len(spawned) == 1, "started once, not retried"
+    assert not stack_module.pid_alive(spawned[0], "nats-server")
