@@ -322,6 +322,25 @@ class AssistantRegistered(BaseModel):
     tax_status: TaxStatus = Field(description="rules.md §6.2: employee_like or self_employed")
     experience: str = Field(description="Statement of experience (rules.md §6.1)")
     registered_on: date
+    tax_book_held: bool = Field(
+        default=False,
+        description="The assistant's electronic tax book (algas nodokļa grāmatiņa) is with "
+        "this municipality: only then its payments apply the monthly non-taxable minimum",
+    )
+
+
+@event(SERVICE)
+class AssistantPaymentDetailsChanged(BaseModel):
+    """The assistant's bank account, tax status or tax-book holder changed (rules.md §8).
+
+    Only the fields given change; ``None`` keeps the previous value.
+    """
+
+    assistant_id: str
+    changed_on: date
+    iban: str | None = Field(default=None, description="Validated, compact form (§8.3)")
+    tax_status: TaxStatus | None = None
+    tax_book_held: bool | None = None
 
 
 @event(SERVICE)
