@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from html import escape
 
 from services.decisions.case_state import Decision
+from services.decisions.document_adults import assessment_fact, purpose_reasoning
+from services.decisions.latvian import date_lv, hours_lv
 from shared.contracts.decisions import (
     ActivityBreakdown,
     ApplicationRefused,
@@ -56,7 +57,13 @@ REFUSALS = {
     "stacionārā ārstniecības iestādē vai ieslodzījuma vietā",
     RefusalReason.VISION_BENEFIT_COVERS_NEED: "nepieciešamais apjoms nepārsniedz 10 stundas "
     "nedēļā, ko sedz valsts pabalsts par asistenta izmantošanu",
-    RefusalReason.NO_ELIGIBLE_ACTIVITY: "nav darbības, kurai pienākas asistenta pakalpojums",
+    RefusalReason.NO_FUNCTIONAL_LIMITATION: "personai nav redzes, kustību vai garīga rakstura "
+    "funkcionālo traucējumu un nav VDEĀVK medicīnisko indikāciju transportlīdzekļa "
+    "pielāgošanai un pabalsta saņemšanai",
+    RefusalReason.NEED_NOT_ESTABLISHED: "sociālā dienesta veiktajā novērtējumā nav konstatēta "
+    "vajadzība pēc asistenta pakalpojuma",
+    RefusalReason.NO_ELIGIBLE_ACTIVITY: "nav darbības vai mērķa, kuram pienākas asistenta "
+    "pakalpojums",
     RefusalReason.DISABILITY_EXPIRED: "invaliditātes termiņš beidzies pirms perioda sākuma",
     RefusalReason.OPINION_EXPIRED: "VDEĀVK atzinuma termiņš beidzies pirms perioda sākuma",
 }
@@ -87,18 +94,6 @@ APPEAL = (
     "(Administratīvā procesa likuma 79. panta pirmā daļa). Iesniegumu iesniedz: "
     "{service}, {address} ({municipality})."
 )
-
-
-def hours_lv(value: Decimal) -> str:
-    """Latvian number style: a decimal comma, no trailing zeros (20; 18,46)."""
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f").replace(".", ",")
-
-
-def date_lv(day: date) -> str:
-    """Latvian style, with the ordinal dot: 01.12.2026. (a sentence ending in it adds none)."""
-    return day.strftime("%d.%m.%Y.")
 
 
 @dataclass(frozen=True)
@@ -150,6 +145,8 @@ def build(municipality: Municipality, case: CaseOpened, decision: Decision) -> D
             add(f"Grozījuma iemesls: {decision.reason}")
             _grant(doc, decision, decision.effective_from, decision.period_end, "noteikt")
         case ApplicationRefused():
+            if decision.needs_assessment is not None:
+                add(assessment_fact(decision.needs_assessment))
             add("Nolemts: atteikt piešķirt asistenta pakalpojumu pašvaldībā.")
             add("Atteikuma iemesli:")
             add(Items([f"{REFUSALS[r]} ({r.value})" for r in decision.reasons]))
@@ -191,6 +188,10 @@ def _grant(
 ) -> None:
     add = doc.blocks.append
     unit = UNITS[decision.unit]
+    if decision.needs_assessment is not None:
+        # legal.md §3 items 6 and 8: the assessment is an established fact, the purpose and
+        # level are the reasoning (rules.md §3.1, §4.2a).
+        add(assessment_fact(decision.needs_assessment))
     add(
         f"Nolemts: {verb} asistenta pakalpojumu pašvaldībā {hours_lv(decision.hours)} {unit} "
         f"laikposmā no {date_lv(start)} līdz {date_lv(end)}"
@@ -198,6 +199,10 @@ def _grant(
     if decision.breakdown:
         header = ("Darbība", "Pieprasīts, st. nedēļā", "Pieļaujams, st. nedēļā")
         add(Table(header, [_line(line) for line in decision.breakdown]))
+    elif decision.purpose is not None:
+        sentences, purposes = purpose_reasoning(decision)
+        doc.blocks.extend(sentences)
+        add(Table(*purposes))
     elif decision.unit is Unit.MONTH:
         # rules.md §4.3: a child's month hours are fixed; the family decides their use.
         add("Bērnam stundas noteiktas mēnesim; ģimene lemj, kad un kam tās izmanto.")
