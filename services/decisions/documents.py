@@ -14,6 +14,8 @@ from html import escape
 from services.decisions.case_state import Decision
 from services.decisions.document_adults import assessment_fact, purpose_reasoning
 from services.decisions.latvian import date_lv, hours_lv
+
+__all__ = ["Document", "build", "date_lv", "hours_lv", "render_html", "render_text"]
 from shared.contracts.decisions import (
     ActivityBreakdown,
     ApplicationRefused,
