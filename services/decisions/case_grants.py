@@ -16,13 +16,13 @@ from services.decisions.grant_terms import (
     run_assessment,
 )
 from shared.contracts.decisions import ApplicationRefused, GrantAmended, HoursGranted
-from shared.rules import REFUSAL_SECTIONS, Assessment, Unit, is_decision_overdue
+from shared.rules import REFUSAL_SECTIONS, AgeGroup, Assessment, Unit, is_decision_overdue
 
 
 def adult_monthly_terms(assessment: Assessment, facts: AssessmentFacts) -> dict[str, Any]:
     """rules.md §3.1, §4.2a: what an LV-2021 adult decision adds: the assessment it rests on,
     the purpose and level that give the hours. Empty for other decisions (additive fields)."""
-    if assessment.age_group != "adult" or assessment.unit is not Unit.MONTH:
+    if assessment.age_group is not AgeGroup.ADULT or assessment.unit is not Unit.MONTH:
         return {}
     return {
         "purpose": assessment.purpose,
