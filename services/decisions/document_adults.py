@@ -7,7 +7,7 @@ reasoning for the monthly hours (the highest applicable purpose, not a sum).
 
 from __future__ import annotations
 
-from services.decisions.latvian import date_lv, hours_lv
+from services.decisions.latvian import date_lv, hours_lv, hours_text
 from shared.contracts.decisions import GrantAmended, HoursGranted, NeedsAssessmentResult
 from shared.rules import NeedResult, Purpose
 
@@ -61,8 +61,8 @@ def purpose_reasoning(
     sentences.append(
         f"Pamatojums: piemērojamais mērķis ir „{PURPOSES[decision.purpose]}”; "
         f"{level}. atbalsta intensitātes līmenim {REG_316} 1. pielikums tam paredz "
-        f"{hours_lv(best)} stundas mēnesī. Ja piemērojami vairāki mērķi, apjomu nosaka pēc "
-        "mērķa ar lielāko stundu skaitu; mērķu stundas netiek summētas."
+        f"{hours_text(best, accusative=True)} mēnesī. Ja piemērojami vairāki mērķi, apjomu "
+        "nosaka pēc mērķa ar lielāko stundu skaitu; mērķu stundas netiek summētas."
     )
     header: tuple[str, ...] = ("Mērķis", f"Stundas mēnesī ({level}. līmenis)")
     rows: list[tuple[str, ...]] = [

@@ -13,7 +13,7 @@ from html import escape
 
 from services.decisions.case_state import Decision
 from services.decisions.document_adults import assessment_fact, purpose_reasoning
-from services.decisions.latvian import date_lv, hours_lv
+from services.decisions.latvian import date_lv, hours_lv, hours_text
 
 __all__ = ["Document", "build", "date_lv", "hours_lv", "render_html", "render_text"]
 from shared.contracts.decisions import (
@@ -39,7 +39,7 @@ LEGAL_BASIS = {
     "„Noteikumi par asistenta pakalpojumu pašvaldībā” (aizstāj 2012. gada 18. decembra "
     "noteikumus Nr. 942)",
 }
-UNITS = {Unit.WEEK: "stundas nedēļā", Unit.MONTH: "stundas mēnesī"}
+PER = {Unit.WEEK: "nedēļā", Unit.MONTH: "mēnesī"}
 ACTIVITIES = {
     ActivityKind.WORK: "darbs vai saimnieciskā darbība",
     ActivityKind.EDUCATION: "izglītības iegūšana",
@@ -189,13 +189,15 @@ def _grant(
     doc: Document, decision: HoursGranted | GrantAmended, start: date, end: date, verb: str
 ) -> None:
     add = doc.blocks.append
-    unit = UNITS[decision.unit]
+    per = PER[decision.unit]
+    granted = hours_text(decision.hours)
     if decision.needs_assessment is not None:
         # legal.md §3 items 6 and 8: the assessment is an established fact, the purpose and
         # level are the reasoning (rules.md §3.1, §4.2a).
         add(assessment_fact(decision.needs_assessment))
     add(
-        f"Nolemts: {verb} asistenta pakalpojumu pašvaldībā {hours_lv(decision.hours)} {unit} "
+        f"Nolemts: {verb} asistenta pakalpojumu pašvaldībā "
+        f"{hours_text(decision.hours, accusative=True)} {per} "
         f"laikposmā no {date_lv(start)} līdz {date_lv(end)}"
     )
     if decision.breakdown:
@@ -209,8 +211,8 @@ def _grant(
         # rules.md §4.3: a child's month hours are fixed; the family decides their use.
         add("Bērnam stundas noteiktas mēnesim; ģimene lemj, kad un kam tās izmanto.")
     add(
-        f"Noteikumos pieļaujamais apjoms: {hours_lv(decision.rules_hours)} {unit}; "
-        f"piešķirtais apjoms: {hours_lv(decision.hours)} {unit}."
+        f"Noteikumos pieļaujamais apjoms: {hours_text(decision.rules_hours)} {per}; "
+        f"piešķirtais apjoms: {granted} {per}."
     )
     if decision.reduction_reason:
         add(f"Apjoma samazinājuma pamatojums: {decision.reduction_reason}")

@@ -97,7 +97,7 @@ async def test_the_demo_month_runs_through_every_service(
         document = await http.get(f"{path}/decisions/1/document", headers=own)
         assert document.status_code == 200
         assert document.headers["content-type"].startswith("text/html")
-        assert "80 stundas mēnesī" in document.text and "Jānis" in document.text
+        assert "80 stundu mēnesī" in document.text and "Jānis" in document.text
         assert "Konstatēts: sociālais dienests" in document.text  # the assessment, a fact
         foreign = await http.get(path, headers={"Authorization": "Bearer e2e-ludza"})
         assert foreign.status_code == 403

@@ -103,7 +103,7 @@ async def test_an_lv_2021_adult_from_application_to_decision_document(
     assert f"Konstatēts: sociālais dienests {TODAY:%d.%m.%Y}. novērtēja" in text
     assert "Rezultāts: noteikts 2. atbalsta intensitātes līmenis." in text
     assert "piemērojamais mērķis ir „persona ar I grupu kopš bērnības" in text
-    assert "100 stundas mēnesī" in text
+    assert "100 stundu mēnesī" in text
     assert "Ministru kabineta 2021. gada 18. maija noteikumi Nr. 316" in text
 
 

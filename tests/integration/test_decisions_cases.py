@@ -195,7 +195,7 @@ async def test_the_decision_document_downloads_in_latvian_with_hours_and_appeal_
     html = await decisions.get(url, headers=CASEWORKER)
     assert html.status_code == 200
     assert html.headers["content-type"] == "text/html; charset=utf-8"
-    assert "160 stundas mēnesī" in html.text
+    assert "160 stundu mēnesī" in html.text
     assert "Konstatēts: sociālais dienests" in html.text  # the assessment, a fact
     assert "viena mēneša laikā no tā spēkā stāšanās dienas" in html.text  # rules.md §5.7
     assert "Vienības iela 8, Daugavpils, LV-5401" in html.text

@@ -56,7 +56,7 @@ def test_an_lv_2021_adult_grant_states_the_assessment_as_a_fact_and_purpose_and_
         purposes=[purpose("school_board", "Skolas izziņa"), purpose()],
     )
     html, text = render(run([decision()], assessed(facts)))
-    assert "160 stundas mēnesī" in text
+    assert "160 stundu mēnesī" in text
     assert "no 01.04.2026. līdz 31.12.2027." in text
     assert (
         "Konstatēts: sociālais dienests 10.03.2026. novērtēja personas vajadzību pēc atbalsta"
@@ -97,7 +97,7 @@ def test_every_decision_document_carries_the_appeal_notice_and_the_social_servic
 
 def test_a_reduced_grant_states_both_amounts_and_the_reason() -> None:
     _, text = rendered(hours=10, reduction_reason="Strādā divas dienas nedēļā")
-    assert "pieļaujamais apjoms: 80 stundas mēnesī; piešķirtais apjoms: 10" in text
+    assert "pieļaujamais apjoms: 80 stundu mēnesī; piešķirtais apjoms: 10" in text
     assert "Apjoma samazinājuma pamatojums: Strādā divas dienas nedēļā" in text
 
 
@@ -121,3 +121,17 @@ def test_hours_are_written_the_latvian_way() -> None:
 
     assert documents.hours_lv(Decimal("18.50")) == "18,5"
     assert documents.hours_lv(Decimal("20.00")) == "20"
+
+
+def test_the_hours_noun_agrees_with_the_number() -> None:
+    """legal.md §7: 1 stunda, 22 stundas, 80 stundu, 18,5 stundas; accusative 21 stundu."""
+    from decimal import Decimal
+
+    from services.decisions.latvian import hours_text
+
+    cases = {"1": "1 stunda", "21": "21 stunda", "11": "11 stundu", "22": "22 stundas"}
+    cases |= {"15": "15 stundu", "80": "80 stundu", "160": "160 stundu", "18.5": "18,5 stundas"}
+    for number, text in cases.items():
+        assert hours_text(Decimal(number)) == text
+    assert hours_text(Decimal(21), accusative=True) == "21 stundu"
+    assert hours_text(Decimal(22), accusative=True) == "22 stundas"
