@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASIST_", extra="ignore")
 
     nats_url: str = "nats://127.0.0.1:14222"
+    # -1: never give up reconnecting (issue #19; nats-py's default gives up after 60 x 2 s).
+    nats_max_reconnect_attempts: int = -1
+    nats_reconnect_wait_seconds: float = 1.0
     # A server DSN: each service creates and uses its own database on it.
     database_url: str = "postgresql://asist@127.0.0.1:15432/postgres"
     # Each service's database is "<prefix>_<service>"; tests use a prefix of their own.
