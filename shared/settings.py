@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     # Consumers: redelivery with growing delays, then the dead-letter stream.
     consumer_max_deliver: int = 5
     consumer_backoff_seconds: list[float] = [1.0, 5.0, 15.0, 60.0]
-    consumer_ack_wait_seconds: float = 30.0
+    # Short, so a killed consumer's messages come back soon; a live batch sends
+    # "in progress" meanwhile (shared/bus/heartbeat.py, issue #19).
+    consumer_ack_wait_seconds: float = 5.0
     consumer_batch_size: int = 100
     consumer_batch_timeout_seconds: float = 0.5
     relay_poll_seconds: float = 0.5

@@ -31,6 +31,7 @@ from nats.js.api import ConsumerConfig
 from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, ValidationError
 
+from shared.bus.heartbeat import in_progress_while
 from shared.bus.provisioning import (
     DEAD_LETTER_PREFIX,
     DEAD_LETTER_STREAM,
@@ -116,7 +117,9 @@ class EventConsumer:
         )
 
         async def on_batch(message: BatchMessage) -> None:
-            await self.handle_batch(message.raw_message, broker)
+            batch = message.raw_message
+            async with in_progress_while(batch, self.settings.ack_wait_seconds):
+                await self.handle_batch(batch, broker)
 
         subscriber(on_batch)
 
