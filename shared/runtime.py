@@ -87,8 +87,8 @@ class ServiceRuntime:
         self.consumers: list[EventConsumer] = []
         self.relay: OutboxRelay | None = None
         self._stop = asyncio.Event()
-        self.supervisor = Supervisor(self._stop)
-        self.database_state = Availability("database")
+        self.supervisor = Supervisor(self._stop, service=definition.name)
+        self.database_state = Availability("database", definition.name)
         # Called when the NATS connection closed for good; serve() makes it end the process,
         # so that a supervisor (systemd, `./asist up`) starts a fresh one.
         self.on_fatal: Callable[[str], None] | None = None
@@ -111,6 +111,7 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         settings = self.settings
+        _quiet_asyncpg_pool()
         await ensure_database(settings.database_url, self.database)
         self._pool = await asyncpg.create_pool(
             database_dsn(settings.database_url, self.database),
@@ -263,6 +264,20 @@ class ServiceRuntime:
                 await asyncio.wait_for(self._pool.close(), timeout=0.5)
             except Exception:
                 self._pool.terminate()
+
+
+class _NoPoolFloorRetries(logging.Filter):
+    """asyncpg logs a traceback each time it fails to refill a pool (every 1-60 s per pool)
+    while the server is down; ``database.down``/``database.up`` say the same once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to restore the pool connection floor")
+
+
+def _quiet_asyncpg_pool() -> None:
+    pool_logger = logging.getLogger("asyncpg.pool")
+    if not any(isinstance(f, _NoPoolFloorRetries) for f in pool_logger.filters):
+        pool_logger.addFilter(_NoPoolFloorRetries())
 
 
 def _quiet_faststream_logger() -> logging.Logger:

@@ -35,6 +35,7 @@ class TaskHealth:
     """What the supervisor knows about one task."""
 
     name: str
+    service: str = ""
     # Seconds without a beat after which a running task counts as stuck; None: never.
     stall_after: float | None = None
     running: bool = False
@@ -47,7 +48,13 @@ class TaskHealth:
         """The task made progress (e.g. a round trip to the database succeeded)."""
         self.last_beat = time.monotonic()
         if self.failures:
-            log.info("task.recovered", task=self.name, failed_runs=self.failures)
+            log.info(
+                "task.recovered",
+                service=self.service,
+                task=self.name,
+                failed_runs=self.failures,
+                error=self.last_error,
+            )
             self.failures = 0
 
     def healthy(self, now: float | None = None) -> bool:
@@ -76,17 +83,19 @@ class Supervisor:
         self,
         stop: asyncio.Event,
         *,
+        service: str = "",
         initial_backoff: float = 0.2,
-        max_backoff: float = 5.0,
+        max_backoff: float = 2.0,
     ) -> None:
         self._stop = stop
+        self.service = service
         self.initial_backoff = initial_backoff
         self.max_backoff = max_backoff
         self.tasks: dict[str, TaskHealth] = {}
         self._running: list[asyncio.Task[None]] = []
 
     def start(self, name: str, job: SupervisedJob, *, stall_after: float | None = None) -> None:
-        health = TaskHealth(name, stall_after=stall_after)
+        health = TaskHealth(name, self.service, stall_after=stall_after)
         self.tasks[name] = health
         self._running.append(asyncio.create_task(self._supervise(health, job), name=name))
 
@@ -108,7 +117,11 @@ class Supervisor:
                 if health.failures == 0:
                     # Once per streak, with the traceback: the cause is in it.
                     log.error(
-                        "task.failed", task=health.name, error=health.last_error, exc_info=True
+                        "task.failed",
+                        service=health.service,
+                        task=health.name,
+                        error=health.last_error,
+                        exc_info=True,
                     )
                 health.failures += 1
                 health.restarts += 1

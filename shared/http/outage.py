@@ -12,25 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from shared.availability import DATABASE_UNAVAILABLE
 from shared.http.problems import Problem, problem_response
 
 # Seconds a client should wait: a restarted PostgreSQL answers within a few (measured in
 # docs/backbone.md "Operations").
 RETRY_AFTER_SECONDS = 5
-
-DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
-    OSError,  # connection refused or reset while connecting
-    TimeoutError,  # pool.acquire or connect waited in vain
-    asyncpg.PostgresConnectionError,  # the connection died under the query
-    asyncpg.InterfaceError,  # a pooled connection released because it died
-    asyncpg.CannotConnectNowError,  # the server is starting up or recovering
-    asyncpg.AdminShutdownError,  # terminating connection due to administrator command
-    asyncpg.CrashShutdownError,  # another backend crashed; the server restarts
-)
 
 
 def unavailable_problem() -> Problem:
