@@ -18,6 +18,9 @@ the session's, which other tests use.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import os
+import signal
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -28,12 +31,15 @@ import structlog
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
+from deploy.services import services_status, start_services, stop_services
 from deploy.stack import start_stack, stop_stack
 from services.decisions.app import create as create_decisions
 from services.intake.app import create as create_intake
 from shared.bus.connection import connect
+from shared.http.app import create_app
+from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import Settings
-from tests.conftest import auth, free_port
+from tests.conftest import ServiceFactory, auth, free_port
 from tests.integration.fault_support import (
     Load,
     PrivateStack,
@@ -280,3 +286,82 @@ async def _caught_up(settings: Settings, load: Load) -> bool:
     if await unpublished(settings, "intake") or await unpublished(settings, "decisions"):
         return False
     return await all_cases_open(settings, load)
+
+
+async def test_up_restarts_a_reused_service_that_is_not_ready_and_status_says_why(
+    private_stack: PrivateStack, tmp_path: Path
+) -> None:
+    ports = {"intake": free_port()}
+    stack = private_stack.stack
+    [first] = await asyncio.to_thread(start_services, stack, tmp_path, ports, ["intake"])
+    try:
+        # The database goes away: status names the failing check and background task.
+        private_stack.kill_postgres()
+        await asyncio.sleep(1.5)
+        [(_, while_down)] = [s for s in services_status(tmp_path) if s[0] == "intake"]
+        await private_stack.restart()
+        await wait_until(lambda: ready(first.url), "intake heals itself", READY_WITHIN)
+
+        # A process that no longer answers (stopped) is not reused as it is: restarted.
+        os.kill(first.pid, signal.SIGSTOP)
+        [(_, hung)] = [s for s in services_status(tmp_path) if s[0] == "intake"]
+        [second] = await asyncio.to_thread(
+            start_services, stack, tmp_path, ports, ["intake"], reuse_grace=1.0
+        )
+        assert second.pid != first.pid and second.started
+        assert await ready(second.url)
+    finally:
+        await asyncio.to_thread(stop_services, tmp_path, ["intake"])
+    assert while_down.startswith("NOT ready"), while_down
+    assert "database unreachable" in while_down
+    assert "task relay: restarting after" in while_down
+    assert "does not answer" in hung
+
+
+async def test_a_failing_background_job_is_restarted_and_makes_ready_fail(
+    start_service: ServiceFactory,
+) -> None:
+    runs: list[float] = []
+
+    async def flaky_job(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
+        runs.append(time.monotonic())
+        if len(runs) < 4:
+            raise ConnectionResetError("the peer went away")
+        await stop.wait()
+
+    definition = ServiceDefinition(name="faultprobe", publishes=False, background=[flaky_job])
+    with structlog.testing.capture_logs() as logs:
+        client = await start_service(lambda s: create_app(definition, settings=s))
+        failing = (await client.get("/ready")).json()
+        await wait_until(lambda: ready(client), "the job running again", 10)
+    assert failing["tasks"]["flaky_job"].startswith("restarting after")
+    assert "ConnectionResetError" in failing["tasks"]["flaky_job"]
+    assert len(runs) == 4
+    gaps = [b - a for a, b in itertools.pairwise(runs)]
+    assert gaps == sorted(gaps), "the back-off grows"
+    failed = [e for e in logs if e["event"] == "task.failed"]
+    assert len(failed) == 1, "logged once per streak, not once per retry"
+    assert "ConnectionResetError('the peer went away')" in failed[0]["error"]
+
+
+async def test_decisions_says_an_unknown_case_may_still_be_on_its_way(
+    start_service: ServiceFactory,
+) -> None:
+    decisions = await start_service(create_decisions)
+    response = await decisions.get(
+        f"/municipalities/daugavpils/cases/{uuid.uuid4()}", headers=_caseworker()
+    )
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "may still be on its way" in response.json()["detail"]
+
+
+async def test_sigterm_stops_a_service_that_waits_for_nats_at_start(
+    fault_settings: Settings, tmp_path: Path
+) -> None:
+    nowhere = fault_settings.model_copy(update={"nats_url": f"nats://127.0.0.1:{free_port()}"})
+    waiting = ServiceProcess("decisions", nowhere, tmp_path / "decisions.log")
+    waiting.start()
+    await asyncio.sleep(4.0)  # migrated, now reconnecting to a NATS that is not there
+    stopped_in = await waiting.terminate()
+    assert stopped_in < STOP_WITHIN, waiting.log_tail()
