@@ -94,6 +94,10 @@ class ServiceRuntime:
         self.on_fatal: Callable[[str], None] | None = None
         self.fatal: str | None = None
         self.ready = False
+        self._starting: tuple[asyncio.Task[Any] | None, asyncio.AbstractEventLoop | None] = (
+            None,
+            None,
+        )
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -109,7 +113,23 @@ class ServiceRuntime:
     def database(self) -> str:
         return self.settings.database_name(self.name)
 
+    def abort_start(self) -> None:
+        """Cancel a start still in progress (e.g. waiting for NATS): SIGTERM must work then too.
+
+        Safe to call from a signal handler: the cancel is handed to the event loop.
+        """
+        task, loop = self._starting
+        if task is not None and loop is not None and not self.ready:
+            loop.call_soon_threadsafe(task.cancel)
+
     async def start(self) -> None:
+        self._starting = (asyncio.current_task(), asyncio.get_running_loop())
+        try:
+            await self._start()
+        finally:
+            self._starting = (None, None)
+
+    async def _start(self) -> None:
         settings = self.settings
         _quiet_asyncpg_pool()
         await ensure_database(settings.database_url, self.database)

@@ -37,7 +37,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
+        try:
+            await runtime.start()
+        except BaseException:
+            # A start that failed or was cancelled (SIGTERM) releases what it opened.
+            await runtime.stop()
+            raise
         try:
             yield
         finally:
@@ -120,6 +125,7 @@ def serve(app: FastAPI) -> None:
         timeout_graceful_shutdown=1,
     )
     server = _DeadlineServer(config)
+    server.runtime = runtime
     # A NATS connection closed for good (never by an outage: reconnects never give up):
     # end the process, so that whoever supervises it starts a fresh one.
     runtime.on_fatal = lambda reason: server.handle_exit(signal.SIGTERM, None)
@@ -129,8 +135,14 @@ def serve(app: FastAPI) -> None:
 
 
 class _DeadlineServer(uvicorn.Server):
+    runtime: ServiceRuntime | None = None
+
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
+        if not self.started and self.runtime is not None:
+            # uvicorn only notices the signal once the start is over; a start that waits
+            # for a server that is not there would never end.
+            self.runtime.abort_start()
         if not getattr(self, "_deadline_armed", False):
             self._deadline_armed = True
             deadline = threading.Timer(STOP_SECONDS + 0.8, _exit_now)

@@ -362,6 +362,14 @@ async def test_sigterm_stops_a_service_that_waits_for_nats_at_start(
     nowhere = fault_settings.model_copy(update={"nats_url": f"nats://127.0.0.1:{free_port()}"})
     waiting = ServiceProcess("decisions", nowhere, tmp_path / "decisions.log")
     waiting.start()
-    await asyncio.sleep(4.0)  # migrated, now reconnecting to a NATS that is not there
+
+    async def migrated() -> bool:
+        return "migrations.applied" in waiting.log.read_text(errors="replace")
+
+    await wait_until(migrated, "decisions migrated", 60)
+    await asyncio.sleep(1.0)  # now connecting to a NATS that is not there, for ever
+    assert waiting.process is not None and waiting.process.poll() is None
     stopped_in = await waiting.terminate()
     assert stopped_in < STOP_WITHIN, waiting.log_tail()
+    assert "service.stop_deadline" not in waiting.log_tail(), "stopped by the watchdog only"
+    print(f"\nSIGTERM while waiting for NATS at start: stopped in {stopped_in:.1f} s")
