@@ -95,7 +95,9 @@ class Supervisor:
         self._running: list[asyncio.Task[None]] = []
 
     def start(self, name: str, job: SupervisedJob, *, stall_after: float | None = None) -> None:
-        health = TaskHealth(name, self.service, stall_after=stall_after)
+        # Running from now on: the task starts at the loop's next turn, and a request in
+        # between must not find it "not running".
+        health = TaskHealth(name, self.service, stall_after=stall_after, running=True)
         self.tasks[name] = health
         self._running.append(asyncio.create_task(self._supervise(health, job), name=name))
 
