@@ -373,3 +373,26 @@ async def test_sigterm_stops_a_service_that_waits_for_nats_at_start(
     assert stopped_in < STOP_WITHIN, waiting.log_tail()
     assert "service.stop_deadline" not in waiting.log_tail(), "stopped by the watchdog only"
     print(f"\nSIGTERM while waiting for NATS at start: stopped in {stopped_in:.1f} s")
+
+
+async def test_a_nats_connection_closed_for_good_makes_the_service_exit(
+    start_service: ServiceFactory,
+) -> None:
+    # With max_reconnect_attempts=-1 only the server refusing us for good (or a bug) closes
+    # the connection; then the process must end (serve() turns on_fatal into SIGTERM),
+    # so that its supervisor starts a fresh one instead of leaving a half-dead service.
+    reasons: list[str] = []
+    client = await start_service(create_intake)
+    runtime: ServiceRuntime = client._transport.app.state.runtime  # type: ignore[attr-defined]
+    runtime.on_fatal = reasons.append
+    assert runtime._nc is not None
+    await runtime._nc.close()
+    await wait_until(lambda: _true(bool(reasons)), "on_fatal called", 5)
+    answer = await client.get("/ready")
+    assert answer.status_code == 503
+    assert answer.json()["fatal"] == reasons[0] == runtime.fatal
+    assert "closed" in reasons[0]
+
+
+async def _true(value: bool) -> bool:
+    return value
