@@ -18,6 +18,7 @@ the session's, which other tests use.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import os
 import signal
@@ -31,8 +32,9 @@ import structlog
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
+from deploy.main import check_jetstream
 from deploy.services import services_status, start_services, stop_services
-from deploy.stack import start_stack, stop_stack
+from deploy.stack import StackError, start_stack, stop_stack
 from services.decisions.app import create as create_decisions
 from services.intake.app import create as create_intake
 from shared.bus.connection import connect
@@ -396,3 +398,14 @@ async def test_a_nats_connection_closed_for_good_makes_the_service_exit(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+def test_up_checks_that_a_reused_nats_has_a_healthy_jetstream(
+    private_stack: PrivateStack,
+) -> None:
+    check_jetstream(private_stack.stack)  # healthy: returns at once
+    broken = dataclasses.replace(
+        private_stack.stack, nats_monitor_url=f"http://127.0.0.1:{free_port()}"
+    )
+    with pytest.raises(StackError, match="JetStream is not healthy"):
+        check_jetstream(broken, timeout=0.5)
