@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,13 @@ class ServiceRuntime:
         self.on_fatal: Callable[[str], None] | None = None
         self.fatal: str | None = None
         self.ready = False
+        # A consumer whose messages wait this long without any acknowledgement is stuck:
+        # longer than a retried message may legitimately wait (its back-off delays plus
+        # two ack waits), and at least two minutes.
+        self.consumer_stall_seconds = max(
+            120.0,
+            sum(settings.consumer_backoff_seconds) + 2 * settings.consumer_ack_wait_seconds,
+        )
         self._starting: tuple[asyncio.Task[Any] | None, asyncio.AbstractEventLoop | None] = (
             None,
             None,
@@ -235,15 +243,41 @@ class ServiceRuntime:
             )
         return health
 
-    def task_health(self) -> dict[str, bool]:
-        """Every background task by name: the supervised ones and the consumers."""
-        return self.supervisor.health() | self.consumer_health()
+    async def background_tasks(self) -> dict[str, str]:
+        """Every background task by name: ``running``, or what is wrong with it.
 
-    def task_details(self) -> dict[str, str]:
+        The supervised ones (relay, jobs, database probe), each consumer's fetch loop, and
+        each consumer's progress as JetStream sees it: messages waiting while none was
+        acknowledged for ``consumer_stall_seconds`` means a handler is stuck.
+        """
         details = {name: task.describe() for name, task in self.supervisor.tasks.items()}
         for name, ok in self.consumer_health().items():
             details[name] = "running" if ok else "not running"
+        for name, stalled in (await self._stalled_consumers()).items():
+            if details.get(name) == "running":
+                details[name] = stalled
         return details
+
+    async def _stalled_consumers(self) -> dict[str, str]:
+        stalled: dict[str, str] = {}
+        if self._js is None or self._nc is None or not self._nc.is_connected:
+            return stalled  # /ready already fails on "nats"
+        now = datetime.now(UTC)
+        for consumer in self.consumers:
+            try:
+                info = await asyncio.wait_for(
+                    self._js.consumer_info(consumer.stream, consumer.durable), 1.0
+                )
+            except Exception:
+                continue  # cannot tell now; the next /ready asks again
+            waiting = (info.num_pending or 0) + (info.num_ack_pending or 0)
+            last_ack = (info.ack_floor.last_active if info.ack_floor else None) or info.created
+            idle = (now - last_ack).total_seconds()
+            if waiting and idle > self.consumer_stall_seconds:
+                stalled[f"consumer:{consumer.durable}"] = (
+                    f"no progress for {idle:.0f}s with {waiting} message(s) waiting"
+                )
+        return stalled
 
     async def check_ready(self) -> dict[str, bool]:
         """What /ready reports: every dependency reachable right now."""

@@ -78,16 +78,12 @@ def create_app(
         # 503 also when a background task (relay, a consumer, a job) is not running or
         # not making progress; "tasks" names each one, for `./asist status` (issue #19).
         checks = await runtime.check_ready()
-        tasks = runtime.task_health()
-        status = 200 if all(checks.values()) and all(tasks.values()) else 503
-        body = {
-            "service": definition.name,
-            "checks": checks,
-            "tasks": runtime.task_details(),
-        }
+        tasks = await runtime.background_tasks()
+        healthy = all(checks.values()) and all(state == "running" for state in tasks.values())
+        body: dict[str, object] = {"service": definition.name, "checks": checks, "tasks": tasks}
         if runtime.fatal:
             body["fatal"] = runtime.fatal
-        return JSONResponse(body, status_code=status)
+        return JSONResponse(body, status_code=200 if healthy else 503)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

@@ -38,6 +38,7 @@ from deploy.stack import StackError, start_stack, stop_stack
 from services.decisions.app import create as create_decisions
 from services.intake.app import create as create_intake
 from shared.bus.connection import connect
+from shared.bus.consumer import EventConsumer
 from shared.http.app import create_app
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import Settings
@@ -409,3 +410,40 @@ def test_up_checks_that_a_reused_nats_has_a_healthy_jetstream(
     )
     with pytest.raises(StackError, match="JetStream is not healthy"):
         check_jetstream(broken, timeout=0.5)
+
+
+async def test_a_consumer_that_makes_no_progress_makes_ready_fail(
+    start_service: ServiceFactory, clean_bus: None
+) -> None:
+    stuck = asyncio.Event()
+
+    async def hangs(conn: object, envelope: object, data: object) -> None:
+        stuck.set()
+        await asyncio.Event().wait()  # a handler that never returns (e.g. a lock never granted)
+
+    definition = ServiceDefinition(
+        name="stuckprobe",
+        publishes=False,
+        consumers=lambda runtime: [
+            EventConsumer(
+                "stuckprobe",
+                "intake",
+                {"ApplicationSubmitted": hangs},
+                runtime.pool,
+                runtime.consumer_settings,
+            )
+        ],
+    )
+    probe = await start_service(lambda s: create_app(definition, settings=s))
+    runtime: ServiceRuntime = probe._transport.app.state.runtime  # type: ignore[attr-defined]
+    runtime.consumer_stall_seconds = 1.0
+    intake = await start_service(create_intake)
+    assert await ready(probe)
+    await Load().submit(intake, str(uuid.uuid4()))
+    await asyncio.wait_for(stuck.wait(), 15)
+    await asyncio.sleep(1.5)
+    answer = await probe.get("/ready")
+    assert answer.status_code == 503
+    state = answer.json()["tasks"]["consumer:stuckprobe-INTAKE"]
+    assert state.startswith("no progress for"), state
+    assert "1 message(s) waiting" in state
