@@ -254,17 +254,21 @@ async def test_a_service_killed_with_messages_in_flight_catches_up_without_waiti
         became_ready = await wait_until(
             lambda: ready(decisions.url), "decisions ready again", READY_WITHIN + 10
         )
+        ready_at = time.monotonic()
         stop.set()
         await generator
         await wait_until(
             lambda: _caught_up(settings, load), "every application has its case", CAUGHT_UP_WITHIN
         )
         caught_up = time.monotonic() - killed
+        after_ready = time.monotonic() - ready_at
         stopped_in = await decisions.terminate()
 
-    # From the kill: a restart (about 5-10 s on 2 busy cores) plus at most the ack wait (5 s).
-    # With the former 30 s ack wait this took 29.3 s.
-    assert caught_up < CAUGHT_UP_WITHIN, f"caught up only {caught_up:.1f} s after the kill"
+    # Once the restarted process is ready, the killed one's messages come back within the
+    # ack wait (5 s). With the former 30 s ack wait this took 23.6 s (29.3 s after the kill);
+    # the start-up itself varies with the machine's load (4.7-15 s seen), so it is not counted.
+    ack_wait = settings.consumer_ack_wait_seconds
+    assert after_ready < ack_wait + 10, f"caught up only {after_ready:.1f} s after ready"
     assert load.wrong == [], load.wrong[:5]
     assert stopped_in < STOP_WITHIN, decisions.log_tail()
     await assert_each_event_on_the_bus_once(settings, bus, "intake", "INTAKE")
@@ -272,7 +276,8 @@ async def test_a_service_killed_with_messages_in_flight_catches_up_without_waiti
     await assert_no_doubled_effect(settings, load)
     print(
         f"\ndecisions kill -9: {len(load.accepted)} accepted; restarted process ready in "
-        f"{became_ready:.1f} s; every case open {caught_up:.1f} s after the kill; SIGTERM "
+        f"{became_ready:.1f} s; every case open {caught_up:.1f} s after the kill "
+        f"({after_ready:.1f} s after ready); SIGTERM "
         f"stopped it in {stopped_in:.1f} s"
     )
 
