@@ -47,14 +47,17 @@ def nats_options(settings: Settings, name: str) -> dict[str, Any]:
 def connection_callbacks(name: str, *, on_closed: Callback | None = None) -> dict[str, Any]:
     """Callbacks that log one line per change of the connection's state (down, up, closed).
 
-    nats-py calls ``error_cb`` for every failed reconnect attempt; those are not logged,
-    so a long outage writes two lines (disconnected, reconnected), not one per attempt.
+    nats-py calls ``error_cb`` for every failed (re)connect attempt; only the first error
+    of each kind is logged until the connection is up again, so a long outage writes a few
+    lines, not one per attempt, and a refused credential still shows up at once.
     """
+    logged: set[str] = set()
 
     async def disconnected() -> None:
         log.warning("nats.disconnected", connection=name)
 
     async def reconnected() -> None:
+        logged.clear()
         log.info("nats.reconnected", connection=name)
 
     async def closed() -> None:
@@ -62,8 +65,11 @@ def connection_callbacks(name: str, *, on_closed: Callback | None = None) -> dic
         if on_closed is not None:
             await on_closed()
 
-    async def error(_: Exception) -> None:
-        return None
+    async def error(problem: Exception) -> None:
+        kind = type(problem).__name__
+        if kind not in logged:
+            logged.add(kind)
+            log.warning("nats.error", connection=name, error=repr(problem))
 
     return {
         "disconnected_cb": disconnected,
