@@ -4,7 +4,9 @@
 
 1. start (or reuse) NATS and PostgreSQL            deploy.stack.start_stack
 2. start (or reuse) every service, wait for /ready  deploy.services.start_services
-3. play a realistic month through the HTTP APIs     play_month (to be written)
+   (a reused service that is not ready is restarted; a reused NATS must have a
+   healthy JetStream)
+3. play a realistic month through the HTTP APIs     play_month
 4. leave everything running (stop: `./asist down`), or with --keep-running wait for
    Ctrl-C and then stop the services and the stack.
 """
@@ -20,6 +22,8 @@ import signal
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from deploy.services import (
@@ -83,9 +87,39 @@ def wait_for_ctrl_c() -> None:
         pass
 
 
+def check_jetstream(stack: Stack, timeout: float = 10.0) -> None:
+    """A reused NATS must have a working JetStream, not only answer on its port (issue #19).
+
+    ``start_stack`` reuses a server that greets clients; JetStream may still be recovering
+    its store (after a kill -9) or broken. Services would then hang in provisioning, and
+    ``up`` would fail 90 s later naming a service instead of the server.
+    """
+    if not stack.nats_monitor_url:
+        return  # a server the environment named: not ours to judge
+    url = f"{stack.nats_monitor_url}/healthz?js-enabled-only=true"
+    deadline = time.monotonic() + timeout
+    last = ""
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1.0) as response:
+                if response.status == 200:
+                    return
+        except urllib.error.HTTPError as error:
+            last = error.read().decode(errors="replace")[:200]
+        except OSError as error:
+            last = repr(error)
+        time.sleep(0.2)
+    raise StackError(
+        f"NATS at {stack.nats_url} answers, but its JetStream is not healthy after "
+        f"{timeout:.0f}s ({last or 'no answer from ' + url}). Restart it: `./asist down`, "
+        "then `./asist up`."
+    )
+
+
 def up(data_dir: Path, keep_running: bool) -> None:
     began = time.monotonic()
     stack = start_stack(data_dir)
+    check_jetstream(stack)
     tokens = demo_tokens(data_dir)
     print(f"NATS        {stack.nats_url}  (monitoring {stack.nats_monitor_url or '-'})")
     print(f"PostgreSQL  {stack.database_url}")

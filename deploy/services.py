@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -43,6 +44,9 @@ from deploy.stack import (
 SERVICE_NAMES: tuple[str, ...] = ("intake", "decisions", "timesheets", "payments", "reporting")
 DEFAULT_PORTS: dict[str, int] = {name: 8101 + i for i, name in enumerate(SERVICE_NAMES)}
 READY_TIMEOUT = 90.0  # five services migrating and provisioning at once on 2 cores
+# A reused service that is not ready gets this long (it may be reconnecting after an
+# outage, measured: ready within 1-6 s of the server's return) before it is restarted.
+REUSE_GRACE = 10.0
 STOP_GRACE = 10.0
 STATE_FILE = "services.json"
 
@@ -77,11 +81,44 @@ def _save(data_dir: Path, state: dict[str, Any]) -> None:
 
 
 def is_ready(port: int, timeout: float = 1.0) -> bool:
+    return readiness(port, timeout)[0]
+
+
+def readiness(port: int, timeout: float = 1.0) -> tuple[bool, str]:
+    """(ready, why not): /ready's 200, or what its body says is failing.
+
+    The body names each check (``started``, ``database``, ``nats``) and each background
+    task (the outbox relay, every consumer, the service's jobs) with its state, so the
+    reason says e.g. "task relay: restarting after 3 failure(s): ConnectionRefusedError…".
+    """
+    url = f"http://{HOST}:{port}/ready"
     try:
-        with urllib.request.urlopen(f"http://{HOST}:{port}/ready", timeout=timeout) as response:
-            return bool(response.status == 200)
-    except (OSError, urllib.error.URLError):
-        return False
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return bool(response.status == 200), ""
+    except urllib.error.HTTPError as error:
+        try:
+            body = json.loads(error.read() or b"{}")
+        except ValueError:
+            body = {}
+        return False, _why_not_ready(body) or f"/ready answered {error.code}"
+    except (OSError, urllib.error.URLError) as error:
+        return False, f"does not answer ({getattr(error, 'reason', error)})"
+
+
+def _why_not_ready(body: Any) -> str:
+    if not isinstance(body, dict):
+        return ""
+    reasons = []
+    if body.get("fatal"):
+        reasons.append(str(body["fatal"]))
+    checks = body.get("checks")
+    if isinstance(checks, dict):
+        down = [name for name, ok in checks.items() if ok is not True]
+        reasons += [f"{name} unreachable" if name != "started" else "starting" for name in down]
+    tasks = body.get("tasks")
+    if isinstance(tasks, dict):
+        reasons += [f"task {name}: {state}" for name, state in tasks.items() if state != "running"]
+    return "; ".join(reasons)
 
 
 def _recorded(state: dict[str, Any], name: str) -> tuple[int, int] | None:
@@ -133,8 +170,14 @@ def _wait_ready(services: Sequence[RunningService], timeout: float) -> None:
             elif not pid_alive(service.pid, _needle(name)):
                 raise StackError(_failure(service, "exited before it was ready"))
         if pending and time.monotonic() > deadline:
+            # Every late service with its reason, the log tail of the first one.
+            reasons = [f"{n} ({readiness(s.port)[1]})" for n, s in pending.items()]
             late = next(iter(pending.values()))
-            raise StackError(_failure(late, f"was not ready after {timeout:.0f}s"))
+            raise StackError(
+                _failure(
+                    late, f"was not ready after {timeout:.0f}s; not ready: {', '.join(reasons)}"
+                )
+            )
         time.sleep(0.1)
 
 
@@ -152,6 +195,7 @@ def start_services(
     names: list[str] | None = None,
     *,
     timeout: float = READY_TIMEOUT,
+    reuse_grace: float = REUSE_GRACE,
 ) -> list[RunningService]:
     """Start (or reuse) each service and wait until every one answers /ready with 200.
 
@@ -168,7 +212,7 @@ def start_services(
     running: list[RunningService] = []
     try:
         for name in chosen:
-            running.append(_reuse_or_spawn(stack, data_dir, state, name, ports or {}))
+            running.append(_reuse_or_spawn(stack, data_dir, state, name, ports or {}, reuse_grace))
             state[name] = {"pid": running[-1].pid, "port": running[-1].port}
             _save(data_dir, state)  # recorded at once, so `down` finds it even if we fail
         _wait_ready(running, timeout)
@@ -179,7 +223,12 @@ def start_services(
 
 
 def _reuse_or_spawn(
-    stack: Stack, data_dir: Path, state: dict[str, Any], name: str, ports: dict[str, int]
+    stack: Stack,
+    data_dir: Path,
+    state: dict[str, Any],
+    name: str,
+    ports: dict[str, int],
+    grace: float = REUSE_GRACE,
 ) -> RunningService:
     # A running service is reused on the port it has (ports apply to a start), like
     # the stack's servers; `down` then `up` restarts it, e.g. after a code change.
@@ -187,8 +236,28 @@ def _reuse_or_spawn(
     if found is not None:
         pid, port = found
         log = data_dir / "logs" / f"{name}.log"
-        return RunningService(name, port, pid, f"http://{HOST}:{port}", log, started=False)
+        running = RunningService(name, port, pid, f"http://{HOST}:{port}", log, started=False)
+        why_not = _unhealthy(running, grace)
+        if not why_not:
+            return running
+        # Reusing a service that is not ready would leave it so (issue #19: after a
+        # PostgreSQL restart the relay had died and `up` reused the service as it was).
+        print(f"  {name:<11} restarting pid {pid}: not ready after {grace:.0f}s ({why_not})")
+        _stop([running])
+        return _spawn(stack, data_dir, name, port)
     return _spawn(stack, data_dir, name, ports.get(name) or DEFAULT_PORTS[name])
+
+
+def _unhealthy(service: RunningService, grace: float) -> str:
+    """Why ``service`` is not ready within ``grace`` seconds; empty when it is."""
+    deadline = time.monotonic() + grace
+    while True:
+        ready, why_not = readiness(service.port)
+        if ready:
+            return ""
+        if time.monotonic() > deadline or not pid_alive(service.pid, _needle(service.name)):
+            return why_not
+        time.sleep(0.5)
 
 
 def _stop(services: Sequence[RunningService], grace: float = STOP_GRACE) -> None:
@@ -197,6 +266,7 @@ def _stop(services: Sequence[RunningService], grace: float = STOP_GRACE) -> None
         if pid_alive(service.pid, _needle(service.name)):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(service.pid, signal.SIGTERM)
+                os.kill(service.pid, signal.SIGCONT)  # a stopped process must wake to exit
     for service in services:
         stop_pid(service.pid, _needle(service.name), grace)
 
@@ -235,8 +305,10 @@ def services_status(data_dir: Path) -> list[tuple[str, str]]:
             lines.append((name, "stopped"))
         else:
             pid, port = found
-            ready = "ready" if is_ready(port) else "NOT ready"
-            lines.append((name, f"{ready:<9} http://{HOST}:{port}  (pid {pid})"))
+            ready, why_not = readiness(port)
+            shown = "ready" if ready else "NOT ready"
+            line = f"{shown:<9} http://{HOST}:{port}  (pid {pid})"
+            lines.append((name, line if ready else f"{line}: {why_not}"))
     return lines
 
 

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASIST_", extra="ignore")
 
     nats_url: str = "nats://127.0.0.1:14222"
+    # -1: never give up reconnecting (issue #19; nats-py's default gives up after 60 x 2 s).
+    nats_max_reconnect_attempts: int = -1
+    nats_reconnect_wait_seconds: float = 1.0
     # A server DSN: each service creates and uses its own database on it.
     database_url: str = "postgresql://asist@127.0.0.1:15432/postgres"
     # Each service's database is "<prefix>_<service>"; tests use a prefix of their own.
@@ -34,7 +37,9 @@ class Settings(BaseSettings):
     # Consumers: redelivery with growing delays, then the dead-letter stream.
     consumer_max_deliver: int = 5
     consumer_backoff_seconds: list[float] = [1.0, 5.0, 15.0, 60.0]
-    consumer_ack_wait_seconds: float = 30.0
+    # Short, so a killed consumer's messages come back soon; a live batch sends
+    # "in progress" meanwhile (shared/bus/heartbeat.py, issue #19).
+    consumer_ack_wait_seconds: float = 5.0
     consumer_batch_size: int = 100
     consumer_batch_timeout_seconds: float = 0.5
     relay_poll_seconds: float = 0.5

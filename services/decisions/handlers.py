@@ -71,7 +71,12 @@ async def load_case(
     )
     # Another municipality's case is "not found": its existence is not ours to tell.
     if municipality is not None and not state.belongs_to(municipality):
-        raise NotFound(f"no case {case_id} in {municipality}")
+        raise NotFound(
+            f"no case {case_id} in {municipality}: a case opens when intake's "
+            "ApplicationSubmitted event arrives, so an application submitted moments ago "
+            "(or while the bus was down) may still be on its way; try again in a few "
+            "seconds, and see intake's GET …/applications/{id}/delivery"
+        )
     return state, version
 
 

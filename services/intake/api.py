@@ -25,7 +25,7 @@ from services.intake.errors import (
     InvalidCommand,
     Refused,
 )
-from services.intake.handlers import handle
+from services.intake.handlers import handle, stream_id
 from shared.clock import riga_today
 from shared.events.envelope import Envelope, new_event_id
 from shared.http.app import runtime_of
@@ -61,7 +61,13 @@ IdempotencyKey = Annotated[str, Depends(idempotency_key)]
 router = APIRouter(prefix="/municipalities/{municipality}/applications", tags=["applications"])
 
 
-@router.post("", status_code=201, responses={201: {"model": models.SubmittedOut}})
+QUEUED = {
+    "description": "Recorded, but the bus is down: decisions sees it once it is back "
+    "(body adds delivery=queued and delivery_status)"
+}
+
+
+@router.post("", status_code=201, responses={201: {"model": models.SubmittedOut}, 202: QUEUED})
 async def submit_application(
     municipality: str,
     body: models.SubmitIn,
@@ -102,7 +108,7 @@ async def submit_application(
         )
 
     response = await _run(request, runtime, principal, municipality, body, command, respond)
-    if response.status_code == 201:  # also on a replay: the stored body has the id
+    if response.status_code in (201, 202):  # also on a replay: the stored body has the id
         application_id = json.loads(bytes(response.body))["application_id"]
         response.headers["Location"] = (
             f"/municipalities/{municipality}/applications/{application_id}"
@@ -229,6 +235,27 @@ async def read_application(
     return models.ApplicationDetail(**{**submission, **_summary(view)})
 
 
+@router.get("/{application_id}/delivery", response_model=models.DeliveryOut)
+async def delivery_status(
+    municipality: str, application_id: str, principal: Caseworker, runtime: Runtime
+) -> models.DeliveryOut:
+    """Whether the application's events reached the bus (so decisions sees them): issue #19."""
+    async with runtime.pool.acquire() as conn:
+        if await projections.get_application(conn, municipality, _known_id(application_id)) is None:
+            raise _problem(ApplicationNotFound(application_id))
+        waiting = await conn.fetchval(
+            "select count(*) from outbox o join events e using (position)"
+            " where e.stream_id = $1 and o.published_at is null",
+            stream_id(_known_id(application_id)),
+        )
+    return models.DeliveryOut(
+        application_id=_known_id(application_id),
+        delivery="queued" if waiting else "published",
+        unpublished_events=waiting,
+        bus_available=runtime.bus_available(),
+    )
+
+
 # ---- helpers -----------------------------------------------------------------------------
 
 
@@ -258,8 +285,29 @@ async def _run(
     response = await run_command(
         runtime.pool, request, f"intake:{municipality}", body.model_dump(mode="json"), execute
     )
+    if response.status_code < 300 and not runtime.bus_available():
+        response = _queued(response, municipality, command.application_id)
     response.headers["X-Correlation-Id"] = context.correlation_id
     return response
+
+
+def _queued(response: JSONResponse, municipality: str, application_id: str) -> JSONResponse:
+    """202 instead of 201/200 while the bus is down (issue #19).
+
+    The command is recorded (its events sit in the outbox and go out when NATS is back),
+    but the decisions service cannot see it yet; the caseworker is told so, and where to
+    look. A replay while the bus is down answers 202 too, once it is up the stored status.
+    """
+    body = json.loads(bytes(response.body))
+    body["delivery"] = "queued"
+    body["delivery_status"] = (
+        f"/municipalities/{municipality}/applications/{application_id}/delivery"
+    )
+    queued = JSONResponse(body, status_code=202)
+    for name, value in response.headers.items():
+        if name.lower() not in ("content-length", "content-type"):
+            queued.headers[name] = value
+    return queued
 
 
 def _problem(refusal: Refused) -> Problem:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -153,6 +153,15 @@ class SubmittedOut(BaseModel):
     received_on: date
     decision_due_on: date = Field(description="rules.md §5.4: one month, on a working day")
     version: int
+
+
+class DeliveryOut(BaseModel):
+    """Whether an application's events are on the bus, where the decisions service reads them."""
+
+    application_id: str
+    delivery: Literal["queued", "published"]
+    unpublished_events: int
+    bus_available: bool
 
 
 class DocumentOut(BaseModel):

@@ -31,6 +31,8 @@ from nats.js.api import ConsumerConfig
 from prometheus_client import Counter, Histogram
 from pydantic import BaseModel, ValidationError
 
+from shared.availability import database_unavailable, wait_until_reachable
+from shared.bus.heartbeat import in_progress_while
 from shared.bus.provisioning import (
     DEAD_LETTER_PREFIX,
     DEAD_LETTER_STREAM,
@@ -56,6 +58,10 @@ EVENTS_HANDLED = Counter(
 HANDLER_SECONDS = Histogram(
     "asist_event_handler_seconds", "Time to handle one event", ["consumer", "stream"]
 )
+
+
+class DatabaseUnavailable(RuntimeError):
+    """A batch failed because the database cannot be reached (issue #19): retried whole."""
 
 
 class PoisonMessage(ValueError):
@@ -116,7 +122,19 @@ class EventConsumer:
         )
 
         async def on_batch(message: BatchMessage) -> None:
-            await self.handle_batch(message.raw_message, broker)
+            batch = message.raw_message
+            async with in_progress_while(batch, self.settings.ack_wait_seconds):
+                while True:
+                    try:
+                        await self.handle_batch(batch, broker)
+                        return
+                    except DatabaseUnavailable as error:
+                        # Keep the batch (in progress) until the database answers again.
+                        log.warning(
+                            "consumer.waiting_for_database", consumer=self.durable, error=str(error)
+                        )
+                        await wait_until_reachable(self.pool)
+                        log.info("consumer.database_back", consumer=self.durable)
 
         subscriber(on_batch)
 
@@ -155,6 +173,10 @@ class EventConsumer:
                     self._blocked.pop(envelope.subject, None)
         except Exception as error:
             # The commit itself failed (e.g. the database went away): nothing took effect.
+            if database_unavailable(error):
+                # Not the messages' fault: naks would spend their deliveries and send them
+                # to the dead letters during a long outage; the caller waits, then retries.
+                raise DatabaseUnavailable(repr(error)) from error
             log.warning("consumer.batch_failed", consumer=self.durable, error=repr(error))
             for msg in messages:
                 await msg.nak(delay=self._delay(msg))

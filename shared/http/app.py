@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from types import FrameType
 
 import structlog
 import uvicorn
@@ -12,11 +17,13 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 
 from shared.http.auth import parse_tokens
+from shared.http.outage import install_outage_handlers
 from shared.http.problems import install_problem_handlers
-from shared.logging import configure_logging
-from shared.runtime import ServiceDefinition, ServiceRuntime
+from shared.logging import configure_logging, get_logger
+from shared.runtime import STOP_SECONDS, ServiceDefinition, ServiceRuntime
 from shared.settings import Settings
 
+log = get_logger(__name__)
 REQUESTS = Counter("asist_http_requests_total", "HTTP requests", ["service", "method", "status"])
 
 
@@ -30,7 +37,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
+        try:
+            await runtime.start()
+        except BaseException:
+            # A start that failed or was cancelled (SIGTERM) releases what it opened.
+            await runtime.stop()
+            raise
         try:
             yield
         finally:
@@ -40,6 +52,7 @@ def create_app(
     app.state.runtime = runtime
     app.state.tokens = parse_tokens(settings.tokens)
     install_problem_handlers(app)
+    install_outage_handlers(app, runtime.database_state.mark_down)
 
     @app.middleware("http")
     async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -62,9 +75,15 @@ def create_app(
 
     @app.get("/ready", include_in_schema=False)
     async def ready() -> JSONResponse:
+        # 503 also when a background task (relay, a consumer, a job) is not running or
+        # not making progress; "tasks" names each one, for `./asist status` (issue #19).
         checks = await runtime.check_ready()
-        status = 200 if all(checks.values()) else 503
-        return JSONResponse({"service": definition.name, "checks": checks}, status_code=status)
+        tasks = await runtime.background_tasks()
+        healthy = all(checks.values()) and all(state == "running" for state in tasks.values())
+        body: dict[str, object] = {"service": definition.name, "checks": checks, "tasks": tasks}
+        if runtime.fatal:
+            body["fatal"] = runtime.fatal
+        return JSONResponse(body, status_code=200 if healthy else 503)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
@@ -82,14 +101,51 @@ def runtime_of(request: Request) -> ServiceRuntime:
 
 
 def serve(app: FastAPI) -> None:
-    """Run one service as its own process (``python -m services.<name>``)."""
+    """Run one service as its own process (``python -m services.<name>``).
+
+    SIGTERM stops it within 5 s in every state (issue #19): uvicorn closes its sockets and
+    waits at most 1 s for open requests, ``ServiceRuntime.stop`` bounds each of its steps,
+    and should anything still hang (a start waiting for a server that is gone), a watchdog
+    thread ends the process at the deadline. Nothing is lost by that: what was committed is
+    in PostgreSQL, and unacknowledged messages are redelivered.
+    """
     runtime: ServiceRuntime = app.state.runtime
     settings = runtime.settings
     configure_logging(runtime.name, fmt=settings.log_format, level=settings.log_level)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.http_host,
         port=settings.port_for(runtime.name),
         log_config=None,
         access_log=False,
+        timeout_graceful_shutdown=1,
     )
+    server = _DeadlineServer(config)
+    server.runtime = runtime
+    # A NATS connection closed for good (never by an outage: reconnects never give up):
+    # end the process, so that whoever supervises it starts a fresh one.
+    runtime.on_fatal = lambda reason: server.handle_exit(signal.SIGTERM, None)
+    server.run()
+    if runtime.fatal:
+        sys.exit(3)
+
+
+class _DeadlineServer(uvicorn.Server):
+    runtime: ServiceRuntime | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        if not self.started and self.runtime is not None:
+            # uvicorn only notices the signal once the start is over; a start that waits
+            # for a server that is not there would never end.
+            self.runtime.abort_start()
+        if not getattr(self, "_deadline_armed", False):
+            self._deadline_armed = True
+            deadline = threading.Timer(STOP_SECONDS + 0.8, _exit_now)
+            deadline.daemon = True
+            deadline.start()
+
+
+def _exit_now() -> None:
+    log.error("service.stop_deadline", seconds=STOP_SECONDS + 0.8)
+    os._exit(4)

@@ -50,6 +50,7 @@ class OutboxRelay:
         self.after_publish = after_publish
         self.published_total = 0
         self._wake = asyncio.Event()
+        self.failing = False  # publishing to JetStream fails (logged once per change)
 
     async def publish_pending(self, conn: Connection) -> int:
         """Publish one batch of unpublished events in position order; returns how many."""
@@ -78,12 +79,11 @@ class OutboxRelay:
             for row, result in zip(window, results, strict=True):
                 if isinstance(result, BaseException):
                     # Stop at the first failure; the rest go again next round, after it.
-                    log.warning(
-                        "outbox.publish_failed", position=row["position"], error=repr(result)
-                    )
+                    self._publish_failed(row["position"], result)
                     await self._mark(conn, done)
                     return len(done)
                 done.append(row["position"])
+            self._publish_succeeded()
         if self.after_publish is not None:
             await self.after_publish(done)
         await self._mark(conn, done)
@@ -97,23 +97,29 @@ class OutboxRelay:
             )
             self.published_total += len(positions)
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Publish until ``stop`` is set; wakes on NOTIFY and polls as a fallback."""
+    async def run(self, stop: asyncio.Event, on_progress: Callable[[], None] | None = None) -> None:
+        """Publish until ``stop`` is set; wakes on NOTIFY and polls as a fallback.
+
+        A database error ends the run (the connection may be dead: a killed server leaves
+        it closed, and asyncpg then detaches it from its pool proxy, issue #19); the
+        runtime's supervisor logs it once and runs the relay again on a fresh connection,
+        which takes the advisory lock again. ``on_progress`` is called after every round
+        trip to the database that succeeded, so ``/ready`` can tell a stuck relay.
+        """
+        progress = on_progress or _nothing
         async with self.pool.acquire() as conn:
             while not stop.is_set():
                 if await conn.fetchval("select pg_try_advisory_lock($1)", RELAY_LOCK_KEY):
                     break
+                progress()  # a standby replica is healthy too
                 await _wait(stop, self.poll_seconds * 4)
             else:
                 return
             await conn.add_listener(OUTBOX_CHANNEL, self._on_notify)
             try:
                 while not stop.is_set():
-                    try:
-                        published = await self.publish_pending(conn)
-                    except (TimeoutError, OSError, asyncpg.PostgresError) as error:
-                        log.warning("outbox.relay_error", error=repr(error))
-                        published = 0
+                    published = await self.publish_pending(conn)
+                    progress()
                     if published < self.batch_size:
                         self._wake.clear()
                         await _first(stop, self._wake, self.poll_seconds)
@@ -122,8 +128,24 @@ class OutboxRelay:
                     await conn.remove_listener(OUTBOX_CHANNEL, self._on_notify)
                     await conn.execute("select pg_advisory_unlock($1)", RELAY_LOCK_KEY)
 
+    def _publish_failed(self, position: int, error: BaseException) -> None:
+        # One line when publishing starts failing (NATS down), one when it works again;
+        # not one per poll for the whole outage.
+        if not self.failing:
+            self.failing = True
+            log.warning("outbox.publish_failed", position=position, error=repr(error))
+
+    def _publish_succeeded(self) -> None:
+        if self.failing:
+            self.failing = False
+            log.info("outbox.publish_recovered")
+
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
+
+
+def _nothing() -> None:
+    return None
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> None:
