@@ -70,7 +70,7 @@ async def bench_appends(pool: asyncpg.Pool, events: int, writers: int, per_appen
                 batch = [Ticked(n=i, note="x" * 40) for _ in range(per_append)]
                 await store.append(
                     conn,
-                    f"agg-{per_append}-{w}",
+                    f"agg-{writers}-{per_append}-{w}",
                     i * per_append,
                     batch,
                     EventContext("ludza", "bench"),

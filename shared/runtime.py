@@ -20,7 +20,7 @@ from faststream.nats import NatsBroker
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
-from shared.bus.consumer import ConsumerSettings, EventConsumer
+from shared.bus.consumer import FASTSTREAM_LOG_LEVEL, ConsumerSettings, EventConsumer
 from shared.bus.provisioning import (
     ensure_consumer,
     ensure_dead_letter_stream,
@@ -114,7 +114,9 @@ class ServiceRuntime:
             await ensure_service_stream(self._js, self.name, settings.stream_replicas)
 
         self.consumers = self.definition.consumers(self)
-        self.broker = NatsBroker(settings.nats_url, graceful_timeout=10.0)
+        self.broker = NatsBroker(
+            settings.nats_url, graceful_timeout=10.0, log_level=FASTSTREAM_LOG_LEVEL
+        )
         for consumer in self.consumers:
             # The upstream stream may not exist yet if its producer never started.
             await ensure_service_stream(
