@@ -78,6 +78,85 @@ async def bench_appends(pool: asyncpg.Pool, events: int, writers: int, per_appen
     )
 
 
+async def legacy_append(
+    conn: Connection, store: EventStore, stream_id: str, expected: int, events: list[Ticked]
+) -> None:
+    """The append as it was before issue #14, kept here only as a baseline: a database-wide
+    advisory lock held until commit, a round trip per step, and a NOTIFY."""
+    async with conn.transaction():
+        await conn.execute("select pg_advisory_xact_lock($1)", 0x4153495354)
+        actual = await store.current_version(conn, stream_id)
+        assert actual == expected
+        context = EventContext("ludza", "bench")
+        envelopes = [
+            store.envelope(stream_id, expected + i, e, context) for i, e in enumerate(events, 1)
+        ]
+        async with conn.transaction():
+            positions = await conn.fetch(
+                "insert into events"
+                " (stream_id, version, event_id, event_type, municipality, envelope)"
+                " select $1, v, id::uuid, t, $2, e::jsonb"
+                " from unnest($3::int[], $4::text[], $5::text[], $6::text[]) as u(v, id, t, e)"
+                " order by v returning position",
+                stream_id,
+                context.municipality,
+                [e.sequence for e in envelopes],
+                [e.id for e in envelopes],
+                [e.type for e in envelopes],
+                [e.to_json().decode() for e in envelopes],
+            )
+        await conn.execute(
+            "insert into outbox (position, subject) select * from unnest($1::bigint[], $2::text[])",
+            [r["position"] for r in positions],
+            [e.nats_subject for e in envelopes],
+        )
+        await conn.execute("select pg_notify('asist_outbox', '')")
+
+
+async def bench_append_baselines(
+    pool: asyncpg.Pool, events: int, writers: int
+) -> tuple[float, float]:
+    """Events/s, 1 per append, ``writers`` at once: the append before issue #14, and a plain
+    single-row insert of the same envelope (the ceiling: no version check, no outbox)."""
+    store = EventStore("bench", bench_registry)
+    per_writer = max(1, events // writers)
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "create table plain (id bigserial primary key, stream text, envelope jsonb)"
+        )
+
+    async def legacy(w: int) -> None:
+        async with pool.acquire() as conn:
+            for i in range(per_writer):
+                await legacy_append(
+                    conn, store, f"legacy-{writers}-{w}", i, [Ticked(n=i, note="x" * 40)]
+                )
+
+    async def plain(w: int) -> None:
+        context = EventContext("ludza", "bench")
+        async with pool.acquire() as conn:
+            for i in range(per_writer):
+                envelope = store.envelope(f"plain-{w}", i + 1, Ticked(n=i, note="x" * 40), context)
+                await conn.execute(
+                    "insert into plain (stream, envelope) values ($1, $2::jsonb)",
+                    envelope.subject,
+                    envelope.to_json().decode(),
+                )
+
+    rates = []
+    for writer in (legacy, plain):
+        started = time.perf_counter()
+        await asyncio.gather(*(writer(w) for w in range(writers)))
+        rates.append(per_writer * writers / (time.perf_counter() - started))
+    async with pool.acquire() as conn:  # the relay of the next step publishes ours only
+        await conn.execute(
+            "delete from outbox where position in"
+            " (select position from events where stream_id like 'legacy-%')"
+        )
+        await conn.execute("delete from events where stream_id like 'legacy-%'")
+    return rates[0], rates[1]
+
+
 async def bench_relay(pool: asyncpg.Pool, nats_url: str) -> tuple[Figure, int]:
     nc = await nats.connect(nats_url)
     try:
@@ -215,8 +294,13 @@ async def measure(servers: Servers, scale: float = 1.0) -> list[Figure]:
     await reset_streams(servers.nats_url)
     pool = await fresh_database(servers)
     try:
+        legacy, plain = await bench_append_baselines(pool, events // 2, WRITERS)
+        one = await bench_appends(pool, events, WRITERS, 1)
         figures = [
-            await bench_appends(pool, events, WRITERS, 1),
+            Figure(f"append before #14: {WRITERS} writers, 1 per append", legacy, "events/s"),
+            Figure(f"plain insert: {WRITERS} writers, 1 row each", plain, "events/s"),
+            Figure(one.name + " vs before", one.value, one.unit, legacy, "append before #14"),
+            Figure(one.name + " vs plain", one.value, one.unit, plain, "plain insert"),
             await bench_appends(pool, events, WRITERS, 10),
         ]
         relay, total = await bench_relay(pool, servers.nats_url)

@@ -30,6 +30,7 @@ import httpx
 import nats
 
 from bench.figures import Figure, Servers
+from deploy.services import resident_mib
 from shared.store.db import database_dsn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,6 +207,10 @@ async def measure(servers: Servers, scale: float = 1.0) -> list[Figure]:
                         Figure(f"{what}: case rows missing after 30 s", missing, "commands")
                     )
             await listener.close()
+            for name, process in zip(services.ports, services.processes, strict=True):
+                rss = resident_mib(process.pid)
+                if rss is not None:
+                    figures.append(Figure(f"memory: {name} process RSS after the runs", rss, "MiB"))
         finally:
             services.stop()
     return figures

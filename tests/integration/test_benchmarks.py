@@ -6,9 +6,11 @@ against real servers and returns its figures, and that ``python -m bench`` finds
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
-from bench.__main__ import benchmarks
+from bench.__main__ import benchmarks, modules
 from bench.figures import Figure, Servers, table
 from tests.conftest import Servers as StackServers
 
@@ -17,7 +19,13 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_bus")]
 
 def test_python_m_bench_finds_every_benchmark_module() -> None:
     assert {"backbone", "latency", "rebuild"} <= set(benchmarks())
-    assert "up_down_loop" not in benchmarks(), "a soak loop, not a measuring benchmark"
+    assert "up_down_loop" not in modules(), "a soak loop, not a measuring benchmark"
+
+
+@pytest.mark.parametrize("name", modules())
+def test_every_benchmark_module_imports_and_has_an_entry_point(name: str) -> None:
+    module = importlib.import_module(f"bench.{name}")
+    assert callable(getattr(module, "measure", None)) or callable(getattr(module, "main", None))
 
 
 @pytest.mark.parametrize("name", ["backbone", "latency", "rebuild"])
