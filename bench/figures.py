@@ -37,7 +37,7 @@ class Figure:
         return self.value / self.baseline if self.baseline else None
 
     def line(self) -> str:
-        text = f"{self.name:<48} {self.value:>12,.1f} {self.unit}"
+        text = f"{self.name:<64} {self.value:>12,.1f} {self.unit}"
         if self.baseline is not None:
             text += f"   (baseline {self.baseline:,.1f}: {self.ratio or 0:.2f}×)"
         return text
@@ -65,10 +65,10 @@ def peak_rss_mib() -> float:
 
 def table(figures: list[Figure]) -> str:
     """The summary: name, figure, baseline, ratio: every figure in one place."""
-    header = f"{'benchmark':<48} {'figure':>14} {'unit':<10} {'baseline':>12} {'ratio':>7}"
+    header = f"{'benchmark':<64} {'figure':>14} {'unit':<10} {'baseline':>12} {'ratio':>7}"
     lines = [header, "-" * len(header)]
     for f in figures:
         baseline = f"{f.baseline:>12,.1f}" if f.baseline is not None else f"{'—':>12}"
         ratio = f"{f.ratio:>6.2f}×" if f.ratio is not None else f"{'':>7}"
-        lines.append(f"{f.name:<48} {f.value:>14,.1f} {f.unit:<10} {baseline} {ratio}")
+        lines.append(f"{f.name:<64} {f.value:>14,.1f} {f.unit:<10} {baseline} {ratio}")
     return "\n".join(lines)
