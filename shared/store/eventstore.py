@@ -44,25 +44,6 @@ class ConcurrencyError(RuntimeError):
         self.actual = actual
 
 
-class StaleTransactionError(ConcurrencyError):
-    """The stream's last event was written by a transaction younger than the writer's.
-
-    Readers order events by transaction id (see :meth:`EventStore.read_all`); appending
-    now would sort this event before the one it follows. Rare (two writers of one stream,
-    the older transaction appending after the younger one committed); retrying in a new
-    transaction succeeds, like any :class:`ConcurrencyError`.
-    """
-
-    def __init__(self, stream_id: str, version: int) -> None:
-        super().__init__(
-            stream_id,
-            version,
-            version,
-            f"stream {stream_id!r} was last written by a younger transaction than this one;"
-            " retry in a new transaction",
-        )
-
-
 @dataclass(frozen=True)
 class EventContext:
     """Who and what caused the events: copied into every envelope."""
@@ -174,8 +155,6 @@ class EventStore:
         if positions:
             await conn.execute("delete from outbox where position = any($1::bigint[])", positions)
             await conn.execute("delete from events where position = any($1::bigint[])", positions)
-        if verdict["stale"]:
-            raise StaleTransactionError(stream_id, expected_version)
         actual = verdict["actual"]
         if actual == expected_version:
             actual = await self.current_version(conn, stream_id)
@@ -246,21 +225,33 @@ class EventStore:
         return state, version
 
 
-# One statement per append. The version check and the "younger transaction" check gate the
-# insert; the events and their outbox rows go in together. Rows are inserted in version
-# order, so positions within one append follow versions.
+# One statement per append. It first takes the stream's lock (until commit: a command that
+# reloads after a conflict cannot be overtaken again; other streams are not held up), then
+# checks the version and inserts the events and their outbox rows together, in version
+# order. The statement's snapshot predates the lock, so a version committed meanwhile shows
+# up as an insert conflict, not in the check: both end in ConcurrencyError.
+#
+# Each event records the writer's transaction id, or the one recorded for the stream's
+# previous event if that is larger (a transaction may have taken its id before a younger one
+# appended to the stream and committed): readers order by (transaction_id, position), and
+# per stream that order must be version order. An uncommitted event still records an id at
+# or above its own transaction's, which is all the readers' horizon needs (read_all).
 _APPEND_SQL = """
-with head as (
+with stream_lock as (
+    select pg_advisory_xact_lock({lock_namespace}, hashtext($1))
+), head as (
     select version, transaction_id from events
     where stream_id = $1 order by version desc limit 1
 ), verdict as (
-    select coalesce((select version from head), 0) as actual,
-           coalesce((select transaction_id from head) > pg_current_xact_id(), false) as stale
+    select (select true from stream_lock) as locked,  -- first: before head is read
+           coalesce((select version from head), 0) as actual,
+           greatest(pg_current_xact_id(), (select transaction_id from head)) as transaction_id
 ), inserted as (
-    insert into events (stream_id, version, event_id, event_type, municipality, envelope)
-    select $1, u.v, u.id::uuid, u.t, $2, u.e::jsonb
+    insert into events
+        (stream_id, version, event_id, event_type, municipality, envelope, transaction_id)
+    select $1, u.v, u.id::uuid, u.t, $2, u.e::jsonb, verdict.transaction_id
     from unnest($3::int[], $4::text[], $5::text[], $6::text[]) as u(v, id, t, e), verdict
-    where verdict.actual = $7 and not verdict.stale
+    where verdict.actual = $7
     order by u.v
     {on_conflict}
     returning position, version
@@ -269,13 +260,16 @@ with head as (
     select i.position, s.subject
     from inserted i join unnest($3::int[], $8::text[]) as s(v, subject) on s.v = i.version
 )
-select actual, stale, array(select position from inserted order by version) as positions
+select actual, array(select position from inserted order by version) as positions
 from verdict
 """
+# The two-int form of advisory locks never meets the bigint form (relay, migrations).
+STREAM_LOCK_NAMESPACE = 0x41534953  # "ASIS"
 _APPEND_IN_TRANSACTION = _APPEND_SQL.format(
-    on_conflict="on conflict (stream_id, version) do nothing"
+    lock_namespace=STREAM_LOCK_NAMESPACE,
+    on_conflict="on conflict (stream_id, version) do nothing",
 )
-_APPEND_ALONE = _APPEND_SQL.format(on_conflict="")
+_APPEND_ALONE = _APPEND_SQL.format(lock_namespace=STREAM_LOCK_NAMESPACE, on_conflict="")
 
 
 # The cursor is the (transaction id, position) of the event at $1; position 0 is the start.
