@@ -307,9 +307,23 @@ def services_status(data_dir: Path) -> list[tuple[str, str]]:
             pid, port = found
             ready, why_not = readiness(port)
             shown = "ready" if ready else "NOT ready"
-            line = f"{shown:<9} http://{HOST}:{port}  (pid {pid})"
+            rss = resident_mib(pid)
+            memory = f", RSS {rss:.0f} MiB" if rss is not None else ""
+            line = f"{shown:<9} http://{HOST}:{port}  (pid {pid}{memory})"
             lines.append((name, line if ready else f"{line}: {why_not}"))
     return lines
+
+
+def resident_mib(pid: int) -> float | None:
+    """The resident set size of a process (VmRSS in /proc), in MiB; None if unreadable."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):  # "VmRSS:    94212 kB"
+            return int(line.split()[1]) / 1024
+    return None
 
 
 def print_services(services: Sequence[RunningService]) -> None:

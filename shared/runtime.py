@@ -23,7 +23,7 @@ from nats.js import JetStreamContext
 
 from shared.availability import Availability
 from shared.bus.connection import connect, connection_callbacks, nats_options
-from shared.bus.consumer import ConsumerSettings, EventConsumer
+from shared.bus.consumer import FASTSTREAM_LOG_LEVEL, ConsumerSettings, EventConsumer
 from shared.bus.provisioning import (
     ensure_consumer,
     ensure_dead_letter_stream,
@@ -169,6 +169,7 @@ class ServiceRuntime:
             graceful_timeout=1.5,
             # FastStream logs a traceback per failed reconnect attempt; ours log changes only.
             logger=_quiet_faststream_logger(),
+            log_level=FASTSTREAM_LOG_LEVEL,
         )
         for consumer in self.consumers:
             # The upstream stream may not exist yet if its producer never started.

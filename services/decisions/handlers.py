@@ -99,9 +99,18 @@ async def run_case(
     """
     if serialise:
         await _lock(conn, case_stream(case_id))
-    state, version = await load_case(conn, store, case_id, municipality)
-    events = case_domain.decide(command, state)
-    await _append(conn, store, case_stream(case_id), version, events, context)
+    for attempt in (1, 2):
+        state, version = await load_case(conn, store, case_id, municipality)
+        events = case_domain.decide(command, state)
+        try:
+            await _append(conn, store, case_stream(case_id), version, events, context)
+            break
+        except ConcurrencyError:
+            # The intake consumer does not take the case lock and may have appended since
+            # the load. The failed append took the stream's lock until commit, so after one
+            # reload nobody slips in again (docs/backbone.md "Positions and readers").
+            if not serialise or attempt == 2:
+                raise
     for event in events:
         state = case_state.evolve(state, event)
     return state, events

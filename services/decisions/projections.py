@@ -191,7 +191,10 @@ async def rebuild(conn: Connection, store: EventStore, batch: int = 1000) -> int
         await conn.execute(f"truncate {', '.join(TABLES)}")
         position = 0
         while True:
-            recorded = await store.read_all(conn, after_position=position, limit=batch)
+            # Writers wait on TRUNCATE's lock: read all that committed, not only below them.
+            recorded = await store.read_all(
+                conn, after_position=position, limit=batch, wait_for_running=False
+            )
             if not recorded:
                 return count
             for item in recorded:

@@ -117,7 +117,10 @@ async def rebuild(conn: Connection, store: EventStore, batch_size: int = 1000) -
     async with conn.transaction():
         await conn.execute(f"truncate {', '.join(TABLES)}")
         position = 0
-        while records := await store.read_all(conn, after_position=position, limit=batch_size):
+        # Writers wait on TRUNCATE's lock: read all that committed, not only below them.
+        while records := await store.read_all(
+            conn, after_position=position, limit=batch_size, wait_for_running=False
+        ):
             for record in records:
                 await project(conn, record.envelope, store.decode(record.envelope))
             position = records[-1].position

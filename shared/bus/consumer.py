@@ -5,19 +5,25 @@ fetches batches; a ``batch=True`` handler gets them as a list in stream order an
 them one by one, so one aggregate's events are never reordered (architecture.md §8: a
 per-message handler with ``batch_size>1`` runs the batch concurrently and reorders it).
 
-Each message: record its event id in ``processed_events`` (skipping the effects when it
-is already there) and run the handler, in the transaction of its batch; ack only after
-the commit.
-A failure naks with a growing delay; at the last allowed delivery the message is copied
-to the dead-letter stream with the error and terminated, and the consumer goes on. After
-a failure, later messages of the same aggregate in the batch are nak'd too, so they are
-not applied before the one that failed.
+The fast path (issue #14): a fetched batch is applied in one transaction without
+savepoints. One statement records the event ids of the whole batch in
+``processed_events`` and says which are new; only those reach their handlers, in stream
+order; acks go out after the commit. A handler may take a run of consecutive events of one
+type at once (``batch_handlers``: one ``executemany`` instead of a statement per event).
+
+A batch in which a handler failed is rolled back and applied again one message at a time,
+each in a savepoint, so that only the failing message is retried. A failure naks with a
+growing delay; at the last allowed delivery the message is copied to the dead-letter
+stream with the error and terminated, and the consumer goes on. After a failure, later
+messages of the same aggregate in the batch are nak'd too, so they are not applied before
+the one that failed.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -51,6 +57,12 @@ log = get_logger(__name__)
 BatchMessage = Annotated[NatsBatchMessage, Context("message")]
 
 EventHandler = Callable[[Connection, Envelope, BaseModel], Awaitable[None]]
+# Takes consecutive events of one type, in stream order (e.g. one executemany for all).
+BatchEventHandler = Callable[[Connection, Sequence[tuple[Envelope, BaseModel]]], Awaitable[None]]
+
+# FastStream logs every fetched batch at INFO; at DEBUG it costs nothing (architecture.md §8:
+# about a quarter of the throughput). Pass to NatsBroker(log_level=...).
+FASTSTREAM_LOG_LEVEL = logging.DEBUG
 
 EVENTS_HANDLED = Counter(
     "asist_events_handled_total", "Events handled by consumers", ["consumer", "stream", "outcome"]
@@ -68,13 +80,29 @@ class PoisonMessage(ValueError):
     """A message that can never be handled (not a valid envelope or event): no retries."""
 
 
+class _HandlerFailed(Exception):
+    """Raised out of the fast path's transaction so that it rolls back."""
+
+    def __init__(self, failed: Msg | None, error: Exception) -> None:
+        super().__init__(repr(error))
+        self.failed = failed  # None when a batch handler failed: which event is unknown
+        self.error = error
+
+
+@dataclass
+class _Parsed:
+    msg: Msg
+    envelope: Envelope
+    data: BaseModel | None  # None: no handler for this type (ignored)
+
+
 @dataclass
 class ConsumerSettings:
     max_deliver: int = 5
     backoff_seconds: list[float] = field(default_factory=lambda: [1.0, 5.0, 15.0, 60.0])
     ack_wait_seconds: float = 30.0
     batch_size: int = 100
-    batch_timeout_seconds: float = 0.5
+    batch_timeout_seconds: float = 0.02  # see Settings.consumer_batch_timeout_seconds
 
 
 @dataclass
@@ -87,6 +115,7 @@ class EventConsumer:
     pool: asyncpg.Pool
     settings: ConsumerSettings = field(default_factory=ConsumerSettings)
     registry: EventRegistry = default_registry
+    batch_handlers: Mapping[str, BatchEventHandler] = field(default_factory=dict)
 
     _blocked: dict[str, tuple[int, float]] = field(default_factory=dict, init=False, repr=False)
 
@@ -139,32 +168,158 @@ class EventConsumer:
         subscriber(on_batch)
 
     async def handle_batch(self, messages: list[Msg], broker: NatsBroker) -> None:
-        """Apply a fetched batch in stream order, in one transaction with a savepoint each.
+        """Apply a fetched batch in stream order, in one transaction; ack after the commit.
 
-        One commit per batch instead of one per message (the commit's fsync dominates);
-        a failing message rolls back only its own savepoint. Acks go out after the commit,
-        so an acked message's effects are always durable.
+        One commit per batch instead of one per message (the commit's fsync dominates).
+        Acks go out after the commit, so an acked message's effects are always durable.
         """
+        parsed: list[_Parsed] = []
+        poison: list[tuple[Msg, Exception]] = []
+        held_back: list[Msg] = []
+        slow = False  # a message that must fail alone: take the per-message path at once
+        retried_here: set[str] = set()  # aggregates whose failed event came back in this batch
+        for msg in messages:
+            try:
+                envelope = self._parse(msg)
+            except PoisonMessage as error:
+                poison.append((msg, error))
+                continue
+            blocker = self._blocked.get(envelope.subject)
+            if blocker is not None and msg.metadata.sequence.stream == blocker[0]:
+                retried_here.add(envelope.subject)  # the later ones follow it in this batch
+            elif envelope.subject not in retried_here and self._held_back(
+                envelope.subject, msg, set()
+            ):
+                held_back.append(msg)  # not before an earlier failed event of its aggregate
+                continue
+            try:
+                parsed.append(_Parsed(msg, envelope, self._decode(envelope)))
+            except PoisonMessage:
+                slow = True
+                parsed.append(_Parsed(msg, envelope, None))
+        if parsed:
+            try:
+                if slow:
+                    await self._one_by_one(parsed, broker, None)
+                else:
+                    await self._fast(parsed)
+            except _HandlerFailed as failure:
+                await self._one_by_one(parsed, broker, failure)
+            except Exception as error:
+                # The commit itself failed (e.g. the database went away): nothing took effect.
+                log.warning("consumer.batch_failed", consumer=self.durable, error=repr(error))
+                for item in parsed:
+                    await item.msg.nak(delay=self._delay(item.msg))
+        for msg in held_back:
+            await msg.nak(delay=self._delay(msg))
+        for msg, reason in poison:
+            await self._dead_letter(msg, broker, reason)
+
+    async def _fast(self, batch: list[_Parsed]) -> None:
+        """The happy path: one transaction, one statement for the idempotency check, no
+        savepoints. A failing handler raises :class:`_HandlerFailed` (rolled back)."""
+        handled = [item for item in batch if item.data is not None]
+        outcomes = {"applied": 0, "duplicate": 0, "ignored": len(batch) - len(handled)}
+        async with self.pool.acquire() as conn, conn.transaction():
+            new = await self._record_processed(conn, [item.envelope.id for item in handled])
+            run: list[_Parsed] = []
+            for item in handled:
+                if item.envelope.id not in new:
+                    outcomes["duplicate"] += 1
+                    continue
+                new.discard(item.envelope.id)  # the same event twice in one batch: once
+                outcomes["applied"] += 1
+                name = item.envelope.event_name
+                if name in self.batch_handlers:
+                    if run and run[0].envelope.event_name != name:
+                        await self._run_batch_handler(conn, run)
+                        run = []
+                    run.append(item)
+                    continue
+                if run:
+                    await self._run_batch_handler(conn, run)
+                    run = []
+                assert item.data is not None
+                await self._run_handler(conn, item.envelope, item.data, fail_as=item.msg)
+            if run:
+                await self._run_batch_handler(conn, run)
+        for item in batch:
+            self._blocked.pop(item.envelope.subject, None)
+            await item.msg.ack()
+        for outcome, count in outcomes.items():
+            if count:
+                EVENTS_HANDLED.labels(self.consumer, self.stream, outcome).inc(count)
+
+    async def _record_processed(self, conn: Connection, event_ids: list[str]) -> set[str]:
+        """Insert the batch's event ids; returns those that were not there yet."""
+        if not event_ids:
+            return set()
+        inserted = await conn.fetchval(
+            "with new as (insert into processed_events (consumer, event_id)"
+            " select $1, id from unnest($2::uuid[]) as u(id) on conflict do nothing"
+            " returning event_id)"
+            " select coalesce(array_agg(event_id::text), '{}') from new",
+            self.durable,
+            event_ids,
+        )
+        return set(inserted)
+
+    async def _run_handler(
+        self, conn: Connection, envelope: Envelope, data: BaseModel, fail_as: Msg | None
+    ) -> None:
+        structlog.contextvars.bind_contextvars(
+            municipality=envelope.municipality,
+            correlation_id=envelope.correlationid,
+            event_id=envelope.id,
+        )
+        started = time.perf_counter()
+        try:
+            await self.handlers[envelope.event_name](conn, envelope, data)
+        except Exception as error:
+            raise _HandlerFailed(fail_as, error) from error
+        HANDLER_SECONDS.labels(self.consumer, self.stream).observe(time.perf_counter() - started)
+
+    async def _run_batch_handler(self, conn: Connection, run: list[_Parsed]) -> None:
+        started = time.perf_counter()
+        events = [(item.envelope, item.data) for item in run if item.data is not None]
+        try:
+            await self.batch_handlers[run[0].envelope.event_name](conn, events)
+        except Exception as error:
+            # Which event of the run failed is unknown: the per-message path finds out.
+            raise _HandlerFailed(None, error) from error
+        each = (time.perf_counter() - started) / len(run)
+        histogram = HANDLER_SECONDS.labels(self.consumer, self.stream)
+        for _ in run:
+            histogram.observe(each)
+
+    async def _one_by_one(
+        self, batch: list[_Parsed], broker: NatsBroker, failure: _HandlerFailed | None
+    ) -> None:
+        """The path of a failed batch: one savepoint per message, so that a failing message
+        rolls back only itself. The message that failed on the fast path is not run again
+        in this delivery (its handler runs once per delivery)."""
         failed_aggregates: set[str] = set()
         applied: list[Msg] = []
         failures: list[tuple[Msg, Envelope, Exception]] = []
-        poison: list[tuple[Msg, Exception]] = []
         held_back: list[Msg] = []
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                for msg in messages:
-                    try:
-                        envelope = self._parse(msg)
-                    except PoisonMessage as error:
-                        poison.append((msg, error))
+                for item in batch:
+                    msg, envelope = item.msg, item.envelope
+                    if envelope.subject in failed_aggregates:
+                        held_back.append(msg)  # not before the failed event of its aggregate
                         continue
-                    if self._held_back(envelope.subject, msg, failed_aggregates):
-                        # Not before the failed event of the same aggregate (order per aggregate).
-                        held_back.append(msg)
+                    if failure is not None and failure.failed is msg:
+                        failed_aggregates.add(envelope.subject)
+                        failures.append((msg, envelope, failure.error))
                         continue
                     try:
                         async with conn.transaction():  # a savepoint
                             await self._apply(conn, envelope)
+                    except _HandlerFailed as error:
+                        failed_aggregates.add(envelope.subject)
+                        failures.append((msg, envelope, error.error))
+                        continue
                     except Exception as error:
                         failed_aggregates.add(envelope.subject)
                         failures.append((msg, envelope, error))
@@ -178,17 +333,15 @@ class EventConsumer:
                 # to the dead letters during a long outage; the caller waits, then retries.
                 raise DatabaseUnavailable(repr(error)) from error
             log.warning("consumer.batch_failed", consumer=self.durable, error=repr(error))
-            for msg in messages:
-                await msg.nak(delay=self._delay(msg))
+            for item in batch:
+                await item.msg.nak(delay=self._delay(item.msg))
             return
         for msg in applied:
             await msg.ack()
         for msg in held_back:
             await msg.nak(delay=self._delay(msg))
-        for msg, reason in poison:
-            await self._dead_letter(msg, broker, reason)
-        for msg, envelope, failure in failures:
-            await self._on_failure(msg, envelope, broker, failure)
+        for msg, envelope, reason in failures:
+            await self._on_failure(msg, envelope, broker, reason)
 
     def _held_back(self, aggregate: str, msg: Msg, failed_in_batch: set[str]) -> bool:
         """Whether an earlier event of ``aggregate`` failed and waits for its redelivery.
@@ -214,24 +367,24 @@ class EventConsumer:
         except ValidationError as error:
             raise PoisonMessage(f"not a valid CloudEvents envelope: {error}") from error
 
-    async def _apply(self, conn: Connection, envelope: Envelope) -> None:
-        """Record the event id and run its handler; a repeat of a handled event does nothing."""
-        handler = self.handlers.get(envelope.event_name)
-        if handler is None:
-            EVENTS_HANDLED.labels(self.consumer, self.stream, "ignored").inc()
-            return
+    def _decode(self, envelope: Envelope) -> BaseModel | None:
+        """The event's data for its handler; None when this consumer has no handler for it."""
+        name = envelope.event_name
+        if name not in self.handlers and name not in self.batch_handlers:
+            return None
         try:
-            data = self.registry.decode(
+            return self.registry.decode(
                 envelope.service, envelope.event_name, envelope.schema_version, envelope.data
             )
         except (UnknownEventType, ValidationError) as error:
             raise PoisonMessage(f"{envelope.type}: {error}") from error
-        structlog.contextvars.bind_contextvars(
-            municipality=envelope.municipality,
-            correlation_id=envelope.correlationid,
-            event_id=envelope.id,
-        )
-        started = time.perf_counter()
+
+    async def _apply(self, conn: Connection, envelope: Envelope) -> None:
+        """Record the event id and run its handler; a repeat of a handled event does nothing."""
+        data = self._decode(envelope)
+        if data is None:
+            EVENTS_HANDLED.labels(self.consumer, self.stream, "ignored").inc()
+            return
         first_time = await conn.fetchval(
             "insert into processed_events (consumer, event_id) values ($1, $2::uuid)"
             " on conflict do nothing returning true",
@@ -239,8 +392,10 @@ class EventConsumer:
             envelope.id,
         )
         if first_time:
-            await handler(conn, envelope, data)
-        HANDLER_SECONDS.labels(self.consumer, self.stream).observe(time.perf_counter() - started)
+            if envelope.event_name in self.batch_handlers:
+                await self.batch_handlers[envelope.event_name](conn, [(envelope, data)])
+            else:
+                await self._run_handler(conn, envelope, data, fail_as=None)
         EVENTS_HANDLED.labels(
             self.consumer, self.stream, "applied" if first_time else "duplicate"
         ).inc()

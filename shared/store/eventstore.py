@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import asyncpg
+from asyncpg.connection import LoggedQuery
 from pydantic import BaseModel
 
 from shared.events.envelope import Envelope, new_event_id, utc_now
@@ -20,10 +21,11 @@ from shared.events.registry import EventRegistry
 from shared.events.registry import registry as default_registry
 from shared.store.types import Connection
 
-# Taken by every append until commit: it makes the order of positions equal the order of
-# commits. Without it, a transaction that took position 7 could commit after one that
-# took position 8, and a reader that had already moved past 8 would skip 7 for ever.
-APPEND_LOCK_KEY = 0x4153495354  # "ASIST"
+# Kept for processes outside this one: a LISTEN on this channel still wakes the relay, but
+# appends no longer NOTIFY. PostgreSQL serialises the commits of every notifying
+# transaction (a database-wide lock held through the WAL flush), which would undo the
+# concurrency of appends; a relay in the same process is woken on commit instead
+# (:func:`on_commit_of_appends`).
 OUTBOX_CHANNEL = "asist_outbox"
 
 S = TypeVar("S")
@@ -32,9 +34,10 @@ S = TypeVar("S")
 class ConcurrencyError(RuntimeError):
     """Another writer changed the stream since it was read: reload, decide again, retry."""
 
-    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
+    def __init__(self, stream_id: str, expected: int, actual: int, message: str = "") -> None:
         super().__init__(
-            f"stream {stream_id!r} is at version {actual}, the writer expected {expected}"
+            message
+            or f"stream {stream_id!r} is at version {actual}, the writer expected {expected}"
         )
         self.stream_id = stream_id
         self.expected = expected
@@ -99,47 +102,63 @@ class EventStore:
         """Append ``events`` after ``expected_version`` (0 for a new stream), with outbox rows.
 
         Call inside the caller's transaction when other effects must commit with the events.
+        One statement, one round trip: check the version, insert the events and their outbox
+        rows. No lock is held until commit, so appends of other streams commit side by side.
         """
         if not events:
             return []
-        if not conn.is_in_transaction():
-            async with conn.transaction():
-                return await self.append(conn, stream_id, expected_version, events, context)
-        await conn.execute("select pg_advisory_xact_lock($1)", APPEND_LOCK_KEY)
-        actual = await self.current_version(conn, stream_id)
-        if actual != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, actual)
         envelopes = [
             self.envelope(stream_id, expected_version + i, data, context)
             for i, data in enumerate(events, start=1)
         ]
+        in_transaction = conn.is_in_transaction()
+        arguments = (
+            stream_id,
+            context.municipality,
+            [e.sequence for e in envelopes],
+            [e.id for e in envelopes],
+            [e.type for e in envelopes],
+            [e.to_json().decode() for e in envelopes],
+            expected_version,
+            [e.nats_subject for e in envelopes],
+        )
         try:
-            # A savepoint, so that after a conflict the caller's transaction is still usable.
-            async with conn.transaction():
-                positions = await conn.fetch(
-                    "insert into events"
-                    " (stream_id, version, event_id, event_type, municipality, envelope)"
-                    " select $1, v, id::uuid, t, $2, e::jsonb"
-                    " from unnest($3::int[], $4::text[], $5::text[], $6::text[]) as u(v, id, t, e)"
-                    " order by v returning position",
-                    stream_id,
-                    context.municipality,
-                    [e.sequence for e in envelopes],
-                    [e.id for e in envelopes],
-                    [e.type for e in envelopes],
-                    [e.to_json().decode() for e in envelopes],
-                )
+            # Inside a transaction a conflict must not abort the caller's transaction, so the
+            # insert skips conflicting rows; alone, the statement is its own transaction and a
+            # unique violation leaves nothing behind.
+            row = await conn.fetchrow(
+                _APPEND_IN_TRANSACTION if in_transaction else _APPEND_ALONE, *arguments
+            )
         except asyncpg.UniqueViolationError:
             raise ConcurrencyError(
                 stream_id, expected_version, await self.current_version(conn, stream_id)
             ) from None
-        await conn.execute(
-            "insert into outbox (position, subject) select * from unnest($1::bigint[], $2::text[])",
-            [r["position"] for r in positions],
-            [e.nats_subject for e in envelopes],
-        )
-        await conn.execute("select pg_notify($1, '')", OUTBOX_CHANNEL)
+        assert row is not None
+        positions: list[int] = list(row["positions"])
+        if len(positions) != len(envelopes):
+            await self._refuse(conn, stream_id, expected_version, row, positions)
+        if in_transaction:
+            _wake_relays_after_commit(conn)
+        else:
+            _wake_relays()
         return envelopes
+
+    async def _refuse(
+        self,
+        conn: Connection,
+        stream_id: str,
+        expected_version: int,
+        verdict: asyncpg.Record,
+        positions: list[int],
+    ) -> NoReturn:
+        """Undo a partly inserted append (a concurrent writer took some versions) and raise."""
+        if positions:
+            await conn.execute("delete from outbox where position = any($1::bigint[])", positions)
+            await conn.execute("delete from events where position = any($1::bigint[])", positions)
+        actual = verdict["actual"]
+        if actual == expected_version:
+            actual = await self.current_version(conn, stream_id)
+        raise ConcurrencyError(stream_id, expected_version, actual)
 
     async def read_stream(
         self, conn: Connection, stream_id: str, after_version: int = 0
@@ -157,14 +176,34 @@ class EventStore:
         after_position: int = 0,
         limit: int = 1000,
         municipality: str | None = None,
+        *,
+        wait_for_running: bool = True,
     ) -> list[RecordedEvent]:
+        """Events after the one at ``after_position`` (0: from the start), in commit-safe order.
+
+        The order is (transaction id, position): positions are taken at insert and may commit
+        out of order; transaction ids order whole transactions. Only events of transactions
+        older than the oldest one of this database still running are returned, so an event
+        that commits later always sorts after everything already returned: a reader that
+        passes the position of the last event it saw never skips one; it waits for a long
+        transaction instead (docs/backbone.md "Positions and readers").
+
+        ``wait_for_running=False`` returns every event this statement sees, for a reader that
+        has locked the writers out and wants all that committed (a rebuild under TRUNCATE's
+        lock would otherwise stop before a committed event that follows a blocked writer).
+        """
         rows = await conn.fetch(
-            "select position, envelope from events where position > $1"
-            " and ($3::text is null or municipality = $3) order by position limit $2",
+            _READ_ALL_SQL.format(horizon=_HORIZON if wait_for_running else _NO_HORIZON),
             after_position,
             limit,
             municipality,
         )
+        if not rows and after_position > 0:
+            known = await conn.fetchval(
+                "select true from events where position = $1", after_position
+            )
+            if not known:
+                raise ValueError(f"no event at position {after_position} to read after")
         return [RecordedEvent(r["position"], _envelope(r["envelope"])) for r in rows]
 
     def decode(self, envelope: Envelope) -> BaseModel:
@@ -184,6 +223,117 @@ class EventStore:
         for envelope in await self.read_stream(conn, stream_id):
             state, version = evolve(state, self.decode(envelope)), envelope.sequence
         return state, version
+
+
+# One statement per append. It first takes the stream's lock (until commit: a command that
+# reloads after a conflict cannot be overtaken again; other streams are not held up), then
+# checks the version and inserts the events and their outbox rows together, in version
+# order. The statement's snapshot predates the lock, so a version committed meanwhile shows
+# up as an insert conflict, not in the check: both end in ConcurrencyError.
+#
+# Each event records the writer's transaction id, or the one recorded for the stream's
+# previous event if that is larger (a transaction may have taken its id before a younger one
+# appended to the stream and committed): readers order by (transaction_id, position), and
+# per stream that order must be version order. An uncommitted event still records an id at
+# or above its own transaction's, which is all the readers' horizon needs (read_all).
+_APPEND_SQL = """
+with stream_lock as (
+    select pg_advisory_xact_lock({lock_namespace}, hashtext($1))
+), head as (
+    select version, transaction_id from events
+    where stream_id = $1 order by version desc limit 1
+), verdict as (
+    select (select true from stream_lock) as locked,  -- first: before head is read
+           coalesce((select version from head), 0) as actual,
+           greatest(pg_current_xact_id(), (select transaction_id from head)) as transaction_id
+), inserted as (
+    insert into events
+        (stream_id, version, event_id, event_type, municipality, envelope, transaction_id)
+    select $1, u.v, u.id::uuid, u.t, $2, u.e::jsonb, verdict.transaction_id
+    from unnest($3::int[], $4::text[], $5::text[], $6::text[]) as u(v, id, t, e), verdict
+    where verdict.actual = $7
+    order by u.v
+    {on_conflict}
+    returning position, version
+), outboxed as (
+    insert into outbox (position, subject)
+    select i.position, s.subject
+    from inserted i join unnest($3::int[], $8::text[]) as s(v, subject) on s.v = i.version
+)
+select actual, array(select position from inserted order by version) as positions
+from verdict
+"""
+# The two-int form of advisory locks never meets the bigint form (relay, migrations).
+STREAM_LOCK_NAMESPACE = 0x41534953  # "ASIS"
+_APPEND_IN_TRANSACTION = _APPEND_SQL.format(
+    lock_namespace=STREAM_LOCK_NAMESPACE,
+    on_conflict="on conflict (stream_id, version) do nothing",
+)
+_APPEND_ALONE = _APPEND_SQL.format(lock_namespace=STREAM_LOCK_NAMESPACE, on_conflict="")
+
+
+# The cursor is the (transaction id, position) of the event at $1; position 0 is the start.
+_READ_ALL_SQL = """
+with horizon as ({horizon}), cursor as (
+    select coalesce((select transaction_id from events where position = $1), '0'::xid8) as xid
+)
+select e.position, e.envelope from events e, horizon h, cursor c
+where e.transaction_id < h.xid
+  and (e.transaction_id, e.position) > (c.xid, $1::bigint)
+  and ($3::text is null or e.municipality = $3)
+order by e.transaction_id, e.position
+limit $2
+"""
+# The oldest transaction that may still commit events here: the oldest one this statement's
+# snapshot sees running, leaving out those that run in another database (every service's
+# database lives on one server, and xids are server-wide). A running xid whose backend has
+# already gone is kept (it may be ours): that costs a wait of one read, never a skip.
+_HORIZON = """
+    select least(
+        pg_snapshot_xmax(snapshot),
+        (select min(running) from pg_snapshot_xip(snapshot) as running
+         where not exists (
+             select 1 from pg_stat_activity a
+             where a.backend_xid = running::xid and a.datname <> current_database()))
+    ) as xid
+    from pg_current_snapshot() as snapshot
+"""
+_NO_HORIZON = "select '18446744073709551615'::xid8 as xid"  # the largest xid8
+
+
+# Wake-up of the relay on commit, without NOTIFY (see OUTBOX_CHANNEL): relays of this process
+# register a callback; an append asks its connection to report the end of its transaction.
+_commit_listeners: set[Callable[[], None]] = set()
+
+
+def on_commit_of_appends(callback: Callable[[], None]) -> Callable[[], None]:
+    """Call ``callback`` whenever a transaction of this process that appended events ends.
+
+    Returns the function that unregisters it. Also called after a rollback (harmless: the
+    relay looks and finds nothing).
+    """
+    _commit_listeners.add(callback)
+    return lambda: _commit_listeners.discard(callback)
+
+
+def _wake_relays() -> None:
+    for callback in list(_commit_listeners):
+        callback()
+
+
+def _wake_relays_after_commit(conn: Connection) -> None:
+    if not _commit_listeners:
+        return
+
+    def on_query(query: LoggedQuery) -> None:
+        # Called (soon) after each statement of this connection; the first one that ends
+        # the transaction (COMMIT, ROLLBACK, or a pool reset) wakes the relays.
+        ended = query.query.lstrip().upper().startswith(("COMMIT", "ROLLBACK", "END", "ABORT"))
+        if ended or not conn.is_in_transaction():
+            conn.remove_query_logger(on_query)
+            _wake_relays()
+
+    conn.add_query_logger(on_query)
 
 
 def _envelope(raw: str | dict[str, object]) -> Envelope:

@@ -21,7 +21,7 @@ import asyncpg
 from nats.js import JetStreamContext
 
 from shared.logging import get_logger
-from shared.store.eventstore import OUTBOX_CHANNEL
+from shared.store.eventstore import OUTBOX_CHANNEL, on_commit_of_appends
 from shared.store.types import Connection
 
 log = get_logger(__name__)
@@ -98,7 +98,8 @@ class OutboxRelay:
             self.published_total += len(positions)
 
     async def run(self, stop: asyncio.Event, on_progress: Callable[[], None] | None = None) -> None:
-        """Publish until ``stop`` is set; wakes on NOTIFY and polls as a fallback.
+        """Publish until ``stop`` is set; wakes on the commit of an append in this process, on
+        NOTIFY ``asist_outbox`` from elsewhere, and polls as a fallback.
 
         A database error ends the run (the connection may be dead: a killed server leaves
         it closed, and asyncpg then detaches it from its pool proxy, issue #19); the
@@ -116,14 +117,18 @@ class OutboxRelay:
             else:
                 return
             await conn.add_listener(OUTBOX_CHANNEL, self._on_notify)
+            # Woken when a transaction of this process that appended events ends.
+            stop_hearing_commits = on_commit_of_appends(self._on_notify)
             try:
                 while not stop.is_set():
+                    # Cleared before looking, so a commit during the look is not missed.
+                    self._wake.clear()
                     published = await self.publish_pending(conn)
                     progress()
                     if published < self.batch_size:
-                        self._wake.clear()
                         await _first(stop, self._wake, self.poll_seconds)
             finally:
+                stop_hearing_commits()
                 with contextlib.suppress(Exception):
                     await conn.remove_listener(OUTBOX_CHANNEL, self._on_notify)
                     await conn.execute("select pg_advisory_unlock($1)", RELAY_LOCK_KEY)

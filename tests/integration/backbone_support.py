@@ -21,6 +21,13 @@ class Pinged(BaseModel):
     n: int
 
 
+@test_registry.register("probe")
+class Ponged(BaseModel):
+    """A second test event type, for runs of consecutive events of one type."""
+
+    n: int
+
+
 async def read_stream_messages(
     js: JetStreamContext, stream: str, expected: int, wait_seconds: float = 20.0
 ) -> list[Envelope]:
@@ -52,14 +59,19 @@ async def read_stream_messages(
 
 
 def probe_envelope(
-    n: int, *, aggregate: str = "agg", sequence: int = 1, event_id: str | None = None
+    n: int,
+    *,
+    aggregate: str = "agg",
+    sequence: int = 1,
+    event_id: str | None = None,
+    event_type: str = "Pinged",
 ) -> Envelope:
     from shared.events.envelope import new_event_id, utc_now
 
     return Envelope(
         id=event_id or new_event_id(),
         source="/asist/daugavpils/probe",
-        type="lv.asist.probe.Pinged.v1",
+        type=f"lv.asist.probe.{event_type}.v1",
         subject=aggregate,
         time=utc_now(),
         data={"n": n},

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import itertools
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 import asyncpg
 import nats
@@ -16,7 +16,7 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig
 from pydantic import BaseModel
 
-from shared.bus.consumer import ConsumerSettings, EventConsumer
+from shared.bus.consumer import BatchEventHandler, ConsumerSettings, EventConsumer
 from shared.bus.provisioning import (
     DEAD_LETTER_STREAM,
     ensure_consumer,
@@ -49,7 +49,13 @@ async def run_consumer(
     await ensure_service_stream(js, "probe")
     await ensure_dead_letter_stream(js)
 
-    async def start(handler: Handler, **overrides: object) -> EventConsumer:
+    async def start(
+        handler: Handler,
+        *,
+        handlers: dict[str, Handler] | None = None,
+        batch_handlers: dict[str, BatchEventHandler] | None = None,
+        **overrides: object,
+    ) -> EventConsumer:
         settings = ConsumerSettings(
             max_deliver=3,
             backoff_seconds=[0.3, 0.6],
@@ -62,10 +68,11 @@ async def run_consumer(
         consumer = EventConsumer(
             consumer="tester",
             upstream_service="probe",
-            handlers={"Pinged": handler},
+            handlers=handlers if handlers is not None else {"Pinged": handler},
             pool=event_db,
             settings=settings,
             registry=test_registry,
+            batch_handlers=batch_handlers or {},
         )
         await ensure_consumer(js, consumer.stream, consumer.config())
         broker = NatsBroker(stack.nats_url)
@@ -265,3 +272,86 @@ async def test_jetstream_max_delivery_advisories_land_in_the_dead_letter_stream(
     )
     assert b'"stream_seq":1' in (advisory.data or b"")
     await sub.unsubscribe()
+
+
+# ---- the batch fast path (issue #14) ------------------------------------------------------
+
+
+async def test_a_failing_message_rolls_back_the_batch_which_is_applied_again_one_by_one(
+    run_consumer: Callable[..., Awaitable[EventConsumer]],
+    js: JetStreamContext,
+    event_db: asyncpg.Pool,
+) -> None:
+    async with event_db.acquire() as conn:
+        await conn.execute("create table applied (n int primary key)")
+    calls: list[int] = []
+
+    async def handler(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
+        n = envelope.data["n"]
+        calls.append(n)
+        await conn.execute("insert into applied values ($1)", n)
+        if n == 3 and calls.count(3) == 1:
+            raise RuntimeError("fails on its first delivery only")
+
+    for n in range(1, 6):  # published before the consumer starts: one fetched batch
+        await publish(js, probe_envelope(n, aggregate=f"a{n}"))
+    await run_consumer(handler)
+    await wait_for(lambda: calls.count(3) == 2)
+    await asyncio.sleep(0.3)
+    async with event_db.acquire() as conn:
+        assert await conn.fetchval("select array_agg(n order by n) from applied") == [1, 2, 3, 4, 5]
+        assert await conn.fetchval("select count(*) from processed_events") == 5
+    # The fast path ran 1, 2, 3 (3 failed, all rolled back); the per-message path ran 1, 2,
+    # 4, 5 and not 3 again; the redelivery ran 3. Once per delivery for the failing one.
+    assert calls == [1, 2, 3, 1, 2, 4, 5, 3]
+
+
+async def test_the_same_event_twice_in_one_batch_is_applied_once(
+    run_consumer: Callable[..., Awaitable[EventConsumer]],
+    js: JetStreamContext,
+    event_db: asyncpg.Pool,
+) -> None:
+    calls: list[int] = []
+
+    async def handler(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
+        calls.append(envelope.data["n"])
+
+    twice = probe_envelope(7)
+    await publish(js, twice, "one")
+    await publish(js, twice, "two")
+    await publish(js, probe_envelope(8), "three")
+    await run_consumer(handler)
+    await wait_for(lambda: 8 in calls)
+    await asyncio.sleep(0.3)
+    assert calls == [7, 8]
+    async with event_db.acquire() as conn:
+        assert await conn.fetchval("select count(*) from processed_events") == 2
+
+
+async def test_a_batch_handler_gets_each_run_of_its_type_in_stream_order(
+    run_consumer: Callable[..., Awaitable[EventConsumer]],
+    js: JetStreamContext,
+    event_db: asyncpg.Pool,
+) -> None:
+    async with event_db.acquire() as conn:
+        await conn.execute("create table applied (n int primary key)")
+    calls: list[tuple[str, list[int]]] = []
+
+    async def many(conn: Connection, events: Sequence[tuple[Envelope, BaseModel]]) -> None:
+        calls.append(("many", [e.data["n"] for e, _ in events]))
+        await conn.executemany(
+            "insert into applied values ($1)", [(e.data["n"],) for e, _ in events]
+        )
+
+    async def one(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
+        calls.append(("one", [envelope.data["n"]]))
+        await conn.execute("insert into applied values ($1)", envelope.data["n"])
+
+    kinds = ["Pinged", "Pinged", "Ponged", "Pinged", "Pinged", "Pinged"]
+    for n, kind in enumerate(kinds, start=1):
+        await publish(js, probe_envelope(n, aggregate="same", sequence=n, event_type=kind))
+    await run_consumer(one, handlers={"Ponged": one}, batch_handlers={"Pinged": many})
+    await wait_for(lambda: sum(len(ns) for _, ns in calls) == 6)
+    assert calls == [("many", [1, 2]), ("one", [3]), ("many", [4, 5, 6])]
+    async with event_db.acquire() as conn:
+        assert await conn.fetchval("select count(*) from applied") == 6

@@ -1,0 +1,74 @@
+"""What every benchmark module of ``bench/`` shares: servers, figures, and the summary table.
+
+A benchmark module defines ``async def measure(servers: Servers, scale: float) ->
+list[Figure]``; ``python -m bench`` finds every such module, runs it and prints one table.
+``scale`` 1.0 is the full run; the unit test runs each module at a tiny scale.
+"""
+
+from __future__ import annotations
+
+import resource
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+
+from shared.store.db import SHARED_MIGRATIONS, apply_migrations, database_dsn, ensure_database
+
+
+@dataclass(frozen=True)
+class Servers:
+    nats_url: str
+    database_url: str  # a server DSN; benchmarks create databases of their own on it
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure, with the baseline it is read against (if any)."""
+
+    name: str
+    value: float
+    unit: str
+    baseline: float | None = None  # measured in the same run, same unit
+    baseline_name: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return self.value / self.baseline if self.baseline else None
+
+    def line(self) -> str:
+        text = f"{self.name:<64} {self.value:>12,.1f} {self.unit}"
+        if self.baseline is not None:
+            text += f"   (baseline {self.baseline:,.1f}: {self.ratio or 0:.2f}×)"
+        return text
+
+
+def scaled(full: int, scale: float, least: int = 1) -> int:
+    return max(least, int(full * scale))
+
+
+async def fresh_database(servers: Servers, prefix: str = "bench") -> asyncpg.Pool:
+    """A new database with the shared event-store schema, and a pool on it."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    await ensure_database(servers.database_url, name)
+    pool = await asyncpg.create_pool(
+        database_dsn(servers.database_url, name), min_size=2, max_size=20
+    )
+    async with pool.acquire() as conn:
+        await apply_migrations(conn, SHARED_MIGRATIONS)
+    return pool
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def table(figures: list[Figure]) -> str:
+    """The summary: name, figure, baseline, ratio: every figure in one place."""
+    header = f"{'benchmark':<64} {'figure':>14} {'unit':<10} {'baseline':>12} {'ratio':>7}"
+    lines = [header, "-" * len(header)]
+    for f in figures:
+        baseline = f"{f.baseline:>12,.1f}" if f.baseline is not None else f"{'—':>12}"
+        ratio = f"{f.ratio:>6.2f}×" if f.ratio is not None else f"{'':>7}"
+        lines.append(f"{f.name:<64} {f.value:>14,.1f} {f.unit:<10} {baseline} {ratio}")
+    return "\n".join(lines)

@@ -1,0 +1,242 @@
+"""Latency from an accepted intake command to decisions' case row, at an offered rate.
+
+Starts intake and decisions as processes of their own (``python -m services.<name>``, as
+``./asist up`` does) on free ports and a database prefix of their own, sends
+``POST /municipalities/daugavpils/applications`` at an offered 100 and 500 commands/s
+(open loop: a command leaves at its time whether or not earlier ones were answered), and
+takes the time from each 201 response to the commit of the case row in decisions'
+database. That commit is seen through a trigger this benchmark adds to ``cases`` (NOTIFY
+on insert, delivered at commit); the services themselves run unchanged.
+
+    .venv/bin/python -m bench.latency [--scale 1.0]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import nats
+
+from bench.figures import Figure, Servers
+from deploy.services import resident_mib
+from shared.store.db import database_dsn
+
+ROOT = Path(__file__).resolve().parents[1]
+RATES = (100, 500)
+SECONDS = 5.0  # per rate at scale 1.0
+TOKEN = "bench-caseworker"
+PATH = "/municipalities/daugavpils/applications"
+CHANNEL = "bench_case_opened"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def application(n: int) -> dict[str, Any]:
+    return {
+        "channel": "in_person",
+        "applicant": {
+            "personal_code": "120385-12342",
+            "first_name": "Jānis",
+            "last_name": f"Bērziņš{n}",
+            "birth_date": "1985-03-12",
+            "declared_address": "Rīgas iela 1, Daugavpils, LV-5401",
+            "phone": "+371 26123456",
+        },
+        "activities": [{"kind": "work", "hours_per_week": "20", "description": "workshop"}],
+        "receives_vision_benefit": False,
+    }
+
+
+class Services:
+    """intake and decisions as processes, on free ports, with a database prefix of their own."""
+
+    def __init__(self, servers: Servers, log_dir: Path) -> None:
+        self.prefix = f"benchlat{uuid.uuid4().hex[:6]}"
+        self.ports = {"intake": _free_port(), "decisions": _free_port()}
+        self.env = {
+            **os.environ,
+            "ASIST_NATS_URL": servers.nats_url,
+            "ASIST_DATABASE_URL": servers.database_url,
+            "ASIST_DATABASE_PREFIX": self.prefix,
+            "ASIST_TOKENS": f"{TOKEN}=caseworker:daugavpils",
+            "ASIST_LOG_FORMAT": "json",
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.log_dir = log_dir
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> None:
+        for name, port in self.ports.items():
+            log = (self.log_dir / f"{name}.log").open("wb")
+            self.processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", f"services.{name}"],
+                    env={**self.env, "ASIST_HTTP_PORT": str(port)},
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+
+    async def wait_ready(self) -> None:
+        deadline = time.monotonic() + 90.0  # two services migrating at once on 2 busy cores
+        async with httpx.AsyncClient() as client:
+            for name, port in self.ports.items():
+                while True:
+                    with contextlib.suppress(httpx.HTTPError):
+                        if (await client.get(f"http://127.0.0.1:{port}/ready")).status_code == 200:
+                            break
+                    if time.monotonic() > deadline or any(
+                        p.poll() is not None for p in self.processes
+                    ):
+                        tail = (self.log_dir / f"{name}.log").read_text()[-3000:]
+                        raise RuntimeError(f"{name} did not become ready:\n{tail}")
+                    await asyncio.sleep(0.2)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@dataclass
+class Run:
+    from_201: list[float] = field(default_factory=list)  # seconds, sorted
+    from_request: list[float] = field(default_factory=list)
+    missing: int = 0  # answered 201, but no case row within 30 s
+    refused: int = 0  # not answered 201 (an error, or no answer within 30 s)
+    answered_per_second: float = 0.0
+
+
+async def _offer(base_url: str, rate: int, seconds: float, seen: dict[str, float]) -> Run:
+    """Send ``rate`` commands/s for ``seconds`` (open loop) and time each to its case row."""
+    count = max(1, int(rate * seconds))
+    accepted: dict[str, tuple[float, float]] = {}  # application id → (request, 201)
+    run = Run()
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+
+        async def send(n: int) -> None:
+            key = {"Idempotency-Key": str(uuid.uuid4())}
+            requested = time.perf_counter()
+            for attempt in (1, 2):  # a retry with the same key is safe: that is what it is for
+                try:
+                    response = await client.post(
+                        PATH, json=application(n), headers={**headers, **key}
+                    )
+                    break
+                except httpx.TransportError:  # e.g. a kept-alive connection the server closed
+                    if attempt == 2:
+                        run.refused += 1
+                        return
+            if response.status_code != 201:
+                run.refused += 1
+                return
+            accepted[response.json()["application_id"]] = (requested, time.perf_counter())
+
+        started = time.perf_counter()
+        tasks = []
+        for n in range(count):
+            delay = started + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(send(n)))
+        await asyncio.gather(*tasks)
+        run.answered_per_second = len(accepted) / (time.perf_counter() - started)
+    deadline = time.monotonic() + 30
+    while any(k not in seen for k in accepted) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    arrived = {k: times for k, times in accepted.items() if k in seen}
+    # A case row can commit before the client has read the 201: that counts as 0.
+    run.from_201 = sorted(max(0.0, seen[k] - answered) for k, (_, answered) in arrived.items())
+    run.from_request = sorted(seen[k] - requested for k, (requested, _) in arrived.items())
+    run.missing = len(accepted) - len(arrived)
+    return run
+
+
+def percentile(values: list[float], p: float) -> float:
+    return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else float("nan")
+
+
+async def measure(servers: Servers, scale: float = 1.0) -> list[Figure]:
+    nc = await nats.connect(servers.nats_url)
+    js = nc.jetstream()
+    for stream in ("INTAKE", "DECISIONS"):  # this benchmark's own servers: start empty
+        with contextlib.suppress(Exception):
+            await js.delete_stream(stream)
+    await nc.drain()
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="bench-latency-") as logs:
+        services = Services(servers, Path(logs))
+        services.start()
+        try:
+            await services.wait_ready()
+            dsn = database_dsn(servers.database_url, f"{services.prefix}_decisions")
+            listener = await asyncpg.connect(dsn)
+            await listener.execute(
+                "create function bench_case_opened() returns trigger language plpgsql as"
+                f" $$ begin perform pg_notify('{CHANNEL}', new.case_id); return new; end $$;"
+                " create trigger bench_case_opened after insert on cases"
+                " for each row execute function bench_case_opened()"
+            )
+            seen: dict[str, float] = {}
+
+            def on_case(_conn: object, _pid: int, _channel: str, case_id: object) -> None:
+                seen.setdefault(str(case_id), time.perf_counter())
+
+            await listener.add_listener(CHANNEL, on_case)
+            base_url = f"http://127.0.0.1:{services.ports['intake']}"
+            seconds = max(0.02, SECONDS * scale)
+            await _offer(base_url, 20, min(0.5, seconds), seen)  # warm up: connections, plans
+            for rate in RATES:
+                run = await _offer(base_url, rate, seconds, seen)
+                what = f"{rate}/s offered, {run.answered_per_second:,.0f}/s answered"
+                for p in (50, 99):
+                    value = percentile(run.from_201, p) * 1000
+                    figures.append(Figure(f"latency 201→case row, {what}: p{p}", value, "ms"))
+                value = percentile(run.from_request, 99) * 1000
+                figures.append(Figure(f"latency request→case row, {what}: p99", value, "ms"))
+                for count, why in ((run.refused, "not answered 201"), (run.missing, "no case row")):
+                    if count:
+                        figures.append(Figure(f"commands at {rate}/s: {why}", count, "commands"))
+            await listener.close()
+            for name, process in zip(services.ports, services.processes, strict=True):
+                rss = resident_mib(process.pid)
+                if rss is not None:
+                    figures.append(Figure(f"memory: {name} process RSS after the runs", rss, "MiB"))
+        finally:
+            services.stop()
+    return figures
+
+
+def main() -> None:
+    from bench.__main__ import run_standalone
+
+    run_standalone([measure])
+
+
+if __name__ == "__main__":
+    main()
