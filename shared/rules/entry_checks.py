@@ -31,7 +31,8 @@ def check_end_after_start(entries: Iterable[TimeEntry]) -> list[Finding]:
 def check_days(
     entries: Iterable[TimeEntry], grants: Sequence[GrantWindow], today: date
 ) -> list[Finding]:
-    """rules.md §7.2: inside the granted period, not in a suspension, not in the future.
+    """rules.md §7.2: inside the granted period, not after a termination, not in a
+    suspension, not in the future.
 
     `today` is the Latvian calendar date (Europe/Riga), given by the caller.
     """
@@ -48,6 +49,10 @@ def check_days(
                 Finding.about(
                     e, FindingCode.OUTSIDE_PERIOD, f"no grant of {e.client_id} covers {day}"
                 )
+            )
+        elif grant.terminated_on(e.day):
+            found.append(
+                Finding.about(e, FindingCode.AFTER_TERMINATION, f"the service ended before {day}")
             )
         elif grant.suspended_on(e.day):
             found.append(

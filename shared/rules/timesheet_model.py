@@ -15,6 +15,8 @@ class FindingCode(StrEnum):
 
     END_BEFORE_START = "END_BEFORE_START"
     OUTSIDE_PERIOD = "OUTSIDE_PERIOD"
+    # rules.md §5.6, §7.2: the service ended (terminated) before this day.
+    AFTER_TERMINATION = "AFTER_TERMINATION"
     IN_SUSPENSION = "IN_SUSPENSION"
     FUTURE_DATE = "FUTURE_DATE"
     ACTIVITY_NOT_GRANTED = "ACTIVITY_NOT_GRANTED"
@@ -75,6 +77,8 @@ class GrantWindow:
     period_start: date
     period_end: date
     suspensions: tuple[tuple[date, date | None], ...] = ()
+    # rules.md §5.6: first day without the service after a termination; None = not terminated.
+    terminated_from: date | None = None
 
     def __post_init__(self) -> None:
         # Accept the plain strings and lists of other services; keep the types exact.
@@ -86,6 +90,9 @@ class GrantWindow:
 
     def covers(self, day: date) -> bool:
         return self.period_start <= day <= self.period_end
+
+    def terminated_on(self, day: date) -> bool:
+        return self.terminated_from is not None and day >= self.terminated_from
 
     def suspended_on(self, day: date) -> bool:
         return any(
