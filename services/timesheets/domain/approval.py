@@ -163,7 +163,8 @@ def _trim(
         ):
             continue
         running = Decimal(0)
-        for (_, _, own, amount), entry in sorted(members, key=lambda m: m[0][:2]):
+        # The other reports' hours first (they were claimed before), then this report's by day.
+        for (_, _, own, amount), entry in sorted(members, key=lambda m: (m[0][1], m[0][0])):
             if own is None:
                 running += amount
                 continue
