@@ -172,7 +172,7 @@ def play_timesheets(
     print_report("Jānis Bērziņš / Pēteris Ozols", sent, approved)
 
     # 2. Ilze: an hour overlapping Jānis's; rejected, reopened, fixed, approved.
-    ilze_month = [entry(d, "14:00", "16:00", "day_care") for d in (3, 5, 10, 17, 19)]
+    ilze_month = [entry(d, "14:00", "16:00", "day_care") for d in (3, 5, 12, 19)]
     ilze_month.append(entry(24, "12:00", "14:00", "social_activities"))
     peteris.send("PUT", ilze_path, {"entries": ilze_month})
     sent = peteris.send("POST", f"{ilze_path}/submit")

@@ -12,6 +12,7 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -90,12 +91,13 @@ async def test_the_demo_month_runs_through_every_service(
     names = [e.get_type().split(".")[3] for e in timesheets]
     for name in ("Submitted", "Attested", "Approved", "Rejected", "Reopened", "Corrected"):
         assert f"Timesheet{name}" in names, name
-    approved = [e.get_data() for e in timesheets if e.get_type().endswith("Approved.v1")]
-    janis_report = next(d for d in approved if d["reductions"])  # type: ignore[index]
-    reasons = " ".join(r["reason"] for r in janis_report["reductions"])  # type: ignore[index]
+    data = [(e.get_type(), cast(dict[str, Any], e.get_data())) for e in timesheets]
+    approved = [d for kind, d in data if kind.endswith("Approved.v1")]
+    janis_report = next(d for d in approved if d["reductions"])
+    reasons = " ".join(r["reason"] for r in janis_report["reductions"])
     assert "IN_SUSPENSION" in reasons and "WEEKLY_GRANT_EXCEEDED" in reasons
-    corrected = next(e.get_data() for e in timesheets if e.get_type().endswith("Corrected.v1"))
-    assert corrected["difference_hours"] == "4.00"  # type: ignore[index]
+    corrected = next(d for kind, d in data if kind.endswith("Corrected.v1"))
+    assert corrected["difference_hours"] == "4.00"
     assert {e.get_extension("municipality") for e in timesheets} == {"daugavpils", "ludza"}
 
     janis = demo.CLIENTS[0]
