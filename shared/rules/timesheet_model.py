@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from shared.rules.riga_time import elapsed_seconds, seconds_of
 from shared.rules.vocabulary import Unit
@@ -42,7 +43,7 @@ class TimeEntry:
     end: time  # 00:00 means the midnight that ends the day
     activity: str
 
-    @property
+    @cached_property
     def seconds(self) -> int:
         """Real time worked (summer-time aware); 0 when the end is not after the start."""
         return max(0, elapsed_seconds(self.day, self.start, self.end))
@@ -51,7 +52,7 @@ class TimeEntry:
     def hours(self) -> Decimal:
         return Decimal(self.seconds) / Decimal(3600)
 
-    @property
+    @cached_property
     def wall_span(self) -> tuple[int, int]:
         """[start, end) in wall-clock seconds of the day, for overlap checks."""
         return seconds_of(self.start), seconds_of(self.end, is_end=True)

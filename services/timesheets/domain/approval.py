@@ -31,11 +31,11 @@ from shared.rules import (
     check_activities,
     check_days,
     check_end_after_start,
-    check_overlaps,
     rule_set_for,
 )
 from shared.rules.sum_checks import counted_grant, unit_period
 from shared.rules.timesheet_model import iso_week
+from shared.rules.timesheets import overlap_code
 
 SUM_CODES = frozenset(
     {
@@ -86,20 +86,34 @@ def _overridden(code: str, day: date, overrides: Sequence[Override]) -> bool:
 
 
 def entry_findings(
-    entry: TimeEntry,
-    siblings: Sequence[TimeEntry],
+    entries: Sequence[TimeEntry],
     grants: Sequence[GrantWindow],
     today: date,
     context: Sequence[TimeEntry],
-) -> list[Finding]:
-    """The findings that concern this one entry alone (not the sums)."""
-    others = [e for e in siblings if e is not entry] + list(context)
-    return (
-        check_end_after_start([entry])
-        + check_days([entry], grants, today)
-        + check_activities([entry], grants)
-        + check_overlaps([entry], others)
-    )
+) -> list[set[str]]:
+    """Per entry, the codes of the findings that concern it alone (not the sums)."""
+    by_day: dict[date, list[TimeEntry]] = defaultdict(list)
+    for other in [*entries, *context]:
+        if other.is_well_formed:
+            by_day[other.day].append(other)
+    codes: list[set[str]] = []
+    for entry in entries:
+        found: set[str] = {
+            f.code
+            for f in check_end_after_start([entry])
+            + check_days([entry], grants, today)
+            + check_activities([entry], grants)
+        }
+        begin, end = entry.wall_span
+        for other in by_day.get(entry.day, []) if entry.is_well_formed else []:
+            if other is entry:
+                continue
+            code = overlap_code(entry, other)
+            other_begin, other_end = other.wall_span
+            if code is not None and begin < other_end and other_begin < end:
+                found.add(code)
+        codes.append(found)
+    return codes
 
 
 def _requested(
@@ -189,13 +203,12 @@ def approve_hours(
     check_overrides(overrides, findings)
     hours, reasons = _requested(reported, requested)
     cut: dict[int, set[str]] = defaultdict(set)
-    for index, entry in enumerate(entries):
-        for finding in entry_findings(entry, entries, grants, today, context):
-            if not _overridden(finding.code, entry.day, overrides) or (
-                finding.code in NOT_OVERRIDABLE
-            ):
+    for index, codes in enumerate(entry_findings(entries, grants, today, context)):
+        for code in codes:
+            day = entries[index].day
+            if not _overridden(code, day, overrides) or code in NOT_OVERRIDABLE:
                 hours[index] = Decimal(0)
-                cut[index].add(finding.code)
+                cut[index].add(code)
 
     def grant_group(e: TimeEntry) -> Hashable | None:
         grant = counted_grant(e, grants)
