@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import statistics
 import time
@@ -214,6 +215,7 @@ async def prepare(pool: asyncpg.Pool, store: EventStore, assignments: list[Assig
 
 
 async def national_month(args: argparse.Namespace) -> None:
+    logging.getLogger("faststream").setLevel(logging.WARNING)  # a line per message otherwise
     data_dir = ROOT / ".local" / "bench"
     named = os.environ.get("ASIST_NATS_URL") and os.environ.get("ASIST_DATABASE_URL")
     stack = None if named else start_stack(data_dir, nats_port=0, pg_port=0, nats_monitor_port=0)

@@ -80,19 +80,32 @@ async def case_grants(conn: Connection, case_ids: list[str]) -> list[CaseGrant]:
     ]
 
 
+# Two index-friendly halves (an OR over both columns would scan every entry).
 CONTEXT_SQL = """
-select e.day, e.start_time, e.end_time, e.activity,
-  coalesce((select min(b.assistant_id) from known_assistants a join known_assistants b
-            on b.personal_code = a.personal_code where a.assistant_id = e.assistant_id),
-           e.assistant_id) as person,
-  coalesce((select min(d.case_id) from grant_cases c join grant_cases d
-            on d.client_code = c.client_code where c.case_id = e.case_id),
-           e.case_id) as client
-from report_entries e
-where e.counted and e.timesheet_id <> $1 and e.day between $2 and $3
-  and (e.assistant_id = any($4::text[]) or e.case_id = any($5::text[]))
-order by e.day, e.start_time
+select timesheet_id, idx, day, start_time, end_time, activity, assistant_id, case_id
+from report_entries
+where counted and timesheet_id <> $1 and day between $2 and $3 and assistant_id = any($4::text[])
+union
+select timesheet_id, idx, day, start_time, end_time, activity, assistant_id, case_id
+from report_entries
+where counted and timesheet_id <> $1 and day between $2 and $3 and case_id = any($5::text[])
 """
+PERSON_KEYS = """
+select a.assistant_id, (select min(b.assistant_id) from known_assistants b
+                        where b.personal_code = a.personal_code) as key
+from known_assistants a where a.assistant_id = any($1::text[])
+"""
+CLIENT_KEYS = """
+select a.case_id, (select min(b.case_id) from grant_cases b
+                   where b.client_code = a.client_code) as key
+from grant_cases a where a.case_id = any($1::text[])
+"""
+
+
+async def _keys(conn: Connection, sql: str, ids: set[str]) -> dict[str, str]:
+    """Each id's key (the smallest id of the same person); an unknown id is its own key."""
+    rows = await conn.fetch(sql, sorted(ids))
+    return {i: i for i in ids} | {r[0]: r["key"] for r in rows}
 
 
 async def checks_for(conn: Connection, report: Report) -> Checks:
@@ -102,9 +115,18 @@ async def checks_for(conn: Connection, report: Report) -> Checks:
     week_start = first - timedelta(days=first.weekday())
     week_end = last + timedelta(days=6 - last.weekday())
     rows = await conn.fetch(CONTEXT_SQL, report.timesheet_id, week_start, week_end, persons, cases)
+    person_of = await _keys(conn, PERSON_KEYS, {r["assistant_id"] for r in rows})
+    client_of = await _keys(conn, CLIENT_KEYS, {r["case_id"] for r in rows})
     context = [
-        TimeEntry(r["person"], r["client"], r["day"], r["start_time"], r["end_time"], r["activity"])
-        for r in rows
+        TimeEntry(
+            person_of[r["assistant_id"]],
+            client_of[r["case_id"]],
+            r["day"],
+            r["start_time"],
+            r["end_time"],
+            r["activity"],
+        )
+        for r in sorted(rows, key=lambda r: (r["day"], r["start_time"], r["assistant_id"]))
     ]
     client = cases[0]
     return Checks(
