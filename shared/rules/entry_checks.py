@@ -86,3 +86,20 @@ def check_approved_hours(
         return []
     detail = f"{approved} h approved, only {reported} h reported"
     return [Finding(FindingCode.APPROVED_MORE_THAN_REPORTED, tuple(days), detail)]
+
+
+def check_assignment(
+    entries: Iterable[TimeEntry], assigned_from: date, assigned_until: date | None
+) -> list[Finding]:
+    """rules.md §6.1–6.2: only days on which the assistant served the client (the contract)."""
+    span = f"{assigned_from.isoformat()} … {assigned_until.isoformat() if assigned_until else ''}"
+    return [
+        Finding.about(
+            e,
+            FindingCode.NOT_ASSIGNED,
+            f"{e.day.isoformat()} is outside the assignment ({span})",
+            "rules.md §6.1, §7.2",
+        )
+        for e in entries
+        if e.day < assigned_from or (assigned_until is not None and e.day > assigned_until)
+    ]

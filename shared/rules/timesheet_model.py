@@ -18,6 +18,8 @@ class FindingCode(StrEnum):
     OUTSIDE_PERIOD = "OUTSIDE_PERIOD"
     # rules.md §5.6, §7.2: the service ended (terminated) before this day.
     AFTER_TERMINATION = "AFTER_TERMINATION"
+    # rules.md §6.1–6.2: the assistant was not assigned to the client on this day.
+    NOT_ASSIGNED = "NOT_ASSIGNED"
     IN_SUSPENSION = "IN_SUSPENSION"
     FUTURE_DATE = "FUTURE_DATE"
     ACTIVITY_NOT_GRANTED = "ACTIVITY_NOT_GRANTED"

@@ -198,12 +198,19 @@ def approve_hours(
     findings: Sequence[Finding],
     requested: dict[int, Requested],
     overrides: Sequence[Override],
+    extra: Sequence[set[str]] = (),
 ) -> Approval:
-    """The approved hours per entry, the reductions with their reasons, the overrides used."""
+    """The approved hours per entry, the reductions with their reasons, the overrides used.
+
+    ``extra``: more entry findings per entry, found by the caller (e.g. not assigned).
+    """
     check_overrides(overrides, findings)
     hours, reasons = _requested(reported, requested)
     cut: dict[int, set[str]] = defaultdict(set)
-    for index, codes in enumerate(entry_findings(entries, grants, today, context)):
+    per_entry = entry_findings(entries, grants, today, context)
+    for index, more in enumerate(extra):
+        per_entry[index] |= more
+    for index, codes in enumerate(per_entry):
         for code in codes:
             day = entries[index].day
             if not _overridden(code, day, overrides) or code in NOT_OVERRIDABLE:

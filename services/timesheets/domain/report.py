@@ -42,7 +42,7 @@ from shared.contracts.timesheets import (
     TimesheetSubmitted,
 )
 from shared.rules import Finding as RuleFinding
-from shared.rules import FindingCode, GrantWindow, TimeEntry, check_timesheet
+from shared.rules import FindingCode, GrantWindow, TimeEntry, check_assignment, check_timesheet
 
 STREAM_PREFIX = "timesheet-"
 REJECTED_OTHER = "REJECTED_OTHER"
@@ -100,12 +100,21 @@ class Checks:
     context: Sequence[TimeEntry]
     person: str  # the same assistant in every municipality (matched by personal code)
     client: str  # the same client across cases
+    assigned_from: date = date.min  # the assignment's first and last day (rules.md §6.2)
+    assigned_until: date | None = None
 
     def entries(self, state: ReportState) -> list[TimeEntry]:
         return time_entries(state.entries, self.person, self.client)
 
+    def not_assigned(self, entries: list[TimeEntry]) -> list[RuleFinding]:
+        return check_assignment(entries, self.assigned_from, self.assigned_until)
+
     def findings(self, state: ReportState, today: date) -> list[RuleFinding]:
-        return check_timesheet(self.entries(state), self.grants, today, self.context)
+        entries = self.entries(state)
+        found = self.not_assigned(entries) + check_timesheet(
+            entries, self.grants, today, self.context
+        )
+        return sorted(found, key=lambda f: f.days[0] if f.days else today)
 
 
 @dataclass(frozen=True)
@@ -320,6 +329,7 @@ def approve(command: Approve, state: ReportState) -> TimesheetApproved | Timeshe
         findings,
         command.requested,
         command.overrides,
+        [{f.code for f in checks.not_assigned([e])} for e in entries],
     )
     days = approved_days(entries, result.approved)
     total = sum(result.approved, Decimal(0))

@@ -11,7 +11,7 @@ the client), never by personal code: findings' details travel on the bus.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from services.timesheets.domain.entries import month_bounds
 from services.timesheets.domain.report import Checks, Report
@@ -109,6 +109,10 @@ async def _keys(conn: Connection, sql: str, ids: set[str]) -> dict[str, str]:
 
 
 async def checks_for(conn: Connection, report: Report) -> Checks:
+    assigned = await conn.fetchrow(
+        "select assigned_from, last_day from known_assignments where assignment_id = $1",
+        report.assignment_id,
+    )
     persons = await person_ids(conn, report.assistant_id)
     cases = await client_cases(conn, report.case_id)
     first, last = month_bounds(report.month)
@@ -134,4 +138,6 @@ async def checks_for(conn: Connection, report: Report) -> Checks:
         context=context,
         person=persons[0],
         client=client,
+        assigned_from=assigned["assigned_from"] if assigned else date.min,
+        assigned_until=assigned["last_day"] if assigned else None,
     )

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-from services.timesheets.domain.report import Report, Submit, decide
-from shared.contracts.timesheets import TimesheetSubmitted
+from services.timesheets.domain.report import Approve, Report, Submit, decide
+from shared.contracts.timesheets import TimesheetApproved, TimesheetSubmitted
 from shared.rules import FindingCode, Unit
-from tests.unit.timesheets.builders import TODAY, checks, drafted, entry, grant, time_entry
+from tests.unit.timesheets.builders import (
+    TODAY,
+    checks,
+    drafted,
+    entry,
+    grant,
+    play,
+    time_entry,
+)
 
 
 def findings(entries: list, *grants, context=(), today=TODAY) -> list[tuple[str, date | None]]:  # type: ignore[no-untyped-def, type-arg]
@@ -145,3 +154,20 @@ def test_the_assistants_forty_hours_across_clients() -> None:
 
 def report_for(month: str) -> Report:
     return Report(f"ts-{month}", "A", "K", "asg-1", month)
+
+
+def test_days_outside_the_assignment_are_flagged_and_not_paid() -> None:
+    assigned = replace(
+        checks(grant()), assigned_from=date(2026, 11, 4), assigned_until=date(2026, 11, 20)
+    )
+    state = drafted([entry(date(2026, 11, d)) for d in (3, 4, 20, 23)])
+    event = decide(Submit(TODAY, assigned), state)[0]
+    assert isinstance(event, TimesheetSubmitted)
+    assert [(f.code, f.day) for f in event.findings] == [
+        (FindingCode.NOT_ASSIGNED, date(2026, 11, 3)),
+        (FindingCode.NOT_ASSIGNED, date(2026, 11, 23)),
+    ]
+    approved = decide(Approve(TODAY, assigned), play(state, Submit(TODAY, assigned)))[0]
+    assert isinstance(approved, TimesheetApproved)
+    assert approved.approved_hours == 8
+    assert [r.reason for r in approved.reductions] == ["NOT_ASSIGNED", "NOT_ASSIGNED"]
