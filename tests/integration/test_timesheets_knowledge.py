@@ -232,6 +232,11 @@ async def test_overdue_once_per_report_and_rebuild_equals_live(
     await submit(
         timesheets, report_url("daugavpils", "asg-A-K"), "asst-a", [entry(3, "08:00", "12:00")]
     )
+    listing = "/municipalities/daugavpils/timesheets?month=2026-11"
+    before = await timesheets.get(listing, headers=auth("dgp-caseworker"))
+    assert before.json()["counts"] == {"submitted": 1, "missing": 1}
+    missing = await timesheets.get(f"{listing}&status=missing", headers=auth("dgp-caseworker"))
+    assert [i["assignment_id"] for i in missing.json()["items"]] == ["asg-B-M"]
     check = "/municipalities/daugavpils/timesheets/overdue-check"
     early = await timesheets.post(
         check, json={"today": "2026-12-05"}, headers=headers("dgp-caseworker")
