@@ -218,6 +218,13 @@ async def test_who_may_do_what(timesheets: httpx.AsyncClient) -> None:
     for token in ("ludza-caseworker", "ministry"):
         assert (await timesheets.get(REPORT, headers=auth(token))).status_code == 403
     assert (await timesheets.get(REPORT, headers=auth("client-k"))).status_code == 200
+    offset = await timesheets.post(
+        f"{REPORT}/entries",
+        json=entry(3, "08:00+02:00", "09:00") | {"activity": ""},
+        headers=headers("asst-a"),
+    )
+    assert offset.status_code == 422
+    assert {e["field"] for e in offset.json()["errors"]} == {"start", "activity"}
     no_key = await timesheets.post(f"{REPORT}/submit", headers=auth("asst-a"))
     assert no_key.status_code == 400
     assert no_key.headers["content-type"].startswith("application/problem+json")

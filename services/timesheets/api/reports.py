@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from services.timesheets.api.support import (
     MONTH,
@@ -47,6 +47,14 @@ class EntryBody(Body):
         description="An activity the grant covers (rules.md §4.1); a child's grant: any"
     )
     note: Annotated[str, Field(max_length=500)] = ""
+
+    @field_validator("start", "end")
+    @classmethod
+    def _wall_time(cls, value: time) -> time:
+        # rules.md §7.1: Riga wall-clock times; an offset would make the day ambiguous.
+        if value.tzinfo is not None:
+            raise ValueError("give the Riga wall time without an offset, e.g. 08:00")
+        return value.replace(microsecond=0)
 
     def entry(self) -> EntryInput:
         return EntryInput(self.day, self.start, self.end, self.activity, self.note)
