@@ -281,3 +281,21 @@ async def test_approval_racing_a_reopening_exactly_one_wins(
         " or event_type like '%Reopened%'"
     )
     assert len(kinds) == 1
+
+    # A correction (the second approval) racing a rejection of the same version.
+    if results[0].status_code != 200:  # the reopening won: submit version 2
+        await timesheets.post(f"{REPORT}/submit", headers=headers("asst-a"))
+    else:
+        await timesheets.post(f"{REPORT}/reopen", headers=headers("dgp-caseworker"))
+        await timesheets.post(f"{REPORT}/submit", headers=headers("asst-a"))
+    decisions_sql = (
+        "select count(*) from events where event_type similar to '%(Corrected|Approved|Rejected)%'"
+    )
+    before = await db.fetchval(decisions_sql)
+    correct = timesheets.post(f"{REPORT}/approve", json={}, headers=headers("dgp-caseworker"))
+    reject = timesheets.post(
+        f"{REPORT}/reject", json={"reasons": ["REJECTED_OTHER"]}, headers=headers("dgp-caseworker")
+    )
+    raced = await asyncio.gather(correct, reject)
+    assert sorted(r.status_code for r in raced) == [200, 409], [r.text for r in raced]
+    assert await db.fetchval(decisions_sql) == before + 1, "exactly one of the racing two"
