@@ -150,9 +150,12 @@ async def report_command(
             async def build(state: ReportState) -> Any:
                 return await make(conn, state)
 
+            async def view() -> dict[str, Any]:
+                return await report_view(conn, assignment, month)
+
             wrapped: Make = build
-            await run(conn, runtime.store, report, wrapped, context)
-            return status, await report_view(conn, assignment, month)
+            _, _, answer = await run(conn, runtime.store, report, wrapped, context, view)
+            return status, answer
         except DomainError as error:
             raise problem_of(error) from error
 

@@ -109,7 +109,6 @@ create table report_history (
     timesheet_id text    not null,
     sequence     integer not null,
     event_type   text    not null,
-    at           timestamptz not null,  -- the event's own time (the same after a rebuild)
     actor        text,
     version      integer not null,
     summary      jsonb   not null,

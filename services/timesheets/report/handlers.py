@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from services.timesheets.domain import report as domain
 from services.timesheets.domain.errors import NotFound
 from services.timesheets.domain.report import Command, Report, ReportState
-from services.timesheets.report.projection import project
+from services.timesheets.report.projection import Meta, project
 from shared.store.eventstore import EventContext, EventStore
 from shared.store.types import Connection
 
@@ -77,19 +77,23 @@ async def run(
     report: Report,
     make: Make,
     context: EventContext,
-) -> tuple[ReportState, list[BaseModel]]:
+    before_append: Callable[[], Awaitable[Any]] | None = None,
+) -> tuple[ReportState, list[BaseModel], Any]:
     """Run the command ``make(state)`` builds: it may read the state (to edit entries) and
-    the read models (the checks' context), on the same connection."""
+    the read models (the checks' context), on the same connection. ``before_append`` runs
+    after the projection and before the append; its result is returned."""
     state, version = await load(conn, store, report)
     command = await make(state)
     events = domain.decide(command, state)
-    envelopes = await store.append(
-        conn, domain.stream_of(report.timesheet_id), version, events, context
-    )
-    for envelope, event in zip(envelopes, events, strict=True):
-        await project(conn, envelope, event)
+    # Read models first, then the append (projection.py says why); a refused append rolls
+    # back the transaction, read models included.
+    for sequence, event in enumerate(events, start=version + 1):
+        await project(conn, Meta(context.municipality, sequence, context.actor), event)
         state = domain.evolve(state, event)
-    return state, events
+    # E.g. the reply's view of the read models: read before the lock, as the projection.
+    answer = None if before_append is None else await before_append()
+    await store.append(conn, domain.stream_of(report.timesheet_id), version, events, context)
+    return state, events, answer
 
 
 def fixed(command: Command) -> Make:

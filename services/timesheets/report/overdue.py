@@ -96,7 +96,7 @@ async def mark_overdue_reports(
             command = MarkOverdue(report, due_on, today)
             try:
                 async with conn.transaction():  # a savepoint: one conflict skips one report
-                    _, events = await run(conn, store, report, fixed(command), context)
+                    _, events, _ = await run(conn, store, report, fixed(command), context)
             except ConcurrencyError:
                 continue
             if events:

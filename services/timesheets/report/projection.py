@@ -1,13 +1,18 @@
 """The reports' read models, written in the transaction that appends their events.
 
-``project`` is called with every appended event (handlers.py) and by ``rebuild``, which
-empties the tables and replays the event store in commit order: the same rows either way
-(no column holds a clock reading of its own; history keeps the event's own time).
+``project`` is called with every event a command decides (handlers.py), in the same
+transaction and just before the append, and by ``rebuild``, which empties the tables and
+replays the event store in commit order: the same rows either way. It needs only what is
+known before the append (``Meta``: municipality, sequence, actor), so the work happens
+before the event store's append lock is taken and the lock is held only for the append
+itself and the commit (architecture.md §8: round trips under that lock bound throughput).
+No column holds a clock reading; the history shows the dates the events carry.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +36,20 @@ from shared.store.types import Connection
 TABLES = ("reports", "report_entries", "report_history")
 
 
-async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
+@dataclass(frozen=True)
+class Meta:
+    """What the read models keep of an event's envelope, known before it is appended."""
+
+    municipality: str
+    sequence: int
+    actor: str | None
+
+    @classmethod
+    def of(cls, envelope: Envelope) -> Meta:
+        return cls(envelope.municipality, envelope.sequence, envelope.actor)
+
+
+async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
     match event:
         case TimesheetDrafted():
             await _ensure_report(conn, envelope.municipality, event)
@@ -187,14 +205,13 @@ def _summary(event: BaseModel) -> dict[str, Any]:
     return data
 
 
-async def _history(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
+async def _history(conn: Connection, envelope: Meta, event: BaseModel) -> None:
     await conn.execute(
-        "insert into report_history (timesheet_id, sequence, event_type, at, actor, version,"
-        " summary) values ($1, $2, $3, $4, $5, $6, $7::jsonb) on conflict do nothing",
+        "insert into report_history (timesheet_id, sequence, event_type, actor, version,"
+        " summary) values ($1, $2, $3, $4, $5, $6::jsonb) on conflict do nothing",
         getattr(event, "timesheet_id"),  # noqa: B009  (every timesheet event has it)
         envelope.sequence,
-        envelope.event_name,
-        envelope.time,
+        type(event).__name__,
         envelope.actor,
         getattr(event, "version", 1),
         json.dumps(_summary(event)),
@@ -212,6 +229,6 @@ async def rebuild(conn: Connection, store: EventStore, batch: int = 1000) -> int
             if not recorded:
                 return count
             for item in recorded:
-                await project(conn, item.envelope, store.decode(item.envelope))
+                await project(conn, Meta.of(item.envelope), store.decode(item.envelope))
                 position = item.position
                 count += 1

@@ -62,7 +62,7 @@ async def report_view(conn: Connection, assignment: Assignment, month: str) -> d
         ts_id,
     )
     history = await conn.fetch(
-        "select sequence, event_type, at, actor, version, summary::text as summary"
+        "select sequence, event_type, actor, version, summary::text as summary"
         " from report_history where timesheet_id = $1 order by sequence",
         ts_id,
     )
@@ -96,7 +96,6 @@ async def report_view(conn: Connection, assignment: Assignment, month: str) -> d
             {
                 "sequence": h["sequence"],
                 "event": h["event_type"],
-                "at": h["at"].isoformat(),
                 "actor": h["actor"],
                 "version": h["version"],
                 "data": json.loads(h["summary"]),
