@@ -203,7 +203,12 @@ def play_timesheets(
     dace_api.send("POST", f"{marta_path}/submit", step="version 2")
     corrected = caseworker["daugavpils"].send("POST", f"{marta_path}/approve", {}, step="version 2")
     print_report("Marta Ozola, corrected", corrected, corrected)
-    summary(caseworker)
+    labels = {
+        janis_path: "Jānis Bērziņš / Pēteris Ozols",
+        ilze_path: "Ilze Krūmiņa / Pēteris Ozols",
+        marta_path: "Marta Ozola / Dace Egle",
+    }
+    summary(caseworker, {path.split("/")[4]: label for path, label in labels.items()})
 
 
 def print_report(who: str, submitted: dict[str, Any], outcome: dict[str, Any]) -> None:
@@ -216,7 +221,7 @@ def print_report(who: str, submitted: dict[str, Any], outcome: dict[str, Any]) -
     )
 
 
-def summary(caseworker: dict[str, Person]) -> None:
+def summary(caseworker: dict[str, Person], labels: dict[str, str]) -> None:
     print(f"\n-- the caseworkers' view of {MONTH}: reports and findings")
     for municipality, person in caseworker.items():
         month = person.get(f"/municipalities/{municipality}/timesheets?month={MONTH}").json()
@@ -224,8 +229,9 @@ def summary(caseworker: dict[str, Person]) -> None:
             findings = ", ".join(
                 f"{f['code']} {f.get('day') or ''}".strip() for f in item["findings"]
             )
+            who = labels.get(item["assignment_id"], item["assignment_id"])
             print(
-                f"  {municipality:<10} {item['status']:<9} v{item['version'] or '-'} "
-                f"reported {item['reported_hours'] or '-':>6} h, approved "
-                f"{item['approved_hours'] or '-':>6} h  {findings or 'no findings'}"
+                f"  {municipality:<10} {who:<30} {item['status']:<9} v{item['version'] or '-'} "
+                f"reported {item['reported_hours'] or '-':>4} h, approved "
+                f"{item['approved_hours'] or '-':>4} h; {findings or 'no findings'}"
             )
