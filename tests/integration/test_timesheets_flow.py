@@ -40,8 +40,13 @@ def settings(stack: Servers) -> Settings:
 
 @pytest.fixture
 async def timesheets(
-    clean_bus: None, start_service: ServiceFactory, js: JetStreamContext
+    clean_bus: None,
+    start_service: ServiceFactory,
+    js: JetStreamContext,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> httpx.AsyncClient:
+    # The tests run the due-day check themselves, on dates of their choosing.
+    monkeypatch.setenv("ASIST_TIMESHEETS_OVERDUE_WATCH", "false")
     return await start_timesheets(start_service, js)
 
 
