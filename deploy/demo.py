@@ -1,7 +1,8 @@
 """The demo behind ``./asist up``: caseworkers of two municipalities at work, over HTTP.
 
-Applications arrive at the Daugavpils and Ludza social services in October and November
-2026; caseworkers assess and decide them (grants and refusals by the rules of
+Applications arrive at the Daugavpils and Ludza social services in October 2026 (grants
+from 1 November, so that November can be reported on the real today); caseworkers assess
+and decide them (grants and refusals by the rules of
 ``shared.rules``), register and assign assistants, handle a hospital stay, and one late
 case shows up as overdue. Everything goes through the services' public HTTP APIs and the
 bus, as a municipality's own systems would; at the end the events on NATS are counted.
@@ -66,7 +67,7 @@ CLIENTS = [
         "Jānis",
         "Bērziņš",
         date(1985, 3, 12),
-        date(2026, 11, 2),
+        date(2026, 10, 5),
         [],
         MOBILITY | {"needs": "intensity_level_1"},
         purposes=[("work_study_sport", "Darba devēja izziņa")],
@@ -76,7 +77,7 @@ CLIENTS = [
         "Anna",
         "Kalniņa",
         date(1999, 7, 1),
-        date(2026, 11, 3),
+        date(2026, 10, 6),
         [],
         {
             "disability_group": 1,
@@ -92,7 +93,7 @@ CLIENTS = [
         "Marta",
         "Ozola",
         date(2017, 5, 20),
-        date(2026, 11, 5),
+        date(2026, 10, 8),
         [],
         {"opinion": "special_care", "weekly_medical_procedures": True},
         representative=True,
@@ -102,7 +103,7 @@ CLIENTS = [
         "Pēteris",
         "Liepa",
         date(1970, 1, 15),
-        date(2026, 11, 6),
+        date(2026, 10, 9),
         [],
         {"disability_group": 3, "functional_limitations": ["mobility"]},
         purposes=[("work_study_sport", "Darba līgums")],
@@ -112,7 +113,7 @@ CLIENTS = [
         "Ilze",
         "Krūmiņa",
         date(1962, 9, 9),
-        date(2026, 11, 4),
+        date(2026, 10, 7),
         [],
         {
             "disability_group": 1,
@@ -127,7 +128,7 @@ CLIENTS = [
         "Oskars",
         "Vītols",
         date(1990, 2, 2),
-        date(2026, 11, 9),
+        date(2026, 10, 13),
         [],
         MOBILITY | {"needs": "intensity_level_1"},
         withdraw=True,
@@ -155,7 +156,7 @@ CLIENTS = [
         purposes=[("volunteer_daycare_treatment", "Dienas centra izziņa")],
     ),
 ]
-PERIOD_START = date(2026, 12, 1)
+PERIOD_START = date(2026, 11, 1)
 DEMO_NAMESPACE = uuid.UUID("5a1c0de5-0000-4000-8000-00000000a515")
 
 
@@ -250,7 +251,7 @@ def submit_all(intake: dict[str, Api]) -> None:
         if client.withdraw:
             api.post(
                 f"{base}/{client.application_id}/withdrawal",
-                {"reason": "moved to Rēzekne", "withdrawn_on": "2026-11-16"},
+                {"reason": "moved to Rēzekne", "withdrawn_on": "2026-10-20"},
                 expect=200,
             )
             client.outcome = "withdrawn by the applicant"
@@ -345,11 +346,11 @@ def changes_and_assistants(decisions: dict[str, Api]) -> None:
     case = f"/municipalities/daugavpils/cases/{janis.application_id}"
     dgp.post(
         f"{case}/suspension",
-        {"reason": "inpatient", "suspended_from": "2026-12-10", "note": "hospital stay"},
+        {"reason": "inpatient", "suspended_from": "2026-11-16", "note": "hospital stay"},
         expect=201,
     )
-    dgp.post(f"{case}/resumption", {"resumed_on": "2026-12-18"}, expect=201)
-    janis.extra.append("suspended 2026-12-10 for a hospital stay, resumed 2026-12-18")
+    dgp.post(f"{case}/resumption", {"resumed_on": "2026-11-21"}, expect=201)
+    janis.extra.append("suspended 2026-11-16 for a hospital stay, resumed 2026-11-21")
 
 
 def overdue(decisions: dict[str, Api]) -> None:
@@ -408,6 +409,9 @@ def play(urls: dict[str, str], tokens: dict[str, str], nats_url: str) -> None:
         f"/municipalities/daugavpils/applications/{janis.application_id}"
     )
     print(f"\n-- a Ludza caseworker reading a Daugavpils application: {foreign.status_code}")
+    from deploy.demo_timesheets import play_timesheets  # the next stage: time reports
+
+    play_timesheets(urls, tokens, decisions)
     print(
         "\n-- events on NATS, per stream: "
         + ", ".join(f"{name} {n}" for name, n in sorted(count_events(nats_url).items()))

@@ -48,24 +48,29 @@ def present_services() -> list[str]:
 
 
 def demo_tokens(data_dir: Path) -> dict[str, str]:
-    """Caseworker and ministry tokens for the local stack: random, kept in the data folder.
+    """Caseworker, ministry, assistant and client tokens for the local stack: random, kept in
+    the data folder.
 
     ``ASIST_TOKENS`` in the environment wins; otherwise the services get these, so that a
-    person can also use them with curl (printed below, stored in ``tokens.json``).
+    person can also use them with curl (printed below, stored in ``tokens.json``). The
+    assistants' and clients' tokens are bound to the demo's people by personal code
+    (``deploy/demo_timesheets.py``).
     """
-    path = data_dir / "tokens.json"
-    if path.exists():
-        tokens: dict[str, str] = json.loads(path.read_text())
-    else:
-        tokens = {m: secrets.token_urlsafe(16) for m in ("daugavpils", "ludza", "ministry")}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(tokens, indent=2))
-        path.chmod(0o600)
+    from deploy.demo_timesheets import person_grants
+
     grants = {
         "daugavpils": "caseworker:daugavpils",
         "ludza": "caseworker:ludza",
         "ministry": "ministry:*",
-    }
+    } | person_grants()
+    path = data_dir / "tokens.json"
+    tokens: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if set(grants) - set(tokens):
+        # New roles since the file was written (e.g. assistants): add their tokens.
+        tokens |= {k: secrets.token_urlsafe(16) for k in grants if k not in tokens}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(tokens, indent=2))
+        path.chmod(0o600)
     os.environ.setdefault("ASIST_TOKENS", ",".join(f"{tokens[k]}={g}" for k, g in grants.items()))
     return tokens
 
@@ -126,7 +131,7 @@ def up(data_dir: Path, keep_running: bool) -> None:
     services = start_services(stack, data_dir, names=present_services())
     print_services(services)
     print(f"ready in {time.monotonic() - began:.1f}s")
-    print(f"bearer tokens (caseworkers, ministry): {data_dir / 'tokens.json'}")
+    print(f"bearer tokens (caseworkers, ministry, assistants, clients): {data_dir / 'tokens.json'}")
     play_month(stack, services, tokens)
     if keep_running:
         print("running; press Ctrl-C to stop")

@@ -6,6 +6,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+import shared.contracts  # noqa: F401  (registers every event type, decisions' and ours)
+from services.timesheets.api import ROUTERS
+from services.timesheets.consumers import decisions_consumer
+from services.timesheets.report.overdue import watch_overdue
 from shared.bus.consumer import EventConsumer
 from shared.http.app import create_app
 from shared.runtime import ServiceDefinition, ServiceRuntime
@@ -13,16 +17,18 @@ from shared.settings import Settings
 
 
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
-    # Grants and assignments arrive from decisions; handlers come with the timesheet issue.
-    return [
-        EventConsumer("timesheets", "decisions", {}, runtime.pool, runtime.consumer_settings),
-    ]
+    # Grants, suspensions, terminations, assistants and assignments of every municipality.
+    return [decisions_consumer(runtime.pool, runtime.consumer_settings)]
 
 
 DEFINITION = ServiceDefinition(
-    name="timesheets", migrations=Path(__file__).parent / "migrations", consumers=consumers
+    name="timesheets",
+    migrations=Path(__file__).parent / "migrations",
+    consumers=consumers,
+    # rules.md §7.1: reports due by a municipality's day; TimesheetOverdue once per report.
+    background=[watch_overdue],
 )
 
 
 def create(settings: Settings | None = None) -> FastAPI:
-    return create_app(DEFINITION, settings=settings)
+    return create_app(DEFINITION, ROUTERS, settings=settings)

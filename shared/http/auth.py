@@ -3,6 +3,13 @@
 Tokens come from ``ASIST_TOKENS`` as ``token=role:municipality`` pairs separated by commas,
 e.g. ``abc=caseworker:daugavpils,xyz=ministry:*``. The ministry's ``*`` reaches every
 municipality; any other token reaches only its own, and gets 403 on another's data.
+
+Tokens of a person (architecture.md §9) add a binding: ``token=role:municipality:binding``.
+``assistant`` is bound to one assistant id (``t=assistant:daugavpils:<assistant id>``),
+``client`` to one case (``t=client:ludza:<case id>``). The binding may instead name the
+person, ``person=<personal code>``: a login through the state portal knows the person, not
+a municipality's id, and an assistant of two municipalities then uses one token with
+``*`` (``t=assistant:*:person=32345678901``). Services decide what a binding may reach.
 """
 
 from __future__ import annotations
@@ -28,6 +35,11 @@ class Role(StrEnum):
 
 
 ALL_MUNICIPALITIES = "*"
+# Roles of one person, whose tokens may be bound to an assistant id, a case or a person.
+PERSON_ROLES = frozenset({Role.ASSISTANT, Role.CLIENT})
+
+
+PERSON_BINDING = "person="
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,15 @@ class Principal:
     token_id: str
     role: Role
     municipality: str
+    # The assistant id, case id or "person=<personal code>" a person's token is bound to.
+    binding: str | None = None
+
+    @property
+    def person_code(self) -> str | None:
+        """The personal code of a token bound to a person, else None."""
+        if self.binding is not None and self.binding.startswith(PERSON_BINDING):
+            return self.binding.removeprefix(PERSON_BINDING)
+        return None
 
     @property
     def actor(self) -> str:
@@ -52,7 +73,8 @@ def parse_tokens(spec: str) -> dict[str, Principal]:
     tokens: dict[str, Principal] = {}
     for item in filter(None, (part.strip() for part in spec.split(","))):
         token, sep, grant = item.partition("=")
-        role, sep2, municipality = grant.partition(":")
+        role, sep2, scope = grant.partition(":")
+        municipality, _, binding = scope.partition(":")
         if not (sep and sep2 and token):
             raise TokenConfigError(f"ASIST_TOKENS entry {item!r} is not token=role:municipality")
         try:
@@ -61,9 +83,13 @@ def parse_tokens(spec: str) -> dict[str, Principal]:
             raise TokenConfigError(f"ASIST_TOKENS: unknown role {role!r}") from None
         if municipality != ALL_MUNICIPALITIES and municipality not in MUNICIPALITIES:
             raise TokenConfigError(f"ASIST_TOKENS: unknown municipality {municipality!r}")
+        if binding and parsed_role not in PERSON_ROLES:
+            raise TokenConfigError(f"ASIST_TOKENS: role {role!r} takes no binding")
+        if binding.startswith(PERSON_BINDING) and not binding.removeprefix(PERSON_BINDING):
+            raise TokenConfigError(f"ASIST_TOKENS entry for {role!r}: empty person= binding")
         # The id in logs and events is a short digest, never the secret itself.
         token_id = hmac.new(b"asist", token.encode(), "sha256").hexdigest()[:10]
-        tokens[token] = Principal(token_id, parsed_role, municipality)
+        tokens[token] = Principal(token_id, parsed_role, municipality, binding or None)
     return tokens
 
 

@@ -15,6 +15,7 @@ from shared.rules.deadlines import (
 from shared.rules.entry_checks import (
     check_activities,
     check_approved_hours,
+    check_assignment,
     check_days,
     check_end_after_start,
 )
@@ -120,6 +121,7 @@ __all__ = [
     "birth_date_from_personal_code",
     "check_activities",
     "check_approved_hours",
+    "check_assignment",
     "check_assistant_weekly_limit",
     "check_days",
     "check_end_after_start",

@@ -31,7 +31,8 @@ def check_end_after_start(entries: Iterable[TimeEntry]) -> list[Finding]:
 def check_days(
     entries: Iterable[TimeEntry], grants: Sequence[GrantWindow], today: date
 ) -> list[Finding]:
-    """rules.md §7.2: inside the granted period, not in a suspension, not in the future.
+    """rules.md §7.2: inside the granted period, not after a termination, not in a
+    suspension, not in the future.
 
     `today` is the Latvian calendar date (Europe/Riga), given by the caller.
     """
@@ -48,6 +49,10 @@ def check_days(
                 Finding.about(
                     e, FindingCode.OUTSIDE_PERIOD, f"no grant of {e.client_id} covers {day}"
                 )
+            )
+        elif grant.terminated_on(e.day):
+            found.append(
+                Finding.about(e, FindingCode.AFTER_TERMINATION, f"the service ended before {day}")
             )
         elif grant.suspended_on(e.day):
             found.append(
@@ -81,3 +86,20 @@ def check_approved_hours(
         return []
     detail = f"{approved} h approved, only {reported} h reported"
     return [Finding(FindingCode.APPROVED_MORE_THAN_REPORTED, tuple(days), detail)]
+
+
+def check_assignment(
+    entries: Iterable[TimeEntry], assigned_from: date, assigned_until: date | None
+) -> list[Finding]:
+    """rules.md §6.1–6.2: only days on which the assistant served the client (the contract)."""
+    span = f"{assigned_from.isoformat()} … {assigned_until.isoformat() if assigned_until else ''}"
+    return [
+        Finding.about(
+            e,
+            FindingCode.NOT_ASSIGNED,
+            f"{e.day.isoformat()} is outside the assignment ({span})",
+            "rules.md §6.1, §7.2",
+        )
+        for e in entries
+        if e.day < assigned_from or (assigned_until is not None and e.day > assigned_until)
+    ]

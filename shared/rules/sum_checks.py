@@ -56,37 +56,79 @@ def _over_limit(
     return over
 
 
+def unit_period(day: date, unit: Unit) -> tuple[int, int]:
+    """The week (ISO) or month a day's hours count in, by the grant's unit (rules.md §4.5)."""
+    return iso_week(day) if unit is Unit.WEEK else (day.year, day.month)
+
+
+def counted_grant(entry: TimeEntry, grants: Sequence[GrantWindow]) -> GrantWindow | None:
+    """The grant an entry's hours count against; None when the day has a finding of its own
+    (outside every grant, after a termination, in a suspension)."""
+    grant = grant_for(entry, grants)
+    if grant is None or grant.terminated_on(entry.day) or grant.suspended_on(entry.day):
+        return None
+    return grant
+
+
 def check_grant_sums(
     entries: Iterable[TimeEntry], grants: Sequence[GrantWindow], context: Iterable[TimeEntry] = ()
 ) -> list[Finding]:
-    """rules.md §7.2: ISO-week (adults) or calendar-month (children) sums within the grant.
+    """rules.md §7.2: ISO-week (unit week) or calendar-month (unit month) sums within the grant.
 
-    Entries in a suspension or outside every grant are left out (they get their own finding).
-    Decision (docs/rules.md): a week or month cut by the period's start or end gets the full
-    weekly or monthly amount; hours are not pro-rated.
+    Keyed on the grant's unit, never on age. The sum is checked "as amended on each day"
+    (docs/timesheets.md): hours are added up day by day through the week or month, and at
+    the end of every day the running sum must be within the hours of the grant in force on
+    that day. So a mid-week amendment does not open a second allowance for the same week.
+    Entries in a suspension, after a termination or outside every grant are left out (they
+    get their own finding). Decision (docs/rules.md): a week or month cut by the period's
+    start or end gets the full weekly or monthly amount; hours are not pro-rated.
     """
-    counted: Pool = []
+    groups: dict[Hashable, Pool] = defaultdict(list)
     owner: dict[TimeEntry, GrantWindow] = {}
     for entry, reviewed in pool(entries, context):
-        grant = grant_for(entry, grants)
-        if grant is not None and not grant.suspended_on(entry.day):
-            counted.append((entry, reviewed))
+        grant = counted_grant(entry, grants)
+        if grant is not None:
             owner[entry] = grant
-
-    def key(e: TimeEntry) -> Hashable:
-        grant = owner[e]
-        period = iso_week(e.day) if grant.unit is Unit.WEEK else (e.day.year, e.day.month)
-        return grant, period
-
+            groups[(grant.client_id, grant.unit, unit_period(entry.day, grant.unit))].append(
+                (entry, reviewed)
+            )
     found = []
-    for members, seconds, cap in _over_limit(counted, key, lambda e: owner[e].hours):
-        grant = owner[members[0]]
-        weekly = grant.unit is Unit.WEEK
-        code = FindingCode.WEEKLY_GRANT_EXCEEDED if weekly else FindingCode.MONTHLY_GRANT_EXCEEDED
-        days = tuple(sorted({e.day for e in members}))
-        detail = f"{_hours(seconds)} h reported, the grant is {cap} h per {grant.unit}"
+    for members in groups.values():
+        if not any(reviewed for _, reviewed in members):
+            continue
+        over = _first_day_over(members, owner)
+        if over is None:
+            continue
+        grant, seconds = over
+        days = tuple(sorted({e.day for e, _ in members}))
+        total = sum(e.seconds for e, _ in members)
+        code = (
+            FindingCode.WEEKLY_GRANT_EXCEEDED
+            if grant.unit is Unit.WEEK
+            else FindingCode.MONTHLY_GRANT_EXCEEDED
+        )
+        detail = f"{_hours(total)} h reported, the grant is {grant.hours} h per {grant.unit}"
+        if seconds != total:
+            detail += f" (already {_hours(seconds)} h when it was {grant.hours} h)"
         found.append(Finding(code, days, detail, None, grant.client_id))
     return found
+
+
+def _first_day_over(
+    members: Pool, owner: dict[TimeEntry, GrantWindow]
+) -> tuple[GrantWindow, int] | None:
+    """The grant and running sum (seconds) on the first day the sum passes that day's grant."""
+    by_day: dict[date, int] = defaultdict(int)
+    for entry, _ in members:
+        by_day[entry.day] += entry.seconds
+    grants = {e.day: owner[e] for e, _ in members}
+    running = 0
+    for day in sorted(by_day):
+        running += by_day[day]
+        # Compare in seconds: exact, whatever the minutes (20 min is no finite decimal hour).
+        if running > grants[day].hours * 3600:
+            return grants[day], running
+    return None
 
 
 def check_assistant_weekly_limit(

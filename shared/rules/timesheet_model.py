@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 from shared.rules.riga_time import elapsed_seconds, seconds_of
 from shared.rules.vocabulary import Unit
@@ -15,6 +16,10 @@ class FindingCode(StrEnum):
 
     END_BEFORE_START = "END_BEFORE_START"
     OUTSIDE_PERIOD = "OUTSIDE_PERIOD"
+    # rules.md §5.6, §7.2: the service ended (terminated) before this day.
+    AFTER_TERMINATION = "AFTER_TERMINATION"
+    # rules.md §6.1–6.2: the assistant was not assigned to the client on this day.
+    NOT_ASSIGNED = "NOT_ASSIGNED"
     IN_SUSPENSION = "IN_SUSPENSION"
     FUTURE_DATE = "FUTURE_DATE"
     ACTIVITY_NOT_GRANTED = "ACTIVITY_NOT_GRANTED"
@@ -40,7 +45,7 @@ class TimeEntry:
     end: time  # 00:00 means the midnight that ends the day
     activity: str
 
-    @property
+    @cached_property
     def seconds(self) -> int:
         """Real time worked (summer-time aware); 0 when the end is not after the start."""
         return max(0, elapsed_seconds(self.day, self.start, self.end))
@@ -49,7 +54,7 @@ class TimeEntry:
     def hours(self) -> Decimal:
         return Decimal(self.seconds) / Decimal(3600)
 
-    @property
+    @cached_property
     def wall_span(self) -> tuple[int, int]:
         """[start, end) in wall-clock seconds of the day, for overlap checks."""
         return seconds_of(self.start), seconds_of(self.end, is_end=True)
@@ -75,6 +80,8 @@ class GrantWindow:
     period_start: date
     period_end: date
     suspensions: tuple[tuple[date, date | None], ...] = ()
+    # rules.md §5.6: first day without the service after a termination; None = not terminated.
+    terminated_from: date | None = None
 
     def __post_init__(self) -> None:
         # Accept the plain strings and lists of other services; keep the types exact.
@@ -86,6 +93,9 @@ class GrantWindow:
 
     def covers(self, day: date) -> bool:
         return self.period_start <= day <= self.period_end
+
+    def terminated_on(self, day: date) -> bool:
+        return self.terminated_from is not None and day >= self.terminated_from
 
     def suspended_on(self, day: date) -> bool:
         return any(

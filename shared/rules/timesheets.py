@@ -16,7 +16,8 @@ from shared.rules.sum_checks import Pool, check_assistant_weekly_limit, check_gr
 from shared.rules.timesheet_model import Finding, FindingCode, GrantWindow, TimeEntry, span_text
 
 
-def _overlap_code(a: TimeEntry, b: TimeEntry) -> FindingCode | None:
+def overlap_code(a: TimeEntry, b: TimeEntry) -> FindingCode | None:
+    """Which overlap two entries would be (rules.md §6.1), if their times met; None: none."""
     if a.assistant_id == b.assistant_id:
         if a.client_id == b.client_id:
             return FindingCode.OVERLAP_SAME_ASSISTANT_AND_CLIENT
@@ -49,7 +50,7 @@ def check_overlaps(
     found = []
     for day in sorted(by_day):
         for (a, a_reviewed), (b, b_reviewed) in combinations(by_day[day], 2):
-            code = _overlap_code(a, b)
+            code = overlap_code(a, b)
             if code is None or not (a_reviewed or b_reviewed):
                 continue
             (a_start, a_end), (b_start, b_end) = a.wall_span, b.wall_span

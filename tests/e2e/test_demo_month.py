@@ -12,6 +12,7 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from nats.js import JetStreamContext
 
 import shared.contracts  # noqa: F401  (registers every event type)
 from deploy import demo
+from deploy.demo_timesheets import person_grants
 from deploy.services import start_services, stop_services
 from deploy.stack import Stack, free_port
 from shared.events.registry import registry
@@ -27,7 +29,9 @@ from tests.sdk import parse_with_sdk
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("clean_bus")]
 
-TOKENS = {"daugavpils": "e2e-dgp", "ludza": "e2e-ludza", "ministry": "e2e-ministry"}
+TOKENS = {"daugavpils": "e2e-dgp", "ludza": "e2e-ludza", "ministry": "e2e-ministry"} | {
+    name: f"e2e-{name}" for name in person_grants()
+}
 
 
 @pytest.fixture
@@ -35,9 +39,11 @@ def services(
     stack: Servers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[dict[str, str]]:
     monkeypatch.setenv("ASIST_DATABASE_PREFIX", f"e{uuid.uuid4().hex[:10]}")
+    people = ",".join(f"e2e-{name}={grant}" for name, grant in person_grants().items())
     monkeypatch.setenv(
         "ASIST_TOKENS",
-        "e2e-dgp=caseworker:daugavpils,e2e-ludza=caseworker:ludza,e2e-ministry=ministry:*",
+        "e2e-dgp=caseworker:daugavpils,e2e-ludza=caseworker:ludza,e2e-ministry=ministry:*,"
+        + people,
     )
     monkeypatch.setenv("ASIST_LOG_FORMAT", "json")
     servers = Stack(stack.nats_url, stack.database_url, started=[], data_dir=tmp_path)
@@ -81,7 +87,7 @@ async def test_the_demo_month_runs_through_every_service(
     assert "DecisionOverdue" in outcomes["Laura"]
 
     known_types = {spec.type for spec in registry}
-    for stream in ("INTAKE", "DECISIONS"):
+    for stream in ("INTAKE", "DECISIONS", "TIMESHEETS"):
         messages = await all_messages(js, stream)
         assert messages, f"no events on {stream}"
         for raw, msg_id in messages:
@@ -89,6 +95,19 @@ async def test_the_demo_month_runs_through_every_service(
             assert event.get_id() == msg_id, "Nats-Msg-Id must equal the event id"
             assert event.get_type() in known_types
             assert event.get_extension("municipality") in ("daugavpils", "ludza")
+
+    timesheets = [parse_with_sdk(raw) for raw, _ in await all_messages(js, "TIMESHEETS")]
+    names = [e.get_type().split(".")[3] for e in timesheets]
+    for name in ("Submitted", "Attested", "Approved", "Rejected", "Reopened", "Corrected"):
+        assert f"Timesheet{name}" in names, name
+    data = [(e.get_type(), cast(dict[str, Any], e.get_data())) for e in timesheets]
+    approved = [d for kind, d in data if kind.endswith("Approved.v1")]
+    janis_report = next(d for d in approved if d["reductions"])
+    reasons = " ".join(r["reason"] for r in janis_report["reductions"])
+    assert "IN_SUSPENSION" in reasons and "WEEKLY_GRANT_EXCEEDED" in reasons
+    corrected = next(d for kind, d in data if kind.endswith("Corrected.v1"))
+    assert corrected["difference_hours"] == "4.00"
+    assert {e.get_extension("municipality") for e in timesheets} == {"daugavpils", "ludza"}
 
     janis = demo.CLIENTS[0]
     async with httpx.AsyncClient(base_url=services["decisions"]) as http:

@@ -1,0 +1,88 @@
+"""Views: the caseworker's month by status, one report, and the assistant's month."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from services.timesheets.api.reports import Month
+from services.timesheets.api.support import (
+    AssistantOrCaseworker,
+    Caseworker,
+    Reader,
+    Runtime,
+    is_own_assistant,
+    problem_of,
+    reachable,
+)
+from services.timesheets.domain.errors import DomainError
+from services.timesheets.report.views import assistant_month, month_reports, report_view
+from shared.clock import riga_today
+from shared.http.auth import Role
+from shared.http.problems import Problem
+
+router = APIRouter(prefix="/municipalities/{municipality}", tags=["views"])
+MonthQuery = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Status = Literal["missing", "draft", "submitted", "attested", "approved", "rejected", "overdue"]
+
+
+@router.get("/timesheets")
+async def month(
+    municipality: str,
+    month: MonthQuery,
+    _: Caseworker,
+    runtime: Runtime,
+    status: Status | None = None,
+) -> dict[str, Any]:
+    """Every assignment's report of the month, by status, with its findings."""
+    async with runtime.pool.acquire() as conn:
+        items = await month_reports(conn, municipality, month, status)
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item["status"]] = counts.get(item["status"], 0) + 1
+    return {"month": month, "counts": counts, "items": items}
+
+
+@router.get("/assignments/{assignment_id}/timesheets/{month}")
+async def report(
+    municipality: str,
+    assignment_id: str,
+    month: Month,
+    principal: Reader,
+    runtime: Runtime,
+) -> dict[str, Any]:
+    """One report: entries, findings (with reason codes), history."""
+    async with runtime.pool.acquire() as conn:
+        try:
+            assignment = await reachable(conn, principal, municipality, assignment_id)
+        except DomainError as error:
+            raise problem_of(error) from error
+        return await report_view(conn, assignment, month)
+
+
+@router.get("/assistants/{assistant_id}/timesheets/{month}")
+async def my_month(
+    municipality: str,
+    assistant_id: str,
+    month: Month,
+    principal: AssistantOrCaseworker,
+    runtime: Runtime,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """The assistant's month across all clients and municipalities; this week's hours left."""
+    async with runtime.pool.acquire() as conn:
+        if principal.role is Role.ASSISTANT and not await is_own_assistant(
+            conn, principal, assistant_id
+        ):
+            raise Problem(404, "Not found", f"no assistant {assistant_id} of yours")
+        if principal.role is Role.CASEWORKER:
+            known = await conn.fetchval(
+                "select true from known_assistants where assistant_id = $1 and municipality = $2",
+                assistant_id,
+                municipality,
+            )
+            if not known:
+                raise Problem(404, "Not found", f"no assistant {assistant_id} in {municipality}")
+        return await assistant_month(conn, assistant_id, month, today or riga_today())

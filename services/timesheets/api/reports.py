@@ -1,0 +1,295 @@
+"""The assistant's side: the month's entries (whole month, one entry, CSV), submit; and the
+client's attestation (rules.md §7.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, time
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field, field_validator
+
+from services.timesheets.api.support import (
+    MONTH,
+    Assistant,
+    Body,
+    Client,
+    Runtime,
+    problem_of,
+    report_command,
+)
+from services.timesheets.domain.csv_import import parse_csv
+from services.timesheets.domain.entries import EntryInput
+from services.timesheets.domain.errors import DomainError, NotFound, invalid
+from services.timesheets.domain.report import Attest, Report, ReportState, SaveDraft, Submit
+from services.timesheets.report.context import checks_for
+from services.timesheets.report.handlers import find_assignment
+from shared.clock import riga_today
+from shared.http.auth import Principal
+from shared.runtime import ServiceRuntime
+from shared.store.types import Connection
+
+router = APIRouter(
+    prefix="/municipalities/{municipality}/assignments/{assignment_id}/timesheets/{month}",
+    tags=["timesheets"],
+)
+Change = Callable[[list[EntryInput]], list[EntryInput]]
+Month = Annotated[str, Path(pattern=MONTH, description="YYYY-MM, the Latvian calendar month")]
+
+
+class EntryBody(Body):
+    day: date
+    start: time = Field(description="Riga wall time, e.g. 08:00")
+    end: time = Field(description="Riga wall time; 00:00 ends the day")
+    activity: Annotated[str, Field(min_length=1, max_length=60)] = Field(
+        description="An activity the grant covers (rules.md §4.1); a child's grant: any"
+    )
+    note: Annotated[str, Field(max_length=500)] = ""
+
+    @field_validator("start", "end")
+    @classmethod
+    def _wall_time(cls, value: time) -> time:
+        # rules.md §7.1: Riga wall-clock times; an offset would make the day ambiguous.
+        if value.tzinfo is not None:
+            raise ValueError("give the Riga wall time without an offset, e.g. 08:00")
+        return value.replace(microsecond=0)
+
+    def entry(self) -> EntryInput:
+        return EntryInput(self.day, self.start, self.end, self.activity, self.note)
+
+
+class MonthBody(Body):
+    entries: Annotated[list[EntryBody], Field(max_length=400)]
+
+
+def _inputs(state: ReportState) -> list[EntryInput]:
+    notes = state.notes
+    return [
+        EntryInput(e.day, e.start, e.end, e.activity, notes.get(i, ""))
+        for i, e in enumerate(state.entries)
+    ]
+
+
+def _draft(entries: list[EntryInput], report_of: Report) -> SaveDraft:
+    return SaveDraft(report_of, entries, riga_today())
+
+
+async def _save(
+    runtime: ServiceRuntime,
+    request: Request,
+    principal: Principal,
+    municipality: str,
+    assignment_id: str,
+    month: str,
+    payload: Any,
+    change: Change,
+    status: int = 200,
+) -> JSONResponse:
+    """Save a new draft built by ``change(entries of the draft)``."""
+
+    async def make(conn: Connection, state: ReportState) -> SaveDraft:
+        assignment = await find_assignment(conn, assignment_id, municipality)
+        return _draft(change(_inputs(state)), assignment.report(month))
+
+    return await report_command(
+        runtime, request, principal, municipality, assignment_id, month, payload, make, status
+    )
+
+
+@router.put("")
+async def put_month(
+    municipality: str,
+    assignment_id: str,
+    month: Month,
+    body: MonthBody,
+    request: Request,
+    principal: Assistant,
+    runtime: Runtime,
+) -> JSONResponse:
+    """The whole month's entries as a draft (``TimesheetDrafted``), replacing any before."""
+    entries = [e.entry() for e in body.entries]
+    return await _save(
+        runtime,
+        request,
+        principal,
+        municipality,
+        assignment_id,
+        month,
+        body.model_dump(mode="json"),
+        lambda _: entries,
+    )
+
+
+@router.post("/entries", status_code=201)
+async def add_entry(
+    municipality: str,
+    assignment_id: str,
+    month: Month,
+    body: EntryBody,
+    request: Request,
+    principal: Assistant,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Add one entry to the draft."""
+    return await _save(
+        runtime,
+        request,
+        principal,
+        municipality,
+        assignment_id,
+        month,
+        body.model_dump(mode="json"),
+        lambda entries: [*entries, body.entry()],
+        201,
+    )
+
+
+def _replace(index: int, new: EntryInput | None) -> Change:
+    def change(entries: list[EntryInput]) -> list[EntryInput]:
+        if not 0 <= index < len(entries):
+            raise NotFound(f"no entry {index} in this draft")
+        return [*entries[:index], *([new] if new else []), *entries[index + 1 :]]
+
+    return change
+
+
+@router.put("/entries/{index}")
+async def change_entry(
+    municipality: str,
+    assignment_id: str,
+    month: Month,
+    index: int,
+    body: EntryBody,
+    request: Request,
+    principal: Assistant,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Change one entry of the draft (entries are kept in day and start order)."""
+    payload = body.model_dump(mode="json") | {"index": index}
+    return await _save(
+        runtime,
+        request,
+        principal,
+        municipality,
+        assignment_id,
+        month,
+        payload,
+        _replace(index, body.entry()),
+    )
+
+
+@router.delete("/entries/{index}")
+async def remove_entry(
+    municipality: str,
+    assignment_id: str,
+    month: Month,
+    index: int,
+    request: Request,
+    principal: Assistant,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Remove one entry of the draft."""
+    return await _save(
+        runtime,
+        request,
+        principal,
+        municipality,
+        assignment_id,
+        month,
+        {"remove": index},
+        _replace(index, None),
+    )
+
+
+@router.post(
+    "/import",
+    openapi_extra={
+        "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
+    },
+)
+async def import_csv(
+    municipality: str,
+    assignment_id: str,
+    month: Month,
+    request: Request,
+    principal: Assistant,
+    runtime: Runtime,
+) -> JSONResponse:
+    """The month's entries from CSV (date, from, to, activity[, note]); replaces the draft.
+
+    Errors name each line and column: ``{"field": "line 4: to", ...}``.
+    """
+    try:
+        text = (await request.body()).decode("utf-8")
+        entries = parse_csv(text)
+    except UnicodeDecodeError:
+        raise problem_of(invalid("(body)", "the CSV must be UTF-8")) from None
+    except DomainError as error:
+        raise problem_of(error) from error
+    return await _save(
+        runtime,
+        request,
+        principal,
+        municipality,
+        assignment_id,
+        month,
+        {"csv": text},
+        lambda _: entries,
+    )
+
+
+@router.post("/submit")
+async def submit(
+    municipality: str,
+    assignment_id: str,
+    month: Month,
+    request: Request,
+    principal: Assistant,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Submit the draft: ``TimesheetSubmitted`` with the findings of rules.md §7.2."""
+
+    async def make(conn: Connection, state: ReportState) -> Submit:
+        if state.report is None:
+            raise invalid("entries", "nothing to submit: save the month's entries first")
+        return Submit(riga_today(), await checks_for(conn, state.report))
+
+    return await report_command(
+        runtime, request, principal, municipality, assignment_id, month, {}, make
+    )
+
+
+class AttestBody(Body):
+    by: Literal["client", "representative"] = "client"
+    days: list[date] | None = Field(
+        default=None, description="The days the service was given; default: every reported day"
+    )
+
+
+@router.post("/attest")
+async def attest(
+    municipality: str,
+    assignment_id: str,
+    month: Month,
+    body: AttestBody,
+    request: Request,
+    principal: Client,
+    runtime: Runtime,
+) -> JSONResponse:
+    """The client or representative confirms the days (rules.md §7.1): ``TimesheetAttested``."""
+
+    async def make(conn: Connection, state: ReportState) -> Attest:
+        return Attest(riga_today(), body.by, body.days)
+
+    return await report_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        assignment_id,
+        month,
+        body.model_dump(mode="json"),
+        make,
+    )

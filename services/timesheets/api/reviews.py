@@ -1,0 +1,176 @@
+"""The caseworker's side: approve (possibly fewer hours, or overriding a finding with a
+reason), reject with reason codes, reopen for correction (rules.md §7.1–7.2); and the
+overdue check. An assistant may also reopen their own rejected report to fix it."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from services.timesheets.api.reports import Month
+from services.timesheets.api.support import (
+    AssistantOrCaseworker,
+    Body,
+    Caseworker,
+    Runtime,
+    correlation_id,
+    problem_of,
+    report_command,
+)
+from services.timesheets.domain.approval import Requested
+from services.timesheets.domain.errors import IllegalTransition, invalid
+from services.timesheets.domain.report import Approve, Reject, Reopen, ReportState, Status
+from services.timesheets.report.context import checks_for
+from services.timesheets.report.overdue import mark_overdue_reports
+from shared.clock import riga_today
+from shared.contracts.timesheets import Override
+from shared.http.auth import Role
+from shared.http.idempotency import checked_key, run_command
+from shared.store.types import Connection
+
+router = APIRouter(prefix="/municipalities/{municipality}", tags=["review"])
+REPORT = "/assignments/{assignment_id}/timesheets/{month}"
+Reason = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class EntryHours(Body):
+    index: int = Field(ge=0)
+    hours: Annotated[Decimal, Field(ge=0, le=24, allow_inf_nan=False)]
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class OverrideBody(Body):
+    code: Annotated[str, Field(min_length=1, max_length=60)]
+    day: date | None = None
+    reason: Reason
+
+
+class ApproveBody(Body):
+    entries: list[EntryHours] = Field(
+        default_factory=list, description="Fewer hours for some entries, each with a reason"
+    )
+    overrides: list[OverrideBody] = Field(
+        default_factory=list, description="Findings approved anyway, each with a reason"
+    )
+
+
+@router.post(f"{REPORT}/approve")
+async def approve(
+    municipality: str,
+    assignment_id: str,
+    month: Month,
+    body: ApproveBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """``TimesheetApproved`` (first time) or ``TimesheetCorrected`` (after a reopening)."""
+    indexes = [e.index for e in body.entries]
+    if len(set(indexes)) != len(indexes):
+        raise problem_of(invalid("entries", "each entry index at most once"))
+    requested = {e.index: Requested(e.hours, e.reason) for e in body.entries}
+    overrides = [Override(code=o.code, day=o.day, reason=o.reason) for o in body.overrides]
+
+    async def make(conn: Connection, state: ReportState) -> Approve:
+        if state.report is None:
+            raise IllegalTransition("nothing was reported for this month yet")
+        checks = await checks_for(conn, state.report)
+        return Approve(riga_today(), checks, requested, overrides)
+
+    return await report_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        assignment_id,
+        month,
+        body.model_dump(mode="json"),
+        make,
+    )
+
+
+class RejectBody(Body):
+    reasons: Annotated[list[str], Field(min_length=1)] = Field(
+        description="Finding codes (rules.md §7.2) or REJECTED_OTHER"
+    )
+
+
+@router.post(f"{REPORT}/reject")
+async def reject(
+    municipality: str,
+    assignment_id: str,
+    month: Month,
+    body: RejectBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """``TimesheetRejected`` with reason codes; the report can then be reopened and fixed."""
+
+    async def make(conn: Connection, state: ReportState) -> Reject:
+        return Reject(riga_today(), body.reasons)
+
+    return await report_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        assignment_id,
+        month,
+        body.model_dump(mode="json"),
+        make,
+    )
+
+
+@router.post(f"{REPORT}/reopen")
+async def reopen(
+    municipality: str,
+    assignment_id: str,
+    month: Month,
+    request: Request,
+    principal: AssistantOrCaseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """``TimesheetReopened``: a new version as a draft. Assistants: only a rejected report."""
+
+    async def make(conn: Connection, state: ReportState) -> Reopen:
+        if principal.role is Role.ASSISTANT and state.status is not Status.REJECTED:
+            raise IllegalTransition("an assistant reopens only a rejected report")
+        return Reopen(riga_today())
+
+    return await report_command(
+        runtime, request, principal, municipality, assignment_id, month, {}, make
+    )
+
+
+class OverdueCheckBody(Body):
+    today: date | None = Field(default=None, description="Latvian date; default: today")
+
+
+@router.post("/timesheets/overdue-check")
+async def overdue_check(
+    municipality: str,
+    body: OverdueCheckBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Run the due-day check now for this municipality (the service runs it by itself too)."""
+    checked_key(request.headers.get("Idempotency-Key"))
+    today = body.today or riga_today()
+
+    async def run(conn: Connection) -> tuple[int, dict[str, Any]]:
+        marked = await mark_overdue_reports(
+            conn, runtime.store, today, municipality, principal.actor
+        )
+        return 200, {"today": today.isoformat(), "marked": marked}
+
+    scope = f"timesheets:{municipality}"
+    response = await run_command(runtime.pool, request, scope, body.model_dump(mode="json"), run)
+    response.headers["X-Correlation-Id"] = correlation_id(request)
+    return response

@@ -1,0 +1,165 @@
+"""What every route shares: who may touch which report, commands, problems.
+
+Routes live under ``/municipalities/{municipality}/``. A caseworker reaches every report of
+their municipality; an ``assistant`` token only the reports of its assistant (by id, or by
+personal code for a ``person=`` binding: every municipality where the person works); a
+``client`` token only the reports of its case. The ministry reads nothing here. Every
+command runs through ``run_command``: one transaction with its ``Idempotency-Key``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from services.timesheets.domain.errors import (
+    DomainError,
+    IllegalTransition,
+    InvalidCommand,
+    NotFound,
+)
+from services.timesheets.domain.report import ReportState
+from services.timesheets.report.handlers import Assignment, Make, find_assignment, run
+from services.timesheets.report.views import report_view
+from shared.events.envelope import new_event_id
+from shared.http.app import runtime_of
+from shared.http.auth import Principal, Role, require
+from shared.http.idempotency import checked_key, run_command
+from shared.http.problems import Problem
+from shared.runtime import ServiceRuntime
+from shared.store.eventstore import EventContext
+from shared.store.types import Connection
+
+Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
+Assistant = Annotated[Principal, Depends(require(Role.ASSISTANT))]
+Client = Annotated[Principal, Depends(require(Role.CLIENT))]
+AssistantOrCaseworker = Annotated[Principal, Depends(require(Role.ASSISTANT, Role.CASEWORKER))]
+Reader = Annotated[Principal, Depends(require(Role.ASSISTANT, Role.CLIENT, Role.CASEWORKER))]
+Reply = tuple[int, dict[str, Any]]
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def problem_of(error: DomainError) -> Problem:
+    if isinstance(error, InvalidCommand):
+        errors = [
+            {"field": e.field, "message": e.message, "type": (e.code or "invalid").lower()}
+            | ({"code": e.code} if e.code else {})
+            for e in error.errors
+        ]
+        fields = ", ".join(e.field for e in error.errors)
+        return Problem(
+            422, "Invalid request", f"These fields are not valid: {fields}", errors=errors
+        )
+    if isinstance(error, NotFound):
+        return Problem(404, "Not found", str(error))
+    if isinstance(error, IllegalTransition):
+        return Problem(409, "Not allowed now", str(error))
+    return Problem(400, "Refused", str(error))
+
+
+async def is_own_assistant(conn: Connection, principal: Principal, assistant_id: str) -> bool:
+    if principal.binding == assistant_id:
+        return True
+    code = principal.person_code
+    if code is None:
+        return False
+    found = await conn.fetchval(
+        "select true from known_assistants where assistant_id = $1 and personal_code = $2",
+        assistant_id,
+        code,
+    )
+    return bool(found)
+
+
+async def is_own_case(conn: Connection, principal: Principal, case_id: str) -> bool:
+    if principal.binding == case_id:
+        return True
+    code = principal.person_code
+    if code is None:
+        return False
+    found = await conn.fetchval(
+        "select true from grant_cases where case_id = $1 and client_code = $2", case_id, code
+    )
+    return bool(found)
+
+
+async def may_read(conn: Connection, principal: Principal, assignment: Assignment) -> bool:
+    match principal.role:
+        case Role.CASEWORKER:
+            return True  # require() checked the municipality
+        case Role.ASSISTANT:
+            return await is_own_assistant(conn, principal, assignment.assistant_id)
+        case Role.CLIENT:
+            return await is_own_case(conn, principal, assignment.case_id)
+    return False
+
+
+async def reachable(
+    conn: Connection, principal: Principal, municipality: str, assignment_id: str
+) -> Assignment:
+    """The assignment, if this caller may see its reports; else 404 (existence not told)."""
+    assignment = await find_assignment(conn, assignment_id, municipality)
+    if not await may_read(conn, principal, assignment):
+        raise NotFound(f"no assignment {assignment_id} of yours in {municipality}")
+    return assignment
+
+
+def correlation_id(request: Request) -> str:
+    known: str | None = getattr(request.state, "correlation_id", None)
+    if known is None:
+        known = request.headers.get("X-Correlation-Id") or new_event_id()
+        request.state.correlation_id = known
+    return known
+
+
+async def report_command(
+    runtime: ServiceRuntime,
+    request: Request,
+    principal: Principal,
+    municipality: str,
+    assignment_id: str,
+    month: str,
+    payload: Any,
+    make: Callable[[Connection, ReportState], Awaitable[Any]],
+    status: int = 200,
+) -> JSONResponse:
+    """Run a command on the report of ``assignment_id`` and ``month``, idempotently.
+
+    The reply is the report as it now stands. A domain refusal is a problem document and
+    rolls back everything (architecture.md §5).
+    """
+    checked_key(request.headers.get("Idempotency-Key"))
+    context = EventContext(
+        municipality=municipality, correlation_id=correlation_id(request), actor=principal.actor
+    )
+
+    async def body(conn: Connection) -> Reply:
+        try:
+            assignment = await reachable(conn, principal, municipality, assignment_id)
+            report = assignment.report(month)
+
+            async def build(state: ReportState) -> Any:
+                return await make(conn, state)
+
+            async def view() -> dict[str, Any]:
+                return await report_view(conn, assignment, month)
+
+            wrapped: Make = build
+            _, _, answer = await run(conn, runtime.store, report, wrapped, context, view)
+            return status, answer
+        except DomainError as error:
+            raise problem_of(error) from error
+
+    scope = f"timesheets:{municipality}"
+    response = await run_command(runtime.pool, request, scope, payload, body)
+    response.headers["X-Correlation-Id"] = correlation_id(request)
+    return response

@@ -1,0 +1,1 @@
+"""What timesheets knows from decisions' events: grants, suspensions, assistants, assignments."""

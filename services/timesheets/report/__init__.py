@@ -1,0 +1,1 @@
+"""The application layer of time reports: load, check, decide, append, project."""
