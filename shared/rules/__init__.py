@@ -26,14 +26,28 @@ from shared.rules.errors import (
     RulesError,
 )
 from shared.rules.models import ActivityClaim, ActivityGrant, Assessment, AssessmentRequest
-from shared.rules.money import PaymentLine, compute_payment_line, to_cents
+from shared.rules.money import (
+    HoursAtRate,
+    LineMoney,
+    PaymentLine,
+    compute_payment_line,
+    month_pay,
+    to_cents,
+)
 from shared.rules.periods import max_period_end, period_end_for
 from shared.rules.personal_codes import (
     birth_date_from_personal_code,
     format_personal_code,
     normalize_personal_code,
 )
-from shared.rules.rates import administration_rate_cap, hourly_rate, tax_rates_on
+from shared.rules.rates import (
+    administration_rate_cap,
+    hourly_rate,
+    income_tax_threshold_on,
+    non_taxable_minimum_on,
+    rate_period_start,
+    tax_rates_on,
+)
 from shared.rules.sum_checks import check_assistant_weekly_limit, check_grant_sums
 from shared.rules.tables import (
     LV_2013,
@@ -72,9 +86,11 @@ __all__ = [
     "Assessment",
     "AssessmentRequest",
     "Finding",
+    "HoursAtRate",
     "FindingCode",
     "GrantWindow",
     "InvalidPersonalCode",
+    "LineMoney",
     "MissingRateError",
     "NoRuleSetError",
     "Opinion",
@@ -106,12 +122,16 @@ __all__ = [
     "decision_deadline",
     "format_personal_code",
     "hourly_rate",
+    "income_tax_threshold_on",
     "is_decision_overdue",
     "is_working_day",
     "max_period_end",
+    "month_pay",
     "next_working_day",
+    "non_taxable_minimum_on",
     "normalize_personal_code",
     "period_end_for",
+    "rate_period_start",
     "rule_set_for",
     "tax_rates_on",
     "to_cents",

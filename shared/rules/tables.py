@@ -171,3 +171,52 @@ TAX_RATES: tuple[TaxRates, ...] = (
 # likumi.lv link in the library's source, so this is empty; add a dated row (with the order's
 # likumi.lv id) if a new order comes before a library upgrade.
 EXTRA_DAYS_OFF: frozenset[date] = frozenset()
+
+
+# Monthly withholding for an employee-like assistant (rules.md §8.2 decision: dated data).
+# Source: the State Revenue Service (VID), "Iedzīvotāju ienākuma nodokļa likmes un
+# neapliekamais minimums" (vid.gov.lv), from the Law on Personal Income Tax
+# (likums "Par iedzīvotāju ienākuma nodokli", art. 12 and 15 as amended).
+
+# The monthly non-taxable minimum (*neapliekamais minimums*) an employer applies only when
+# it holds the employee's electronic tax book (*algas nodokļa grāmatiņa*). Until 2024 it
+# was "differentiated" (up to this amount, lower for higher pay); the figures here are the
+# maximum, which is what an assistant's pay (well under 1 000 EUR a month) gets. From 2025
+# it is one fixed amount for everyone.
+NON_TAXABLE_MINIMUM_MONTHLY: Dated = (
+    (date(2021, 1, 1), Decimal("300.00")),  # VID: max differentiated minimum 2021
+    (date(2022, 1, 1), Decimal("350.00")),  # VID: 2022 January–June
+    (date(2022, 7, 1), Decimal("500.00")),  # VID: from 1 July 2022 (and 2023, 2024)
+    (date(2025, 1, 1), Decimal("510.00")),  # VID: fixed minimum 2025
+    (date(2026, 1, 1), Decimal("550.00")),  # VID: fixed minimum 2026
+)
+
+
+@dataclass(frozen=True)
+class IncomeTaxThreshold:
+    """The annual income above which the higher income-tax rate applies (VID)."""
+
+    effective_from: date
+    annual_threshold: Decimal  # EUR a year; an employer withholds by twelfths of it a month
+    rate_above: Decimal  # the rate on income above the threshold
+    source: str
+
+    @property
+    def monthly_threshold(self) -> Decimal:
+        return (self.annual_threshold / 12).quantize(Decimal("0.01"))
+
+
+INCOME_TAX_THRESHOLDS: tuple[IncomeTaxThreshold, ...] = (
+    IncomeTaxThreshold(
+        date(2021, 1, 1),
+        Decimal("20004"),
+        Decimal("0.23"),
+        "VID 2021–2024: 20 % up to 20 004 EUR a year (1 667 a month), 23 % above",
+    ),
+    IncomeTaxThreshold(
+        date(2025, 1, 1),
+        Decimal("105300"),
+        Decimal("0.33"),
+        "VID from 2025: 25.5 % up to 105 300 EUR a year (8 775 a month), 33 % above",
+    ),
+)
