@@ -1,8 +1,8 @@
 """Payment arithmetic for one line: hours × state amount -> gross, taxes, net (rules.md §8.2)."""
 
 from datetime import date
-from typing import Self
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict
 
@@ -125,13 +125,16 @@ class LineMoney(BaseModel):
 
     def minus(self, other: Self) -> Self:
         """What is still owed (or over-paid, negative) after ``other`` was paid."""
-        return self.__class__(
-            hourly_amount=self.hourly_amount,
-            **{
-                name: getattr(self, name) - getattr(other, name)
-                for name in MONEY_PARTS
-            },
-        )
+        parts = {name: getattr(self, name) - getattr(other, name) for name in MONEY_PARTS}
+        return self.__class__(hourly_amount=self.hourly_amount, **parts)
+
+    def plus(self, other: Self) -> Self:
+        parts = {name: getattr(self, name) + getattr(other, name) for name in MONEY_PARTS}
+        return self.__class__(hourly_amount=self.hourly_amount, **parts)
+
+    @classmethod
+    def zero(cls, hourly_amount: Decimal) -> Self:
+        return cls(hourly_amount=hourly_amount, **dict.fromkeys(MONEY_PARTS, ZERO))
 
 
 MONEY_PARTS = (

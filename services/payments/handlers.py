@@ -1,0 +1,340 @@
+"""Application layer of payment runs: plan, open, approve, record returns.
+
+Everything runs on the caller's connection and transaction (``run_command`` for HTTP), so
+the events, their read models, the bank file and the idempotency key commit together or not
+at all (architecture.md §5). Commands on one municipality's month are serialised by an
+advisory lock, so a plan is never computed from rows another approval is changing; the
+run's stream version refuses a second approval even without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from services.payments import run_domain
+from services.payments.bank_file import BankFile, Transfer, build_bank_file
+from services.payments.bank_returns import BankReturn
+from services.payments.domain import (
+    FieldError,
+    IllegalTransition,
+    InvalidCommand,
+    NotFound,
+    check_month_closed,
+    month_start,
+    run_id_for,
+    run_stream,
+)
+from services.payments.pay import PlannedPayment, plan_payment, totals_of
+from services.payments.projections import project
+from services.payments.queries import accounts, assistant_months, returned_to_reissue, runs_of_month
+from services.payments.run_domain import ApproveRun, OpenRun, ReturnPayment, RunState
+from shared.contracts.payments import (
+    Money,
+    PaymentBatchExported,
+    PaymentIssued,
+    PaymentReissued,
+    RunKind,
+    RunTotals,
+)
+from shared.events.envelope import new_event_id
+from shared.municipalities import get_municipality
+from shared.store.eventstore import EventContext, EventStore
+from shared.store.types import Connection
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Reissue:
+    original_payment_id: str
+    assistant_id: str
+    amount: Decimal
+    name: str
+    iban: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    kind: RunKind
+    payments: list[PlannedPayment]
+    reissues: list[Reissue]
+    waiting: list[str]  # assistants with hours whose registration has not arrived
+
+    @property
+    def totals(self) -> RunTotals:
+        if self.kind != "reissue":
+            return totals_of(self.payments)
+        amount = sum((r.amount for r in self.reissues), ZERO)
+        return RunTotals(
+            assistants=len({r.assistant_id for r in self.reissues}),
+            payments=len(self.reissues),
+            hours=ZERO,
+            money=Money(
+                gross=ZERO,
+                employer_contribution=ZERO,
+                employee_contribution=ZERO,
+                income_tax=ZERO,
+                net=amount,
+                total_cost=ZERO,
+            ),
+            administration_amount=ZERO,
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not self.payments and not self.reissues
+
+
+def new_payment_id() -> str:
+    """A UUIDv7 without hyphens: 32 characters, within the 35 of a SEPA end-to-end id."""
+    return new_event_id().replace("-", "")
+
+
+def lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+async def lock_month(conn: Connection, municipality: str, month: str) -> None:
+    await conn.execute(
+        "select pg_advisory_xact_lock($1)", lock_key(f"payments:{municipality}:{month}")
+    )
+
+
+async def plan(conn: Connection, municipality: str, month: str, kind: RunKind) -> Plan:
+    if kind == "reissue":
+        rows = await returned_to_reissue(conn, municipality, month)
+        reissues = [
+            Reissue(r["payment_id"], r["assistant_id"], r["amount"], r["name"], r["iban"])
+            for r in rows
+        ]
+        return Plan(kind, [], reissues, [])
+    months, waiting = await assistant_months(conn, municipality, month)
+    first = month_start(month)
+    planned = [p for m in months if (p := plan_payment(m, first)) is not None]
+    return Plan(kind, planned, [], waiting)
+
+
+async def load_run(
+    conn: Connection, store: EventStore, run_id: str, municipality: str
+) -> tuple[RunState, int]:
+    state, version = await store.load(conn, run_stream(run_id), RunState(), run_domain.evolve)
+    # Another municipality's run is "not found": its existence is not ours to tell.
+    if state.opened is None or not run_id.startswith(f"{municipality}-"):
+        raise NotFound(f"no payment run {run_id} in {municipality}")
+    return state, version
+
+
+async def _append(
+    conn: Connection,
+    store: EventStore,
+    stream_id: str,
+    version: int,
+    events: list[BaseModel],
+    context: EventContext,
+) -> None:
+    envelopes = await store.append(conn, stream_id, version, events, context)
+    for envelope, event in zip(envelopes, events, strict=True):
+        await project(conn, envelope, event)
+
+
+async def open_run(
+    conn: Connection,
+    store: EventStore,
+    municipality: str,
+    month: str,
+    reissue: bool,
+    today: date,
+    context: EventContext,
+) -> tuple[str, Plan]:
+    """rules.md §8.1: open the month's run (regular, then supplementary, or a re-issue)."""
+    check_month_closed(month, today)
+    await lock_month(conn, municipality, month)
+    earlier = await runs_of_month(conn, municipality, month)
+    draft = next((r["run_id"] for r in earlier if r["status"] == "draft"), None)
+    if draft is not None:
+        raise IllegalTransition(
+            f"payment run {draft} of {month} is still a draft: approve it first"
+        )
+    kind: RunKind = "reissue" if reissue else ("supplementary" if earlier else "regular")
+    found = await plan(conn, municipality, month, kind)
+    if found.empty:
+        what = "no returned payment with a corrected IBAN" if reissue else "nothing unpaid"
+        raise IllegalTransition(f"{what} for {month} in {municipality}")
+    run_id = run_id_for(municipality, month, kind, len(earlier) + 1)
+    command = OpenRun(run_id, month, kind, today, context.actor or "", found.totals)
+    events = run_domain.decide(command, RunState())
+    await _append(conn, store, run_stream(run_id), 0, events, context)
+    return run_id, found
+
+
+async def preview(conn: Connection, store: EventStore, municipality: str, run_id: str) -> Plan:
+    state, _ = await load_run(conn, store, run_id, municipality)
+    assert state.opened is not None
+    return await plan(conn, municipality, state.opened.month, state.opened.kind)
+
+
+async def approve_run(
+    conn: Connection,
+    store: EventStore,
+    municipality: str,
+    run_id: str,
+    today: date,
+    context: EventContext,
+    expected_total: Decimal | None = None,
+) -> list[BaseModel]:
+    """Four eyes, then every payment, the bank file and its record in one append."""
+    state, _ = await load_run(conn, store, run_id, municipality)
+    opened = run_domain.check_may_approve(state, context.actor or "")
+    await lock_month(conn, municipality, opened.month)
+    state, version = await load_run(conn, store, run_id, municipality)  # now stable
+    found = await plan(conn, municipality, opened.month, opened.kind)
+    totals = found.totals
+    if expected_total is not None and expected_total != totals.money.total_cost:
+        raise IllegalTransition(
+            f"the run now costs {totals.money.total_cost} EUR, not {expected_total}: hours "
+            "changed since the preview; look at it again before approving"
+        )
+    issued = [
+        PaymentIssued(
+            payment_id=new_payment_id(),
+            run_id=run_id,
+            assistant_id=p.assistant_id,
+            month=opened.month,
+            tax_status=p.tax_status.value,
+            hours=p.hours,
+            money=p.money,
+            lines=p.lines,
+            recovered=p.recovered,
+        )
+        for p in found.payments
+    ]
+    reissued = [
+        PaymentReissued(
+            payment_id=new_payment_id(),
+            original_payment_id=r.original_payment_id,
+            run_id=run_id,
+            assistant_id=r.assistant_id,
+            month=opened.month,
+            amount=r.amount,
+        )
+        for r in found.reissues
+    ]
+    transfers = await _transfers(conn, issued)
+    transfers += [
+        Transfer(event.payment_id, r.name, r.iban, r.amount)
+        for event, r in zip(reissued, found.reissues, strict=True)
+    ]
+    file = None
+    if transfers:
+        file = build_bank_file(
+            get_municipality(municipality), run_id, opened.month, today, transfers
+        )
+    export = None if file is None else _exported(run_id, opened.month, today, file)
+    command = ApproveRun(today, context.actor or "", totals, issued, reissued, export)
+    events = run_domain.decide(command, state)
+    await _append(conn, store, run_stream(run_id), version, events, context)
+    if file is not None:
+        await _store_file(conn, municipality, run_id, file, transfers, issued, reissued)
+    return events
+
+
+async def _transfers(conn: Connection, issued: list[PaymentIssued]) -> list[Transfer]:
+    known = await accounts(conn, [p.assistant_id for p in issued])
+    transfers = []
+    for payment in issued:
+        amount = max(ZERO, payment.money.net - payment.recovered)
+        if amount > 0:  # rules.md §8: never a negative (or empty) transfer
+            name, iban = known[payment.assistant_id]
+            transfers.append(Transfer(payment.payment_id, name, iban, amount))
+    return transfers
+
+
+def _exported(run_id: str, month: str, today: date, file: BankFile) -> PaymentBatchExported:
+    return PaymentBatchExported(
+        run_id=run_id,
+        month=month,
+        file_name=file.file_name,
+        file_sha256=file.sha256,
+        message_id=file.message_id,
+        transactions=file.transactions,
+        control_sum=file.control_sum,
+        exported_on=today,
+    )
+
+
+async def _store_file(
+    conn: Connection,
+    municipality: str,
+    run_id: str,
+    file: BankFile,
+    transfers: list[Transfer],
+    issued: list[PaymentIssued],
+    reissued: list[PaymentReissued],
+) -> None:
+    await conn.execute(
+        "insert into bank_files (file_sha256, run_id, municipality, file_name, content)"
+        " values ($1, $2, $3, $4, $5)",
+        file.sha256,
+        run_id,
+        municipality,
+        file.file_name,
+        file.content,
+    )
+    assistant = {p.payment_id: p.assistant_id for p in issued} | {
+        p.payment_id: p.assistant_id for p in reissued
+    }
+    await conn.executemany(
+        "insert into transfers (payment_id, run_id, municipality, assistant_id, amount, iban)"
+        " values ($1, $2, $3, $4, $5, $6)",
+        [
+            (t.payment_id, run_id, municipality, assistant[t.payment_id], t.amount, t.iban)
+            for t in transfers
+        ],
+    )
+
+
+async def record_returns(
+    conn: Connection,
+    store: EventStore,
+    municipality: str,
+    returns: list[BankReturn],
+    today: date,
+    context: EventContext,
+) -> list[BaseModel]:
+    """Each returned payment becomes ``PaymentReturned`` on its run (once, however often
+    the same report is uploaded); an id that is not this municipality's payment is refused."""
+    runs: dict[str, list[BankReturn]] = {}
+    errors = []
+    for index, item in enumerate(returns):
+        run_id = await conn.fetchval(
+            "select run_id from payments where payment_id = $1 and municipality = $2",
+            item.payment_id,
+            municipality,
+        )
+        if run_id is None:
+            errors.append(
+                FieldError(f"returns[{index}]", f"no payment {item.payment_id} in {municipality}")
+            )
+        else:
+            runs.setdefault(run_id, []).append(item)
+    if errors:
+        raise InvalidCommand(errors)
+    recorded: list[BaseModel] = []
+    for run_id, items in sorted(runs.items()):
+        state, version = await load_run(conn, store, run_id, municipality)
+        await lock_month(conn, municipality, state.opened.month if state.opened else "")
+        state, version = await load_run(conn, store, run_id, municipality)
+        events: list[BaseModel] = []
+        for item in items:
+            command = ReturnPayment(item.payment_id, item.reason_code, today)
+            for event in run_domain.decide(command, state):
+                state = run_domain.evolve(state, event)
+                events.append(event)
+        await _append(conn, store, run_stream(run_id), version, events, context)
+        recorded.extend(events)
+    return recorded
