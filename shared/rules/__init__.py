@@ -26,14 +26,7 @@ from shared.rules.errors import (
     RulesError,
 )
 from shared.rules.models import ActivityClaim, ActivityGrant, Assessment, AssessmentRequest
-from shared.rules.money import (
-    HoursAtRate,
-    LineMoney,
-    PaymentLine,
-    compute_payment_line,
-    month_pay,
-    to_cents,
-)
+from shared.rules.money import PaymentLine, compute_payment_line, to_cents
 from shared.rules.periods import max_period_end, period_end_for
 from shared.rules.personal_codes import (
     birth_date_from_personal_code,
@@ -72,6 +65,7 @@ from shared.rules.vocabulary import (
     TaxStatus,
     Unit,
 )
+from shared.rules.withholding import HoursAtRate, LineMoney, month_pay
 
 __all__ = [
     "LV_2013",

@@ -5,14 +5,11 @@ from datetime import date
 from decimal import Decimal
 
 from shared.rules.errors import MissingRateError
-from shared.rules.tables import (
+from shared.rules.tables import TAX_RATES, TaxRates, in_force, rule_set_for
+from shared.rules.tax_tables import (
     INCOME_TAX_THRESHOLDS,
     NON_TAXABLE_MINIMUM_MONTHLY,
-    TAX_RATES,
     IncomeTaxThreshold,
-    TaxRates,
-    in_force,
-    rule_set_for,
 )
 
 MinimumWageTable = (
