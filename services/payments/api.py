@@ -25,7 +25,7 @@ from services.payments.api_support import (
 from services.payments.bank_file import validate
 from services.payments.bank_returns import NotAReturnReport, parse_returns
 from services.payments.domain import NotFound
-from services.payments.handlers import Plan
+from services.payments.planning import Plan
 from shared.clock import riga_today
 from shared.http.problems import Problem
 from shared.store.types import Connection
@@ -202,7 +202,7 @@ async def bank_returns(
     context = context_of(request, principal, municipality)
 
     async def run(conn: Connection) -> Reply:
-        events = await handlers.record_returns(
+        events = await record_returns(
             conn, runtime.store, municipality, returns, riga_today(), context
         )
         return 201, {

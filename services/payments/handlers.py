@@ -10,7 +10,6 @@ run's stream version refuses a second approval even without it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -18,28 +17,22 @@ from pydantic import BaseModel
 
 from services.payments import run_domain
 from services.payments.bank_file import BankFile, Transfer, build_bank_file
-from services.payments.bank_returns import BankReturn
 from services.payments.domain import (
-    FieldError,
     IllegalTransition,
-    InvalidCommand,
     NotFound,
     check_month_closed,
-    month_start,
     run_id_for,
     run_stream,
 )
-from services.payments.pay import PlannedPayment, plan_payment, totals_of
+from services.payments.planning import Plan, plan
 from services.payments.projections import project
-from services.payments.queries import accounts, assistant_months, returned_to_reissue, runs_of_month
-from services.payments.run_domain import ApproveRun, OpenRun, ReturnPayment, RunState
+from services.payments.queries import accounts, runs_of_month
+from services.payments.run_domain import ApproveRun, OpenRun, RunState
 from shared.contracts.payments import (
-    Money,
     PaymentBatchExported,
     PaymentIssued,
     PaymentReissued,
     RunKind,
-    RunTotals,
 )
 from shared.events.envelope import new_event_id
 from shared.municipalities import get_municipality
@@ -47,47 +40,6 @@ from shared.store.eventstore import EventContext, EventStore
 from shared.store.types import Connection
 
 ZERO = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class Reissue:
-    original_payment_id: str
-    assistant_id: str
-    amount: Decimal
-    name: str
-    iban: str
-
-
-@dataclass(frozen=True)
-class Plan:
-    kind: RunKind
-    payments: list[PlannedPayment]
-    reissues: list[Reissue]
-    waiting: list[str]  # assistants with hours whose registration has not arrived
-
-    @property
-    def totals(self) -> RunTotals:
-        if self.kind != "reissue":
-            return totals_of(self.payments)
-        amount = sum((r.amount for r in self.reissues), ZERO)
-        return RunTotals(
-            assistants=len({r.assistant_id for r in self.reissues}),
-            payments=len(self.reissues),
-            hours=ZERO,
-            money=Money(
-                gross=ZERO,
-                employer_contribution=ZERO,
-                employee_contribution=ZERO,
-                income_tax=ZERO,
-                net=amount,
-                total_cost=ZERO,
-            ),
-            administration_amount=ZERO,
-        )
-
-    @property
-    def empty(self) -> bool:
-        return not self.payments and not self.reissues
 
 
 def new_payment_id() -> str:
@@ -105,20 +57,6 @@ async def lock_month(conn: Connection, municipality: str, month: str) -> None:
     )
 
 
-async def plan(conn: Connection, municipality: str, month: str, kind: RunKind) -> Plan:
-    if kind == "reissue":
-        rows = await returned_to_reissue(conn, municipality, month)
-        reissues = [
-            Reissue(r["payment_id"], r["assistant_id"], r["amount"], r["name"], r["iban"])
-            for r in rows
-        ]
-        return Plan(kind, [], reissues, [])
-    months, waiting = await assistant_months(conn, municipality, month)
-    first = month_start(month)
-    planned = [p for m in months if (p := plan_payment(m, first)) is not None]
-    return Plan(kind, planned, [], waiting)
-
-
 async def load_run(
     conn: Connection, store: EventStore, run_id: str, municipality: str
 ) -> tuple[RunState, int]:
@@ -129,7 +67,7 @@ async def load_run(
     return state, version
 
 
-async def _append(
+async def append(
     conn: Connection,
     store: EventStore,
     stream_id: str,
@@ -168,7 +106,7 @@ async def open_run(
     run_id = run_id_for(municipality, month, kind, len(earlier) + 1)
     command = OpenRun(run_id, month, kind, today, context.actor or "", found.totals)
     events = run_domain.decide(command, RunState())
-    await _append(conn, store, run_stream(run_id), 0, events, context)
+    await append(conn, store, run_stream(run_id), 0, events, context)
     return run_id, found
 
 
@@ -237,7 +175,7 @@ async def approve_run(
     export = None if file is None else _exported(run_id, opened.month, today, file)
     command = ApproveRun(today, context.actor or "", totals, issued, reissued, export)
     events = run_domain.decide(command, state)
-    await _append(conn, store, run_stream(run_id), version, events, context)
+    await append(conn, store, run_stream(run_id), version, events, context)
     if file is not None:
         await _store_file(conn, municipality, run_id, file, transfers, issued, reissued)
     return events
@@ -296,45 +234,3 @@ async def _store_file(
             for t in transfers
         ],
     )
-
-
-async def record_returns(
-    conn: Connection,
-    store: EventStore,
-    municipality: str,
-    returns: list[BankReturn],
-    today: date,
-    context: EventContext,
-) -> list[BaseModel]:
-    """Each returned payment becomes ``PaymentReturned`` on its run (once, however often
-    the same report is uploaded); an id that is not this municipality's payment is refused."""
-    runs: dict[str, list[BankReturn]] = {}
-    errors = []
-    for index, item in enumerate(returns):
-        run_id = await conn.fetchval(
-            "select run_id from payments where payment_id = $1 and municipality = $2",
-            item.payment_id,
-            municipality,
-        )
-        if run_id is None:
-            errors.append(
-                FieldError(f"returns[{index}]", f"no payment {item.payment_id} in {municipality}")
-            )
-        else:
-            runs.setdefault(run_id, []).append(item)
-    if errors:
-        raise InvalidCommand(errors)
-    recorded: list[BaseModel] = []
-    for run_id, items in sorted(runs.items()):
-        state, version = await load_run(conn, store, run_id, municipality)
-        await lock_month(conn, municipality, state.opened.month if state.opened else "")
-        state, version = await load_run(conn, store, run_id, municipality)
-        events: list[BaseModel] = []
-        for item in items:
-            command = ReturnPayment(item.payment_id, item.reason_code, today)
-            for event in run_domain.decide(command, state):
-                state = run_domain.evolve(state, event)
-                events.append(event)
-        await _append(conn, store, run_stream(run_id), version, events, context)
-        recorded.extend(events)
-    return recorded
