@@ -26,6 +26,7 @@ from services.payments.bank_file import validate
 from services.payments.bank_returns import NotAReturnReport, parse_returns
 from services.payments.domain import NotFound
 from services.payments.planning import Plan
+from services.payments.returns import record_returns
 from shared.clock import riga_today
 from shared.http.problems import Problem
 from shared.store.types import Connection
