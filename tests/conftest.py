@@ -79,6 +79,8 @@ TEST_TOKENS = {
     "ludza-caseworker": "caseworker:ludza",
     "dgp-assistant": "assistant:daugavpils",
     "dgp-finance": "finance:daugavpils",
+    "dgp-finance-2": "finance:daugavpils",
+    "ludza-finance": "finance:ludza",
     "ministry": "ministry:*",
 }
 
