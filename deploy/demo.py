@@ -349,6 +349,9 @@ def play(urls: dict[str, str], tokens: dict[str, str], nats_url: str) -> None:
         f"/municipalities/daugavpils/applications/{janis.application_id}"
     )
     print(f"\n-- a Ludza caseworker reading a Daugavpils application: {foreign.status_code}")
+    from deploy.demo_payments import play_payments
+
+    play_payments(urls, tokens)
     print(
         "\n-- events on NATS, per stream: "
         + ", ".join(f"{name} {n}" for name, n in sorted(count_events(nats_url).items()))

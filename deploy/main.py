@@ -44,24 +44,29 @@ def present_services() -> list[str]:
 
 
 def demo_tokens(data_dir: Path) -> dict[str, str]:
-    """Caseworker and ministry tokens for the local stack: random, kept in the data folder.
+    """Caseworker, finance and ministry tokens for the local stack: random, kept in the data
+    folder. Each municipality has two finance users: one opens a payment run, the other
+    approves it (four eyes).
 
     ``ASIST_TOKENS`` in the environment wins; otherwise the services get these, so that a
     person can also use them with curl (printed below, stored in ``tokens.json``).
     """
-    path = data_dir / "tokens.json"
-    if path.exists():
-        tokens: dict[str, str] = json.loads(path.read_text())
-    else:
-        tokens = {m: secrets.token_urlsafe(16) for m in ("daugavpils", "ludza", "ministry")}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(tokens, indent=2))
-        path.chmod(0o600)
     grants = {
         "daugavpils": "caseworker:daugavpils",
         "ludza": "caseworker:ludza",
         "ministry": "ministry:*",
+        "daugavpils-finance": "finance:daugavpils",
+        "daugavpils-finance-2": "finance:daugavpils",
+        "ludza-finance": "finance:ludza",
+        "ludza-finance-2": "finance:ludza",
     }
+    path = data_dir / "tokens.json"
+    tokens: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if set(grants) - set(tokens):  # first run, or a file from before a role was added
+        tokens |= {k: secrets.token_urlsafe(16) for k in grants if k not in tokens}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(tokens, indent=2))
+        path.chmod(0o600)
     os.environ.setdefault("ASIST_TOKENS", ",".join(f"{tokens[k]}={g}" for k, g in grants.items()))
     return tokens
 
@@ -92,7 +97,7 @@ def up(data_dir: Path, keep_running: bool) -> None:
     services = start_services(stack, data_dir, names=present_services())
     print_services(services)
     print(f"ready in {time.monotonic() - began:.1f}s")
-    print(f"bearer tokens (caseworkers, ministry): {data_dir / 'tokens.json'}")
+    print(f"bearer tokens (caseworkers, finance, ministry): {data_dir / 'tokens.json'}")
     play_month(stack, services, tokens)
     if keep_running:
         print("running; press Ctrl-C to stop")
