@@ -60,19 +60,23 @@ def save_bank_file(api: Api, m: str, run_id: str) -> Path:
     return path
 
 
-def pay(opener: Api, approver: Api, m: str, reissue: bool = False) -> dict[str, Any] | None:
+def pay(
+    opener: Api, approver: Api, m: str, reissue: bool = False, quiet: bool = False
+) -> dict[str, Any] | None:
     base = f"/municipalities/{m}/payment-runs"
     opened = opener.post(base, {"month": MONTH, "reissue": reissue})
     if opened.status_code == 409:
-        print(f"  {m:<10} {opened.json()['detail']}")
+        if not quiet:
+            print(f"  {m:<10} {opened.json()['detail']}")
         return None
     if opened.status_code != 201:
         raise RuntimeError(f"POST {base}: {opened.status_code} {opened.text}")
     run: dict[str, Any] = opened.json()
     totals = run["totals"]
+    money = totals["money"]["net"] if reissue else totals["money"]["total_cost"]
     print(
-        f"  {m:<10} {run['kind']:<13} run {run['run_id']}: {totals['payments']} payments, "
-        f"{totals['hours']} h, {totals['money']['total_cost']} EUR (draft)"
+        f"  {m:<10} {run['kind']:<13} run {run['run_id']} (draft): {totals['payments']} "
+        f"payment(s), {totals['hours']} h, {money} EUR"
     )
     same = opener.post(f"{base}/{run['run_id']}/approve", {})
     print(f"  {'':<10} approval by the same user: {same.status_code} {same.json()['detail']}")
@@ -111,9 +115,10 @@ def return_and_reissue(
     print(f"  {'':<10} the caseworker corrected the assistant's IBAN")
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:  # the new IBAN reaches payments through the bus
-        if pay(opener, approver, m, reissue=True) is not None:
+        if pay(opener, approver, m, reissue=True, quiet=True) is not None:
             return
         time.sleep(0.5)
+    print(f"  {m:<10} the corrected IBAN did not reach payments in time; no re-issue")
 
 
 def totals_line(api: Api, m: str) -> str:
