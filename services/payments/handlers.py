@@ -25,7 +25,7 @@ from services.payments.domain import (
     run_stream,
 )
 from services.payments.planning import Plan, plan
-from services.payments.projections import project
+from services.payments.projections import project_all
 from services.payments.queries import accounts, runs_of_month
 from services.payments.run_domain import ApproveRun, OpenRun, RunState
 from shared.contracts.payments import (
@@ -76,8 +76,7 @@ async def append(
     context: EventContext,
 ) -> None:
     envelopes = await store.append(conn, stream_id, version, events, context)
-    for envelope, event in zip(envelopes, events, strict=True):
-        await project(conn, envelope, event)
+    await project_all(conn, envelopes, events)
 
 
 async def open_run(

@@ -54,7 +54,7 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
                 event.totals.model_dump_json(),
             )
         case PaymentIssued():
-            await _issued(conn, municipality, event)
+            await _issued(conn, municipality, [event])
         case PaymentReissued():
             await conn.execute(
                 "insert into payments (payment_id, run_id, municipality, month, assistant_id,"
@@ -101,42 +101,77 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
             )
 
 
-async def _issued(conn: Connection, municipality: str, event: PaymentIssued) -> None:
-    money = event.money
-    transfer = max(money.net - event.recovered, ZERO)
-    await conn.execute(
-        "insert into payments (payment_id, run_id, municipality, month, assistant_id,"
-        " tax_status, hours, gross, employer_contribution, employee_contribution, income_tax,"
-        " net, total_cost, recovered, transfer, status)"
-        " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'issued')",
-        event.payment_id,
-        event.run_id,
-        municipality,
-        event.month,
-        event.assistant_id,
-        event.tax_status,
-        event.hours,
-        money.gross,
-        money.employer_contribution,
-        money.employee_contribution,
-        money.income_tax,
-        money.net,
-        money.total_cost,
-        event.recovered,
-        transfer,
+async def project_all(conn: Connection, envelopes: list[Envelope], events: list[BaseModel]) -> None:
+    """``project`` for the events of one append, with all its payments in a few statements
+    (an approval issues one per assistant: hundreds), giving the same rows."""
+    issued = [e for e in events if isinstance(e, PaymentIssued)]
+    for envelope, event in zip(envelopes, events, strict=True):
+        if not isinstance(event, PaymentIssued):
+            await project(conn, envelope, event)
+    if issued:
+        await _issued(conn, envelopes[0].municipality, issued)
+
+
+async def _issued(conn: Connection, municipality: str, events: list[PaymentIssued]) -> None:
+    columns = (
+        "payment_id, run_id, municipality, month, assistant_id, tax_status, hours, gross,"
+        " employer_contribution, employee_contribution, income_tax, net, total_cost,"
+        " recovered, transfer"
     )
-    await conn.executemany(
-        "insert into payment_lines (payment_id, line_no, municipality, month, assistant_id,"
-        " case_id, timesheet_id, rate_from, hourly_amount, hours, gross, employer_contribution,"
-        " employee_contribution, income_tax, net, total_cost)"
-        " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-        [
+    rows = [
+        (
+            e.payment_id,
+            e.run_id,
+            municipality,
+            e.month,
+            e.assistant_id,
+            e.tax_status,
+            e.hours,
+            e.money.gross,
+            e.money.employer_contribution,
+            e.money.employee_contribution,
+            e.money.income_tax,
+            e.money.net,
+            e.money.total_cost,
+            e.recovered,
+            max(e.money.net - e.recovered, ZERO),
+        )
+        for e in events
+    ]
+    await conn.execute(
+        f"insert into payments ({columns}, status) select *, 'issued' from unnest("
+        "$1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+        " $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[],"
+        " $12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[])",
+        *(list(column) for column in zip(*rows, strict=True)),
+    )
+    await conn.copy_records_to_table(
+        "payment_lines",
+        columns=[
+            "payment_id",
+            "line_no",
+            "municipality",
+            "month",
+            "assistant_id",
+            "case_id",
+            "timesheet_id",
+            "rate_from",
+            "hourly_amount",
+            "hours",
+            "gross",
+            "employer_contribution",
+            "employee_contribution",
+            "income_tax",
+            "net",
+            "total_cost",
+        ],
+        records=[
             (
-                event.payment_id,
+                e.payment_id,
                 number,
                 municipality,
-                event.month,
-                event.assistant_id,
+                e.month,
+                e.assistant_id,
                 line.case_id,
                 line.timesheet_id,
                 line.rate_from,
@@ -149,19 +184,25 @@ async def _issued(conn: Connection, municipality: str, event: PaymentIssued) -> 
                 line.money.net,
                 line.money.total_cost,
             )
-            for number, line in enumerate(event.lines, start=1)
+            for e in events
+            for number, line in enumerate(e.lines, start=1)
         ],
     )
     # rules.md §8: an over-payment (negative net) stays due; a later payment nets it.
-    change = max(-money.net, ZERO) - event.recovered
-    if change != 0:
+    changes: dict[str, Decimal] = {}
+    for e in events:
+        change = max(-e.money.net, ZERO) - e.recovered
+        if change != 0:
+            changes[e.assistant_id] = changes.get(e.assistant_id, ZERO) + change
+    if changes:
         await conn.execute(
-            "insert into recoveries (municipality, assistant_id, due) values ($1, $2, $3)"
+            "insert into recoveries (municipality, assistant_id, due)"
+            " select $1, * from unnest($2::text[], $3::numeric[])"
             " on conflict (municipality, assistant_id) do update"
             " set due = recoveries.due + excluded.due",
             municipality,
-            event.assistant_id,
-            change,
+            list(changes),
+            list(changes.values()),
         )
 
 

@@ -120,25 +120,31 @@ async def timesheet_approved(conn: Connection, e: Envelope, data: BaseModel) -> 
     """The approved days replace what an older version approved (payments pay the month
     whole minus what was paid, pay.py); a version not newer than the stored one is old news."""
     assert isinstance(data, TimesheetApproved | TimesheetCorrected)
-    newer = await conn.fetchval(
-        "insert into timesheets (timesheet_id, municipality, assistant_id, case_id, month,"
-        " version) values ($1, $2, $3, $4, $5, $6)"
-        " on conflict (timesheet_id) do update set version = excluded.version"
-        " where timesheets.version < excluded.version returning true",
+    days = _summed(data.days)
+    # One statement (one round trip): record the newer version, then replace its days;
+    # the upsert and the delete touch disjoint rows, so their order inside it is free.
+    await conn.execute(
+        "with newer as ("
+        "  insert into timesheets (timesheet_id, municipality, assistant_id, case_id, month,"
+        "  version) values ($1, $2, $3, $4, $5, $6)"
+        "  on conflict (timesheet_id) do update set version = excluded.version"
+        "  where timesheets.version < excluded.version returning timesheet_id),"
+        " new_days as (select * from unnest($7::date[], $8::text[], $9::numeric[])"
+        "  as d(day, activity, hours)),"
+        " dropped as (delete from approved_days a where a.timesheet_id in (select * from newer)"
+        "  and (a.day, a.activity) not in (select day, activity from new_days))"
+        " insert into approved_days (timesheet_id, day, activity, hours)"
+        " select n.timesheet_id, d.day, d.activity, d.hours from newer n cross join new_days d"
+        " on conflict (timesheet_id, day, activity) do update set hours = excluded.hours",
         data.timesheet_id,
         e.municipality,
         data.assistant_id,
         data.case_id,
         data.month,
         data.version,
-    )
-    if not newer:
-        return
-    await conn.execute("delete from approved_days where timesheet_id = $1", data.timesheet_id)
-    days = _summed(data.days)
-    await conn.executemany(
-        "insert into approved_days (timesheet_id, day, activity, hours) values ($1, $2, $3, $4)",
-        [(data.timesheet_id, day, activity, hours) for (day, activity), hours in days.items()],
+        [day for day, _ in days],
+        [activity for _, activity in days],
+        list(days.values()),
     )
 
 
