@@ -71,8 +71,12 @@ async def publish_all(
 
 
 async def wait_for(conn: asyncpg.Connection, sql: str, target: int) -> None:
-    while (await conn.fetchval(sql)) < target:
+    """Poll ``sql`` until it counts ``target`` (the service works in this process)."""
+    for _ in range(10_000):
+        if await conn.fetchval(sql) >= target:
+            return
         await asyncio.sleep(0.2)
+    raise TimeoutError(f"{sql!r} did not reach {target}")
 
 
 def report(assistant_id: str, case: int, rng_hours: int) -> TimesheetApproved:
@@ -133,6 +137,7 @@ async def run(args: argparse.Namespace) -> None:
             database_prefix=f"bench_{uuid.uuid4().hex[:8]}",
             tokens=tokens,
             log_level="WARNING",
+            consumer_batch_size=args.batch,
         )
         app = create(settings)
         async with (
@@ -224,6 +229,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=15000)
     parser.add_argument("--assistants", type=int, default=12000)
     parser.add_argument("--parallel", type=int, default=4, help="runs closed at once")
+    parser.add_argument("--batch", type=int, default=500, help="consumer fetch size")
     asyncio.run(run(parser.parse_args()))
 
 
