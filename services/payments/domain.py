@@ -6,6 +6,7 @@ payments are planned by ``pay``) and the *monthly report* (``report_domain``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,6 +30,14 @@ def run_id_for(municipality: str, month: str, kind: str, number: int) -> str:
     hold even for two finance users opening it at the same moment.
     """
     return f"{municipality}-{month}-{number}"
+
+
+def run_belongs_to(run_id: str, municipality: str) -> bool:
+    """Whether ``run_id`` (``<municipality>-<YYYY-MM>-<n>``) is this municipality's.
+
+    Exact, not a prefix: ``ventspils-novads-2026-11-1`` is not Ventspils city's run.
+    """
+    return re.fullmatch(rf"{re.escape(municipality)}-\d{{4}}-\d{{2}}-\d+", run_id) is not None
 
 
 def month_start(month: str) -> date:

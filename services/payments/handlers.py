@@ -21,6 +21,7 @@ from services.payments.domain import (
     IllegalTransition,
     NotFound,
     check_month_closed,
+    run_belongs_to,
     run_id_for,
     run_stream,
 )
@@ -62,7 +63,7 @@ async def load_run(
 ) -> tuple[RunState, int]:
     state, version = await store.load(conn, run_stream(run_id), RunState(), run_domain.evolve)
     # Another municipality's run is "not found": its existence is not ours to tell.
-    if state.opened is None or not run_id.startswith(f"{municipality}-"):
+    if state.opened is None or not run_belongs_to(run_id, municipality):
         raise NotFound(f"no payment run {run_id} in {municipality}")
     return state, version
 

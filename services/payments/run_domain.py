@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel
 
@@ -70,6 +71,7 @@ class ReturnPayment:
 
 
 RunCommand = OpenRun | ApproveRun | ReturnPayment
+ZERO = Decimal("0.00")
 
 
 def check_may_approve(state: RunState, actor: str) -> PaymentRunOpened:
@@ -127,11 +129,15 @@ def _returned(command: ReturnPayment, state: RunState) -> list[BaseModel]:
     issued = state.issued.get(command.payment_id)
     reissued = state.reissued.get(command.payment_id)
     if issued is not None:
-        assistant, amount = issued.assistant_id, max(issued.money.net - issued.recovered, 0)
+        assistant, amount = issued.assistant_id, max(issued.money.net - issued.recovered, ZERO)
     elif reissued is not None:
         assistant, amount = reissued.assistant_id, reissued.amount
     else:
         raise NotFound(f"no payment {command.payment_id} in run {opened.run_id}")
+    if amount <= 0:
+        raise IllegalTransition(
+            f"payment {command.payment_id} sent no transfer (a recovery), so none can return"
+        )
     return [
         PaymentReturned(
             payment_id=command.payment_id,

@@ -7,7 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from services.payments.domain import FourEyes, IllegalTransition, InvalidCommand, check_month_closed
+from services.payments.domain import (
+    FourEyes,
+    IllegalTransition,
+    InvalidCommand,
+    check_month_closed,
+    run_belongs_to,
+)
 from services.payments.run_domain import (
     ApproveRun,
     OpenRun,
@@ -93,3 +99,9 @@ def test_a_month_is_paid_only_after_it_ends() -> None:
     check_month_closed("2026-11", date(2026, 12, 1))
     with pytest.raises(InvalidCommand, match="has not ended"):
         check_month_closed("2026-12", date(2026, 12, 31))
+
+
+def test_a_run_belongs_to_its_municipality_only_never_by_prefix() -> None:
+    assert run_belongs_to("ventspils-2026-11-1", "ventspils")
+    assert not run_belongs_to("ventspils-novads-2026-11-1", "ventspils")
+    assert run_belongs_to("ventspils-novads-2026-11-1", "ventspils-novads")
