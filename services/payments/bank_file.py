@@ -88,7 +88,8 @@ def build_bank_file(
         if bic is not None:
             payment["BIC"] = bic
         sepa.add_payment(payment)
-    content: bytes = sepa.export(validate=False, pretty_print=True)
+    # Not pretty-printed: sepaxml pretty-prints through minidom, slow for large runs.
+    content: bytes = sepa.export(validate=False, pretty_print=False)
     validate(content)
     return BankFile(
         file_name=f"pain001-{run_id}.xml",

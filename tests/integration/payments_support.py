@@ -22,6 +22,7 @@ from nats.js import JetStreamContext
 from pydantic import BaseModel
 
 from services.payments.app import create
+from services.payments.bank_file import validate
 from shared.bus.provisioning import ensure_service_stream
 from shared.contracts.decisions import AssistantPaymentDetailsChanged, AssistantRegistered
 from shared.contracts.timesheets import ApprovedDay, TimesheetApproved, TimesheetCorrected
@@ -61,11 +62,15 @@ async def start_payments(start_service: ServiceFactory, js: JetStreamContext) ->
 
 @contextlib.asynccontextmanager
 async def payments_db(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
+    """The payments database beside the running service. On the way out every bank file
+    the test made is validated against the official pain.001.001.09 XSD."""
     conn = await asyncpg.connect(
         database_dsn(settings.database_url, settings.database_name("payments"))
     )
     try:
         yield conn
+        for row in await conn.fetch("select file_name, content from bank_files"):
+            validate(bytes(row["content"]))
     finally:
         await conn.close()
 

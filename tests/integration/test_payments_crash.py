@@ -28,6 +28,7 @@ from nats.js import JetStreamContext
 
 from deploy.services import RunningService, start_services, stop_services
 from deploy.stack import Stack, free_port, pid_alive
+from services.payments.bank_file import validate
 from shared.bus.provisioning import ensure_service_stream
 from shared.settings import Settings
 from shared.store.db import database_dsn
@@ -191,7 +192,10 @@ async def test_kill_9_at_three_points_of_approval_leaves_exactly_one_payment_per
         )
         assert len(per_assistant) == 9
         assert {r["n"] for r in per_assistant} == {1}
-        assert await db.fetchval("select count(*) from bank_files") == 3
+        files = await db.fetch("select content from bank_files")
+        assert len(files) == 3
+        for file in files:
+            validate(bytes(file["content"]))  # the official pain.001.001.09 XSD
         assert await db.fetchval("select count(*) from transfers") == 9
 
         async def all_on_the_bus() -> list[str] | None:
