@@ -53,12 +53,14 @@ class ApproveBody(Body):
     )
 
 
-def plan_view(found: Plan) -> dict[str, Any]:
+def plan_view(found: Plan, names: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """The preview a finance user reviews: per assistant (with the name, for finance only)."""
     return {
         "totals": found.totals.model_dump(mode="json"),
         "payments": [
             {
                 "assistant_id": p.assistant_id,
+                "name": names.get(p.assistant_id, ("", ""))[0],
                 "tax_status": p.tax_status.value,
                 "hours": str(p.hours),
                 "money": p.money.model_dump(mode="json"),
@@ -91,8 +93,9 @@ async def open_run(
         run_id, found = await handlers.open_run(
             conn, runtime.store, municipality, body.month, body.reissue, riga_today(), context
         )
-        kind = found.kind
-        return 201, {"run_id": run_id, "kind": kind, "status": "draft"} | plan_view(found)
+        names = await queries.accounts(conn, [p.assistant_id for p in found.payments])
+        view = plan_view(found, names)
+        return 201, {"run_id": run_id, "kind": found.kind, "status": "draft"} | view
 
     return await command(runtime, request, municipality, body.model_dump(mode="json"), run)
 
@@ -114,11 +117,9 @@ async def run_detail(
         if found is None:
             raise NotFound(f"no payment run {run_id} in {municipality}")
         if found["status"] == "draft":
-            return found | {
-                "preview": plan_view(
-                    await handlers.preview(conn, runtime.store, municipality, run_id)
-                )
-            }
+            plan = await handlers.preview(conn, runtime.store, municipality, run_id)
+            names = await queries.accounts(conn, [p.assistant_id for p in plan.payments])
+            return found | {"preview": plan_view(plan, names)}
         return found | {"payments": await queries.run_payments(conn, run_id)}
 
     result: dict[str, Any] = await read(runtime, body)

@@ -79,6 +79,7 @@ async def test_a_month_is_paid_once_after_a_second_finance_user_approves(
     draft = opened.json()
     assert (draft["kind"], draft["status"]) == ("regular", "draft")
     assert draft["totals"]["assistants"] == 2
+    assert {p["name"] for p in draft["payments"]} == {"Jānis Bērziņš"}  # finance reviews names
     assert draft["totals"]["hours"] == "26.50"
     # Half-up per line: 22.5 h × 5.11 = 114.975 -> 114.98, plus 4 h × 5.11 = 20.44.
     assert draft["totals"]["money"]["total_cost"] == "135.42"
