@@ -81,6 +81,7 @@ TEST_TOKENS = {
     "dgp-finance": "finance:daugavpils",
     "dgp-finance-2": "finance:daugavpils",
     "ludza-finance": "finance:ludza",
+    "ludza-finance-2": "finance:ludza",
     "ministry": "ministry:*",
 }
 

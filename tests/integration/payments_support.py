@@ -40,6 +40,7 @@ DGP = "/municipalities/daugavpils"
 FINANCE = auth("dgp-finance")
 FINANCE_2 = auth("dgp-finance-2")
 LUDZA_FINANCE = auth("ludza-finance")
+LUDZA_FINANCE_2 = auth("ludza-finance-2")
 
 
 def command(who: dict[str, str], key: str | None = None) -> dict[str, str]:

@@ -28,6 +28,7 @@ from tests.integration.payments_support import (
     FINANCE_2,
     IBANS,
     LUDZA_FINANCE,
+    LUDZA_FINANCE_2,
     Assistant,
     approved,
     command,
@@ -179,3 +180,27 @@ async def test_a_rebuild_gives_the_same_read_models(
     assert await rebuild(db, EventStore("payments")) > 0
     after = {t: sorted(map(tuple, await db.fetch(f"select * from {t}"))) for t in TABLES}
     assert after == before
+
+
+async def test_only_the_municipality_holding_the_tax_book_applies_the_minimum(
+    payments: httpx.AsyncClient, db: asyncpg.Connection, js: JetStreamContext
+) -> None:
+    """One person assisting in two municipalities: two registrations, one tax book."""
+    in_daugavpils = Assistant("a-dgp-book", IBANS[0], tax_book_held=True)
+    in_ludza = Assistant("a-ludza", IBANS[0], municipality="ludza", tax_book_held=False)
+    for assistant in (in_daugavpils, in_ludza):
+        await register(js, db, assistant)
+        data = approved(assistant, "2026-11", ["8", "8", "8", "8", "8"])
+        await send_timesheet(js, db, data, municipality=assistant.municipality)
+    await open_and_approve(payments, "2026-11")
+    ludza = "/municipalities/ludza/payment-runs"
+    opened = await payments.post(ludza, json={"month": "2026-11"}, headers=command(LUDZA_FINANCE))
+    assert opened.status_code == 201, opened.text
+    approved_run = await payments.post(
+        f"{ludza}/{opened.json()['run_id']}/approve", json={}, headers=command(LUDZA_FINANCE_2)
+    )
+    assert approved_run.status_code == 201, approved_run.text
+    taxes = {p["assistant_id"]: p["money"] for p in await events_of(db, "PaymentIssued")}
+    assert taxes["a-dgp-book"]["gross"] == taxes["a-ludza"]["gross"]
+    assert Decimal(taxes["a-dgp-book"]["income_tax"]) == 0  # 550 EUR minimum (VID 2026)
+    assert Decimal(taxes["a-ludza"]["income_tax"]) > 0
