@@ -9,6 +9,7 @@ applications from the cases decisions published. The figures are what
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -19,21 +20,36 @@ from shared.store.types import Connection
 CENT = Decimal("0.01")
 
 
-def granted_hours_in_month(
-    unit: str, hours: Decimal, start: date, last_day: date, month: str
+@dataclass(frozen=True)
+class GrantPeriod:
+    """Hours of a grant from a day on: the grant's start, then each amendment's (§5.5)."""
+
+    effective_from: date
+    unit: str
+    hours: Decimal
+
+
+def granted_hours(
+    periods: list[GrantPeriod],
+    last_day: date,
+    suspensions: list[tuple[date, date | None]],
+    month: str,
 ) -> Decimal:
-    """The hours a grant gives in the month: a week grant (§4.1) by its days in force / 7,
-    a month grant (§4.3) by its share of the month's days; half-up to cents."""
+    """The hours a grant gives in the month, day by day: each day in force and not suspended
+    (§3.3) counts the hours of the period in force that day, a week grant (§4.1) by 1/7,
+    a month grant (§4.3) by 1/(days of the month); half-up to cents."""
     first, after = month_start(month), next_month_start(month)
-    begin, end = max(start, first), min(last_day, after - timedelta(days=1))
-    days = (end - begin).days + 1
-    if days <= 0:
-        return Decimal("0.00")
-    if unit == "week":
-        share = hours * days / 7
-    else:
-        share = hours * days / calendar.monthrange(first.year, first.month)[1]
-    return share.quantize(CENT, rounding=ROUND_HALF_UP)
+    days_in_month = calendar.monthrange(first.year, first.month)[1]
+    ordered = sorted(periods, key=lambda p: p.effective_from)
+    total = Decimal(0)
+    day = first
+    while day < after and day <= last_day:
+        current = next((p for p in reversed(ordered) if p.effective_from <= day), None)
+        suspended = any(s <= day and (r is None or day < r) for s, r in suspensions)
+        if current is not None and not suspended:
+            total += current.hours / (7 if current.unit == "week" else days_in_month)
+        day += timedelta(days=1)
+    return total.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 async def monthly_figures(conn: Connection, municipality: str, month: str) -> MonthlyFigures:
@@ -70,13 +86,22 @@ async def monthly_figures(conn: Connection, municipality: str, month: str) -> Mo
         month,
     )
     grants = await conn.fetch(
-        "select unit, hours, period_start, least(period_end, ended_from - 1) as last_day"
+        "select case_id, least(period_end, ended_from - 1) as last_day"
         " from cases where municipality = $1 and status = 'granted'"
         " and period_start < $3 and period_end >= $2",
         municipality,
         first,
         after,
     )
+    ids = [g["case_id"] for g in grants]
+    periods: dict[str, list[GrantPeriod]] = {}
+    for r in await conn.fetch("select * from grant_periods where case_id = any($1::text[])", ids):
+        periods.setdefault(r["case_id"], []).append(
+            GrantPeriod(r["effective_from"], r["unit"], r["hours"])
+        )
+    stays: dict[str, list[tuple[date, date | None]]] = {}
+    for r in await conn.fetch("select * from suspensions where case_id = any($1::text[])", ids):
+        stays.setdefault(r["case_id"], []).append((r["suspended_from"], r["resumed_on"]))
     applications = await conn.fetchrow(
         "select count(*) filter (where received_on >= $2 and received_on < $3) as received,"
         " count(*) filter (where status = 'granted' and decided_on >= $2 and decided_on < $3)"
@@ -92,7 +117,9 @@ async def monthly_figures(conn: Connection, municipality: str, month: str) -> Mo
     assert served is not None and money is not None and applications is not None
     granted = sum(
         (
-            granted_hours_in_month(g["unit"], g["hours"], g["period_start"], g["last_day"], month)
+            granted_hours(
+                periods.get(g["case_id"], []), g["last_day"], stays.get(g["case_id"], []), month
+            )
             for g in grants
             if g["last_day"] is not None
         ),

@@ -21,6 +21,8 @@ from shared.contracts.decisions import (
     CaseOpened,
     GrantAmended,
     HoursGranted,
+    ServiceResumed,
+    ServiceSuspended,
     ServiceTerminated,
 )
 from shared.contracts.timesheets import ApprovedDay, TimesheetApproved, TimesheetCorrected
@@ -85,6 +87,39 @@ async def hours_granted(conn: Connection, e: Envelope, data: BaseModel) -> None:
         data.period_start,
         data.period_end,
     )
+    await _grant_period(conn, data.case_id, data.period_start, data.unit.value, data.hours)
+
+
+async def _grant_period(
+    conn: Connection, case_id: str, start: date, unit: str, hours: Decimal
+) -> None:
+    await conn.execute(
+        "insert into grant_periods (case_id, effective_from, unit, hours)"
+        " values ($1, $2, $3, $4) on conflict (case_id, effective_from)"
+        " do update set unit = excluded.unit, hours = excluded.hours",
+        case_id,
+        start,
+        unit,
+        hours,
+    )
+
+
+async def service_suspended(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    assert isinstance(data, ServiceSuspended)
+    await conn.execute(
+        "insert into suspensions (case_id, suspended_from) values ($1, $2) on conflict do nothing",
+        data.case_id,
+        data.suspended_from,
+    )
+
+
+async def service_resumed(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    assert isinstance(data, ServiceResumed)
+    await conn.execute(
+        "update suspensions set resumed_on = $2 where case_id = $1 and resumed_on is null",
+        data.case_id,
+        data.resumed_on,
+    )
 
 
 async def application_refused(conn: Connection, e: Envelope, data: BaseModel) -> None:
@@ -107,6 +142,7 @@ async def grant_amended(conn: Connection, e: Envelope, data: BaseModel) -> None:
         data.hours,
         data.period_end,
     )
+    await _grant_period(conn, data.case_id, data.effective_from, data.unit.value, data.hours)
 
 
 async def service_terminated(conn: Connection, e: Envelope, data: BaseModel) -> None:
@@ -163,6 +199,8 @@ DECISIONS: dict[str, EventHandler] = {
     "ApplicationRefused": application_refused,
     "GrantAmended": grant_amended,
     "ServiceTerminated": service_terminated,
+    "ServiceSuspended": service_suspended,
+    "ServiceResumed": service_resumed,
 }
 TIMESHEETS: dict[str, EventHandler] = {
     "TimesheetApproved": timesheet_approved,

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from services.payments.report import administration_amount, granted_hours_in_month
+from services.payments.report import GrantPeriod, administration_amount, granted_hours
 from services.payments.report_files import SECTIONS, report_csv, report_xlsx
 from shared.contracts.payments import MonthlyFigures
 from shared.municipalities import MUNICIPALITIES
@@ -34,17 +34,30 @@ FIGURES = MonthlyFigures(
 
 
 def test_a_week_grant_counts_its_days_in_force_over_seven() -> None:
-    hours = granted_hours_in_month(
-        "week", Decimal(20), date(2026, 11, 16), date(2027, 11, 15), "2026-11"
-    )
+    periods = [GrantPeriod(date(2026, 11, 16), "week", Decimal(20))]
+    hours = granted_hours(periods, date(2027, 11, 15), [], "2026-11")
     assert hours == Decimal("42.86")  # 15 days × 20 / 7
 
 
 def test_a_month_grant_counts_its_share_of_the_month() -> None:
-    whole = granted_hours_in_month(
-        "month", Decimal(80), date(2026, 1, 1), date(2027, 1, 1), "2026-11"
-    )
-    assert whole == Decimal("80.00")
+    periods = [GrantPeriod(date(2026, 1, 1), "month", Decimal(80))]
+    assert granted_hours(periods, date(2027, 1, 1), [], "2026-11") == Decimal("80.00")
+
+
+def test_an_amendment_counts_from_its_day_and_a_suspension_not_at_all() -> None:
+    periods = [
+        GrantPeriod(date(2026, 1, 1), "week", Decimal(14)),
+        GrantPeriod(date(2026, 11, 16), "week", Decimal(28)),  # amended (rules.md §5.5)
+    ]
+    stays: list[tuple[date, date | None]] = [(date(2026, 11, 23), date(2026, 11, 30))]
+    # 15 days at 2 h, 7 days at 4 h, 7 suspended days, 1 day (the 30th) at 4 h.
+    expected = Decimal(15 * 2 + 7 * 4 + 4)
+    assert granted_hours(periods, date(2027, 1, 1), stays, "2026-11") == expected
+
+
+def test_a_grant_ended_in_the_month_counts_to_its_last_day() -> None:
+    periods = [GrantPeriod(date(2026, 1, 1), "week", Decimal(7))]
+    assert granted_hours(periods, date(2026, 11, 10), [], "2026-11") == Decimal("10.00")
 
 
 def test_the_administration_amount_is_at_most_0_26_per_paid_hour_from_april_2023() -> None:
