@@ -4,8 +4,8 @@
 one approved time report per assignment. Assistants are registered first (not timed);
 the clock starts with the first ``TimesheetApproved`` published on TIMESHEETS and stops
 when the last ``PaymentBatchExported`` is on the PAYMENTS stream. In between, the payments
-service (in this process, real NATS and PostgreSQL) consumes the reports, and two finance
-users per municipality open and approve the month's run over its HTTP API.
+service (its own process, as deployed: real NATS and PostgreSQL) consumes the reports,
+and two finance users per municipality open and approve the month's run over HTTP.
 
 Prints figures; asserts nothing. Starts its own NATS and PostgreSQL under .local/bench.
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import resource
 import time
 import uuid
@@ -32,8 +33,8 @@ from pydantic import BaseModel
 from schwifty import IBAN
 
 import shared.contracts  # noqa: F401  (registers every event type)
-from deploy.stack import start_stack, stop_stack
-from services.payments.app import create
+from deploy.services import start_services, stop_services
+from deploy.stack import free_port, start_stack, stop_stack
 from shared.bus.provisioning import ensure_service_stream
 from shared.contracts.decisions import AssistantRegistered
 from shared.contracts.timesheets import ApprovedDay, TimesheetApproved
@@ -131,22 +132,24 @@ async def run(args: argparse.Namespace) -> None:
         for service in ("decisions", "timesheets"):
             await ensure_service_stream(js, service)
         tokens = ",".join(f"{s}-{n}=finance:{s}" for s in SLUGS for n in (1, 2))
-        settings = Settings(
-            nats_url=stack.nats_url,
-            database_url=stack.database_url,
-            database_prefix=f"bench_{uuid.uuid4().hex[:8]}",
-            tokens=tokens,
-            log_level="WARNING",
-            consumer_batch_size=args.batch,
+        prefix = f"bench_{uuid.uuid4().hex[:8]}"
+        os.environ |= {
+            "ASIST_DATABASE_PREFIX": prefix,
+            "ASIST_TOKENS": tokens,
+            "ASIST_LOG_FORMAT": "json",
+            "ASIST_LOG_LEVEL": "WARNING",
+            "ASIST_CONSUMER_BATCH_SIZE": str(args.batch),
+        }
+        settings = Settings(database_url=stack.database_url, database_prefix=prefix)
+        services_dir = data_dir / "services"
+        [running] = start_services(
+            stack, services_dir, ports={"payments": free_port()}, names=["payments"]
         )
-        app = create(settings)
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=600
-            ) as http,
-        ):
-            await measure(args, js, http, settings)
+        try:
+            async with httpx.AsyncClient(base_url=running.url, timeout=600) as http:
+                await measure(args, js, http, settings)
+        finally:
+            stop_services(services_dir, ["payments"])
         await nc.drain()
     finally:
         stop_stack(data_dir)
