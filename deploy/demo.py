@@ -412,6 +412,10 @@ def play(urls: dict[str, str], tokens: dict[str, str], nats_url: str) -> None:
     from deploy.demo_timesheets import play_timesheets  # the next stage: time reports
 
     play_timesheets(urls, tokens, decisions)
+
+    from deploy.demo_payments import play_payments  # then pay November
+
+    play_payments(urls, tokens)
     print(
         "\n-- events on NATS, per stream: "
         + ", ".join(f"{name} {n}" for name, n in sorted(count_events(nats_url).items()))

@@ -48,8 +48,9 @@ def present_services() -> list[str]:
 
 
 def demo_tokens(data_dir: Path) -> dict[str, str]:
-    """Caseworker, ministry, assistant and client tokens for the local stack: random, kept in
-    the data folder.
+    """Caseworker, finance, ministry, assistant and client tokens for the local stack: random,
+    kept in the data folder. Each municipality has two finance users: one opens a payment
+    run, the other approves it (four eyes).
 
     ``ASIST_TOKENS`` in the environment wins; otherwise the services get these, so that a
     person can also use them with curl (printed below, stored in ``tokens.json``). The
@@ -62,11 +63,15 @@ def demo_tokens(data_dir: Path) -> dict[str, str]:
         "daugavpils": "caseworker:daugavpils",
         "ludza": "caseworker:ludza",
         "ministry": "ministry:*",
+        "daugavpils-finance": "finance:daugavpils",
+        "daugavpils-finance-2": "finance:daugavpils",
+        "ludza-finance": "finance:ludza",
+        "ludza-finance-2": "finance:ludza",
     } | person_grants()
     path = data_dir / "tokens.json"
     tokens: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     if set(grants) - set(tokens):
-        # New roles since the file was written (e.g. assistants): add their tokens.
+        # First run, or new roles since the file was written (e.g. assistants): add them.
         tokens |= {k: secrets.token_urlsafe(16) for k in grants if k not in tokens}
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(tokens, indent=2))
@@ -131,7 +136,8 @@ def up(data_dir: Path, keep_running: bool) -> None:
     services = start_services(stack, data_dir, names=present_services())
     print_services(services)
     print(f"ready in {time.monotonic() - began:.1f}s")
-    print(f"bearer tokens (caseworkers, ministry, assistants, clients): {data_dir / 'tokens.json'}")
+    people = "caseworkers, finance, ministry, assistants, clients"
+    print(f"bearer tokens ({people}): {data_dir / 'tokens.json'}")
     play_month(stack, services, tokens)
     if keep_running:
         print("running; press Ctrl-C to stop")

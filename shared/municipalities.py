@@ -1,8 +1,15 @@
-"""Registry of municipalities: slug (used in subjects), official ATVK code, name, social service.
+"""Registry of the 43 Latvian municipalities: slug, ATVK code, name, social service, account.
 
 Subjects are ``asist.<slug>.<service>.<EventType>`` (architecture.md §3), so a slug is
-lowercase ASCII letters, digits and hyphens only. ATVK codes: the official classification
-of administrative territories (2021 reform); addresses from rules.md §11.
+lowercase ASCII letters, digits and hyphens only. ATVK codes: the classification of
+administrative territories in force since the 2021 reform (7 state cities, 36 counties).
+Social-service names and addresses of the demo municipalities from rules.md §11; the
+others name their social service by the municipality until a municipality supplies its own.
+
+The debtor account of the SEPA bank file (rules.md §8.3) is the municipality's account in
+the State Treasury (Valsts kase, BIC TRELLV22). The account numbers here are placeholders
+derived from the ATVK code (valid IBANs, so files validate); a municipality's real account
+replaces its row before production use.
 """
 
 from __future__ import annotations
@@ -10,7 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from schwifty import IBAN
+
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+TREASURY_BIC = "TRELLV22"
 
 
 @dataclass(frozen=True)
@@ -20,32 +30,88 @@ class Municipality:
     name: str
     social_service: str
     social_service_address: str
+    iban: str = ""
+    bic: str = TREASURY_BIC
 
+
+def _account(atvk: str) -> str:
+    return str(IBAN.generate("LV", bank_code="TREL", account_code=f"9{atvk}00000").compact)
+
+
+def _municipality(
+    slug: str, atvk: str, name: str, social_service: str = "", address: str = ""
+) -> Municipality:
+    service = social_service or f"{name.removesuffix(' pašvaldība')} sociālais dienests"
+    return Municipality(slug, atvk, name, service, address, _account(atvk))
+
+
+_CITY = "valstspilsētas pašvaldība"
+_COUNTY = "novada pašvaldība"
 
 MUNICIPALITIES: dict[str, Municipality] = {
     m.slug: m
     for m in (
-        Municipality(
-            slug="daugavpils",
-            atvk="0050000",
-            name="Daugavpils valstspilsētas pašvaldība",
-            social_service="Daugavpils pilsētas sociālais dienests",
-            social_service_address="Vienības iela 8, Daugavpils, LV-5401",
+        _municipality(
+            "riga",
+            "0001000",
+            f"Rīgas {_CITY}",
+            "Rīgas Sociālais dienests",
+            "Baznīcas iela 19/23, Rīga, LV-1010",
         ),
-        Municipality(
-            slug="ludza",
-            atvk="0681000",
-            name="Ludzas novada pašvaldība",
-            social_service="Ludzas novada sociālais dienests",
-            social_service_address="Raiņa iela 16A, Ludza, LV-5701",
+        _municipality(
+            "daugavpils",
+            "0002000",
+            f"Daugavpils {_CITY}",
+            "Daugavpils pilsētas sociālais dienests",
+            "Vienības iela 8, Daugavpils, LV-5401",
         ),
-        Municipality(
-            slug="riga",
-            atvk="0010000",
-            name="Rīgas valstspilsētas pašvaldība",
-            social_service="Rīgas Sociālais dienests",
-            social_service_address="Baznīcas iela 19/23, Rīga, LV-1010",
+        _municipality("jelgava", "0003000", f"Jelgavas {_CITY}"),
+        _municipality("jurmala", "0004000", f"Jūrmalas {_CITY}"),
+        _municipality("liepaja", "0005000", f"Liepājas {_CITY}"),
+        _municipality("rezekne", "0006000", f"Rēzeknes {_CITY}"),
+        _municipality("ventspils", "0007000", f"Ventspils {_CITY}"),
+        _municipality("aizkraukle", "0020000", f"Aizkraukles {_COUNTY}"),
+        _municipality("aluksne", "0021000", f"Alūksnes {_COUNTY}"),
+        _municipality("augsdaugava", "0022000", f"Augšdaugavas {_COUNTY}"),
+        _municipality("adazi", "0023000", f"Ādažu {_COUNTY}"),
+        _municipality("balvi", "0024000", f"Balvu {_COUNTY}"),
+        _municipality("bauska", "0025000", f"Bauskas {_COUNTY}"),
+        _municipality("cesis", "0026000", f"Cēsu {_COUNTY}"),
+        _municipality("dienvidkurzeme", "0027000", f"Dienvidkurzemes {_COUNTY}"),
+        _municipality("dobele", "0028000", f"Dobeles {_COUNTY}"),
+        _municipality("gulbene", "0029000", f"Gulbenes {_COUNTY}"),
+        _municipality("jelgavas-novads", "0030000", f"Jelgavas {_COUNTY}"),
+        _municipality("jekabpils", "0031000", f"Jēkabpils {_COUNTY}"),
+        _municipality("kraslava", "0032000", f"Krāslavas {_COUNTY}"),
+        _municipality("kuldiga", "0033000", f"Kuldīgas {_COUNTY}"),
+        _municipality("kekava", "0034000", f"Ķekavas {_COUNTY}"),
+        _municipality("limbazi", "0035000", f"Limbažu {_COUNTY}"),
+        _municipality("livani", "0036000", f"Līvānu {_COUNTY}"),
+        _municipality(
+            "ludza",
+            "0037000",
+            f"Ludzas {_COUNTY}",
+            "Ludzas novada sociālais dienests",
+            "Raiņa iela 16A, Ludza, LV-5701",
         ),
+        _municipality("madona", "0038000", f"Madonas {_COUNTY}"),
+        _municipality("marupe", "0039000", f"Mārupes {_COUNTY}"),
+        _municipality("ogre", "0040000", f"Ogres {_COUNTY}"),
+        _municipality("olaine", "0041000", f"Olaines {_COUNTY}"),
+        _municipality("preili", "0042000", f"Preiļu {_COUNTY}"),
+        _municipality("rezeknes-novads", "0043000", f"Rēzeknes {_COUNTY}"),
+        _municipality("ropazi", "0044000", f"Ropažu {_COUNTY}"),
+        _municipality("salaspils", "0045000", f"Salaspils {_COUNTY}"),
+        _municipality("saldus", "0046000", f"Saldus {_COUNTY}"),
+        _municipality("saulkrasti", "0047000", f"Saulkrastu {_COUNTY}"),
+        _municipality("sigulda", "0048000", f"Siguldas {_COUNTY}"),
+        _municipality("smiltene", "0049000", f"Smiltenes {_COUNTY}"),
+        _municipality("talsi", "0051000", f"Talsu {_COUNTY}"),
+        _municipality("tukums", "0052000", f"Tukuma {_COUNTY}"),
+        _municipality("valka", "0053000", f"Valkas {_COUNTY}"),
+        _municipality("valmiera", "0054000", f"Valmieras {_COUNTY}"),
+        _municipality("varaklani", "0055000", f"Varakļānu {_COUNTY}"),
+        _municipality("ventspils-novads", "0056000", f"Ventspils {_COUNTY}"),
     )
 }
 

@@ -79,6 +79,9 @@ TEST_TOKENS = {
     "ludza-caseworker": "caseworker:ludza",
     "dgp-assistant": "assistant:daugavpils",
     "dgp-finance": "finance:daugavpils",
+    "dgp-finance-2": "finance:daugavpils",
+    "ludza-finance": "finance:ludza",
+    "ludza-finance-2": "finance:ludza",
     "ministry": "ministry:*",
 }
 

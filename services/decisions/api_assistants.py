@@ -21,6 +21,7 @@ from services.decisions.api_support import (
     context_of,
 )
 from services.decisions.assistant_domain import (
+    ChangePaymentDetails,
     RegisterAssistant,
     UnassignAssistant,
     normalize_iban,
@@ -59,6 +60,11 @@ class AssistantBody(Body):
     experience: Text = Field(
         description="Work or personal experience with persons with disabilities (rules.md §6.1)"
     )
+    tax_book_held: bool = Field(
+        default=False,
+        description="The electronic tax book (algas nodokļa grāmatiņa) is with this "
+        "municipality: its payments apply the monthly non-taxable minimum",
+    )
 
     @field_validator("personal_code")
     @classmethod
@@ -91,6 +97,7 @@ async def register(
         tax_status=TAX_STATUS[body.tax_status],
         experience=body.experience,
         today=riga_today(),
+        tax_book_held=body.tax_book_held,
     )
 
     async def run(conn: Connection) -> Reply:
@@ -155,6 +162,59 @@ async def unassign(
             conn, runtime.store, assistant_id, municipality, ending, context
         )
         return 201, events[0].model_dump(mode="json")
+
+    return await command(runtime, request, municipality, body, run)
+
+
+class PaymentDetailsBody(Body):
+    iban: str | None = Field(default=None, description="Checked with schwifty (rules.md §8.3)")
+    tax_status: Literal["employee", "employee_like", "self_employed"] | None = None
+    tax_book_held: bool | None = None
+
+    @field_validator("iban")
+    @classmethod
+    def _iban(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_iban(value)
+
+
+@router.post("/assistants/{assistant_id}/payment-details", status_code=201)
+async def change_payment_details(
+    municipality: str,
+    assistant_id: str,
+    body: PaymentDetailsBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """New IBAN, tax status or tax-book holder: ``AssistantPaymentDetailsChanged`` (rules.md §8).
+
+    Only what differs is recorded; a body that changes nothing records nothing (200).
+    """
+    if body.iban is None and body.tax_status is None and body.tax_book_held is None:
+        raise Problem(
+            422,
+            "Invalid request",
+            "These fields are not valid: iban, tax_status, tax_book_held",
+            errors=[
+                {"field": name, "message": "give at least one of iban, tax_status, tax_book_held"}
+                for name in ("iban", "tax_status", "tax_book_held")
+            ],
+        )
+    context = context_of(request, principal, municipality)
+    change = ChangePaymentDetails(
+        today=riga_today(),
+        iban=body.iban,
+        tax_status=TAX_STATUS[body.tax_status] if body.tax_status is not None else None,
+        tax_book_held=body.tax_book_held,
+    )
+
+    async def run(conn: Connection) -> Reply:
+        events = await run_assistant(
+            conn, runtime.store, assistant_id, municipality, change, context
+        )
+        if not events:
+            return 200, {"assistant_id": assistant_id, "changed": False}
+        return 201, {"changed": True} | events[0].model_dump(mode="json", exclude_none=True)
 
     return await command(runtime, request, municipality, body, run)
 

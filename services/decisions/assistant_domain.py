@@ -24,7 +24,12 @@ from services.decisions.domain import (
     invalid,
     weekly_equivalent,
 )
-from shared.contracts.decisions import AssistantAssigned, AssistantRegistered, AssistantUnassigned
+from shared.contracts.decisions import (
+    AssistantAssigned,
+    AssistantPaymentDetailsChanged,
+    AssistantRegistered,
+    AssistantUnassigned,
+)
 from shared.rules import TaxStatus, Unit, rule_set_for
 
 WEEKLY_LIMIT_CODE = "ASSISTANT_WEEKLY_LIMIT_EXCEEDED"
@@ -92,6 +97,17 @@ class RegisterAssistant:
     tax_status: TaxStatus
     experience: str
     today: date
+    tax_book_held: bool = False  # the electronic tax book is with this municipality
+
+
+@dataclass(frozen=True)
+class ChangePaymentDetails:
+    """A new IBAN (compact, validated), tax status or tax-book holder; None keeps it."""
+
+    today: date
+    iban: str | None = None
+    tax_status: TaxStatus | None = None
+    tax_book_held: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -111,7 +127,7 @@ class UnassignAssistant:
     reason: str
 
 
-AssistantCommand = RegisterAssistant | AssignAssistant | UnassignAssistant
+AssistantCommand = RegisterAssistant | AssignAssistant | UnassignAssistant | ChangePaymentDetails
 
 
 def decide(command: AssistantCommand, state: AssistantState) -> list[BaseModel]:
@@ -128,7 +144,34 @@ def decide(command: AssistantCommand, state: AssistantState) -> list[BaseModel]:
         raise NotFound("no such assistant")
     if isinstance(command, AssignAssistant):
         return assign(command, state, registered.assistant_id)
+    if isinstance(command, ChangePaymentDetails):
+        return change_payment_details(command, registered)
     return unassign(command, state, registered.assistant_id)
+
+
+def change_payment_details(
+    command: ChangePaymentDetails, registered: AssistantRegistered
+) -> list[BaseModel]:
+    """rules.md §8: only what differs from the current details is recorded; no change, no event.
+
+    Payments re-issue a returned transfer once the IBAN differs from the one it went to.
+    """
+    changes = {
+        name: value
+        for name, value in (
+            ("iban", command.iban),
+            ("tax_status", command.tax_status),
+            ("tax_book_held", command.tax_book_held),
+        )
+        if value is not None and value != getattr(registered, name)
+    }
+    if not changes:
+        return []
+    return [
+        AssistantPaymentDetailsChanged(
+            assistant_id=registered.assistant_id, changed_on=command.today, **changes
+        )
+    ]
 
 
 def assign(command: AssignAssistant, state: AssistantState, assistant_id: str) -> list[BaseModel]:
@@ -250,6 +293,11 @@ def evolve(state: AssistantState, event: BaseModel) -> AssistantState:
     match event:
         case AssistantRegistered():
             return replace(state, registered=event)
+        case AssistantPaymentDetailsChanged() if state.registered is not None:
+            changed = event.model_dump(
+                include={"iban", "tax_status", "tax_book_held"}, exclude_none=True
+            )
+            return replace(state, registered=state.registered.model_copy(update=changed))
         case AssistantAssigned():
             new = Assignment(
                 event.assignment_id, event.case_id, event.assigned_from, event.weekly_hours

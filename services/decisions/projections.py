@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from shared.contracts.decisions import (
     ApplicationRefused,
     AssistantAssigned,
+    AssistantPaymentDetailsChanged,
     AssistantRegistered,
     AssistantUnassigned,
     CaseClosed,
@@ -148,8 +149,8 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
         case AssistantRegistered():
             await conn.execute(
                 "insert into assistants (assistant_id, municipality, personal_code, first_name,"
-                " last_name, iban, tax_status, experience, registered_on)"
-                " values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                " last_name, iban, tax_status, experience, registered_on, tax_book_held)"
+                " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 event.assistant_id,
                 event.municipality,
                 event.personal_code,
@@ -159,6 +160,17 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
                 event.tax_status.value,
                 event.experience,
                 event.registered_on,
+                event.tax_book_held,
+            )
+        case AssistantPaymentDetailsChanged():
+            await conn.execute(
+                "update assistants set iban = coalesce($2, iban),"
+                " tax_status = coalesce($3, tax_status),"
+                " tax_book_held = coalesce($4, tax_book_held) where assistant_id = $1",
+                event.assistant_id,
+                event.iban,
+                event.tax_status.value if event.tax_status is not None else None,
+                event.tax_book_held,
             )
         case AssistantAssigned():
             await conn.execute(

@@ -90,7 +90,8 @@ async def get_assistant(
 ) -> dict[str, Any] | None:
     row = await conn.fetchrow(
         "select assistant_id, personal_code, first_name, last_name, iban, tax_status,"
-        " experience, registered_on from assistants where municipality = $1 and assistant_id = $2",
+        " tax_book_held, experience, registered_on from assistants"
+        " where municipality = $1 and assistant_id = $2",
         municipality,
         assistant_id,
     )

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+import shared.contracts  # noqa: F401  (registers every event type)
+from services.payments.api import ROUTERS
+from services.payments.upstream import upstream_consumers
 from shared.bus.consumer import EventConsumer
 from shared.http.app import create_app
 from shared.runtime import ServiceDefinition, ServiceRuntime
@@ -13,11 +16,7 @@ from shared.settings import Settings
 
 
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
-    # Handlers for grants and approved timesheets come with the payments issue.
-    return [
-        EventConsumer("payments", upstream, {}, runtime.pool, runtime.consumer_settings)
-        for upstream in ("decisions", "timesheets")
-    ]
+    return upstream_consumers(runtime.pool, runtime.consumer_settings)
 
 
 DEFINITION = ServiceDefinition(
@@ -26,4 +25,4 @@ DEFINITION = ServiceDefinition(
 
 
 def create(settings: Settings | None = None) -> FastAPI:
-    return create_app(DEFINITION, settings=settings)
+    return create_app(DEFINITION, ROUTERS, settings=settings)

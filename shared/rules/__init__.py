@@ -44,7 +44,14 @@ from shared.rules.personal_codes import (
     normalize_personal_code,
 )
 from shared.rules.purposes import LV_2021_PURPOSE_HOURS, PurposeRow, purpose_row
-from shared.rules.rates import administration_rate_cap, hourly_rate, tax_rates_on
+from shared.rules.rates import (
+    administration_rate_cap,
+    hourly_rate,
+    income_tax_threshold_on,
+    non_taxable_minimum_on,
+    rate_period_start,
+    tax_rates_on,
+)
 from shared.rules.sum_checks import check_assistant_weekly_limit, check_grant_sums
 from shared.rules.tables import (
     LV_2013,
@@ -73,6 +80,7 @@ from shared.rules.vocabulary import (
     TaxStatus,
     Unit,
 )
+from shared.rules.withholding import HoursAtRate, LineMoney, month_pay
 
 __all__ = [
     "CHILDHOOD_PURPOSES",
@@ -93,7 +101,9 @@ __all__ = [
     "FindingCode",
     "FunctionalLimitation",
     "GrantWindow",
+    "HoursAtRate",
     "InvalidPersonalCode",
+    "LineMoney",
     "MissingFactError",
     "MissingRateError",
     "NeedResult",
@@ -132,13 +142,17 @@ __all__ = [
     "decision_deadline",
     "format_personal_code",
     "hourly_rate",
+    "income_tax_threshold_on",
     "is_decision_overdue",
     "is_working_day",
     "max_period_end",
+    "month_pay",
     "next_working_day",
+    "non_taxable_minimum_on",
     "normalize_personal_code",
     "period_end_for",
     "purpose_row",
+    "rate_period_start",
     "rule_set_for",
     "tax_rates_on",
     "to_cents",

@@ -6,6 +6,11 @@ from decimal import Decimal
 
 from shared.rules.errors import MissingRateError
 from shared.rules.tables import TAX_RATES, TaxRates, in_force, rule_set_for
+from shared.rules.tax_tables import (
+    INCOME_TAX_THRESHOLDS,
+    NON_TAXABLE_MINIMUM_MONTHLY,
+    IncomeTaxThreshold,
+)
 
 MinimumWageTable = (
     Mapping[date, Decimal]
@@ -65,4 +70,33 @@ def tax_rates_on(on: date) -> TaxRates:
             f"no tax rates before {TAX_RATES[0].effective_from.isoformat()}; "
             "pass tax_rates for earlier payments (rules.md §8.2)"
         )
+    return current
+
+
+def rate_period_start(on: date) -> date:
+    """rules.md §8.2: the first day of the hourly amount in force on `on` (a payment line's
+    rate period); before 2021-07-01, the first day of the month (a minimum-wage month)."""
+    start = None
+    for effective_from, _ in rule_set_for(on).hourly_amounts:
+        if effective_from <= on:
+            start = effective_from
+    return start if start is not None else on.replace(day=1)
+
+
+def non_taxable_minimum_on(on: date) -> Decimal:
+    """The monthly non-taxable minimum in force on `on` (State Revenue Service, tables.py)."""
+    amount = in_force(NON_TAXABLE_MINIMUM_MONTHLY, on)
+    if amount is None:
+        raise MissingRateError(f"no non-taxable minimum before {on.isoformat()}")
+    return amount
+
+
+def income_tax_threshold_on(on: date) -> IncomeTaxThreshold:
+    """The income-tax threshold and higher rate in force on `on` (State Revenue Service)."""
+    current = None
+    for threshold in INCOME_TAX_THRESHOLDS:
+        if threshold.effective_from <= on:
+            current = threshold
+    if current is None:
+        raise MissingRateError(f"no income-tax threshold before {on.isoformat()}")
     return current

@@ -29,9 +29,15 @@ from tests.sdk import parse_with_sdk
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("clean_bus")]
 
-TOKENS = {"daugavpils": "e2e-dgp", "ludza": "e2e-ludza", "ministry": "e2e-ministry"} | {
-    name: f"e2e-{name}" for name in person_grants()
-}
+TOKENS = {
+    "daugavpils": "e2e-dgp",
+    "ludza": "e2e-ludza",
+    "ministry": "e2e-ministry",
+    "daugavpils-finance": "e2e-dgp-fin",
+    "daugavpils-finance-2": "e2e-dgp-fin2",
+    "ludza-finance": "e2e-ludza-fin",
+    "ludza-finance-2": "e2e-ludza-fin2",
+} | {name: f"e2e-{name}" for name in person_grants()}
 
 
 @pytest.fixture
@@ -43,6 +49,8 @@ def services(
     monkeypatch.setenv(
         "ASIST_TOKENS",
         "e2e-dgp=caseworker:daugavpils,e2e-ludza=caseworker:ludza,e2e-ministry=ministry:*,"
+        "e2e-dgp-fin=finance:daugavpils,e2e-dgp-fin2=finance:daugavpils,"
+        "e2e-ludza-fin=finance:ludza,e2e-ludza-fin2=finance:ludza,"
         + people,
     )
     monkeypatch.setenv("ASIST_LOG_FORMAT", "json")

@@ -1,0 +1,222 @@
+"""Read models of the payments service's own events: runs, payments, lines, recoveries, reports.
+
+``project`` runs in the transaction that appends the event (handlers.py); ``rebuild``
+empties these tables and replays the event store. The upstream tables (consumers) and the
+bank records (``bank_files``, ``transfers``) are not derived from these events and stay.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from shared.contracts.payments import (
+    MonthlyReportSubmitted,
+    PaymentBatchExported,
+    PaymentIssued,
+    PaymentReissued,
+    PaymentReturned,
+    PaymentRunApproved,
+    PaymentRunOpened,
+)
+from shared.events.envelope import Envelope
+from shared.store.eventstore import EventStore
+from shared.store.types import Connection
+
+ZERO = Decimal("0.00")
+TABLES = ("runs", "payments", "payment_lines", "recoveries", "reports")
+
+
+async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
+    municipality = envelope.municipality
+    match event:
+        case PaymentRunOpened():
+            await conn.execute(
+                "insert into runs (run_id, municipality, month, kind, status, opened_on,"
+                " opened_by, totals) values ($1, $2, $3, $4, 'draft', $5, $6, $7::jsonb)",
+                event.run_id,
+                municipality,
+                event.month,
+                event.kind,
+                event.opened_on,
+                event.opened_by,
+                event.totals.model_dump_json(),
+            )
+        case PaymentRunApproved():
+            await conn.execute(
+                "update runs set status = 'approved', approved_on = $2, approved_by = $3,"
+                " totals = $4::jsonb where run_id = $1",
+                event.run_id,
+                event.approved_on,
+                event.approved_by,
+                event.totals.model_dump_json(),
+            )
+        case PaymentIssued():
+            await _issued(conn, municipality, [event])
+        case PaymentReissued():
+            await conn.execute(
+                "insert into payments (payment_id, run_id, municipality, month, assistant_id,"
+                " tax_status, hours, gross, employer_contribution, employee_contribution,"
+                " income_tax, net, total_cost, recovered, transfer, status, original_payment_id)"
+                " select $1, $2, $3, $4, $5, tax_status, 0, 0, 0, 0, 0, 0, 0, 0, $6, 'issued', $7"
+                " from payments where payment_id = $7",
+                event.payment_id,
+                event.run_id,
+                municipality,
+                event.month,
+                event.assistant_id,
+                event.amount,
+                event.original_payment_id,
+            )
+            await conn.execute(
+                "update payments set status = 'reissued', reissued_as = $2 where payment_id = $1",
+                event.original_payment_id,
+                event.payment_id,
+            )
+        case PaymentReturned():
+            await conn.execute(
+                "update payments set status = 'returned', return_reason = $2 where payment_id = $1",
+                event.payment_id,
+                event.reason_code,
+            )
+        case PaymentBatchExported():
+            await conn.execute(
+                "update runs set file_name = $2, file_sha256 = $3 where run_id = $1",
+                event.run_id,
+                event.file_name,
+                event.file_sha256,
+            )
+        case MonthlyReportSubmitted():
+            await conn.execute(
+                "insert into reports (municipality, month, report_id, submitted_on,"
+                " submitted_by, figures) values ($1, $2, $3, $4, $5, $6::jsonb)",
+                municipality,
+                event.month,
+                event.report_id,
+                event.submitted_on,
+                event.submitted_by,
+                json.dumps(event.figures.model_dump(mode="json")),
+            )
+
+
+async def project_all(conn: Connection, envelopes: list[Envelope], events: list[BaseModel]) -> None:
+    """``project`` for the events of one append, with all its payments in a few statements
+    (an approval issues one per assistant: hundreds), giving the same rows."""
+    issued = [e for e in events if isinstance(e, PaymentIssued)]
+    for envelope, event in zip(envelopes, events, strict=True):
+        if not isinstance(event, PaymentIssued):
+            await project(conn, envelope, event)
+    if issued:
+        await _issued(conn, envelopes[0].municipality, issued)
+
+
+async def _issued(conn: Connection, municipality: str, events: list[PaymentIssued]) -> None:
+    columns = (
+        "payment_id, run_id, municipality, month, assistant_id, tax_status, hours, gross,"
+        " employer_contribution, employee_contribution, income_tax, net, total_cost,"
+        " recovered, transfer"
+    )
+    rows = [
+        (
+            e.payment_id,
+            e.run_id,
+            municipality,
+            e.month,
+            e.assistant_id,
+            e.tax_status,
+            e.hours,
+            e.money.gross,
+            e.money.employer_contribution,
+            e.money.employee_contribution,
+            e.money.income_tax,
+            e.money.net,
+            e.money.total_cost,
+            e.recovered,
+            max(e.money.net - e.recovered, ZERO),
+        )
+        for e in events
+    ]
+    await conn.execute(
+        f"insert into payments ({columns}, status) select *, 'issued' from unnest("
+        "$1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],"
+        " $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[], $11::numeric[],"
+        " $12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[])",
+        *(list(column) for column in zip(*rows, strict=True)),
+    )
+    await conn.copy_records_to_table(
+        "payment_lines",
+        columns=[
+            "payment_id",
+            "line_no",
+            "municipality",
+            "month",
+            "assistant_id",
+            "case_id",
+            "timesheet_id",
+            "rate_from",
+            "hourly_amount",
+            "hours",
+            "gross",
+            "employer_contribution",
+            "employee_contribution",
+            "income_tax",
+            "net",
+            "total_cost",
+        ],
+        records=[
+            (
+                e.payment_id,
+                number,
+                municipality,
+                e.month,
+                e.assistant_id,
+                line.case_id,
+                line.timesheet_id,
+                line.rate_from,
+                line.hourly_amount,
+                line.hours,
+                line.money.gross,
+                line.money.employer_contribution,
+                line.money.employee_contribution,
+                line.money.income_tax,
+                line.money.net,
+                line.money.total_cost,
+            )
+            for e in events
+            for number, line in enumerate(e.lines, start=1)
+        ],
+    )
+    # rules.md §8: an over-payment (negative net) stays due; a later payment nets it.
+    changes: dict[str, Decimal] = {}
+    for e in events:
+        change = max(-e.money.net, ZERO) - e.recovered
+        if change != 0:
+            changes[e.assistant_id] = changes.get(e.assistant_id, ZERO) + change
+    if changes:
+        await conn.execute(
+            "insert into recoveries (municipality, assistant_id, due)"
+            " select $1, * from unnest($2::text[], $3::numeric[])"
+            " on conflict (municipality, assistant_id) do update"
+            " set due = recoveries.due + excluded.due",
+            municipality,
+            list(changes),
+            list(changes.values()),
+        )
+
+
+async def rebuild(conn: Connection, store: EventStore, batch: int = 1000) -> int:
+    """Empty the read models and replay every event in commit order; returns the count."""
+    count = 0
+    async with conn.transaction():
+        await conn.execute(f"truncate {', '.join(TABLES)}")
+        position = 0
+        while True:
+            recorded = await store.read_all(conn, after_position=position, limit=batch)
+            if not recorded:
+                return count
+            for item in recorded:
+                await project(conn, item.envelope, store.decode(item.envelope))
+                position = item.position
+                count += 1

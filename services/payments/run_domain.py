@@ -1,0 +1,168 @@
+"""The payment run of one municipality and month: open, approve, returns (pure).
+
+A run is a draft with a preview until a second finance user approves it (four eyes);
+approval records ``PaymentRunApproved``, one ``PaymentIssued`` (or ``PaymentReissued``)
+per assistant and ``PaymentBatchExported`` with the bank file, all in one append, so a
+crash leaves either the whole approval or none of it (rules.md §8.1: never twice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from services.payments.domain import FourEyes, IllegalTransition, NotFound
+from shared.contracts.payments import (
+    PaymentBatchExported,
+    PaymentIssued,
+    PaymentReissued,
+    PaymentReturned,
+    PaymentRunApproved,
+    PaymentRunOpened,
+    RunKind,
+    RunTotals,
+)
+
+
+@dataclass(frozen=True)
+class RunState:
+    opened: PaymentRunOpened | None = None
+    approved: PaymentRunApproved | None = None
+    issued: dict[str, PaymentIssued] = field(default_factory=dict)
+    reissued: dict[str, PaymentReissued] = field(default_factory=dict)
+    returned: frozenset[str] = frozenset()
+    exported: PaymentBatchExported | None = None
+
+    @property
+    def status(self) -> str:
+        if self.opened is None:
+            return "none"
+        return "approved" if self.approved is not None else "draft"
+
+
+@dataclass(frozen=True)
+class OpenRun:
+    run_id: str
+    month: str
+    kind: RunKind
+    today: date
+    actor: str
+    totals: RunTotals
+
+
+@dataclass(frozen=True)
+class ApproveRun:
+    today: date
+    actor: str
+    totals: RunTotals
+    payments: list[PaymentIssued]
+    reissues: list[PaymentReissued]
+    export: PaymentBatchExported | None
+
+
+@dataclass(frozen=True)
+class ReturnPayment:
+    payment_id: str
+    reason_code: str
+    today: date
+
+
+RunCommand = OpenRun | ApproveRun | ReturnPayment
+ZERO = Decimal("0.00")
+
+
+def check_may_approve(state: RunState, actor: str) -> PaymentRunOpened:
+    """Guards of approval, checked before the (costly) payments and bank file are built."""
+    opened = state.opened
+    if opened is None:
+        raise NotFound("no such payment run")
+    if state.approved is not None:
+        raise IllegalTransition(f"payment run {opened.run_id} is already approved")
+    if actor == opened.opened_by:
+        raise FourEyes(
+            "four eyes: you opened this payment run, so another finance user of the "
+            "municipality must approve it"
+        )
+    return opened
+
+
+def decide(command: RunCommand, state: RunState) -> list[BaseModel]:
+    match command:
+        case OpenRun():
+            if state.opened is not None:
+                raise IllegalTransition(f"payment run {command.run_id} is already open")
+            return [
+                PaymentRunOpened(
+                    run_id=command.run_id,
+                    month=command.month,
+                    kind=command.kind,
+                    opened_on=command.today,
+                    opened_by=command.actor,
+                    totals=command.totals,
+                )
+            ]
+        case ApproveRun():
+            opened = check_may_approve(state, command.actor)
+            approved = PaymentRunApproved(
+                run_id=opened.run_id,
+                month=opened.month,
+                kind=opened.kind,
+                approved_on=command.today,
+                approved_by=command.actor,
+                totals=command.totals,
+            )
+            export = [command.export] if command.export is not None else []
+            return [approved, *command.payments, *command.reissues, *export]
+        case ReturnPayment():
+            return _returned(command, state)
+
+
+def _returned(command: ReturnPayment, state: RunState) -> list[BaseModel]:
+    opened = state.opened
+    if opened is None:
+        raise NotFound("no such payment run")
+    if command.payment_id in state.returned:
+        return []  # the same return reported again (a bank file uploaded twice)
+    issued = state.issued.get(command.payment_id)
+    reissued = state.reissued.get(command.payment_id)
+    if issued is not None:
+        assistant, amount = issued.assistant_id, max(issued.money.net - issued.recovered, ZERO)
+    elif reissued is not None:
+        assistant, amount = reissued.assistant_id, reissued.amount
+    else:
+        raise NotFound(f"no payment {command.payment_id} in run {opened.run_id}")
+    if amount <= 0:
+        raise IllegalTransition(
+            f"payment {command.payment_id} sent no transfer (a recovery), so none can return"
+        )
+    return [
+        PaymentReturned(
+            payment_id=command.payment_id,
+            run_id=opened.run_id,
+            assistant_id=assistant,
+            month=opened.month,
+            amount=amount,
+            reason_code=command.reason_code,
+            returned_on=command.today,
+        )
+    ]
+
+
+def evolve(state: RunState, event: BaseModel) -> RunState:
+    match event:
+        case PaymentRunOpened():
+            return replace(state, opened=event)
+        case PaymentRunApproved():
+            return replace(state, approved=event)
+        case PaymentIssued():
+            return replace(state, issued={**state.issued, event.payment_id: event})
+        case PaymentReissued():
+            return replace(state, reissued={**state.reissued, event.payment_id: event})
+        case PaymentReturned():
+            return replace(state, returned=state.returned | {event.payment_id})
+        case PaymentBatchExported():
+            return replace(state, exported=event)
+    return state

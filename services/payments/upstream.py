@@ -1,0 +1,215 @@
+"""What payments knows from decisions and timesheets: one small upsert per upstream event.
+
+Each handler runs in the consumer's transaction with the event id's "processed" mark
+(shared/bus/consumer.py), so a redelivered event changes nothing; on top, every write is
+an upsert or a version-guarded replace, so applying an event twice gives the same rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import asyncpg
+from pydantic import BaseModel
+
+from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
+from shared.contracts.decisions import (
+    ApplicationRefused,
+    AssistantPaymentDetailsChanged,
+    AssistantRegistered,
+    CaseOpened,
+    GrantAmended,
+    HoursGranted,
+    ServiceResumed,
+    ServiceSuspended,
+    ServiceTerminated,
+)
+from shared.contracts.timesheets import ApprovedDay, TimesheetApproved, TimesheetCorrected
+from shared.events.envelope import Envelope
+from shared.store.types import Connection
+
+CONSUMER = "payments"
+
+
+async def assistant_registered(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    assert isinstance(data, AssistantRegistered)
+    await conn.execute(
+        "insert into assistants (assistant_id, municipality, personal_code, name, iban,"
+        " tax_status, tax_book_held) values ($1, $2, $3, $4, $5, $6, $7)"
+        " on conflict (assistant_id) do nothing",
+        data.assistant_id,
+        data.municipality,
+        data.personal_code,
+        f"{data.first_name} {data.last_name}",
+        data.iban,
+        data.tax_status.value,
+        data.tax_book_held,
+    )
+
+
+async def payment_details_changed(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    assert isinstance(data, AssistantPaymentDetailsChanged)
+    await conn.execute(
+        "update assistants set iban = coalesce($2, iban), tax_status = coalesce($3, tax_status),"
+        " tax_book_held = coalesce($4, tax_book_held) where assistant_id = $1",
+        data.assistant_id,
+        data.iban,
+        data.tax_status.value if data.tax_status is not None else None,
+        data.tax_book_held,
+    )
+
+
+async def case_opened(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    assert isinstance(data, CaseOpened)
+    await conn.execute(
+        "insert into cases (case_id, municipality, received_on) values ($1, $2, $3)"
+        " on conflict (case_id) do nothing",
+        data.case_id,
+        data.municipality,
+        data.received_on,
+    )
+
+
+async def hours_granted(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    assert isinstance(data, HoursGranted)
+    await conn.execute(
+        "update cases set status = 'granted', decided_on = $2, decided_late = $3,"
+        " age_group = $4, vision_group = $5, unit = $6, hours = $7, period_start = $8,"
+        " period_end = $9 where case_id = $1",
+        data.case_id,
+        data.decided_on,
+        data.decided_late,
+        data.age_group.value,
+        data.vision_group,
+        data.unit.value,
+        data.hours,
+        data.period_start,
+        data.period_end,
+    )
+    await _grant_period(conn, data.case_id, data.period_start, data.unit.value, data.hours)
+
+
+async def _grant_period(
+    conn: Connection, case_id: str, start: date, unit: str, hours: Decimal
+) -> None:
+    await conn.execute(
+        "insert into grant_periods (case_id, effective_from, unit, hours)"
+        " values ($1, $2, $3, $4) on conflict (case_id, effective_from)"
+        " do update set unit = excluded.unit, hours = excluded.hours",
+        case_id,
+        start,
+        unit,
+        hours,
+    )
+
+
+async def service_suspended(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    assert isinstance(data, ServiceSuspended)
+    await conn.execute(
+        "insert into suspensions (case_id, suspended_from) values ($1, $2) on conflict do nothing",
+        data.case_id,
+        data.suspended_from,
+    )
+
+
+async def service_resumed(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    assert isinstance(data, ServiceResumed)
+    await conn.execute(
+        "update suspensions set resumed_on = $2 where case_id = $1 and resumed_on is null",
+        data.case_id,
+        data.resumed_on,
+    )
+
+
+async def application_refused(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    assert isinstance(data, ApplicationRefused)
+    await conn.execute(
+        "update cases set status = 'refused', decided_on = $2, decided_late = $3"
+        " where case_id = $1",
+        data.case_id,
+        data.decided_on,
+        data.decided_late,
+    )
+
+
+async def grant_amended(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    assert isinstance(data, GrantAmended)
+    await conn.execute(
+        "update cases set unit = $2, hours = $3, period_end = $4 where case_id = $1",
+        data.case_id,
+        data.unit.value,
+        data.hours,
+        data.period_end,
+    )
+    await _grant_period(conn, data.case_id, data.effective_from, data.unit.value, data.hours)
+
+
+async def service_terminated(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    assert isinstance(data, ServiceTerminated)
+    await conn.execute(
+        "update cases set ended_from = $2 where case_id = $1", data.case_id, data.terminated_from
+    )
+
+
+async def timesheet_approved(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    """The approved days replace what an older version approved (payments pay the month
+    whole minus what was paid, pay.py); a version not newer than the stored one is old news."""
+    assert isinstance(data, TimesheetApproved | TimesheetCorrected)
+    days = _summed(data.days)
+    # One statement (one round trip): record the newer version, then replace its days;
+    # the upsert and the delete touch disjoint rows, so their order inside it is free.
+    await conn.execute(
+        "with newer as ("
+        "  insert into timesheets (timesheet_id, municipality, assistant_id, case_id, month,"
+        "  version) values ($1, $2, $3, $4, $5, $6)"
+        "  on conflict (timesheet_id) do update set version = excluded.version"
+        "  where timesheets.version < excluded.version returning timesheet_id),"
+        " new_days as (select * from unnest($7::date[], $8::text[], $9::numeric[])"
+        "  as d(day, activity, hours)),"
+        " dropped as (delete from approved_days a where a.timesheet_id in (select * from newer)"
+        "  and (a.day, a.activity) not in (select day, activity from new_days))"
+        " insert into approved_days (timesheet_id, day, activity, hours)"
+        " select n.timesheet_id, d.day, d.activity, d.hours from newer n cross join new_days d"
+        " on conflict (timesheet_id, day, activity) do update set hours = excluded.hours",
+        data.timesheet_id,
+        e.municipality,
+        data.assistant_id,
+        data.case_id,
+        data.month,
+        data.version,
+        [day for day, _ in days],
+        [activity for _, activity in days],
+        list(days.values()),
+    )
+
+
+def _summed(days: list[ApprovedDay]) -> dict[tuple[date, str], Decimal]:
+    total: dict[tuple[date, str], Decimal] = {}
+    for d in days:
+        total[(d.day, d.activity)] = total.get((d.day, d.activity), Decimal(0)) + d.hours
+    return total
+
+
+DECISIONS: dict[str, EventHandler] = {
+    "AssistantRegistered": assistant_registered,
+    "AssistantPaymentDetailsChanged": payment_details_changed,
+    "CaseOpened": case_opened,
+    "HoursGranted": hours_granted,
+    "ApplicationRefused": application_refused,
+    "GrantAmended": grant_amended,
+    "ServiceTerminated": service_terminated,
+    "ServiceSuspended": service_suspended,
+    "ServiceResumed": service_resumed,
+}
+TIMESHEETS: dict[str, EventHandler] = {
+    "TimesheetApproved": timesheet_approved,
+    "TimesheetCorrected": timesheet_approved,
+}
+
+
+def upstream_consumers(pool: asyncpg.Pool, settings: ConsumerSettings) -> list[EventConsumer]:
+    return [
+        EventConsumer(CONSUMER, "decisions", DECISIONS, pool, settings),
+        EventConsumer(CONSUMER, "timesheets", TIMESHEETS, pool, settings),
+    ]
