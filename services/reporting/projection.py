@@ -1,0 +1,112 @@
+"""The reporting projection: an event in, the figures' rows out, nothing personal kept.
+
+Each event becomes facts (``facts.py``) about pseudonymous entities; the entity's facts are
+merged under a row lock and its rows of figures rewritten from all its facts
+(``contributions.history``). The consumer runs this in the transaction that records the
+event id, so a redelivered event changes nothing; a replay of the same events gives the
+same rows whatever order they come in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+from pydantic import BaseModel
+
+from services.reporting.contributions import history
+from services.reporting.facts import HANDLED, Fact, facts_of
+from shared.clock import RIGA
+from shared.contracts.payments import MonthlyReportSubmitted
+from shared.events.envelope import Envelope
+from shared.store.types import Connection
+
+# The events the reporting service reads, by producing service.
+EVENTS: tuple[type[BaseModel], ...] = (*HANDLED, MonthlyReportSubmitted)
+
+
+def pseudonym(key: bytes, raw: str) -> str:
+    """A keyed digest (HMAC-SHA256, 128 bits): the same id gives the same name, and nobody
+    without the key can tell which id it was."""
+    return hmac.new(key, raw.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class Projection:
+    """Applies events to the reporting tables; one per process (it caches the key)."""
+
+    def __init__(self) -> None:
+        self._key: bytes | None = None
+
+    async def key(self, conn: Connection) -> bytes:
+        if self._key is None:
+            await conn.execute(
+                "insert into pseudonym_key (key) values ($1) on conflict do nothing",
+                secrets.token_bytes(32),
+            )
+            self._key = bytes(await conn.fetchval("select key from pseudonym_key"))
+        return self._key
+
+    async def apply(self, conn: Connection, envelope: Envelope, data: BaseModel) -> None:
+        known_on = envelope.time.astimezone(RIGA).date()
+        if isinstance(data, MonthlyReportSubmitted):
+            await conn.execute(
+                "insert into monthly_reports"
+                " (event_id, municipality, month, submitted_on, known_on, figures)"
+                " values ($1::uuid, $2, $3, $4, $5, $6::jsonb) on conflict do nothing",
+                envelope.id,
+                envelope.municipality,
+                data.month,
+                data.submitted_on,
+                known_on,
+                data.figures.model_dump_json(),
+            )
+            return
+        key = await self.key(conn)
+        for fact in facts_of(data, lambda raw: pseudonym(key, raw)):
+            await self._learn(conn, key, envelope.municipality, fact, known_on.isoformat())
+
+    async def _learn(
+        self, conn: Connection, key: bytes, municipality: str, fact: Fact, known_on: str
+    ) -> None:
+        entity = f"{fact.kind}:{pseudonym(key, f'{fact.kind}:{fact.entity_id}')}"
+        await conn.execute(
+            "insert into entities (entity, kind, municipality) values ($1, $2, $3)"
+            " on conflict do nothing",
+            entity,
+            fact.kind,
+            municipality,
+        )
+        raw = await conn.fetchval("select facts from entities where entity = $1 for update", entity)
+        facts: dict[str, dict[str, Any]] = json.loads(raw)
+        if fact.key in facts:
+            return  # the same event again (e.g. replayed after its id was forgotten)
+        facts[fact.key] = {**fact.body, "known_on": known_on}
+        await conn.execute(
+            "update entities set facts = $2::jsonb where entity = $1",
+            entity,
+            json.dumps(facts, sort_keys=True),
+        )
+        await conn.execute("delete from figure_rows where entity = $1", entity)
+        rows = history(fact.kind, facts)
+        if rows:
+            await conn.execute(
+                "insert into figure_rows"
+                " (entity, municipality, month, metric, key, known_on, value)"
+                " select $1, $2, * from unnest($3::text[], $4::text[], $5::text[],"
+                " $6::date[], $7::numeric[])",
+                entity,
+                municipality,
+                [r.month for r in rows],
+                [r.metric for r in rows],
+                [r.key for r in rows],
+                [r.known_on for r in rows],
+                [r.value for r in rows],
+            )
+
+
+async def clear(conn: Connection) -> None:
+    """Empty every figure (the pseudonym key stays: figures do not depend on it)."""
+    await conn.execute("truncate figure_rows, entities, monthly_reports, history_replayed")
