@@ -173,9 +173,7 @@ async def catch_up(pool: asyncpg.Pool, js: JetStreamContext, projection: Project
                 async with conn.transaction():
                     for msg in batch:
                         async with conn.transaction():
-                            done += await apply_once(
-                                conn, durable, handlers(projection)[service], msg
-                            )
+                            done += await apply_once(conn, durable, known, msg)
             await _mark(conn, stream, up_to)
         if done:
             log.info("replay.caught_up", durable=durable, up_to_seq=up_to, applied=done)
