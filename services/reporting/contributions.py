@@ -163,28 +163,58 @@ def _grant(
                 end = min(end, _day(decision["from"]) - timedelta(days=1))
     segments.sort(key=lambda s: s.start)
     hours_by_month: defaultdict[str, Decimal] = defaultdict(Decimal)
-    active_months: set[str] = set()
-    for day in _days(start, end):
-        if any(s <= day and (r is None or day < r) for s, r in suspended):
-            continue
-        segment = next((s for s in reversed(segments) if s.start <= day), segments[0])
-        month = month_of(day)
-        active_months.add(month)
-        hours_by_month[month] += _daily_hours(segment, day)
+    for first, last in _pieces(_active(start, end, suspended), segments):
+        segment = next((s for s in reversed(segments) if s.start <= first), segments[0])
+        days = (last - first).days + 1
+        hours_by_month[month_of(first)] += _daily_hours(segment, first) * days
     group = "clients_children" if grant["child"] else "clients_adults"
-    for month in active_months:
+    for month, hours in hours_by_month.items():
         out[(month, "clients_active", "")] += 1
         out[(month, group, "")] += 1
         if grant["vision"]:
             out[(month, "clients_vision", "")] += 1
-        out[(month, "hours_granted", "")] += hours_by_month[month].quantize(CENT, ROUND_HALF_UP)
+        out[(month, "hours_granted", "")] += hours.quantize(CENT, ROUND_HALF_UP)
 
 
-def _days(start: date, end: date) -> Iterable[date]:
-    day = start
-    while day <= end:
-        yield day
-        day += timedelta(days=1)
+ONE_DAY = timedelta(days=1)
+
+
+def _active(
+    start: date, end: date, suspended: list[tuple[date, date | None]]
+) -> list[tuple[date, date]]:
+    """[start, end] less the suspended stretches (each up to the day before resumption)."""
+    pieces = [(start, end)] if start <= end else []
+    for stopped, resumed in suspended:
+        cut: list[tuple[date, date]] = []
+        for first, last in pieces:
+            stop_last = last if resumed is None else min(last, resumed - ONE_DAY)
+            if stopped > last or stop_last < first:
+                cut.append((first, last))
+                continue
+            if first < stopped:
+                cut.append((first, stopped - ONE_DAY))
+            if stop_last < last:
+                cut.append((stop_last + ONE_DAY, last))
+        pieces = cut
+    return pieces
+
+
+def _pieces(
+    active: list[tuple[date, date]], segments: list[Segment]
+) -> Iterable[tuple[date, date]]:
+    """The active stretches cut at each month start and each change of hours."""
+    for first, last in active:
+        cuts = {s.start for s in segments if first < s.start <= last}
+        day = date(first.year, first.month, 1)
+        while day <= last:
+            if day > first:
+                cuts.add(day)
+            day = (day + timedelta(days=32)).replace(day=1)
+        begin = first
+        for cut in sorted(cuts):
+            yield begin, cut - ONE_DAY
+            begin = cut
+        yield begin, last
 
 
 def _daily_hours(segment: Segment, day: date) -> Decimal:
