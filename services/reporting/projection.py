@@ -72,39 +72,37 @@ class Projection:
         self, conn: Connection, key: bytes, municipality: str, fact: Fact, known_on: str
     ) -> None:
         entity = f"{fact.kind}:{pseudonym(key, f'{fact.kind}:{fact.entity_id}')}"
-        await conn.execute(
+        # One round trip: create the entity if new, lock it, and read its facts.
+        raw = await conn.fetchval(
             "insert into entities (entity, kind, municipality) values ($1, $2, $3)"
-            " on conflict do nothing",
+            " on conflict (entity) do update set kind = excluded.kind returning facts",
             entity,
             fact.kind,
             municipality,
         )
-        raw = await conn.fetchval("select facts from entities where entity = $1 for update", entity)
         facts: dict[str, dict[str, Any]] = json.loads(raw)
         if fact.key in facts:
             return  # the same event again (e.g. replayed after its id was forgotten)
         facts[fact.key] = {**fact.body, "known_on": known_on}
+        rows = history(fact.kind, facts)
+        # One more: store the facts and replace the entity's rows (the delete sees only
+        # the rows from before this statement, not the ones it inserts).
         await conn.execute(
-            "update entities set facts = $2::jsonb where entity = $1",
+            "with stored as (update entities set facts = $2::jsonb where entity = $1),"
+            " cleared as (delete from figure_rows where entity = $1)"
+            " insert into figure_rows"
+            " (entity, municipality, month, metric, key, known_on, value)"
+            " select $1, $3, * from unnest($4::text[], $5::text[], $6::text[],"
+            " $7::date[], $8::numeric[])",
             entity,
             json.dumps(facts, sort_keys=True),
+            municipality,
+            [r.month for r in rows],
+            [r.metric for r in rows],
+            [r.key for r in rows],
+            [r.known_on for r in rows],
+            [r.value for r in rows],
         )
-        await conn.execute("delete from figure_rows where entity = $1", entity)
-        rows = history(fact.kind, facts)
-        if rows:
-            await conn.execute(
-                "insert into figure_rows"
-                " (entity, municipality, month, metric, key, known_on, value)"
-                " select $1, $2, * from unnest($3::text[], $4::text[], $5::text[],"
-                " $6::date[], $7::numeric[])",
-                entity,
-                municipality,
-                [r.month for r in rows],
-                [r.metric for r in rows],
-                [r.key for r in rows],
-                [r.known_on for r in rows],
-                [r.value for r in rows],
-            )
 
 
 async def clear(conn: Connection) -> None:
