@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 import itertools
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from services.reporting.contributions import Delta, contribution, history
@@ -302,3 +305,63 @@ def test_no_fact_carries_a_personal_code_name_iban_free_text_or_raw_id() -> None
     ):
         assert needle not in text
     assert not facts_of(b.assistant_registered("asst-1"), pseudo)
+
+
+def _brute_force_hours(
+    start: date, end: date, hours: Decimal, unit: Unit, stays: list[tuple[date, date]]
+) -> dict[str, Decimal]:
+    """Day by day: the definition of hours granted, to check the stretch arithmetic."""
+    sums: defaultdict[str, Decimal] = defaultdict(Decimal)
+    day = start
+    while day <= end:
+        if not any(first <= day <= last for first, last in stays):
+            per_day = (
+                hours / 7
+                if unit == Unit.WEEK
+                else (hours / calendar.monthrange(day.year, day.month)[1])
+            )
+            sums[f"{day:%Y-%m}"] += per_day
+        day += timedelta(days=1)
+    return {m: v.quantize(Decimal("0.01")) for m, v in sums.items()}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    length=st.integers(min_value=0, max_value=200),
+    stay_start=st.integers(min_value=0, max_value=220),
+    stay_length=st.integers(min_value=1, max_value=90),
+    resumed=st.booleans(),
+    monthly=st.booleans(),
+    hours=st.integers(min_value=1, max_value=160),
+)
+def test_hours_granted_by_stretches_equal_the_day_by_day_definition(
+    length: int, stay_start: int, stay_length: int, resumed: bool, monthly: bool, hours: int
+) -> None:
+    start = date(2026, 12, 10)
+    end = start + timedelta(days=length)
+    unit = Unit.MONTH if monthly else Unit.WEEK
+    suspended_from = start + timedelta(days=stay_start)
+    back = suspended_from + timedelta(days=stay_length)
+    events: list[tuple[BaseModel, date]] = [
+        (b.granted(CASE, decided_on=D1, start=start, end=end, hours=str(hours), unit=unit), D1),
+        (b.suspended(CASE, 2, suspended_from), D2),
+    ]
+    if resumed:
+        events.append((b.resumed(CASE, 3, back), D2))
+    stay_end = back - timedelta(days=1) if resumed else end
+    expected = _brute_force_hours(start, end, Decimal(hours), unit, [(suspended_from, stay_end)])
+    figures = cells("case", events)
+    got = {m: v for (m, metric, _), v in figures.items() if metric == "hours_granted"}
+    assert got == {m: v for m, v in expected.items() if v}
+    active = {m for (m, metric, _) in figures if metric == "clients_active"}
+    assert active == set(_brute_force_active(start, end, suspended_from, stay_end))
+
+
+def _brute_force_active(start: date, end: date, first: date, last: date) -> set[str]:
+    months = set()
+    day = start
+    while day <= end:
+        if not first <= day <= last:
+            months.add(f"{day:%Y-%m}")
+        day += timedelta(days=1)
+    return months
