@@ -132,7 +132,14 @@ async def rebuild(conn: Connection, js: JetStreamContext) -> int:
     projection = Projection()
     applied = 0
     async with conn.transaction():
-        # One lock for the whole rebuild: live handlers wait, then find the ids recorded.
+        # Every table at once, processed_events first: a live batch that already recorded
+        # an id finishes before the rebuild starts (no deadlock), every later one waits
+        # for the rebuild's commit and then finds the ids it recorded. Messages published
+        # after the last sequence read below are left to the live consumer.
+        await conn.execute(
+            "lock table processed_events, monthly_reports, entities, figure_rows,"
+            " history_replayed in access exclusive mode"
+        )
         await clear(conn)
         await conn.execute(
             "delete from processed_events where consumer = any($1::text[])",

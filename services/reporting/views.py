@@ -87,15 +87,6 @@ class Reconciliation:
             },
         }
 
-    @property
-    def label(self) -> str:
-        """A short status for the demo table and the workbook."""
-        if self.report is None:
-            return "not submitted" if self.status is ReportStatus.NOT_DUE else "missing"
-        found = differences(self.report.figures, self.own)
-        late = " (late)" if self.status is ReportStatus.LATE else ""
-        return (f"{len(found)} differences" if found else "matches") + late
-
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None

@@ -11,7 +11,6 @@ import io
 from datetime import date
 from decimal import Decimal
 
-import httpx
 import pytest
 from nats.js import JetStreamContext
 from openpyxl import load_workbook
@@ -238,10 +237,3 @@ async def test_downloads_suppress_small_counts_and_the_api_does_not(
         "0050000": "6",
         "0681000": "<5",
     }
-
-
-async def _reply_of(client: httpx.AsyncClient, path: str, **params: str) -> dict[str, object]:
-    reply = await client.get(path, headers=MINISTRY, params=params)
-    assert reply.status_code == 200, reply.text
-    body: dict[str, object] = reply.json()
-    return body
