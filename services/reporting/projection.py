@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
 from typing import Any
 
 from pydantic import BaseModel
@@ -41,11 +40,7 @@ class Projection:
         self._key: bytes | None = None
 
     async def key(self, conn: Connection) -> bytes:
-        if self._key is None:
-            await conn.execute(
-                "insert into pseudonym_key (key) values ($1) on conflict do nothing",
-                secrets.token_bytes(32),
-            )
+        if self._key is None:  # made by the migration, so never by a batch that may fail
             self._key = bytes(await conn.fetchval("select key from pseudonym_key"))
         return self._key
 

@@ -3,11 +3,14 @@
 -- Entities are named by a keyed pseudonym (HMAC-SHA256 under the key below), which only
 -- lets the service add a late event to what it already knows about the same entity.
 
--- The pseudonym key: random, made by the service on first use, never leaves this database.
+-- The pseudonym key: random (two v4 UUIDs from PostgreSQL's strong random source, 244
+-- bits), made once with the database, never leaves it.
 create table pseudonym_key (
     id   boolean primary key default true check (id),
     key  bytea   not null
 );
+insert into pseudonym_key (key)
+values (decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex'));
 
 -- What the figures need to know about one entity (a case, a time report, an assistant's
 -- month of work or of payments, a payment run, an application): dates, hours, amounts,
