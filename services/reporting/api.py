@@ -59,6 +59,14 @@ async def _month(
     return cells, reconciliations(month, cells, submitted, _today(as_of))
 
 
+@router.get("/months")
+async def months(_: Ministry, runtime: Runtime, as_of: AsOf = None) -> dict[str, Any]:
+    """The months that have any figure (future months too: grants run ahead)."""
+    async with runtime.pool.acquire() as conn:
+        known = await queries.known_months(conn, as_of)
+    return {"as_of": _iso(as_of), "months": known}
+
+
 @router.get("/months/{month}")
 async def national_month(
     month: Month, _: Ministry, runtime: Runtime, as_of: AsOf = None

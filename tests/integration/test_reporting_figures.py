@@ -159,6 +159,10 @@ async def test_figures_keep_their_history_and_answer_as_known_on_a_date(
     assert march["clients_active"] == 0 and march["terminations"] == 1
     assert (await national(reporting, "2026-11", date(2026, 11, 1)))["municipalities"] == []
 
+    known = await reporting.get(
+        "/national/months", headers=MINISTRY, params={"as_of": "2026-11-10"}
+    )
+    assert known.json()["months"] == ["2026-11"]
     months = await reporting.get(
         "/national/municipalities/daugavpils/months",
         headers=MINISTRY,
