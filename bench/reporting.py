@@ -81,7 +81,9 @@ def month_of(municipality: str, clients: int) -> list[Envelope]:
             ),
             envelope(b.timesheet_submitted(sheet, assistant, case, MONTH, "60"), municipality),
             envelope(b.timesheet_approved(sheet, assistant, case, MONTH, days), municipality),
-            envelope(b.payment_issued(assistant, MONTH, "60", "306.60"), municipality),
+            envelope(
+                b.payment_issued(assistant, MONTH, "60", "306.60", case_id=case), municipality
+            ),
         ]  # fmt: skip
     events.append(envelope(b.run_approved(MONTH, f"{clients * 60 * 0.26:.2f}"), municipality))
     return events

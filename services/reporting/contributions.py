@@ -75,8 +75,8 @@ def contribution(kind: str, facts: StoredFacts) -> Contribution:
             _worker(facts, out)
         case "payee":
             _payee(facts, out)
-        case "run":
-            _run(facts, out)
+        case "client":
+            _client(facts, out)
         case _:
             raise ValueError(f"unknown entity kind {kind!r}")
     return {cell: value for cell, value in out.items() if value}
@@ -258,8 +258,10 @@ def _payee(facts: StoredFacts, out: defaultdict[Cell, Decimal]) -> None:
     for key, fact in facts.items():
         month = fact["month"]
         if key.startswith("payment-"):
-            out[(month, "assistants_paid", "")] = Decimal(1)
+            if Decimal(fact.get("net", "1")) > 0:  # a pure recovery pays nobody
+                out[(month, "assistants_paid", "")] = Decimal(1)
             out[(month, "hours_paid", "")] += Decimal(fact["hours"])
+            out[(month, "administration_amount", "")] += Decimal(fact["administration"])
             out[(month, "paid_gross", "")] += Decimal(fact["gross"])
             out[(month, "paid_employer_contributions", "")] += Decimal(fact["employer"])
             out[(month, "paid_total", "")] += Decimal(fact["total"])
@@ -270,7 +272,21 @@ def _payee(facts: StoredFacts, out: defaultdict[Cell, Decimal]) -> None:
             out[(month, "payments_reissued", "")] += Decimal(fact["amount"])
 
 
-def _run(facts: StoredFacts, out: defaultdict[Cell, Decimal]) -> None:
-    approved = facts.get("approved")
-    if approved is not None:
-        out[(approved["month"], "administration_amount", "")] += Decimal(approved["administration"])
+def _client(facts: StoredFacts, out: defaultdict[Cell, Decimal]) -> None:
+    """rules.md §9 "clients served": paid hours in the month (as the payments are made)."""
+    hours: defaultdict[str, Decimal] = defaultdict(Decimal)
+    for key, fact in facts.items():
+        if key.startswith("payment-"):
+            hours[fact["month"]] += Decimal(fact["hours"])
+    group = facts.get("group")
+    for month, paid in hours.items():
+        if paid <= 0:
+            continue
+        out[(month, "clients_served", "")] += 1
+        if group is None:
+            continue  # the grant is not known yet: counted in the total only
+        out[
+            (month, "clients_served_children" if group["child"] else "clients_served_adults", "")
+        ] += 1
+        if group["vision"]:
+            out[(month, "clients_served_vision", "")] += 1

@@ -58,4 +58,4 @@ def published_reasons(figures: Figures) -> dict[str, str]:
 
 
 # The persons whose hours and money a cell's amounts are.
-PEOPLE_BEHIND_AMOUNTS = ("clients_active", "assistants_active", "assistants_paid")
+PEOPLE_BEHIND_AMOUNTS = ("clients_active", "clients_served", "assistants_active", "assistants_paid")

@@ -27,7 +27,7 @@ from shared.contracts import intake as ic
 from shared.contracts import payments as pc
 from shared.contracts import timesheets as tc
 from shared.rules.errors import MissingRateError
-from shared.rules.rates import hourly_rate
+from shared.rules.rates import administration_rate_cap, hourly_rate
 from shared.rules.vocabulary import AgeGroup
 
 Pseudonym = Callable[[str], str]
@@ -39,7 +39,7 @@ CENT = Decimal("0.01")
 class Fact:
     """One fact about one entity: ``entity`` is ``<kind>:<raw id>`` until pseudonymised."""
 
-    kind: str  # application | case | timesheet | worker | payee | run
+    kind: str  # application | case | client | timesheet | worker | payee
     entity_id: str  # raw id parts joined by ":"; never stored (see projection.py)
     key: str  # unique within the entity; the same event always gives the same key
     body: dict[str, JsonValue] = field(default_factory=dict)
@@ -92,23 +92,32 @@ def _case_opened(data: Any, _: Pseudonym) -> list[Fact]:
 
 def _hours_granted(data: Any, _: Pseudonym) -> list[Fact]:
     assert isinstance(data, dc.HoursGranted)
-    return _case(
-        data.case_id,
-        _decision_key(data.decision_number),
-        {
-            "type": "grant",
-            "decided_on": data.decided_on.isoformat(),
-            "decided_late": data.decided_late,
-            # The group as decided (rules.md §3.1–3.2), not an age computed here.
-            "child": data.age_group != AgeGroup.ADULT,
-            "vision": data.vision_group,
-            # rules.md §4.1, §4.2a, §4.3: the unit says weekly or monthly hours, never the age.
-            "unit": data.unit.value,
-            "hours": _d(data.hours),
-            "from": data.period_start.isoformat(),
-            "until": data.period_end.isoformat(),
-        },
-    )
+    group: dict[str, JsonValue] = {
+        "child": data.age_group != AgeGroup.ADULT,
+        "vision": data.vision_group,
+    }
+    # The client's group, for "clients served" (paid hours, from payments' events).
+    client = Fact("client", data.case_id, "group", group)
+    return [
+        client,
+        *_case(
+            data.case_id,
+            _decision_key(data.decision_number),
+            {
+                "type": "grant",
+                "decided_on": data.decided_on.isoformat(),
+                "decided_late": data.decided_late,
+                # The group as decided (rules.md §3.1–3.2), not an age computed here.
+                "child": data.age_group != AgeGroup.ADULT,
+                "vision": data.vision_group,
+                # rules.md §4.1, §4.2a, §4.3: the unit says weekly or monthly hours, never the age.
+                "unit": data.unit.value,
+                "hours": _d(data.hours),
+                "from": data.period_start.isoformat(),
+                "until": data.period_end.isoformat(),
+            },
+        ),
+    ]
 
 
 def _refused(data: Any, _: Pseudonym) -> list[Fact]:
@@ -283,20 +292,36 @@ def _timesheet_overdue(data: Any, _: Pseudonym) -> list[Fact]:
 def _payment_issued(data: Any, pseudonym: Pseudonym) -> list[Fact]:
     assert isinstance(data, pc.PaymentIssued)
     money = data.money
+    payment = f"payment-{pseudonym(data.payment_id)}"
+    hours_by_case: dict[str, Decimal] = defaultdict(Decimal)
+    for line in data.lines:
+        hours_by_case[line.case_id] += line.hours
+    # rules.md §8.2: up to 0.26 EUR a paid hour from 2023-04-01; exact here, rounded once
+    # per municipality and month when summed.
+    administration = sum(
+        (line.hours * administration_rate_cap(line.rate_from) for line in data.lines),
+        Decimal(0),
+    )
     return [
         Fact(
             "payee",
             f"{data.assistant_id}:{data.month}",
-            f"payment-{pseudonym(data.payment_id)}",
+            payment,
             {
                 "month": data.month,
                 "hours": _d(data.hours),
                 "gross": _d(money.gross),
                 "employer": _d(money.employer_contribution),
                 "total": _d(money.total_cost),
+                "net": _d(money.net),
                 "lines": len(data.lines),
+                "administration": _d(administration),
             },
-        )
+        ),
+        *(
+            Fact("client", case_id, payment, {"month": data.month, "hours": _d(hours)})
+            for case_id, hours in sorted(hours_by_case.items())
+        ),
     ]
 
 
@@ -324,18 +349,6 @@ def _payment_reissued(data: Any, pseudonym: Pseudonym) -> list[Fact]:
     ]
 
 
-def _run_approved(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, pc.PaymentRunApproved)
-    return [
-        Fact(
-            "run",
-            data.run_id,
-            "approved",
-            {"month": data.month, "administration": _d(data.totals.administration_amount)},
-        )
-    ]
-
-
 _HANDLERS: dict[type[BaseModel], Callable[[Any, Pseudonym], list[Fact]]] = {
     ic.ApplicationSubmitted: _submitted,
     dc.CaseOpened: _case_opened,
@@ -354,7 +367,6 @@ _HANDLERS: dict[type[BaseModel], Callable[[Any, Pseudonym], list[Fact]]] = {
     pc.PaymentIssued: _payment_issued,
     pc.PaymentReturned: _payment_returned,
     pc.PaymentReissued: _payment_reissued,
-    pc.PaymentRunApproved: _run_approved,
 }
 
 # The event types whose facts the figures use; ``MonthlyReportSubmitted`` is kept apart.

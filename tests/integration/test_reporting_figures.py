@@ -79,8 +79,7 @@ def november() -> list[Envelope]:
     events += [
         envelope(b.timesheet_submitted(sheet, assistant, a, "2026-12", "22")),
         envelope(b.timesheet_approved(sheet, assistant, a, "2026-12", days)),
-        envelope(b.payment_issued(assistant, "2026-12", "20", "102.20")),
-        envelope(b.run_approved("2026-12", "5.20")),
+        envelope(b.payment_issued(assistant, "2026-12", "20", "102.20", case_id=a)),
     ]
     return events
 
@@ -120,7 +119,8 @@ async def test_figures_of_every_service_are_exact_under_three_fold_delivery(
     assert Decimal(december["paid_gross"]) + Decimal(
         december["paid_employer_contributions"]
     ) == Decimal("102.20")
-    assert december["administration_amount"] == "5.20"
+    assert december["administration_amount"] == "5.20"  # 20 h × 0.26 (rules.md §8.2)
+    assert december["clients_served"] == 1 and december["clients_served_adults"] == 1
     assert december["assistants_active"] == 1 and december["assistants_paid"] == 1
 
 
@@ -226,7 +226,7 @@ async def test_downloads_suppress_small_counts_and_the_api_does_not(
     book = load_workbook(io.BytesIO(workbook.content))
     assert book.sheetnames == ["Valsts", "Pašvaldības", "Salīdzināšana"]
     national_sheet = {row[0]: row[1] for row in book["Valsts"].values if row and row[0]}
-    assert national_sheet["t. sk. bērni"] == "<5"
+    assert national_sheet["Piešķirts: bērni"] == "<5"
     assert national_sheet["Izmaksāts kopā, EUR"] == "c"  # one assistant's pay
 
     data = await reporting.get("/national/months/2026-11/open-data/data.csv", headers=MINISTRY)

@@ -119,7 +119,7 @@ def work_and_pay(decisions: list[dict[str, Any]]) -> list[Any]:
         events += [
             envelope(b.timesheet_submitted(sheet, assistant, case, "2026-12", "17")),
             envelope(b.timesheet_approved(sheet, assistant, case, "2026-12", days)),
-            envelope(b.payment_issued(assistant, "2026-12", "17", "86.87")),
+            envelope(b.payment_issued(assistant, "2026-12", "17", "86.87", case_id=case)),
         ]
     return events
 

@@ -269,7 +269,12 @@ def money(total: str) -> pc.Money:
 
 
 def payment_issued(
-    assistant_id: str, month: str, hours: str, total: str, lines: int = 1
+    assistant_id: str,
+    month: str,
+    hours: str,
+    total: str,
+    lines: int = 1,
+    case_id: str | None = None,
 ) -> pc.PaymentIssued:
     run_id = new_id()
     return pc.PaymentIssued(
@@ -282,7 +287,7 @@ def payment_issued(
         money=money(total),
         lines=[
             pc.PaymentLine(
-                case_id=new_id(),
+                case_id=case_id or new_id(),
                 timesheet_id=new_id(),
                 rate_from=date(2023, 4, 1),
                 hourly_amount=Decimal("5.11"),

@@ -245,6 +245,8 @@ def test_payments_of_an_assistant_and_month_add_up_and_count_the_assistant_once(
     assert figures[("2026-11", "hours_paid", "")] == 12
     assert figures[("2026-11", "paid_total", "")] == Decimal("61.32")
     assert figures[("2026-11", "payment_lines", "")] == 3
+    # rules.md §8.2: 0.26 EUR a paid hour (lines priced from 2023-04-01).
+    assert figures[("2026-11", "administration_amount", "")] == Decimal("3.12")
     gross = figures[("2026-11", "paid_gross", "")]
     assert gross + figures[("2026-11", "paid_employer_contributions", "")] == Decimal("61.32")
 
@@ -365,3 +367,25 @@ def _brute_force_active(start: date, end: date, first: date, last: date) -> set[
             months.add(f"{day:%Y-%m}")
         day += timedelta(days=1)
     return months
+
+
+def test_clients_served_are_those_with_paid_hours_by_the_group_of_their_grant() -> None:
+    grant = b.granted(
+        CASE,
+        decided_on=D1,
+        start=date(2026, 11, 1),
+        end=date(2027, 6, 30),
+        age_group=AgeGroup.CHILD,
+        unit=Unit.MONTH,
+        hours="100",
+    )
+    paid = b.payment_issued("a1", "2026-11", "10", "51.10", case_id=CASE)
+    recovered = b.payment_issued("a1", "2026-12", "-2", "-10.22", case_id=CASE)
+    for order in ([grant, paid, recovered], [paid, recovered, grant]):
+        facts = _only([(event, D2) for event in order], "client")
+        assert contribution("client", facts) == {
+            ("2026-11", "clients_served", ""): 1,
+            ("2026-11", "clients_served_children", ""): 1,
+        }
+    unknown_group = _only([(paid, D2)], "client")
+    assert contribution("client", unknown_group) == {("2026-11", "clients_served", ""): 1}

@@ -63,7 +63,7 @@ def test_hours_and_money_of_a_few_people_are_confidential() -> None:
 
 
 def test_reconciliation_names_every_differing_field_with_both_values() -> None:
-    own = cell(applications_received=7, clients_adults=5, hours_approved="10.5")
+    own = cell(applications_received=7, clients_served_adults=5, hours_approved="10.5")
     reported = {"applications_received": 7, "clients_served_adults": 6, "hours_approved": "10.50"}
     found = differences(reported, own)
     assert [(d.field, d.reported, d.computed) for d in found] == [
