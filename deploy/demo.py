@@ -15,12 +15,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 
 from deploy import demo_reporting
+from shared.clock import riga_today
 from shared.rules import normalize_personal_code
 
 
@@ -35,7 +36,12 @@ def personal_code(birth: date, serial: int) -> str:
 
 @dataclass
 class Client:
-    """One application and how its caseworker will decide it."""
+    """One application and how its caseworker will decide it.
+
+    Adults are decided under LV-2021 (rules.md §3.1, §4.2a): ``purposes`` with their proofs,
+    the functional limitations in ``facts``, and the social service's assessment result
+    ``facts["needs"]`` (need_not_established, intensity_level_1 or intensity_level_2).
+    """
 
     municipality: str
     first_name: str
@@ -48,11 +54,13 @@ class Client:
     vision_benefit: bool = False
     withdraw: bool = False
     leave_undecided: bool = False
+    purposes: list[tuple[str, str]] = field(default_factory=list)  # (purpose, proof)
     application_id: str = ""
     outcome: str = ""
     extra: list[str] = field(default_factory=list)
 
 
+MOBILITY = {"disability_group": 2, "functional_limitations": ["mobility"]}
 CLIENTS = [
     Client(
         "daugavpils",
@@ -60,8 +68,9 @@ CLIENTS = [
         "Bērziņš",
         date(1985, 3, 12),
         date(2026, 11, 2),
-        [("work", 20), ("institutions", 5), ("leisure", 4)],
-        {"disability_group": 2, "opinion": "assistant_needed"},
+        [],
+        MOBILITY | {"needs": "intensity_level_1"},
+        purposes=[("work_study_sport", "Darba devēja izziņa")],
     ),
     Client(
         "daugavpils",
@@ -69,9 +78,15 @@ CLIENTS = [
         "Kalniņa",
         date(1999, 7, 1),
         date(2026, 11, 3),
-        [("higher_education", 30)],
-        {"disability_group": 1, "vision_disability": True},
-        vision_benefit=True,
+        [],
+        {
+            "disability_group": 1,
+            "vision_disability": True,
+            "functional_limitations": ["vision"],
+            "needs": "intensity_level_2",
+        },
+        vision_benefit=True,  # rules.md §4.2: the vision benefit rule is LV-2013 only
+        purposes=[("work_study_sport", "Augstskolas izziņa par studijām")],
     ),
     Client(
         "daugavpils",
@@ -89,8 +104,9 @@ CLIENTS = [
         "Liepa",
         date(1970, 1, 15),
         date(2026, 11, 6),
-        [("work", 10)],
-        {"disability_group": 3, "opinion": "assistant_needed"},
+        [],
+        {"disability_group": 3, "functional_limitations": ["mobility"]},
+        purposes=[("work_study_sport", "Darba līgums")],
     ),
     Client(
         "ludza",
@@ -98,8 +114,14 @@ CLIENTS = [
         "Krūmiņa",
         date(1962, 9, 9),
         date(2026, 11, 4),
-        [("day_care", 20), ("social_activities", 6)],
-        {"disability_group": 1, "opinion": "assistant_needed"},
+        [],
+        {
+            "disability_group": 1,
+            "functional_limitations": ["mental"],
+            "group1_since_childhood_special_care": True,
+            "needs": "intensity_level_1",
+        },
+        purposes=[("childhood_group1_daycare", "Dienas aprūpes centra līgums")],
     ),
     Client(
         "ludza",
@@ -107,9 +129,10 @@ CLIENTS = [
         "Vītols",
         date(1990, 2, 2),
         date(2026, 11, 9),
-        [("work", 15)],
-        {"disability_group": 2, "opinion": "assistant_needed"},
+        [],
+        MOBILITY | {"needs": "intensity_level_1"},
         withdraw=True,
+        purposes=[("work_study_sport", "Darba līgums")],
     ),
     Client(
         "ludza",
@@ -117,9 +140,20 @@ CLIENTS = [
         "Zariņa",
         date(1978, 12, 24),
         date(2026, 10, 12),
-        [("institutions", 6)],
-        {"disability_group": 2, "opinion": "assistant_needed"},
+        [],
+        MOBILITY | {"needs": "intensity_level_1"},
         leave_undecided=True,
+        purposes=[("school_board", "Biedrības valdes lēmums")],
+    ),
+    Client(
+        "ludza",
+        "Gunta",
+        "Kalēja",
+        date(1958, 4, 18),
+        date(2026, 11, 10),
+        [],
+        MOBILITY | {"needs": "need_not_established"},
+        purposes=[("volunteer_daycare_treatment", "Dienas centra izziņa")],
     ),
 ]
 PERIOD_START = date(2026, 12, 1)
@@ -175,6 +209,12 @@ def application_body(client: Client, serial: int) -> dict[str, Any]:
         "receives_vision_benefit": client.vision_benefit,
         "weekly_medical_procedures": bool(client.facts.get("weekly_medical_procedures")),
         "requested_start": PERIOD_START.isoformat(),
+        # rules.md §3.1, §4.2a: what an adult is assessed on under LV-2021.
+        "purposes": [{"purpose": p, "proof": proof} for p, proof in client.purposes],
+        "functional_limitations": client.facts.get("functional_limitations", []),
+        "group1_since_childhood_special_care": bool(
+            client.facts.get("group1_since_childhood_special_care")
+        ),
     }
     if client.representative:
         body["representative"] = {
@@ -229,24 +269,41 @@ def decide_all(decisions: dict[str, Api]) -> None:
         wait_until(f"case {client.application_id}", exists(api, case))
         if client.withdraw or client.leave_undecided:
             continue
-        facts = client.facts | {
-            "activities": [{"kind": k, "hours_per_week": h} for k, h in client.activities],
-            "receives_vision_benefit": client.vision_benefit,
-            "disability_valid_until": "2029-06-30",
-        }
-        api.post(f"{case}/assessment", facts, expect=201)
+        api.post(f"{case}/assessment", assessment_facts(client), expect=201)
         decided = api.post(
             f"{case}/decision", {"period_start": PERIOD_START.isoformat()}, expect=201
         ).json()["decision"]
         client.outcome = describe(decided)
 
 
+def assessment_facts(client: Client) -> dict[str, Any]:
+    """The verified facts; an adult's needs assessment is the social service's own (§3.1)."""
+    facts = {k: v for k, v in client.facts.items() if k != "needs"} | {
+        "activities": [{"kind": k, "hours_per_week": h} for k, h in client.activities],
+        "receives_vision_benefit": client.vision_benefit,
+        "disability_valid_until": "2029-06-30",
+        "purposes": [{"purpose": p, "proof": proof} for p, proof in client.purposes],
+    }
+    if "needs" in client.facts:
+        assessed_on = min(client.received_on + timedelta(days=7), riga_today())
+        facts["needs_assessment"] = {
+            "result": client.facts["needs"],
+            "assessor": "Inga Vanaga, sociālā darbiniece",
+            "assessed_on": assessed_on.isoformat(),
+        }
+    return facts
+
+
 def describe(decision: dict[str, Any]) -> str:
+    """One line per decision: hours and unit, and for an LV-2021 adult purpose and level."""
     data = decision["data"]
     if decision["type"] == "ApplicationRefused":
         return "refused: " + ", ".join(data["reasons"])
+    why = ""
+    if data.get("purpose"):
+        why = f" for {data['purpose']} at intensity level {data['intensity_level']}"
     return (
-        f"granted {data['hours']} h/{data['unit']}, {data['period_start']} … "
+        f"granted {data['hours']} h/{data['unit']}{why}, {data['period_start']} … "
         f"{data['period_end']} ({data['rule_set']})"
     )
 
@@ -343,8 +400,10 @@ def play(urls: dict[str, str], tokens: dict[str, str], nats_url: str) -> None:
         )
         .text
     )
-    print("\n-- the decision document of Jānis Bērziņš (first lines)")
-    for line in [ln for ln in document.splitlines() if ln.strip()][:8]:
+    print("\n-- the decision document of Jānis Bērziņš (heading, facts, reasoning)")
+    lines = [ln for ln in document.splitlines() if ln.strip()]
+    keys = ("Konstatēts", "Nolemts", "Pamatojums")
+    for line in lines[:6] + [ln for ln in lines[6:] if ln.startswith(keys)]:
         print(f"  {line}")
     foreign = intake["ludza"].http.get(
         f"/municipalities/daugavpils/applications/{janis.application_id}"

@@ -100,7 +100,10 @@ async def record_assessment(
 
 
 class DecisionBody(Body):
-    period_start: date
+    period_start: date = Field(
+        description="First day of the grant; the age on it makes an adult or a child. The "
+        "rule set is the one in force today, the day of the decision (rules.md §2)"
+    )
     period_end: date | None = Field(default=None, description="Default: the longest allowed")
     hours: Hours | None = Field(default=None, description="Default: what the rules allow")
     reduction_reason: Note | None = None

@@ -14,10 +14,12 @@ from decimal import Decimal
 from services.decisions.grant_terms import AssessmentFacts
 from shared.contracts.decisions import (
     ClaimedActivity,
+    ClaimedPurpose,
     ClientData,
     SuspensionReason,
     TerminationReason,
 )
+from shared.rules import FunctionalLimitation
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,12 @@ class OpenCase:
     receives_vision_benefit: bool
     weekly_medical_procedures: bool
     requested_start: date | None
+    # LV-2021 adults (rules.md §3.1, §4.2a), as claimed in the application.
+    claimed_purposes: tuple[ClaimedPurpose, ...] = ()
+    functional_limitations: tuple[FunctionalLimitation, ...] = ()
+    car_adaptation_indications: bool = False
+    group1_since_childhood_special_care: bool = False
+    dialysis_or_stage_iv_cancer_therapy: bool = False
 
 
 @dataclass(frozen=True)

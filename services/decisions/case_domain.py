@@ -30,7 +30,7 @@ from services.decisions.case_commands import (
 )
 from services.decisions.case_grants import amend, decide_application
 from services.decisions.case_state import LIVE, WITH_GRANT, CaseState, CaseStatus, require_status
-from services.decisions.domain import IllegalTransition, NotFound, invalid
+from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound, invalid
 from shared.contracts.decisions import (
     CaseClosed,
     CaseOpened,
@@ -86,6 +86,9 @@ def decide(command: CaseCommand, state: CaseState) -> list[BaseModel]:
             return [InformationRequested(case_id=case_id, **_fields(command))]
         case RecordAssessment():
             require_status(state, LIVE, "record an assessment")
+            errors = command.facts.errors_on(command.today)
+            if errors:
+                raise InvalidCommand(errors)
             return [command.facts.recorded(case_id, command.today)]
         case Decide():
             return decide_application(command, state)

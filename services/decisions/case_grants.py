@@ -2,23 +2,50 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 from services.decisions.case_commands import AmendGrant, Decide
 from services.decisions.case_state import WITH_GRANT, CaseState, CaseStatus, require_status
-from services.decisions.domain import IllegalTransition, invalid
-from services.decisions.grant_terms import AssessmentFacts, grant_terms, run_assessment
+from services.decisions.domain import IllegalTransition, InvalidCommand, invalid
+from services.decisions.grant_terms import (
+    AssessmentFacts,
+    grant_terms,
+    purpose_hours,
+    run_assessment,
+)
 from shared.contracts.decisions import ApplicationRefused, GrantAmended, HoursGranted
-from shared.rules import REFUSAL_SECTIONS, is_decision_overdue
+from shared.rules import REFUSAL_SECTIONS, AgeGroup, Assessment, Unit, is_decision_overdue
+
+
+def adult_monthly_terms(assessment: Assessment, facts: AssessmentFacts) -> dict[str, Any]:
+    """rules.md §3.1, §4.2a: what an LV-2021 adult decision adds: the assessment it rests on,
+    the purpose and level that give the hours. Empty for other decisions (additive fields)."""
+    if assessment.age_group is not AgeGroup.ADULT or assessment.unit is not Unit.MONTH:
+        return {}
+    return {
+        "purpose": assessment.purpose,
+        "intensity_level": assessment.intensity_level,
+        "purpose_hours": purpose_hours(assessment),
+        "needs_assessment": facts.needs_result(),
+        "p17_exception": assessment.p17_exception,
+    }
 
 
 def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
     assert state.opened is not None
     require_status(state, {CaseStatus.OPEN}, "decide the application")
     if state.assessment is None:
-        raise IllegalTransition("record the assessment before deciding")
+        raise IllegalTransition(
+            "record the assessment before deciding (for an adult under LV-2021 it holds the "
+            "social service's needs assessment, rules.md §3.1)"
+        )
     facts = AssessmentFacts.of(state.assessment)
-    assessment = run_assessment(state.opened, facts, command.period_start, "period_start")
+    assessment = run_assessment(
+        state.opened, facts, command.period_start, "period_start", command.today
+    )
+    adult_terms = adult_monthly_terms(assessment, facts)
     late = is_decision_overdue(state.opened.received_on, command.today, command.today)
     common = {
         "case_id": state.opened.case_id,
@@ -33,9 +60,13 @@ def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
     if not assessment.eligible:
         # rules.md §3.4: every refusal carries its codes and its legal basis.
         sections = {r.value: REFUSAL_SECTIONS[r] for r in assessment.refusal_reasons}
+        needs = adult_terms.get("needs_assessment")
         return [
             ApplicationRefused(
-                reasons=assessment.refusal_reasons, reason_sections=sections, **common
+                reasons=assessment.refusal_reasons,
+                reason_sections=sections,
+                needs_assessment=needs,
+                **common,
             )
         ]
     terms = grant_terms(
@@ -58,6 +89,7 @@ def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
             breakdown=terms.breakdown,
             period_start=terms.period_start,
             period_end=terms.period_end,
+            **adult_terms,
             **common,
         )
     ]
@@ -75,7 +107,13 @@ def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
             f"{state.grant.period_end}",
         )
     facts = command.facts or AssessmentFacts.of(state.assessment)
-    assessment = run_assessment(state.opened, facts, command.effective_from, "effective_from")
+    prefix = "assessment." if command.facts is not None else ""
+    errors = facts.errors_on(command.today, prefix) if command.facts is not None else []
+    if errors:
+        raise InvalidCommand(errors)
+    assessment = run_assessment(
+        state.opened, facts, command.effective_from, "effective_from", command.today, prefix
+    )
     if not assessment.eligible:
         codes = ", ".join(assessment.refusal_reasons)
         raise invalid(
@@ -113,6 +151,7 @@ def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
             reduction_reason=terms.reduction_reason,
             breakdown=terms.breakdown,
             trace=assessment.trace,
+            **adult_monthly_terms(assessment, facts),
         )
     )
     return events

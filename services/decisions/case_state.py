@@ -28,7 +28,7 @@ from shared.contracts.decisions import (
     TaskClosed,
     TaskOpened,
 )
-from shared.rules import RuleSetId, Unit
+from shared.rules import Purpose, RuleSetId, Unit
 
 # The administrative decisions of a case, each with its own number and document.
 Decision = (
@@ -77,6 +77,8 @@ class Grant:
     period_start: date
     period_end: date  # inclusive
     hours_from: date  # the first day the current hours apply (an amendment's effective_from)
+    purpose: Purpose | None = None  # LV-2021 adults (rules.md §4.2a)
+    intensity_level: int | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,8 @@ def evolve(state: CaseState, event: BaseModel) -> CaseState:
                 event.period_start,
                 event.period_end,
                 event.period_start,
+                event.purpose,
+                event.intensity_level,
             )
             return replace(state, status=CaseStatus.GRANTED, grant=grant)
         case ApplicationRefused():
@@ -177,6 +181,8 @@ def evolve(state: CaseState, event: BaseModel) -> CaseState:
                 breakdown=tuple(event.breakdown),
                 period_end=event.period_end,
                 hours_from=event.effective_from,
+                purpose=event.purpose,
+                intensity_level=event.intensity_level,
             )
             return replace(state, grant=grant)
         case ServiceSuspended():

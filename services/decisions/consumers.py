@@ -22,7 +22,7 @@ from services.decisions.case_commands import (
 from services.decisions.handlers import run_case
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
 from shared.clock import riga_today
-from shared.contracts.decisions import ClaimedActivity, ClientData
+from shared.contracts.decisions import ClaimedActivity, ClaimedPurpose, ClientData
 from shared.contracts.intake import (
     ApplicationDocumentAdded,
     ApplicationSubmitted,
@@ -65,6 +65,13 @@ def opened(data: ApplicationSubmitted, municipality: str) -> OpenCase:
         receives_vision_benefit=data.receives_vision_benefit,
         weekly_medical_procedures=data.weekly_medical_procedures,
         requested_start=data.requested_start,
+        claimed_purposes=tuple(
+            ClaimedPurpose(purpose=p.purpose, proof=p.proof) for p in data.purposes
+        ),
+        functional_limitations=tuple(data.functional_limitations),
+        car_adaptation_indications=data.car_adaptation_indications,
+        group1_since_childhood_special_care=data.group1_since_childhood_special_care,
+        dialysis_or_stage_iv_cancer_therapy=data.dialysis_or_stage_iv_cancer_therapy,
     )
 
 

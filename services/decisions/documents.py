@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from html import escape
 
 from services.decisions.case_state import Decision
+from services.decisions.document_adults import assessment_fact, purpose_reasoning
+from services.decisions.latvian import date_lv, hours_lv, hours_text
+
+__all__ = ["Document", "build", "date_lv", "hours_lv", "render_html", "render_text"]
 from shared.contracts.decisions import (
     ActivityBreakdown,
     ApplicationRefused,
@@ -36,7 +39,7 @@ LEGAL_BASIS = {
     "„Noteikumi par asistenta pakalpojumu pašvaldībā” (aizstāj 2012. gada 18. decembra "
     "noteikumus Nr. 942)",
 }
-UNITS = {Unit.WEEK: "stundas nedēļā", Unit.MONTH: "stundas mēnesī"}
+PER = {Unit.WEEK: "nedēļā", Unit.MONTH: "mēnesī"}
 ACTIVITIES = {
     ActivityKind.WORK: "darbs vai saimnieciskā darbība",
     ActivityKind.EDUCATION: "izglītības iegūšana",
@@ -56,7 +59,13 @@ REFUSALS = {
     "stacionārā ārstniecības iestādē vai ieslodzījuma vietā",
     RefusalReason.VISION_BENEFIT_COVERS_NEED: "nepieciešamais apjoms nepārsniedz 10 stundas "
     "nedēļā, ko sedz valsts pabalsts par asistenta izmantošanu",
-    RefusalReason.NO_ELIGIBLE_ACTIVITY: "nav darbības, kurai pienākas asistenta pakalpojums",
+    RefusalReason.NO_FUNCTIONAL_LIMITATION: "personai nav redzes, kustību vai garīga rakstura "
+    "funkcionālo traucējumu un nav VDEĀVK medicīnisko indikāciju transportlīdzekļa "
+    "pielāgošanai un pabalsta saņemšanai",
+    RefusalReason.NEED_NOT_ESTABLISHED: "sociālā dienesta veiktajā novērtējumā nav konstatēta "
+    "vajadzība pēc asistenta pakalpojuma",
+    RefusalReason.NO_ELIGIBLE_ACTIVITY: "nav darbības vai mērķa, kuram pienākas asistenta "
+    "pakalpojums",
     RefusalReason.DISABILITY_EXPIRED: "invaliditātes termiņš beidzies pirms perioda sākuma",
     RefusalReason.OPINION_EXPIRED: "VDEĀVK atzinuma termiņš beidzies pirms perioda sākuma",
 }
@@ -87,18 +96,6 @@ APPEAL = (
     "(Administratīvā procesa likuma 79. panta pirmā daļa). Iesniegumu iesniedz: "
     "{service}, {address} ({municipality})."
 )
-
-
-def hours_lv(value: Decimal) -> str:
-    """Latvian number style: a decimal comma, no trailing zeros (20; 18,46)."""
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f").replace(".", ",")
-
-
-def date_lv(day: date) -> str:
-    """Latvian style, with the ordinal dot: 01.12.2026. (a sentence ending in it adds none)."""
-    return day.strftime("%d.%m.%Y.")
 
 
 @dataclass(frozen=True)
@@ -150,6 +147,8 @@ def build(municipality: Municipality, case: CaseOpened, decision: Decision) -> D
             add(f"Grozījuma iemesls: {decision.reason}")
             _grant(doc, decision, decision.effective_from, decision.period_end, "noteikt")
         case ApplicationRefused():
+            if decision.needs_assessment is not None:
+                add(assessment_fact(decision.needs_assessment))
             add("Nolemts: atteikt piešķirt asistenta pakalpojumu pašvaldībā.")
             add("Atteikuma iemesli:")
             add(Items([f"{REFUSALS[r]} ({r.value})" for r in decision.reasons]))
@@ -190,20 +189,30 @@ def _grant(
     doc: Document, decision: HoursGranted | GrantAmended, start: date, end: date, verb: str
 ) -> None:
     add = doc.blocks.append
-    unit = UNITS[decision.unit]
+    per = PER[decision.unit]
+    granted = hours_text(decision.hours)
+    if decision.needs_assessment is not None:
+        # legal.md §3 items 6 and 8: the assessment is an established fact, the purpose and
+        # level are the reasoning (rules.md §3.1, §4.2a).
+        add(assessment_fact(decision.needs_assessment))
     add(
-        f"Nolemts: {verb} asistenta pakalpojumu pašvaldībā {hours_lv(decision.hours)} {unit} "
+        f"Nolemts: {verb} asistenta pakalpojumu pašvaldībā "
+        f"{hours_text(decision.hours, accusative=True)} {per} "
         f"laikposmā no {date_lv(start)} līdz {date_lv(end)}"
     )
     if decision.breakdown:
         header = ("Darbība", "Pieprasīts, st. nedēļā", "Pieļaujams, st. nedēļā")
         add(Table(header, [_line(line) for line in decision.breakdown]))
+    elif decision.purpose is not None:
+        sentences, purposes = purpose_reasoning(decision)
+        doc.blocks.extend(sentences)
+        add(Table(*purposes))
     elif decision.unit is Unit.MONTH:
         # rules.md §4.3: a child's month hours are fixed; the family decides their use.
         add("Bērnam stundas noteiktas mēnesim; ģimene lemj, kad un kam tās izmanto.")
     add(
-        f"Noteikumos pieļaujamais apjoms: {hours_lv(decision.rules_hours)} {unit}; "
-        f"piešķirtais apjoms: {hours_lv(decision.hours)} {unit}."
+        f"Noteikumos pieļaujamais apjoms: {hours_text(decision.rules_hours)} {per}; "
+        f"piešķirtais apjoms: {granted} {per}."
     )
     if decision.reduction_reason:
         add(f"Apjoma samazinājuma pamatojums: {decision.reduction_reason}")

@@ -10,23 +10,37 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.decisions.domain import FieldError, InvalidCommand, invalid
-from shared.contracts.decisions import ActivityBreakdown, AssessmentRecorded, CaseOpened
+from shared.contracts.decisions import (
+    ActivityBreakdown,
+    AssessmentRecorded,
+    CaseOpened,
+    NeedsAssessmentResult,
+    PurposeHours,
+)
 from shared.rules import (
     ActivityClaim,
     AgeGroup,
     Assessment,
     AssessmentRequest,
+    FactError,
+    FunctionalLimitation,
+    MissingFactError,
+    NeedResult,
+    NeedsAssessment,
     Opinion,
+    Purpose,
     Residence,
     RulesError,
     assess,
 )
 from shared.rules.vocabulary import ActivityKind
+
+Proof = Annotated[str, Field(min_length=1, max_length=500, description="rules.md §5.3")]
 
 
 class VerifiedActivityInput(BaseModel):
@@ -36,8 +50,32 @@ class VerifiedActivityInput(BaseModel):
     hours_per_week: Decimal = Field(ge=0, le=168, allow_inf_nan=False)
 
 
+class NeedsAssessmentInput(BaseModel):
+    """rules.md §3.1 (LV-2021): the social service's Annex 1 result, as the caseworker enters it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    result: NeedResult
+    assessor: str = Field(min_length=1, max_length=200, description="Who made the assessment")
+    assessed_on: date = Field(description="Never after today, nor after the decision")
+
+
+class VerifiedPurposeInput(BaseModel):
+    """rules.md §4.2a: a purpose the caseworker verified, with its proof (§5.3)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    purpose: Purpose
+    proof: Proof
+
+
 class AssessmentFacts(BaseModel):
-    """What the caseworker verified (rules.md §3–4, §5.3): the input of ``assess``."""
+    """What the caseworker verified (rules.md §3–4, §5.3): the input of ``assess``.
+
+    LV-2013 facts (the opinion, weekly activities) and LV-2021 adult facts (functional
+    limitations or indications, the needs assessment, purposes with proofs) sit side by
+    side; the rule set in force on the decision date reads its own (rules.md §2).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -51,6 +89,30 @@ class AssessmentFacts(BaseModel):
     weekly_medical_procedures: bool = False
     activities: list[VerifiedActivityInput] = Field(default_factory=list)
     note: str = ""
+    functional_limitations: list[FunctionalLimitation] = Field(default_factory=list)
+    car_adaptation_indications: bool = False
+    group1_since_childhood_special_care: bool = False
+    dialysis_or_stage_iv_cancer_therapy: bool = False
+    needs_assessment: NeedsAssessmentInput | None = None
+    purposes: list[VerifiedPurposeInput] = Field(default_factory=list)
+
+    def errors_on(self, today: date, prefix: str = "") -> list[FieldError]:
+        """Facts that cannot be true on ``today``: an assessment made in the future."""
+        needs = self.needs_assessment
+        if needs is not None and needs.assessed_on > today:
+            return [
+                FieldError(
+                    f"{prefix}needs_assessment.assessed_on",
+                    f"{needs.assessed_on} is after today ({today}); record an assessment "
+                    "once it is made (rules.md §3.1)",
+                    "ASSESSMENT_AFTER_DECISION",
+                )
+            ]
+        return []
+
+    def needs_result(self) -> NeedsAssessmentResult | None:
+        needs = self.needs_assessment
+        return None if needs is None else NeedsAssessmentResult(**needs.model_dump())
 
     @classmethod
     def of(cls, recorded: AssessmentRecorded) -> AssessmentFacts:
@@ -69,11 +131,23 @@ class AssessmentFacts(BaseModel):
 
 
 def run_assessment(
-    opened: CaseOpened, facts: AssessmentFacts, period_start: date, start_field: str
+    opened: CaseOpened,
+    facts: AssessmentFacts,
+    period_start: date,
+    start_field: str,
+    decided_on: date,
+    facts_field: str = "",
 ) -> Assessment:
-    """``shared.rules.assess`` on the facts; a date no rule set covers is a bad field."""
+    """``shared.rules.assess`` on the facts, decided on ``decided_on`` (rules.md §2).
+
+    A date no rule set covers is a bad ``start_field``; a missing or impossible fact
+    (the LV-2021 needs assessment, rules.md §3.1) is a bad field named after the fact,
+    under ``facts_field`` (``assessment.`` when the facts came in the request body).
+    """
+    needs = facts.needs_assessment
     request = AssessmentRequest(
         period_start=period_start,
+        decided_on=decided_on,
         birth_date=opened.client.birth_date,
         disability_group=facts.disability_group,
         vision_disability=facts.vision_disability,
@@ -84,11 +158,28 @@ def run_assessment(
         weekly_medical_procedures=facts.weekly_medical_procedures,
         disability_valid_until=facts.disability_valid_until,
         opinion_valid_until=facts.opinion_valid_until,
+        functional_limitations=frozenset(facts.functional_limitations),
+        car_adaptation_indications=facts.car_adaptation_indications,
+        needs_assessment=None if needs is None else NeedsAssessment(**needs.model_dump()),
+        purposes=frozenset(p.purpose for p in facts.purposes),
+        group1_since_childhood_special_care=facts.group1_since_childhood_special_care,
+        dialysis_or_stage_iv_cancer_therapy=facts.dialysis_or_stage_iv_cancer_therapy,
     )
     try:
         return assess(request)
+    except FactError as error:
+        code = "MISSING_FACT" if isinstance(error, MissingFactError) else "FACT_AFTER_DECISION"
+        raise invalid(f"{facts_field}{error.fact}", error.message, code) from None
     except RulesError as error:
         raise invalid(start_field, str(error)) from None
+
+
+def purpose_hours(assessment: Assessment) -> list[PurposeHours]:
+    """rules.md §4.2a: every applicable purpose with its hours, for the decision event."""
+    return [
+        PurposeHours(purpose=line.purpose, hours=line.hours, source=line.source)
+        for line in assessment.purpose_hours
+    ]
 
 
 @dataclass(frozen=True)

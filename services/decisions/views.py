@@ -73,6 +73,8 @@ def case_view(state: CaseState, today: date) -> dict[str, Any]:
                 "period_start": grant.period_start,
                 "period_end": grant.period_end,
                 "breakdown": [b.model_dump(mode="json") for b in grant.breakdown],
+                "purpose": grant.purpose.value if grant.purpose else None,
+                "intensity_level": grant.intensity_level,
                 "last_service_day": state.service_last_day,
             }
         ),

@@ -85,6 +85,11 @@ async def submit_application(
         weekly_medical_procedures=body.weekly_medical_procedures,
         preferred_assistant=body.preferred_assistant,
         requested_start=body.requested_start,
+        purposes=[p.to_contract() for p in body.purposes],
+        functional_limitations=body.functional_limitations,
+        car_adaptation_indications=body.car_adaptation_indications,
+        group1_since_childhood_special_care=body.group1_since_childhood_special_care,
+        dialysis_or_stage_iv_cancer_therapy=body.dialysis_or_stage_iv_cancer_therapy,
     )
 
     def respond(envelope: Envelope) -> tuple[int, BaseModel]:

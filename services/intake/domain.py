@@ -31,8 +31,10 @@ from shared.contracts.intake import (
     CircumstancesReported,
     DocumentKind,
     Person,
+    PurposeRequest,
     Representative,
 )
+from shared.rules import FunctionalLimitation
 
 
 class Status(StrEnum):
@@ -58,6 +60,12 @@ class SubmitApplication:
     weekly_medical_procedures: bool = False
     preferred_assistant: str | None = None
     requested_start: date | None = None
+    # rules.md §3.1, §4.2a: what an adult decided under LV-2021 is assessed on.
+    purposes: list[PurposeRequest] = field(default_factory=list)
+    functional_limitations: list[FunctionalLimitation] = field(default_factory=list)
+    car_adaptation_indications: bool = False
+    group1_since_childhood_special_care: bool = False
+    dialysis_or_stage_iv_cancer_therapy: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +174,11 @@ def _submit(command: SubmitApplication, state: Application) -> ApplicationSubmit
         weekly_medical_procedures=command.weekly_medical_procedures,
         preferred_assistant=command.preferred_assistant,
         requested_start=command.requested_start,
+        purposes=command.purposes,
+        functional_limitations=command.functional_limitations,
+        car_adaptation_indications=command.car_adaptation_indications,
+        group1_since_childhood_special_care=command.group1_since_childhood_special_care,
+        dialysis_or_stage_iv_cancer_therapy=command.dialysis_or_stage_iv_cancer_therapy,
     )
 
 

@@ -20,10 +20,11 @@ from shared.contracts.intake import (
     Channel,
     DocumentKind,
     Person,
+    PurposeRequest,
     Representative,
     RepresentativeRelation,
 )
-from shared.rules import ActivityKind
+from shared.rules import ActivityKind, FunctionalLimitation, Purpose
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Text = Annotated[str, Field(max_length=2000)]
@@ -78,6 +79,22 @@ class ActivityIn(_In):
         )
 
 
+class PurposeIn(_In):
+    """rules.md §4.2a (adults under LV-2021): a purpose and the proof that comes with it (§5.3)."""
+
+    purpose: Purpose
+    proof: str = Field(
+        min_length=1,
+        max_length=500,
+        description="The proof of the purpose (rules.md §5.3), e.g. an employer's statement",
+        examples=["Darba devēja izziņa, 20.10.2026."],
+    )
+    description: Text = ""
+
+    def to_contract(self) -> PurposeRequest:
+        return PurposeRequest(**self.model_dump())
+
+
 class SubmitIn(_In):
     channel: Channel
     received_on: date | None = Field(None, description="default: today in Riga")
@@ -88,6 +105,21 @@ class SubmitIn(_In):
     weekly_medical_procedures: bool = False
     preferred_assistant: Name | None = None
     requested_start: date | None = None
+    # Adults under LV-2021 (rules.md §3.1, §4.2a): purposes with proofs instead of weekly
+    # activities; the functional limitations or the car-adaptation indications.
+    purposes: list[PurposeIn] = Field(default_factory=list, max_length=10)
+    functional_limitations: list[FunctionalLimitation] = Field(default_factory=list)
+    car_adaptation_indications: bool = Field(
+        default=False,
+        description="VDEĀVK indications for adapting a car and the transport-cost benefit",
+    )
+    group1_since_childhood_special_care: bool = Field(
+        default=False, description="Group I since childhood with special-care indications"
+    )
+    dialysis_or_stage_iv_cancer_therapy: bool = Field(
+        default=False,
+        description="Regular haemodialysis, or therapy of a stage-IV cancer (Reg. 316 p. 17)",
+    )
 
 
 class DocumentIn(_In):
@@ -172,6 +204,11 @@ class ApplicationDetail(ApplicationSummary):
     applicant: Person
     representative: Representative | None
     activities: list[ActivityRequest]
+    purposes: list[PurposeRequest] = Field(default_factory=list)
+    functional_limitations: list[FunctionalLimitation] = Field(default_factory=list)
+    car_adaptation_indications: bool = False
+    group1_since_childhood_special_care: bool = False
+    dialysis_or_stage_iv_cancer_therapy: bool = False
     receives_vision_benefit: bool
     weekly_medical_procedures: bool
     preferred_assistant: str | None

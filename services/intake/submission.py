@@ -11,8 +11,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from services.intake.errors import FieldError
-from shared.contracts.intake import ActivityRequest, Person, Representative
+from shared.contracts.intake import ActivityRequest, Person, PurposeRequest, Representative
 from shared.rules import (
+    CHILDHOOD_PURPOSES,
     ActivityKind,
     InvalidPersonalCode,
     age_on,
@@ -53,7 +54,12 @@ def check_submission(command: SubmitApplication) -> list[FieldError]:
                 " or the representative's) (rules.md §5.2)",
             )
         )
-    errors += _check_activities(command.activities, is_child=is_child)
+    errors += _check_activities(
+        command.activities, is_child=is_child, has_purposes=bool(command.purposes)
+    )
+    errors += _check_purposes(
+        command.purposes, childhood=command.group1_since_childhood_special_care
+    )
     return errors
 
 
@@ -119,12 +125,20 @@ def _has_contact(applicant: Person, representative: Representative | None) -> bo
     return any(p.phone or p.email for p in people)
 
 
-def _check_activities(activities: list[ActivityRequest], *, is_child: bool) -> list[FieldError]:
+def _check_activities(
+    activities: list[ActivityRequest], *, is_child: bool, has_purposes: bool
+) -> list[FieldError]:
     errors = []
-    if not activities and not is_child:
-        # rules.md §4.1: an adult's hours are assessed per activity; with none, nothing to assess.
+    if not activities and not has_purposes and not is_child:
+        # rules.md §4.1, §4.2a: an adult's hours are assessed per activity (LV-2013) or per
+        # purpose (LV-2021); with neither there is nothing to assess.
         # rules.md §4.3: a child's hours are fixed per month, so a child may list none.
-        errors.append(FieldError("activities", "an adult must list at least one activity"))
+        errors.append(
+            FieldError(
+                "activities",
+                "an adult must list at least one purpose (rules.md §4.2a) or activity",
+            )
+        )
     seen: set[str] = set()
     for index, activity in enumerate(activities):
         where = f"activities.{index}"
@@ -141,5 +155,32 @@ def _check_activities(activities: list[ActivityRequest], *, is_child: bool) -> l
         if not 0 < activity.hours_per_week <= MAX_WEEKLY_HOURS:
             errors.append(
                 FieldError(f"{where}.hours_per_week", "must be more than 0 and at most 168")
+            )
+    return errors
+
+
+def _check_purposes(purposes: list[PurposeRequest], *, childhood: bool) -> list[FieldError]:
+    """rules.md §4.2a, §5.3: each purpose once, with its proof; the childhood rows only for
+    group I since childhood with special-care indications."""
+    errors = []
+    seen: set[str] = set()
+    for index, claim in enumerate(purposes):
+        where = f"purposes.{index}"
+        if claim.purpose in seen:
+            errors.append(
+                FieldError(f"{where}.purpose", f"{claim.purpose} is listed twice; list it once")
+            )
+        seen.add(claim.purpose)
+        if not claim.proof.strip():
+            errors.append(
+                FieldError(f"{where}.proof", "each purpose needs its proof (rules.md §5.3)")
+            )
+        if claim.purpose in CHILDHOOD_PURPOSES and not childhood:
+            errors.append(
+                FieldError(
+                    f"{where}.purpose",
+                    f"{claim.purpose} is only for group I since childhood with special-care "
+                    "indications: set group1_since_childhood_special_care (rules.md §4.2a)",
+                )
             )
     return errors

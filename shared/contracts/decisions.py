@@ -29,7 +29,10 @@ from shared.events.registry import event
 from shared.rules.vocabulary import (
     ActivityKind,
     AgeGroup,
+    FunctionalLimitation,
+    NeedResult,
     Opinion,
+    Purpose,
     RefusalReason,
     Residence,
     RuleSetId,
@@ -96,6 +99,38 @@ class ActivityBreakdown(BaseModel):
     granted: Decimal = Field(description="Hours the rules allow for it (its cap, §4.1)")
 
 
+class ClaimedPurpose(BaseModel):
+    """A purpose of rules.md §4.2a the application names, with its proof; not yet verified."""
+
+    purpose: Purpose
+    proof: str = Field(description="The document that proves the purpose (rules.md §5.3)")
+
+
+class VerifiedPurpose(BaseModel):
+    """A purpose of rules.md §4.2a the caseworker verified from its proof (rules.md §5.3)."""
+
+    purpose: Purpose
+    proof: str = Field(min_length=1, description="The proof the caseworker saw (rules.md §5.3)")
+
+
+class NeedsAssessmentResult(BaseModel):
+    """rules.md §3.1 (LV-2021): the social service's Annex 1 assessment, a fact of the case."""
+
+    result: NeedResult = Field(
+        description="need_not_established, intensity_level_1 or intensity_level_2"
+    )
+    assessor: str = Field(description="Who at the social service made the assessment")
+    assessed_on: date = Field(description="Date of the assessment; never after the decision")
+
+
+class PurposeHours(BaseModel):
+    """rules.md §4.2a: an applicable purpose and its monthly hours at the assessed level."""
+
+    purpose: Purpose
+    hours: Decimal = Field(description="Hours per month for this purpose at the level")
+    source: str = Field(description="The rule-table row: regulation and date in force")
+
+
 @event(SERVICE)
 class CaseOpened(BaseModel):
     """A case was opened for a received application; the decision deadline runs (§5.4)."""
@@ -117,6 +152,12 @@ class CaseOpened(BaseModel):
         default=False, description="As claimed in the application (rules.md §4.3)"
     )
     requested_start: date | None = None
+    # LV-2021 adults (rules.md §3.1, §4.2a), as claimed; absent in cases opened before.
+    claimed_purposes: list[ClaimedPurpose] = Field(default_factory=list)
+    functional_limitations: list[FunctionalLimitation] = Field(default_factory=list)
+    car_adaptation_indications: bool = False
+    group1_since_childhood_special_care: bool = False
+    dialysis_or_stage_iv_cancer_therapy: bool = False
 
 
 @event(SERVICE)
@@ -162,8 +203,29 @@ class AssessmentRecorded(BaseModel):
     receives_vision_benefit: bool = Field(description="Verified (rules.md §4.2)")
     residence: Residence = Field(description="Where the person lives (rules.md §3.3)")
     weekly_medical_procedures: bool = Field(description="Verified (rules.md §4.3)")
-    activities: list[VerifiedActivity]
+    activities: list[VerifiedActivity] = Field(description="Weekly activities (LV-2013, §4.1)")
     note: str = ""
+    # LV-2021 adults (rules.md §3.1, §4.2a); absent in assessments recorded before.
+    functional_limitations: list[FunctionalLimitation] = Field(
+        default_factory=list, description="Verified functional limitations (rules.md §3.1)"
+    )
+    car_adaptation_indications: bool = Field(
+        default=False,
+        description="VDEĀVK indications for adapting a car and the transport-cost benefit",
+    )
+    group1_since_childhood_special_care: bool = Field(
+        default=False, description="Group I since childhood with special-care indications"
+    )
+    dialysis_or_stage_iv_cancer_therapy: bool = Field(
+        default=False,
+        description="Regular haemodialysis, or therapy of a stage-IV cancer (Reg. 316 p. 17)",
+    )
+    needs_assessment: NeedsAssessmentResult | None = Field(
+        default=None, description="The social service's own assessment (rules.md §3.1)"
+    )
+    purposes: list[VerifiedPurpose] = Field(
+        default_factory=list, description="Verified purposes with their proofs (rules.md §4.2a)"
+    )
 
 
 @event(SERVICE)
@@ -180,9 +242,12 @@ class HoursGranted(BaseModel):
     )
     age_group: AgeGroup
     vision_group: bool = Field(description="Adult with group I for vision (rules.md §3.1)")
-    rule_set: RuleSetId = Field(description="Chosen by the period start (rules.md §2)")
+    rule_set: RuleSetId = Field(description="Chosen by the decision date (rules.md §2)")
     legal_basis: str
-    unit: Unit = Field(description="week (adults, §4.1) or month (children, §4.3)")
+    unit: Unit = Field(
+        description="week (LV-2013, §4.1) or month (LV-2021 adults §4.2a, children §4.3); "
+        "time reports are checked against this unit, never against the age"
+    )
     hours: Decimal = Field(description="Granted hours per unit")
     rules_hours: Decimal = Field(description="The most the rules allow (paid hours of §4.2)")
     need_hours: Decimal = Field(description="Assessed need before the vision rule of §4.2")
@@ -193,6 +258,20 @@ class HoursGranted(BaseModel):
     period_start: date
     period_end: date = Field(description="Last day of the grant, inclusive (rules.md §4.4)")
     trace: list[str] = Field(description="The rules applied, with their rules.md sections")
+    # LV-2021 adults (rules.md §3.1, §4.2a); absent in grants of children and under LV-2013.
+    purpose: Purpose | None = Field(default=None, description="The purpose whose hours apply")
+    intensity_level: Literal[1, 2] | None = Field(
+        default=None, description="Support intensity level of the assessment"
+    )
+    purpose_hours: list[PurposeHours] = Field(
+        default_factory=list, description="Every applicable purpose; the highest counts"
+    )
+    needs_assessment: NeedsAssessmentResult | None = Field(
+        default=None, description="The assessment the decision rests on (rules.md §3.1)"
+    )
+    p17_exception: bool = Field(
+        default=False, description="Granted under Reg. 316 p. 17 without an established need"
+    )
 
 
 @event(SERVICE, personal_data=True)
@@ -209,6 +288,9 @@ class ApplicationRefused(BaseModel):
     reasons: list[RefusalReason] = Field(min_length=1)
     reason_sections: dict[str, str] = Field(description="reason code -> rules.md sections")
     trace: list[str]
+    needs_assessment: NeedsAssessmentResult | None = Field(
+        default=None, description="LV-2021 adults: the assessment the refusal rests on (§3.1)"
+    )
 
 
 @event(SERVICE, personal_data=True)
@@ -221,15 +303,21 @@ class GrantAmended(BaseModel):
     effective_from: date = Field(description="First day the new hours apply")
     period_end: date = Field(description="New last day of the grant, inclusive")
     reason: str = Field(description="What changed")
-    rule_set: RuleSetId = Field(description="Chosen by effective_from (rules.md §2)")
+    rule_set: RuleSetId = Field(description="Chosen by the decision date (rules.md §2)")
     legal_basis: str
-    unit: Unit
+    unit: Unit = Field(description="As in HoursGranted: week (LV-2013) or month")
     hours: Decimal
     rules_hours: Decimal
     need_hours: Decimal
     reduction_reason: str | None = None
     breakdown: list[ActivityBreakdown]
     trace: list[str]
+    # LV-2021 adults (rules.md §3.1, §4.2a), as in HoursGranted.
+    purpose: Purpose | None = None
+    intensity_level: Literal[1, 2] | None = None
+    purpose_hours: list[PurposeHours] = Field(default_factory=list)
+    needs_assessment: NeedsAssessmentResult | None = None
+    p17_exception: bool = False
 
 
 @event(SERVICE, personal_data=True)

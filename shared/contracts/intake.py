@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import BaseModel, EmailStr, Field
 
 from shared.events.registry import event
+from shared.rules.vocabulary import FunctionalLimitation, Purpose
 
 SERVICE = "intake"
 
@@ -84,6 +85,14 @@ class ActivityRequest(BaseModel):
     description: str = ""
 
 
+class PurposeRequest(BaseModel):
+    """A purpose of rules.md §4.2a (LV-2021 adults) with the proof that comes with it (§5.3)."""
+
+    purpose: Purpose
+    proof: str = Field(description="The proof of the purpose, e.g. an employer's statement")
+    description: str = ""
+
+
 @event(SERVICE)
 class ApplicationSubmitted(BaseModel):
     """A written application for the assistant service was received (rules.md §5.1–5.2)."""
@@ -98,6 +107,20 @@ class ApplicationSubmitted(BaseModel):
     weekly_medical_procedures: bool = False
     preferred_assistant: str | None = None
     requested_start: date | None = None
+    # LV-2021 adults (rules.md §3.1, §4.2a); absent in applications submitted before.
+    purposes: list[PurposeRequest] = Field(default_factory=list)
+    functional_limitations: list[FunctionalLimitation] = Field(default_factory=list)
+    car_adaptation_indications: bool = Field(
+        default=False,
+        description="VDEĀVK indications for adapting a car and the transport-cost benefit",
+    )
+    group1_since_childhood_special_care: bool = Field(
+        default=False, description="Group I since childhood with special-care indications"
+    )
+    dialysis_or_stage_iv_cancer_therapy: bool = Field(
+        default=False,
+        description="Regular haemodialysis, or therapy of a stage-IV cancer (Reg. 316 p. 17)",
+    )
 
 
 @event(SERVICE)

@@ -19,13 +19,22 @@ from shared.rules.entry_checks import (
     check_end_after_start,
 )
 from shared.rules.errors import (
+    FactError,
     InvalidPersonalCode,
+    MissingFactError,
     MissingRateError,
     NoRuleSetError,
     PeriodError,
     RulesError,
 )
-from shared.rules.models import ActivityClaim, ActivityGrant, Assessment, AssessmentRequest
+from shared.rules.models import (
+    ActivityClaim,
+    ActivityGrant,
+    Assessment,
+    AssessmentRequest,
+    NeedsAssessment,
+    PurposeGrant,
+)
 from shared.rules.money import PaymentLine, compute_payment_line, to_cents
 from shared.rules.periods import max_period_end, period_end_for
 from shared.rules.personal_codes import (
@@ -33,6 +42,7 @@ from shared.rules.personal_codes import (
     format_personal_code,
     normalize_personal_code,
 )
+from shared.rules.purposes import LV_2021_PURPOSE_HOURS, PurposeRow, purpose_row
 from shared.rules.rates import administration_rate_cap, hourly_rate, tax_rates_on
 from shared.rules.sum_checks import check_assistant_weekly_limit, check_grant_sums
 from shared.rules.tables import (
@@ -47,11 +57,15 @@ from shared.rules.tables import (
 from shared.rules.timesheet_model import Finding, FindingCode, GrantWindow, TimeEntry
 from shared.rules.timesheets import check_overlaps, check_timesheet
 from shared.rules.vocabulary import (
+    CHILDHOOD_PURPOSES,
     REFUSAL_SECTIONS,
     ActivityKind,
     AgeGroup,
+    FunctionalLimitation,
+    NeedResult,
     Opinion,
     PeriodKind,
+    Purpose,
     RefusalReason,
     Residence,
     RuleSetId,
@@ -60,8 +74,10 @@ from shared.rules.vocabulary import (
 )
 
 __all__ = [
+    "CHILDHOOD_PURPOSES",
     "LV_2013",
     "LV_2021",
+    "LV_2021_PURPOSE_HOURS",
     "REFUSAL_SECTIONS",
     "RULE_SETS",
     "TAX_RATES",
@@ -71,16 +87,24 @@ __all__ = [
     "AgeGroup",
     "Assessment",
     "AssessmentRequest",
+    "FactError",
     "Finding",
     "FindingCode",
+    "FunctionalLimitation",
     "GrantWindow",
     "InvalidPersonalCode",
+    "MissingFactError",
     "MissingRateError",
+    "NeedResult",
+    "NeedsAssessment",
     "NoRuleSetError",
     "Opinion",
     "PaymentLine",
     "PeriodError",
     "PeriodKind",
+    "Purpose",
+    "PurposeGrant",
+    "PurposeRow",
     "RefusalReason",
     "Residence",
     "RuleSet",
@@ -112,6 +136,7 @@ __all__ = [
     "next_working_day",
     "normalize_personal_code",
     "period_end_for",
+    "purpose_row",
     "rule_set_for",
     "tax_rates_on",
     "to_cents",

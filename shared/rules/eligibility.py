@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from shared.rules.dates import age_on
 from shared.rules.models import AssessmentRequest
 from shared.rules.tables import RuleSet
-from shared.rules.vocabulary import AgeGroup, Opinion, RefusalReason, Residence
+from shared.rules.vocabulary import AgeGroup, Opinion, RefusalReason, Residence, Unit
 
 
 def age_group(request: AssessmentRequest, rule_set: RuleSet) -> AgeGroup:
@@ -22,13 +22,14 @@ def group_one_for_vision(request: AssessmentRequest) -> bool:
     return request.disability_group == 1 and request.vision_disability
 
 
-def vision_rule_applies(request: AssessmentRequest, group: AgeGroup) -> bool:
-    """rules.md §4.2: an adult with group I for vision who receives the benefit.
+def vision_rule_applies(request: AssessmentRequest, group: AgeGroup, rule_set: RuleSet) -> bool:
+    """rules.md §4.2 (LV-2013 only): an adult with group I for vision who receives the benefit.
 
     Decision (docs/rules.md): never for children, also under LV-2013 (§4.2 says "an adult").
     """
     return (
-        group is AgeGroup.ADULT
+        rule_set.vision_unpaid_hours is not None
+        and group is AgeGroup.ADULT
         and group_one_for_vision(request)
         and request.receives_vision_benefit
     )
@@ -45,9 +46,12 @@ def higher_education_allowed(
     return group_one_for_vision(request)
 
 
-def rests_on_opinion(request: AssessmentRequest, group: AgeGroup) -> bool:
-    """rules.md §3.1: only group I for vision qualifies without the commission's opinion."""
-    return not (group is AgeGroup.ADULT and group_one_for_vision(request))
+def rests_on_opinion(request: AssessmentRequest, group: AgeGroup, rule_set: RuleSet) -> bool:
+    """rules.md §3.1: an LV-2013 adult rests on the commission's opinion, except group I for
+    vision; an LV-2021 adult rests on the social service's own assessment, never on it."""
+    if group is AgeGroup.ADULT:
+        return rule_set.adult_unit is Unit.WEEK and not group_one_for_vision(request)
+    return True
 
 
 @dataclass
@@ -77,7 +81,18 @@ def refusals(
                 RefusalReason.NOT_SEVERE_DISABILITY,
                 f"rules.md §3.1, §3.4: adult with group {request.disability_group}, not I or II",
             )
-        if rests_on_opinion(request, group) and request.opinion is not Opinion.ASSISTANT_NEEDED:
+        if rule_set.adult_unit is Unit.MONTH:
+            if not (request.functional_limitations or request.car_adaptation_indications):
+                found.add(
+                    RefusalReason.NO_FUNCTIONAL_LIMITATION,
+                    "rules.md §3.1, §3.4 (Reg. 316 p. 3): adult without a functional limitation "
+                    "of vision, mobility or a mental nature and without the car-adaptation "
+                    "indications",
+                )
+        elif (
+            rests_on_opinion(request, group, rule_set)
+            and request.opinion is not Opinion.ASSISTANT_NEEDED
+        ):
             found.add(
                 RefusalReason.NO_COMMISSION_OPINION,
                 "rules.md §3.1, §3.4: adult without the opinion that an assistant is needed",
@@ -104,7 +119,7 @@ def refusals(
     if (
         opinion_until is not None
         and opinion_until < request.period_start
-        and rests_on_opinion(request, group)
+        and rests_on_opinion(request, group, rule_set)
     ):
         found.add(
             RefusalReason.OPINION_EXPIRED,

@@ -19,3 +19,19 @@ class InvalidPersonalCode(RulesError):
 
 class PeriodError(RulesError):
     """rules.md §4.4: a period that cannot be granted."""
+
+
+class FactError(RulesError):
+    """A recorded fact cannot carry the decision (e.g. an assessment dated after it).
+
+    `fact` names the input field, so a service can name it in its problem document.
+    """
+
+    def __init__(self, fact: str, message: str) -> None:
+        super().__init__(f"{fact}: {message}")
+        self.fact = fact
+        self.message = message
+
+
+class MissingFactError(FactError):
+    """A fact the rule set needs to decide was not recorded (e.g. the LV-2021 assessment)."""

@@ -2,10 +2,11 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from shared.rules.models import ActivityClaim, ActivityGrant
-from shared.rules.tables import RuleSet
+from shared.rules.tables import RuleSet, in_force
 from shared.rules.vocabulary import ActivityKind
 
 ZERO = Decimal(0)
@@ -33,13 +34,15 @@ def merge_claims(claims: Sequence[ActivityClaim]) -> list[tuple[ActivityKind, De
 def weekly_need(
     claims: Sequence[ActivityClaim], rule_set: RuleSet, higher_education_allowed: bool
 ) -> WeeklyNeed:
-    """rules.md §4.1: cut each activity to its cap, then the sum to the weekly total.
+    """rules.md §4.1 (LV-2013): cut each activity to its cap, then the sum to the weekly total.
 
     The total is shared out in the order the activities were claimed (decision, docs/rules.md),
     so the breakdown always adds up to the need.
     """
     trace: list[str] = []
     breakdown: list[ActivityGrant] = []
+    if rule_set.weekly_total is None:
+        raise ValueError(f"{rule_set.id} has no weekly hours (rules.md §2 Correction)")
     left = rule_set.weekly_total
     for kind, claimed in merge_claims(claims):
         cap = rule_set.weekly_caps[kind]
@@ -67,13 +70,23 @@ def weekly_need(
 
 def after_vision_rule(need: Decimal, rule_set: RuleSet) -> Decimal:
     """rules.md §4.2: the first 10 hours of the weekly need are not paid by the municipality."""
-    return max(ZERO, need - rule_set.vision_unpaid_hours)
+    return max(ZERO, need - (rule_set.vision_unpaid_hours or ZERO))
 
 
-def child_monthly_hours(rule_set: RuleSet, weekly_medical_procedures: bool) -> Decimal:
-    """rules.md §4.3: a fixed 80 h/month, or 100 h/month with weekly procedures (S4)."""
-    regular = rule_set.child_monthly_hours
-    extended = rule_set.child_monthly_hours_with_procedures
-    if regular is None or extended is None:
+def child_monthly_hours(
+    rule_set: RuleSet, weekly_medical_procedures: bool, decided_on: date
+) -> Decimal:
+    """rules.md §4.3: a fixed 80 h/month, or 100 h/month with weekly procedures (S4).
+
+    Both are dated rows chosen by the decision date (rules.md §2): the 100 h row is in
+    force from 26.05.2022 (Reg. No. 315); a decision taken before gives every child 80.
+    """
+    table = (
+        rule_set.child_monthly_hours_with_procedures
+        if weekly_medical_procedures
+        else rule_set.child_monthly_hours
+    )
+    hours = in_force(table, decided_on)
+    if hours is None:
         raise ValueError(f"{rule_set.id} has no fixed monthly hours for children")
-    return extended if weekly_medical_procedures else regular
+    return hours

@@ -14,18 +14,24 @@ def max_period_end(
     disability_valid_until: date | None = None,
     opinion_valid_until: date | None = None,
     birth_date: date | None = None,
+    decided_on: date | None = None,
 ) -> date:
     """rules.md §4.4: the latest last day of a period that starts on `period_start`.
 
-    LV-2013: one year; LV-2021: three years. Never past the disability status or the
-    commission opinion the grant rests on. With `birth_date`, a child's grant ends at the
-    latest the day before the 18th birthday (rules.md §3.2: the child's opinion is about a
-    child; the adult rules need another opinion). Raises `PeriodError` when a limit ends
-    before the period starts.
+    The rule set is the one in force on `decided_on` (rules.md §2; None: the period start).
+    LV-2013: one year, and never after 31.12.2021 (rules.md §2); LV-2021: three years. Never
+    past the disability status or the commission opinion the grant rests on. With
+    `birth_date`, a child's grant ends at the latest the day before the 18th birthday
+    (rules.md §3.2: the child's opinion is about a child; the adult rules need another
+    opinion). Raises `PeriodError` when a limit ends before the period starts.
     """
-    rule_set = rule_set_for(period_start)
+    rule_set = rule_set_for(decided_on or period_start)
     end = end_of_months(period_start, rule_set.max_period_months)
-    limits = {"disability status": disability_valid_until, "opinion": opinion_valid_until}
+    limits = {
+        "disability status": disability_valid_until,
+        "opinion": opinion_valid_until,
+        f"last day of {rule_set.id} grants": rule_set.grants_end_by,
+    }
     if birth_date is not None and 0 <= age_on(birth_date, period_start) < rule_set.adult_age:
         limits["childhood"] = birthday(birth_date, rule_set.adult_age) - timedelta(days=1)
     for name, limit in limits.items():
@@ -48,13 +54,15 @@ def period_end_for(
     disability_valid_until: date | None = None,
     opinion_valid_until: date | None = None,
     birth_date: date | None = None,
+    decided_on: date | None = None,
 ) -> date:
     """rules.md §4.4: last day of a period of `kind` from `start`, within `max_period_end`.
 
-    `several_months` needs `months` (2–12); the other kinds take none.
+    `several_months` needs `months` (2–12); the other kinds take none. The rule set is the
+    one in force on `decided_on` (rules.md §2; None: the start).
     """
     kind = PeriodKind(kind)
-    rule_set = rule_set_for(start)
+    rule_set = rule_set_for(decided_on or start)
     if kind not in rule_set.period_kinds:
         raise PeriodError(f"{kind} is not a period of {rule_set.id} (rules.md §4.4)")
     if (kind is PeriodKind.SEVERAL_MONTHS) != (months is not None):
@@ -64,6 +72,7 @@ def period_end_for(
         disability_valid_until=disability_valid_until,
         opinion_valid_until=opinion_valid_until,
         birth_date=birth_date,
+        decided_on=decided_on,
     )
     if kind is PeriodKind.ONE_TIME:
         end = start  # a single day

@@ -11,6 +11,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from shared.rules.errors import NoRuleSetError
+from shared.rules.purposes import LV_2021_PURPOSE_HOURS, REG_315_IN_FORCE, PurposeRow
 from shared.rules.vocabulary import ActivityKind, PeriodKind, RuleSetId, Unit
 
 Dated = tuple[tuple[date, Decimal], ...]
@@ -24,21 +25,26 @@ class RuleSet:
     legal_basis: str
     adult_age: int  # rules.md §3.1
     child_min_age: int  # rules.md §3.2
-    weekly_caps: Mapping[ActivityKind, Decimal]  # rules.md §4.1
-    weekly_total: Decimal  # rules.md §4.1
-    vision_unpaid_hours: Decimal  # rules.md §4.2
+    weekly_caps: Mapping[ActivityKind, Decimal]  # rules.md §4.1; empty = no weekly caps
+    weekly_total: Decimal | None  # rules.md §4.1
+    vision_unpaid_hours: Decimal | None  # rules.md §4.2: LV-2013 only
     higher_education_vision_only: bool  # rules.md §4.1 decision
+    adult_unit: Unit  # rules.md §4.1 (week) or §4.2a (month, by purpose and intensity)
+    adult_purpose_hours: tuple[PurposeRow, ...]  # rules.md §4.2a: dated rows
     child_unit: Unit  # rules.md §4.3
-    child_monthly_hours: Decimal | None  # rules.md §4.3
-    child_monthly_hours_with_procedures: Decimal | None  # rules.md §4.3
+    child_monthly_hours: Dated  # rules.md §4.3: dated rows; empty = weekly like adults
+    child_monthly_hours_with_procedures: Dated  # rules.md §4.3: dated rows
+    p17_exception_from: date | None  # rules.md §3.1: Reg. 316 p. 17 as amended by Reg. 315
     max_period_months: int  # rules.md §4.4
+    grants_end_by: date | None  # rules.md §2: LV-2013 grants ran at most to 31.12.2021
     period_kinds: frozenset[PeriodKind]  # rules.md §4.4
     assistant_weekly_limit: Decimal  # rules.md §6.1
     hourly_amounts: Dated  # rules.md §8.2; empty = the month's minimum hourly wage
     administration_amounts: Dated  # rules.md §8.2: the most a municipality may add per hour
 
 
-# rules.md §4.1 (S0): the per-activity weekly caps. Decision (rules.md §2): LV-2021 keeps them.
+# rules.md §4.1 (S0): the per-activity weekly caps of LV-2013. rules.md §2 "Correction": LV-2021
+# has none (adults get monthly hours by purpose, §4.2a; children fixed monthly hours, §4.3).
 _WEEKLY_CAPS: Mapping[ActivityKind, Decimal] = MappingProxyType(
     {
         ActivityKind.WORK: Decimal(20),
@@ -72,10 +78,14 @@ LV_2013 = RuleSet(
     weekly_total=Decimal(40),
     vision_unpaid_hours=Decimal(10),
     higher_education_vision_only=True,
+    adult_unit=Unit.WEEK,  # rules.md §4.1
+    adult_purpose_hours=(),
     child_unit=Unit.WEEK,  # rules.md §4.3: children assessed like adults
-    child_monthly_hours=None,
-    child_monthly_hours_with_procedures=None,
+    child_monthly_hours=(),
+    child_monthly_hours_with_procedures=(),
+    p17_exception_from=None,
     max_period_months=12,  # rules.md §4.4: "or one year" (S0)
+    grants_end_by=date(2021, 12, 31),  # rules.md §2: transitional end of LV-2013 grants
     period_kinds=_LV_2013_PERIODS,
     assistant_weekly_limit=Decimal(40),
     hourly_amounts=(),  # rules.md §8.2: the month's minimum hourly wage, supplied by the caller
@@ -89,14 +99,22 @@ LV_2021 = RuleSet(
     legal_basis="Cabinet Reg. No. 316 (18.05.2021)",
     adult_age=18,
     child_min_age=5,
-    weekly_caps=_WEEKLY_CAPS,
-    weekly_total=Decimal(40),
-    vision_unpaid_hours=Decimal(10),
-    higher_education_vision_only=False,  # rules.md §4.1 decision: open to every adult
+    weekly_caps=MappingProxyType({}),  # rules.md §2 "Correction": no weekly caps
+    weekly_total=None,
+    vision_unpaid_hours=None,  # rules.md §4.2: not shown to exist in Reg. 316
+    higher_education_vision_only=False,  # no weekly activities under LV-2021 at all
+    adult_unit=Unit.MONTH,  # rules.md §4.2a (Reg. 316 p. 3, Annex 1)
+    adult_purpose_hours=LV_2021_PURPOSE_HOURS,  # rules.md §4.2a, dated rows
     child_unit=Unit.MONTH,
-    child_monthly_hours=Decimal(80),  # rules.md §4.3 (S4)
-    child_monthly_hours_with_procedures=Decimal(100),  # rules.md §4.3 (S4)
+    child_monthly_hours=((date(2021, 7, 1), Decimal(80)),),  # rules.md §4.3 (S4)
+    # rules.md §4.3: 100 h/month with weekly procedures only from Reg. 315; 80 before it.
+    child_monthly_hours_with_procedures=(
+        (date(2021, 7, 1), Decimal(80)),
+        (REG_315_IN_FORCE, Decimal(100)),
+    ),
+    p17_exception_from=REG_315_IN_FORCE,  # rules.md §3.1; decision in docs/rules.md
     max_period_months=36,  # rules.md §4.4: at most 3 years (S4)
+    grants_end_by=None,
     # Decision (docs/rules.md): shorter durations stay possible; the grant may rest on a
     # shorter proof of activity. The maximum still caps every kind.
     period_kinds=_LV_2013_PERIODS | {PeriodKind.DISABILITY_VALIDITY},
@@ -116,7 +134,7 @@ RULE_SETS: tuple[RuleSet, ...] = (LV_2013, LV_2021)
 
 
 def rule_set_for(on: date) -> RuleSet:
-    """rules.md §2: the rule set in force on `on` (for a grant: its first day)."""
+    """rules.md §2: the rule set in force on `on`; for a decision, the day it is taken."""
     for rule_set in RULE_SETS:
         until = rule_set.in_force_until
         if rule_set.in_force_from <= on and (until is None or on <= until):

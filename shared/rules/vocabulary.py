@@ -15,7 +15,8 @@ class RuleSetId(StrEnum):
 
 
 class Unit(StrEnum):
-    """rules.md §4.1 (adults, week) and §4.3 (children under LV-2021, month)."""
+    """rules.md §4.1 (LV-2013, week), §4.2a (adults under LV-2021, month) and §4.3 (children
+    under LV-2021, month). Time reports key on a grant's unit, never on the person's age."""
 
     WEEK = "week"
     MONTH = "month"
@@ -40,6 +41,36 @@ class Opinion(StrEnum):
     SPECIAL_CARE = "special_care"  # children: special care because of severe impairment
 
 
+class FunctionalLimitation(StrEnum):
+    """rules.md §3.1 (LV-2021, Reg. 316 p. 3): the kinds of functional limitation that qualify."""
+
+    VISION = "vision"
+    MOBILITY = "mobility"
+    MENTAL = "mental"
+
+
+class NeedResult(StrEnum):
+    """rules.md §3.1 (LV-2021): the result of the social service's Annex 1 assessment."""
+
+    NOT_ESTABLISHED = "need_not_established"
+    LEVEL_1 = "intensity_level_1"
+    LEVEL_2 = "intensity_level_2"
+
+
+class Purpose(StrEnum):
+    """rules.md §4.2a (LV-2021 adults): what the assistant's monthly hours are for."""
+
+    WORK_STUDY_SPORT = "work_study_sport"
+    SCHOOL_BOARD = "school_board"
+    VOLUNTEER_DAYCARE_TREATMENT = "volunteer_daycare_treatment"
+    CHILDHOOD_GROUP1_DAYCARE = "childhood_group1_daycare"
+    CHILDHOOD_GROUP1_OTHER = "childhood_group1_other"
+
+
+# rules.md §4.2a: the purposes only for group I since childhood with special-care indications.
+CHILDHOOD_PURPOSES = frozenset({Purpose.CHILDHOOD_GROUP1_DAYCARE, Purpose.CHILDHOOD_GROUP1_OTHER})
+
+
 class Residence(StrEnum):
     """rules.md §3.3: where the person lives; anything but home excludes the service."""
 
@@ -61,7 +92,9 @@ class RefusalReason(StrEnum):
     """rules.md §3.4 codes, plus two extras of §4.4 (marked)."""
 
     NOT_SEVERE_DISABILITY = "NOT_SEVERE_DISABILITY"
-    NO_COMMISSION_OPINION = "NO_COMMISSION_OPINION"
+    NO_COMMISSION_OPINION = "NO_COMMISSION_OPINION"  # LV-2013 adults; children
+    NO_FUNCTIONAL_LIMITATION = "NO_FUNCTIONAL_LIMITATION"  # LV-2021 adults
+    NEED_NOT_ESTABLISHED = "NEED_NOT_ESTABLISHED"  # LV-2021 adults
     TOO_YOUNG = "TOO_YOUNG"
     IN_INSTITUTION = "IN_INSTITUTION"
     VISION_BENEFIT_COVERS_NEED = "VISION_BENEFIT_COVERS_NEED"
@@ -75,10 +108,12 @@ class RefusalReason(StrEnum):
 REFUSAL_SECTIONS: dict[RefusalReason, str] = {
     RefusalReason.NOT_SEVERE_DISABILITY: "rules.md §3.1, §3.4",
     RefusalReason.NO_COMMISSION_OPINION: "rules.md §3.1, §3.2, §3.4",
+    RefusalReason.NO_FUNCTIONAL_LIMITATION: "rules.md §3.1, §3.4",
+    RefusalReason.NEED_NOT_ESTABLISHED: "rules.md §3.1, §3.4",
     RefusalReason.TOO_YOUNG: "rules.md §3.2",
     RefusalReason.IN_INSTITUTION: "rules.md §3.3",
     RefusalReason.VISION_BENEFIT_COVERS_NEED: "rules.md §4.2",
-    RefusalReason.NO_ELIGIBLE_ACTIVITY: "rules.md §4.1",
+    RefusalReason.NO_ELIGIBLE_ACTIVITY: "rules.md §4.1, §4.2a",
     RefusalReason.DISABILITY_EXPIRED: "rules.md §4.4",
     RefusalReason.OPINION_EXPIRED: "rules.md §4.4",
 }

@@ -64,8 +64,17 @@ async def test_the_demo_month_runs_through_every_service(
     await asyncio.to_thread(demo.play, services, TOKENS, stack.nats_url)
 
     outcomes = {c.first_name: c.outcome for c in demo.CLIENTS}
-    assert outcomes["Jānis"].startswith("granted 27 h/week")
-    assert outcomes["Anna"].startswith("granted 20 h/week"), "vision benefit: 30 − 10"
+    # rules.md §3.1, §4.2a: adults decided today are LV-2021 adults, monthly by purpose.
+    assert outcomes["Jānis"].startswith(
+        "granted 80 h/month for work_study_sport at intensity level 1"
+    )
+    assert outcomes["Anna"].startswith(
+        "granted 160 h/month for work_study_sport at intensity level 2"
+    )
+    assert outcomes["Ilze"].startswith(
+        "granted 50 h/month for childhood_group1_daycare at intensity level 1"
+    )
+    assert outcomes["Gunta"] == "refused: NEED_NOT_ESTABLISHED"
     assert outcomes["Marta"].startswith("granted 100 h/month")
     assert outcomes["Pēteris"] == "refused: NOT_SEVERE_DISABILITY"
     assert outcomes["Oskars"] == "withdrawn by the applicant"
@@ -88,7 +97,8 @@ async def test_the_demo_month_runs_through_every_service(
         document = await http.get(f"{path}/decisions/1/document", headers=own)
         assert document.status_code == 200
         assert document.headers["content-type"].startswith("text/html")
-        assert "27" in document.text and "Jānis" in document.text
+        assert "80 stundu mēnesī" in document.text and "Jānis" in document.text
+        assert "Konstatēts: sociālais dienests" in document.text  # the assessment, a fact
         foreign = await http.get(path, headers={"Authorization": "Bearer e2e-ludza"})
         assert foreign.status_code == 403
         ludza_cases = await http.get(

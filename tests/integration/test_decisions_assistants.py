@@ -99,15 +99,16 @@ async def test_an_assistant_serves_at_most_forty_hours_a_week_across_clients(
     first, second, third = [(await granted_case(decisions, js))["case_id"] for _ in range(3)]
     helper = await register(decisions)
 
-    assert (await assign(decisions, helper, first)).status_code == 201  # 22 h
-    over = await assign(decisions, helper, second)  # 22 + 22 = 44 > 40
+    # 160 h/month count 36.92 h/week (x 12 / 52, docs/decisions.md).
+    assert (await assign(decisions, helper, first)).status_code == 201  # 36.92 h
+    over = await assign(decisions, helper, second)  # 36.92 + 36.92 = 73.84 > 40
     assert over.status_code == 422
     [error] = over.json()["errors"]
     assert (error["field"], error["code"]) == ("weekly_hours", "ASSISTANT_WEEKLY_LIMIT_EXCEEDED")
     assert "rules.md §6.1" in error["message"]
-    part = await assign(decisions, helper, second, weekly_hours="18")  # 22 + 18 = 40
+    part = await assign(decisions, helper, second, weekly_hours="3.08")  # 36.92 + 3.08 = 40
     assert part.status_code == 201, part.text
-    more_than_grant = await assign(decisions, helper, third, weekly_hours="23")
+    more_than_grant = await assign(decisions, helper, third, weekly_hours="37")
     assert [e["field"] for e in more_than_grant.json()["errors"]] == ["weekly_hours"]
 
     # Ending the first client's assignment frees its hours from the next day on.
@@ -133,7 +134,9 @@ async def test_an_assistant_serves_at_most_forty_hours_a_week_across_clients(
         "AssistantAssigned",
     ]
     case = (await decisions.get(f"{DGP}/cases/{second}", headers=CASEWORKER)).json()
-    assert [(a["assistant_id"], a["weekly_hours"]) for a in case["assignments"]] == [(helper, "18")]
+    assert [(a["assistant_id"], a["weekly_hours"]) for a in case["assignments"]] == [
+        (helper, "3.08")
+    ]
 
 
 async def test_concurrent_assignments_cannot_together_pass_forty_hours(
@@ -142,7 +145,7 @@ async def test_concurrent_assignments_cannot_together_pass_forty_hours(
     cases = [(await granted_case(decisions, js))["case_id"] for _ in range(3)]
     helper = await register(decisions)
     replies = await asyncio.gather(*(assign(decisions, helper, case_id) for case_id in cases))
-    assert sorted(r.status_code for r in replies) == [201, 422, 422]  # 22 h each
+    assert sorted(r.status_code for r in replies) == [201, 422, 422]  # 36.92 h each
     assert await db.fetchval("select count(*) from assignments") == 1
 
 

@@ -79,7 +79,8 @@ async def test_events_are_published_as_cloudevents_on_decisions_subjects(
     assert str(granted.get_extension("actor")).startswith("caseworker:daugavpils:")
     data = granted.get_data()
     assert isinstance(data, dict)
-    assert (data["hours"], data["unit"], data["case_id"]) == ("22", "week", case_id)
+    assert (data["hours"], data["unit"], data["case_id"]) == ("160", "month", case_id)
+    assert (data["purpose"], data["intensity_level"]) == ("work_study_sport", 2)
 
 
 async def test_rebuilt_read_models_equal_the_live_ones(

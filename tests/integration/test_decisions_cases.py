@@ -30,6 +30,7 @@ from tests.integration.test_decisions_support import (
     eventually,
     granted_case,
     headers,
+    needs_assessment,
     open_case,
     publish,
     submitted,
@@ -145,19 +146,26 @@ async def test_a_grant_records_hours_breakdown_period_rule_set_and_trace(
     decision = reply["decision"]
     data = decision["data"]
     assert (decision["number"], decision["type"]) == (1, "HoursGranted")
-    assert (data["hours"], data["unit"], data["rule_set"]) == ("22", "week", "LV-2021")
-    assert [(b["kind"], b["granted"]) for b in data["breakdown"]] == [
-        ("work", "20"),
-        ("leisure", "2"),
-    ]
+    assert (data["hours"], data["unit"], data["rule_set"]) == ("160", "month", "LV-2021")
+    assert (data["purpose"], data["intensity_level"], data["breakdown"]) == (
+        "work_study_sport",
+        2,
+        [],
+    )
+    assert data["needs_assessment"] == {
+        "result": "intensity_level_2",
+        "assessor": "Inga Vanaga",
+        "assessed_on": TODAY.isoformat(),
+    }
     assert data["period_start"] == TODAY.isoformat()
     # No end asked for: the longest allowed, here the disability status (rules.md §4.4).
     assert data["period_end"] == (TODAY + timedelta(days=730)).isoformat()
-    assert any("§4.1" in step for step in data["trace"])
+    assert any("§4.2a" in step for step in data["trace"])
     assert data["personal_code"] == "12038512342"
     case = await case_of(decisions, reply["case_id"])
     assert case is not None and case["status"] == "granted"
-    assert case["grant"]["hours"] == "22"
+    assert (case["grant"]["hours"], case["grant"]["unit"]) == ("160", "month")
+    assert case["grant"]["purpose"] == "work_study_sport"
 
 
 async def test_a_refusal_carries_reason_codes_and_its_legal_basis(
@@ -165,13 +173,13 @@ async def test_a_refusal_carries_reason_codes_and_its_legal_basis(
 ) -> None:
     case = await open_case(decisions, js)
     url = f"cases/{case['case_id']}"
-    facts = adult_facts(disability_group=3, opinion=None)
+    facts = adult_facts(disability_group=3, functional_limitations=[])
     assert (await post(decisions, f"{url}/assessment", facts)).status_code == 201
     reply = await post(decisions, f"{url}/decision", {"period_start": TODAY.isoformat()})
     assert reply.status_code == 201, reply.text
     decision = reply.json()["decision"]
     assert decision["type"] == "ApplicationRefused"
-    assert decision["data"]["reasons"] == ["NOT_SEVERE_DISABILITY", "NO_COMMISSION_OPINION"]
+    assert decision["data"]["reasons"] == ["NOT_SEVERE_DISABILITY", "NO_FUNCTIONAL_LIMITATION"]
     assert "316" in decision["data"]["legal_basis"]
     assert reply.json()["status"] == "refused"
     document = await decisions.get(decision["document"], headers=CASEWORKER)
@@ -187,13 +195,15 @@ async def test_the_decision_document_downloads_in_latvian_with_hours_and_appeal_
     html = await decisions.get(url, headers=CASEWORKER)
     assert html.status_code == 200
     assert html.headers["content-type"] == "text/html; charset=utf-8"
-    assert "22 stundas nedēļā" in html.text
+    assert "160 stundu mēnesī" in html.text
+    assert "Konstatēts: sociālais dienests" in html.text  # the assessment, a fact
     assert "viena mēneša laikā no tā spēkā stāšanās dienas" in html.text  # rules.md §5.7
     assert "Vienības iela 8, Daugavpils, LV-5401" in html.text
     assert "Ministru kabineta 2021. gada 18. maija noteikumi Nr. 316" in html.text
     text = await decisions.get(f"{url}?format=txt", headers=CASEWORKER)
     assert text.headers["content-type"] == "text/plain; charset=utf-8"
-    assert "darbs vai saimnieciskā darbība | 20 | 20" in text.text
+    assert "Mērķis | Stundas mēnesī (2. līmenis)" in text.text
+    assert "novērtēja Inga Vanaga" in text.text
     assert "viena mēneša laikā" in text.text
     missing = await decisions.get(url.replace("/1/", "/2/"), headers=CASEWORKER)
     assert missing.status_code == 404
@@ -208,7 +218,7 @@ async def test_fewer_hours_need_a_reason_and_more_than_the_rules_allow_are_refus
     before = await db.fetchval("select count(*) from events")
     start = TODAY.isoformat()
 
-    too_many = await post(decisions, f"{url}/decision", {"period_start": start, "hours": "30"})
+    too_many = await post(decisions, f"{url}/decision", {"period_start": start, "hours": "161"})
     assert too_many.status_code == 422
     assert too_many.headers["content-type"] == "application/problem+json"
     assert [e["field"] for e in too_many.json()["errors"]] == ["hours"]
@@ -218,7 +228,7 @@ async def test_fewer_hours_need_a_reason_and_more_than_the_rules_allow_are_refus
 
     too_long = (TODAY + timedelta(days=731)).isoformat()
     both = await post(
-        decisions, f"{url}/decision", {"period_start": start, "period_end": too_long, "hours": 99}
+        decisions, f"{url}/decision", {"period_start": start, "period_end": too_long, "hours": 199}
     )
     assert {e["field"] for e in both.json()["errors"]} == {"period_end", "hours"}
     assert await db.fetchval("select count(*) from events") == before  # nothing written
@@ -230,7 +240,7 @@ async def test_fewer_hours_need_a_reason_and_more_than_the_rules_allow_are_refus
     )
     assert fewer.status_code == 201, fewer.text
     data = fewer.json()["decision"]["data"]
-    assert (data["hours"], data["rules_hours"]) == ("10", "22")
+    assert (data["hours"], data["rules_hours"]) == ("10", "160")
     assert data["reduction_reason"] == "Works 2 days a week"
 
 
@@ -308,7 +318,7 @@ async def test_a_grant_is_amended_suspended_resumed_and_terminated(
     resume_early = await post(decisions, f"{url}/resumption", {"resumed_on": later})
     assert resume_early.status_code == 409  # never suspended
 
-    facts = adult_facts(activities=[{"kind": "work", "hours_per_week": "10"}])
+    facts = adult_facts(needs_assessment=needs_assessment("intensity_level_1"))
     amended = await post(
         decisions,
         f"{url}/amendments",
@@ -316,9 +326,10 @@ async def test_a_grant_is_amended_suspended_resumed_and_terminated(
     )
     assert amended.status_code == 201, amended.text
     data = amended.json()["decision"]["data"]
-    assert (amended.json()["decision"]["number"], data["hours"]) == (2, "10")
+    assert (amended.json()["decision"]["number"], data["hours"]) == (2, "80")
+    assert (data["unit"], data["intensity_level"]) == ("month", 1)
     too_many = await post(
-        decisions, f"{url}/amendments", {"effective_from": later, "reason": "x", "hours": "11"}
+        decisions, f"{url}/amendments", {"effective_from": later, "reason": "x", "hours": "81"}
     )
     assert [e["field"] for e in too_many.json()["errors"]] == ["hours"]
 
@@ -358,7 +369,7 @@ async def test_a_grant_is_amended_suspended_resumed_and_terminated(
     ]
     listed = (await decisions.get(f"{DGP}/cases?status=terminated", headers=CASEWORKER)).json()
     assert [(c["case_id"], c["hours"], c["decisions"]) for c in listed["items"]] == [
-        (case_id, "10", 5)
+        (case_id, "80", 5)
     ]
     for number in range(1, 6):
         document = await decisions.get(

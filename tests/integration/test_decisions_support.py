@@ -125,23 +125,28 @@ async def open_case(
     return await eventually(lambda: case_of(client, data.application_id))
 
 
+def needs_assessment(result: str = "intensity_level_2", on: date = TODAY) -> dict[str, Any]:
+    """rules.md §3.1: the social service's own assessment, a recorded fact of the case."""
+    return {"result": result, "assessor": "Inga Vanaga", "assessed_on": on.isoformat()}
+
+
 def adult_facts(**changes: Any) -> dict[str, Any]:
-    """Group II with the commission's opinion; work 20 h and leisure 5 h (capped at 2)."""
+    """An adult decided today, under LV-2021 (rules.md §3.1, §4.2a): group II, a mobility
+    limitation, the social service's assessment at intensity level 2 and the purpose
+    work_study_sport with its proof: 160 h/month (36.92 h of an assistant's week)."""
     return {
         "disability_group": 2,
-        "opinion": "assistant_needed",
         "disability_valid_until": (TODAY + timedelta(days=730)).isoformat(),
-        "activities": [
-            {"kind": "work", "hours_per_week": "20"},
-            {"kind": "leisure", "hours_per_week": "5"},
-        ],
+        "functional_limitations": ["mobility"],
+        "needs_assessment": needs_assessment(),
+        "purposes": [{"purpose": "work_study_sport", "proof": "Darba līgums Nr. 12"}],
     } | changes
 
 
 async def granted_case(
     client: httpx.AsyncClient, js: JetStreamContext, **decision: Any
 ) -> dict[str, Any]:
-    """An open case, assessed as an adult, granted 22 h/week from today (or as ``decision``)."""
+    """An open case, assessed as an adult, granted 160 h/month from today (or as ``decision``)."""
     case = await open_case(client, js)
     url = f"{DGP}/cases/{case['case_id']}"
     recorded = await client.post(f"{url}/assessment", json=adult_facts(), headers=headers())

@@ -17,13 +17,31 @@ from services.decisions.case_commands import (
 )
 from services.decisions.case_domain import decide
 from services.decisions.case_state import CaseState, evolve
-from services.decisions.grant_terms import AssessmentFacts, VerifiedActivityInput
+from services.decisions.grant_terms import (
+    AssessmentFacts,
+    NeedsAssessmentInput,
+    VerifiedActivityInput,
+    VerifiedPurposeInput,
+)
 from shared.contracts.decisions import ClientData
 
 RECEIVED = date(2026, 3, 2)  # a Monday; the deadline is Thursday 2 April 2026
 DECIDED = date(2026, 3, 20)
 START = date(2026, 4, 1)
 VALID_UNTIL = date(2027, 12, 31)
+ASSESSED = date(2026, 3, 10)  # the social service's needs assessment (rules.md §3.1)
+# rules.md §2: a decision taken before 01.07.2021 is an LV-2013 decision, whatever the period.
+LV_2013_RECEIVED = date(2021, 6, 1)
+LV_2013_DECIDED = date(2021, 6, 28)
+LV_2013_START = date(2021, 7, 1)
+
+
+def needs(result: str = "intensity_level_1", on: date = ASSESSED) -> NeedsAssessmentInput:
+    return NeedsAssessmentInput(result=result, assessor="Inga Vanaga", assessed_on=on)
+
+
+def purpose(name: str = "work_study_sport", proof: str = "Darba līgums Nr. 7") -> Any:
+    return VerifiedPurposeInput(purpose=name, proof=proof)
 
 
 def open_case(
@@ -49,7 +67,9 @@ def open_case(
 
 
 def adult(**changes: Any) -> AssessmentFacts:
-    """Group II with the commission's opinion; work 20 h and leisure 5 h a week."""
+    """Group II. For LV-2013: the commission's opinion; work 20 h and leisure 5 h a week.
+    For LV-2021: a mobility limitation, the social service's assessment at intensity level 1
+    and the purpose work_study_sport with its proof (80 h/month, rules.md §4.2a)."""
     fields: dict[str, Any] = {
         "disability_group": 2,
         "opinion": "assistant_needed",
@@ -58,6 +78,9 @@ def adult(**changes: Any) -> AssessmentFacts:
             VerifiedActivityInput(kind="work", hours_per_week=Decimal(20)),
             VerifiedActivityInput(kind="leisure", hours_per_week=Decimal(5)),
         ],
+        "functional_limitations": ["mobility"],
+        "needs_assessment": needs(),
+        "purposes": [purpose()],
     }
     return AssessmentFacts(**(fields | changes))
 
@@ -89,8 +112,21 @@ def replay(events: Iterable[BaseModel]) -> CaseState:
     return state
 
 
-def assessed(facts: AssessmentFacts | None = None, **opened: Any) -> CaseState:
-    return run([open_case(**opened), RecordAssessment(facts or adult(), DECIDED)])
+def assessed(
+    facts: AssessmentFacts | None = None, today: date = DECIDED, **opened: Any
+) -> CaseState:
+    return run([open_case(**opened), RecordAssessment(facts or adult(), today)])
+
+
+def lv_2013_assessed(facts: AssessmentFacts | None = None) -> CaseState:
+    """A case received and assessed in June 2021, to be decided under LV-2013 (no Annex 1
+    assessment existed then)."""
+    lv_2013 = (facts or adult()).model_copy(update={"needs_assessment": None})
+    return assessed(lv_2013, today=LV_2013_DECIDED, received_on=LV_2013_RECEIVED)
+
+
+def lv_2013_decision(**changes: Any) -> Decide:
+    return decision(**({"period_start": LV_2013_START, "today": LV_2013_DECIDED} | changes))
 
 
 def granted(**decided: Any) -> CaseState:

@@ -24,7 +24,6 @@ from services.decisions.case_commands import (
 from services.decisions.case_domain import decide
 from services.decisions.case_state import CaseState, CaseStatus, evolve
 from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound
-from services.decisions.grant_terms import VerifiedActivityInput
 from shared.contracts.decisions import (
     ApplicationRefused,
     CaseClosed,
@@ -41,7 +40,9 @@ from shared.contracts.decisions import (
     TerminationReason,
 )
 from tests.unit.decisions.builders import (
+    ASSESSED,
     DECIDED,
+    LV_2013_START,
     RECEIVED,
     START,
     VALID_UNTIL,
@@ -49,7 +50,11 @@ from tests.unit.decisions.builders import (
     assessed,
     decision,
     granted,
+    lv_2013_assessed,
+    lv_2013_decision,
+    needs,
     open_case,
+    purpose,
     replay,
     run,
 )
@@ -123,17 +128,71 @@ def test_deciding_needs_a_recorded_assessment() -> None:
         decide(decision(), run([open_case()]))
 
 
-def test_an_eligible_adult_gets_the_capped_hours_for_the_longest_allowed_period() -> None:
-    [event] = decide(decision(), assessed())
+def test_an_lv_2013_adult_gets_the_capped_weekly_hours_for_the_longest_allowed_period() -> None:
+    """rules.md §2: decided on 28.06.2021 for a period from 01.07.2021: an LV-2013 decision."""
+    [event] = decide(lv_2013_decision(), lv_2013_assessed())
     assert isinstance(event, HoursGranted)
-    assert (event.hours, event.unit, event.rule_set) == (Decimal(22), "week", "LV-2021")
+    assert (event.hours, event.unit, event.rule_set) == (Decimal(22), "week", "LV-2013")
     assert [(b.kind, b.claimed, b.granted) for b in event.breakdown] == [
         ("work", 20, 20),
         ("leisure", 5, 2),  # rules.md §4.1: leisure is capped at 2 h
     ]
+    # rules.md §2, §4.4: one year at most, and LV-2013 grants end by 31.12.2021.
+    assert (event.period_start, event.period_end) == (LV_2013_START, date(2021, 12, 31))
+    assert (event.purpose, event.intensity_level, event.needs_assessment) == (None, None, None)
+
+
+def test_an_lv_2021_adult_gets_monthly_hours_by_purpose_and_intensity() -> None:
+    """rules.md §3.1, §4.2a: the assessment is a recorded fact; hours per month."""
+    [event] = decide(decision(), assessed())
+    assert isinstance(event, HoursGranted)
+    assert (event.hours, event.unit, event.rule_set) == (Decimal(80), "month", "LV-2021")
+    assert (event.purpose, event.intensity_level, event.breakdown) == ("work_study_sport", 1, [])
+    assert event.needs_assessment is not None
+    assert (event.needs_assessment.assessor, event.needs_assessment.assessed_on) == (
+        "Inga Vanaga",
+        ASSESSED,
+    )
+    assert [(p.purpose, p.hours) for p in event.purpose_hours] == [("work_study_sport", 80)]
     assert (event.period_start, event.period_end) == (START, VALID_UNTIL)  # §4.4
     assert (event.decision_number, event.decided_on, event.decided_late) == (1, DECIDED, False)
     assert event.personal_code == "12038512342"
+    assert any("chosen by the decision date" in line for line in event.trace)
+
+
+def test_an_lv_2021_adult_at_level_two_with_two_purposes_gets_the_highest() -> None:
+    facts = adult(
+        needs_assessment=needs("intensity_level_2"),
+        purposes=[purpose("school_board", "Skolas izziņa"), purpose("work_study_sport")],
+    )
+    [event] = decide(decision(), assessed(facts))
+    assert isinstance(event, HoursGranted)
+    assert (event.hours, event.purpose, event.intensity_level) == (160, "work_study_sport", 2)
+
+
+def test_an_lv_2021_adult_without_the_needs_assessment_is_a_bad_request_naming_it() -> None:
+    """Issue #16 bad input: the problem names the missing fact; nothing is decided."""
+    with pytest.raises(InvalidCommand) as refused:
+        decide(decision(), assessed(adult(needs_assessment=None)))
+    assert fields(refused.value) == ["needs_assessment"]
+    assert refused.value.errors[0].code == "MISSING_FACT"
+
+
+def test_an_assessment_dated_after_today_cannot_be_recorded() -> None:
+    facts = adult(needs_assessment=needs(on=DECIDED + timedelta(days=1)))
+    with pytest.raises(InvalidCommand) as refused:
+        decide(RecordAssessment(facts, DECIDED), run([open_case()]))
+    assert fields(refused.value) == ["needs_assessment.assessed_on"]
+    assert refused.value.errors[0].code == "ASSESSMENT_AFTER_DECISION"
+
+
+def test_need_not_established_is_refused_and_the_refusal_names_the_assessment() -> None:
+    facts = adult(needs_assessment=needs("need_not_established"))
+    [event] = decide(decision(), assessed(facts))
+    assert isinstance(event, ApplicationRefused)
+    assert event.reasons == ["NEED_NOT_ESTABLISHED"]
+    assert event.needs_assessment is not None
+    assert event.needs_assessment.result == "need_not_established"
 
 
 def test_a_caseworker_may_grant_fewer_hours_only_with_a_written_reason() -> None:
@@ -142,13 +201,13 @@ def test_a_caseworker_may_grant_fewer_hours_only_with_a_written_reason() -> None
     assert fields(refused.value) == ["reduction_reason"]
     [event] = decide(decision(hours=Decimal(10), reduction_reason="Two days a week"), assessed())
     assert isinstance(event, HoursGranted)
-    assert (event.hours, event.rules_hours) == (10, 22)
+    assert (event.hours, event.rules_hours) == (10, 80)
     assert event.reduction_reason == "Two days a week"
 
 
 def test_a_caseworker_may_never_grant_more_hours_than_the_rules_allow() -> None:
     with pytest.raises(InvalidCommand) as refused:
-        decide(decision(hours=Decimal(23), reduction_reason="x"), assessed())
+        decide(decision(hours=Decimal(81), reduction_reason="x"), assessed())
     assert fields(refused.value) == ["hours"]
     assert refused.value.errors[0].code == "MORE_THAN_RULES_ALLOW"
 
@@ -160,30 +219,40 @@ def test_the_period_may_not_end_after_the_disability_status() -> None:
 
 
 def test_every_bad_field_is_named_at_once() -> None:
-    too_long = decision(period_end=VALID_UNTIL + timedelta(days=1), hours=Decimal(50))
+    too_long = decision(period_end=VALID_UNTIL + timedelta(days=1), hours=Decimal(81))
     with pytest.raises(InvalidCommand) as refused:
         decide(too_long, assessed())
     assert fields(refused.value) == ["period_end", "hours"]
 
 
-def test_a_period_before_every_rule_set_is_a_bad_period_start() -> None:
+def test_an_lv_2013_period_after_2021_is_a_bad_period_start() -> None:
+    """rules.md §2: an LV-2013 decision cannot grant a period after 31.12.2021."""
     with pytest.raises(InvalidCommand) as refused:
-        decide(decision(period_start=date(2012, 12, 31)), assessed())
+        decide(lv_2013_decision(period_start=date(2022, 1, 1)), lv_2013_assessed())
     assert fields(refused.value) == ["period_start"]
 
 
-def test_group_three_without_opinion_is_refused_with_reason_codes_and_legal_basis() -> None:
-    [event] = decide(decision(), assessed(adult(disability_group=3, opinion=None)))
+def test_group_three_without_a_limitation_is_refused_with_reason_codes_and_legal_basis() -> None:
+    facts = adult(disability_group=3, opinion=None, functional_limitations=[])
+    [event] = decide(decision(), assessed(facts))
     assert isinstance(event, ApplicationRefused)
-    assert event.reasons == ["NOT_SEVERE_DISABILITY", "NO_COMMISSION_OPINION"]
+    assert event.reasons == ["NOT_SEVERE_DISABILITY", "NO_FUNCTIONAL_LIMITATION"]
     assert "316" in event.legal_basis
     assert event.reason_sections["NOT_SEVERE_DISABILITY"] == "rules.md §3.1, §3.4"
     assert run([decision()], assessed(adult(disability_group=3))).status is CaseStatus.REFUSED
 
 
-def test_vision_group_one_with_benefit_loses_the_first_ten_hours() -> None:
+def test_lv_2013_group_three_without_opinion_is_refused_with_both_codes() -> None:
+    facts = adult(disability_group=3, opinion=None)
+    [event] = decide(lv_2013_decision(), lv_2013_assessed(facts))
+    assert isinstance(event, ApplicationRefused)
+    assert event.reasons == ["NOT_SEVERE_DISABILITY", "NO_COMMISSION_OPINION"]
+    assert "942" in event.legal_basis
+
+
+def test_lv_2013_vision_group_one_with_benefit_loses_the_first_ten_hours() -> None:
     facts = adult(disability_group=1, vision_disability=True, receives_vision_benefit=True)
-    [event] = decide(decision(), assessed(facts))
+    [event] = decide(lv_2013_decision(), lv_2013_assessed(facts))
     assert isinstance(event, HoursGranted)
     assert (event.need_hours, event.hours, event.vision_group) == (22, 12, True)
 
@@ -224,18 +293,19 @@ def amendment(**changes: object) -> AmendGrant:
 
 
 def test_an_amendment_is_reassessed_on_new_facts_from_its_effective_date() -> None:
-    facts = adult(activities=[VerifiedActivityInput(kind="work", hours_per_week=Decimal(10))])
+    facts = adult(purposes=[purpose("school_board", "Skolas izziņa")])
     recorded, amended = decide(amendment(facts=facts), granted())
     assert isinstance(amended, GrantAmended)
     assert (amended.hours, amended.effective_from, amended.decision_number) == (
-        10,
+        60,
         date(2026, 6, 1),
         2,
     )
+    assert (amended.unit, amended.purpose, amended.intensity_level) == ("month", "school_board", 1)
     state = run([amendment(facts=facts)], granted())
     assert state.grant is not None
     assert (state.grant.hours, state.grant.period_start, state.grant.hours_from) == (
-        10,
+        60,
         START,
         date(2026, 6, 1),
     )
@@ -244,7 +314,7 @@ def test_an_amendment_is_reassessed_on_new_facts_from_its_effective_date() -> No
 
 def test_an_amendment_keeps_the_limits_of_a_decision() -> None:
     with pytest.raises(InvalidCommand) as refused:
-        decide(amendment(hours=Decimal(30), reduction_reason="x"), granted())
+        decide(amendment(hours=Decimal(81), reduction_reason="x"), granted())
     assert fields(refused.value) == ["hours"]
     with pytest.raises(InvalidCommand) as outside:
         decide(amendment(effective_from=date(2030, 1, 1)), granted())
@@ -255,6 +325,13 @@ def test_an_amendment_on_facts_that_end_eligibility_is_refused_in_favour_of_term
     with pytest.raises(InvalidCommand) as refused:
         decide(amendment(facts=adult(residence="prison")), granted())
     assert fields(refused.value) == ["assessment"]
+
+
+def test_an_amendment_with_an_assessment_made_later_than_today_names_it() -> None:
+    late = adult(needs_assessment=needs(on=date(2026, 5, 21)))
+    with pytest.raises(InvalidCommand) as refused:
+        decide(amendment(facts=late), granted())
+    assert fields(refused.value) == ["assessment.needs_assessment.assessed_on"]
 
 
 def test_a_hospital_stay_suspends_the_grant_and_its_end_resumes_it() -> None:

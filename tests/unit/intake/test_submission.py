@@ -8,7 +8,7 @@ import pytest
 
 from services.intake import domain
 from services.intake.errors import ApplicationAlreadyExists, InvalidCommand
-from shared.contracts.intake import ApplicationSubmitted
+from shared.contracts.intake import ApplicationSubmitted, PurposeRequest
 from tests.unit.intake.builders import (
     ADULT_BIRTH,
     CHILD_BIRTH,
@@ -125,8 +125,67 @@ def test_a_child_may_list_no_activities() -> None:
     assert submitted(child_submission(activities=[])).activities == []
 
 
-def test_an_adult_must_list_at_least_one_activity() -> None:
-    assert list(refused_fields(submit(activities=[]))) == ["activities"]
+def test_an_adult_must_list_at_least_one_purpose_or_activity() -> None:
+    errors = refused_fields(submit(activities=[]))
+    assert list(errors) == ["activities"] and "purpose" in errors["activities"]
+
+
+def purpose(name: str = "work_study_sport", proof: str = "Darba līgums") -> PurposeRequest:
+    return PurposeRequest(purpose=name, proof=proof)
+
+
+def test_an_lv_2021_adult_applies_with_purposes_proofs_and_limitations() -> None:
+    """rules.md §3.1, §4.2a: purposes with proofs, limitations or indications."""
+    event = submitted(
+        submit(
+            activities=[],
+            purposes=[purpose(), purpose("volunteer_daycare_treatment", "Ārsta nosūtījums")],
+            functional_limitations=["mobility", "vision"],
+            car_adaptation_indications=True,
+        )
+    )
+    assert [(p.purpose, p.proof) for p in event.purposes] == [
+        ("work_study_sport", "Darba līgums"),
+        ("volunteer_daycare_treatment", "Ārsta nosūtījums"),
+    ]
+    assert event.functional_limitations == ["mobility", "vision"]
+    assert event.car_adaptation_indications
+
+
+def test_a_purpose_without_its_proof_is_refused() -> None:
+    errors = refused_fields(submit(purposes=[purpose(), purpose("school_board", "  ")]))
+    assert list(errors) == ["purposes.1.proof"]
+
+
+def test_a_purpose_may_be_listed_only_once() -> None:
+    errors = refused_fields(submit(purposes=[purpose(), purpose(proof="Cits")]))
+    assert list(errors) == ["purposes.1.purpose"]
+
+
+def test_the_childhood_purposes_need_group_one_since_childhood() -> None:
+    childhood = [purpose("childhood_group1_daycare", "Dienas centra līgums")]
+    errors = refused_fields(submit(purposes=childhood))
+    assert list(errors) == ["purposes.0.purpose"]
+    assert "group1_since_childhood_special_care" in errors["purposes.0.purpose"]
+    event = submitted(submit(purposes=childhood, group1_since_childhood_special_care=True))
+    assert event.group1_since_childhood_special_care
+
+
+def test_an_application_submitted_before_the_lv_2021_fields_still_parses() -> None:
+    """Additive contract: an old event has none of the new fields and keeps its meaning."""
+    old = submitted(submit()).model_dump(
+        mode="json",
+        exclude={
+            "purposes",
+            "functional_limitations",
+            "car_adaptation_indications",
+            "group1_since_childhood_special_care",
+            "dialysis_or_stage_iv_cancer_therapy",
+        },
+    )
+    parsed = ApplicationSubmitted.model_validate(old)
+    assert (parsed.purposes, parsed.functional_limitations) == ([], [])
+    assert not parsed.car_adaptation_indications
 
 
 def test_an_unknown_activity_kind_is_refused() -> None:

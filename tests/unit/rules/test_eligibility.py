@@ -32,9 +32,15 @@ def test_adult_without_a_disability_group_is_refused_as_not_severe() -> None:
     assert assess(adult(disability_group=None)).refusal_reasons == ["NOT_SEVERE_DISABILITY"]
 
 
-@BOTH_SETS
-def test_adult_without_the_commission_opinion_is_refused(on: date) -> None:
-    assert assess(adult(on, opinion=None)).refusal_reasons == ["NO_COMMISSION_OPINION"]
+def test_lv_2013_adult_without_the_commission_opinion_is_refused() -> None:
+    assert assess(adult(LV_2013_DAY, opinion=None)).refusal_reasons == ["NO_COMMISSION_OPINION"]
+
+
+def test_lv_2021_adult_needs_no_commission_opinion() -> None:
+    """rules.md §2 Correction, §3.1: the opinion on the need for an assistant is gone."""
+    result = assess(adult(LV_2021_DAY, opinion=None))
+    assert result.eligible
+    assert "NO_COMMISSION_OPINION" not in result.refusal_reasons
 
 
 def test_adult_with_only_the_childrens_special_care_opinion_is_refused() -> None:
@@ -139,15 +145,22 @@ def test_disability_status_ended_before_the_period_is_refused(on: date) -> None:
     assert result.refusal_reasons == ["DISABILITY_EXPIRED"]
 
 
-def test_disability_status_ending_on_the_first_day_still_allows_a_one_day_grant() -> None:
-    result = assess(adult(disability_valid_until=LV_2021_DAY))
+@BOTH_SETS
+def test_disability_status_ending_on_the_first_day_still_allows_a_one_day_grant(on: date) -> None:
+    result = assess(adult(on, disability_valid_until=on))
     assert result.eligible
-    assert result.max_period_end == LV_2021_DAY
+    assert result.max_period_end == on
 
 
 def test_commission_opinion_ended_before_the_period_is_refused() -> None:
-    result = assess(adult(opinion_valid_until=LV_2021_DAY - timedelta(days=1)))
+    result = assess(adult(LV_2013_DAY, opinion_valid_until=LV_2013_DAY - timedelta(days=1)))
     assert result.refusal_reasons == ["OPINION_EXPIRED"]
+
+
+def test_an_old_opinion_does_not_matter_to_an_lv_2021_adult() -> None:
+    """rules.md §3.1: an LV-2021 adult rests on the social service's assessment."""
+    request = adult(LV_2021_DAY, opinion_valid_until=LV_2021_DAY - timedelta(days=1))
+    assert assess(request).eligible
 
 
 def test_an_expired_opinion_does_not_matter_to_group_one_for_vision() -> None:
@@ -177,12 +190,14 @@ def test_refusal_codes_are_the_strings_of_rules_md() -> None:
         "IN_INSTITUTION",
         "VISION_BENEFIT_COVERS_NEED",
         "NO_ELIGIBLE_ACTIVITY",
+        "NO_FUNCTIONAL_LIMITATION",
+        "NEED_NOT_ESTABLISHED",
     }
     assert expected <= {str(reason) for reason in RefusalReason}
 
 
 def test_trace_names_the_rules_md_section_of_every_step() -> None:
-    result = assess(adult(disability_group=3, residence="prison"))
+    result = assess(adult(LV_2021_DAY, disability_group=3, residence="prison"))
     assert all(line.startswith("rules.md §") for line in result.trace)
     assert any("§3.3" in line and "IN_INSTITUTION" in line for line in result.trace)
     assert any("§2" in line and "LV-2021" in line for line in result.trace)

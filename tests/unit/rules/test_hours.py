@@ -1,6 +1,7 @@
-"""rules.md §4.1–4.3: weekly caps, the 40-hour total, the vision rule, children's months."""
+"""rules.md §4.1–4.3: weekly caps, the 40-hour total, the vision rule (all LV-2013 only, rules.md
+§2 Correction), children's months. LV-2021 adults: test_adults_lv_2021.py."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,13 +9,12 @@ from pydantic import ValidationError
 
 from shared.rules import ActivityClaim, AssessmentRequest, assess
 
-from .builders import LV_2013_DAY, LV_2021_DAY, adult, child, claims, vision_adult
+from .builders import LV_2013_DAY, LV_2021_DAY, REG_315_DAY, adult, child, claims, vision_adult
 
 BOTH_SETS = pytest.mark.parametrize("on", [LV_2013_DAY, LV_2021_DAY], ids=["LV-2013", "LV-2021"])
 D = Decimal
 
 
-@BOTH_SETS
 @pytest.mark.parametrize(
     ("kind", "claimed", "granted"),
     [
@@ -29,9 +29,9 @@ D = Decimal
     ],
 )
 def test_claimed_hours_are_cut_to_the_activity_cap(
-    on: date, kind: str, claimed: int | str, granted: int | str
+    kind: str, claimed: int | str, granted: int | str
 ) -> None:
-    result = assess(adult(on, activities=claims(**{kind: claimed})))
+    result = assess(adult(LV_2013_DAY, activities=claims(**{kind: claimed})))
     assert [(g.kind, g.claimed, g.granted) for g in result.breakdown] == [
         (kind, D(claimed), D(granted))
     ]
@@ -40,13 +40,18 @@ def test_claimed_hours_are_cut_to_the_activity_cap(
 
 
 def test_higher_education_is_capped_at_forty() -> None:
-    result = assess(adult(LV_2021_DAY, activities=claims(higher_education=45)))
+    result = assess(
+        vision_adult(
+            LV_2013_DAY, receives_vision_benefit=False, activities=claims(higher_education=45)
+        )
+    )
     assert result.paid_hours == 40
 
 
-@BOTH_SETS
-def test_total_of_the_capped_activities_is_cut_to_forty(on: date) -> None:
-    result = assess(adult(on, activities=claims(work=20, education=20, day_care=20, leisure=2)))
+def test_total_of_the_capped_activities_is_cut_to_forty() -> None:
+    result = assess(
+        adult(LV_2013_DAY, activities=claims(work=20, education=20, day_care=20, leisure=2))
+    )
     assert result.need_hours == 40
     assert result.paid_hours == 40
 
@@ -103,8 +108,13 @@ def test_higher_education_under_lv_2013_for_a_child_disabled_by_vision() -> None
     assert refused.refusal_reasons == ["NO_ELIGIBLE_ACTIVITY"]
 
 
-def test_higher_education_under_lv_2021_is_open_to_every_eligible_adult() -> None:
-    assert assess(adult(LV_2021_DAY, activities=claims(higher_education=30))).paid_hours == 30
+@pytest.mark.parametrize("activities", [claims(higher_education=30), claims(work=20, leisure=9)])
+def test_weekly_activities_and_caps_give_no_hours_under_lv_2021(
+    activities: list[ActivityClaim],
+) -> None:
+    """rules.md §2 Correction: LV-2021 adults get monthly hours by purpose, never the caps."""
+    result = assess(adult(LV_2021_DAY, activities=activities))
+    assert (result.unit, result.paid_hours, result.breakdown) == ("month", D(80), [])
 
 
 @pytest.mark.parametrize("activities", [[], claims(work=0, leisure=0)])
@@ -131,7 +141,7 @@ def test_unknown_activity_kinds_are_rejected() -> None:
 def test_string_input_is_accepted_as_in_rules_md() -> None:
     request = AssessmentRequest.model_validate(
         {
-            "period_start": "2022-03-01",
+            "period_start": "2019-03-01",
             "birth_date": "1980-01-01",
             "disability_group": 1,
             "opinion": "assistant_needed",
@@ -149,12 +159,21 @@ def test_period_start_and_birth_date_are_required() -> None:
         AssessmentRequest.model_validate({"period_start": "2022-01-01"})
 
 
-@BOTH_SETS
-def test_vision_group_one_with_benefit_loses_first_ten_hours(on: date) -> None:
-    result = assess(vision_adult(on, activities=claims(work=20, institutions=5)))
+def test_vision_group_one_with_benefit_loses_first_ten_hours() -> None:
+    result = assess(vision_adult(LV_2013_DAY, activities=claims(work=20, institutions=5)))
     assert result.need_hours == 25
     assert result.paid_hours == 15
     assert any("§4.2" in line for line in result.trace)
+
+
+def test_vision_benefit_rule_is_not_applied_under_lv_2021() -> None:
+    """rules.md §4.2: LV-2013 only, not shown to exist in Reg. 316."""
+    request = vision_adult(
+        LV_2021_DAY, functional_limitations={"vision"}, purposes={"school_board"}
+    )
+    result = assess(request)
+    assert (result.unit, result.paid_hours) == ("month", D(60))
+    assert not any("§4.2:" in line for line in result.trace)
 
 
 def test_vision_benefit_with_a_need_of_forty_pays_thirty() -> None:
@@ -214,6 +233,23 @@ def test_child_under_lv_2021_gets_eighty_hours_a_month() -> None:
 def test_child_with_weekly_medical_procedures_gets_one_hundred_hours_a_month() -> None:
     result = assess(child(LV_2021_DAY, weekly_medical_procedures=True))
     assert (result.unit, result.paid_hours) == ("month", D(100))
+
+
+@pytest.mark.parametrize(
+    ("decided_on", "hours"),
+    [
+        (date(2021, 7, 1), 80),
+        (REG_315_DAY - timedelta(days=1), 80),
+        (REG_315_DAY, 100),
+        (REG_315_DAY + timedelta(days=1), 100),
+    ],
+)
+def test_childrens_100_hours_row_is_in_force_from_26_may_2022(decided_on: date, hours: int) -> None:
+    """rules.md §4.3: before Reg. No. 315, every child 80 h/month; the decision date chooses."""
+    request = child(REG_315_DAY + timedelta(days=30), weekly_medical_procedures=True)
+    result = assess(request.model_copy(update={"decided_on": decided_on}))
+    assert (result.unit, result.paid_hours) == ("month", D(hours))
+    assert assess(child(decided_on, decided_on=decided_on)).paid_hours == 80
 
 
 def test_child_under_lv_2021_does_not_need_to_claim_activities() -> None:

@@ -15,7 +15,7 @@ from .builders import adult, child
         (date(2019, 1, 1), date(2019, 12, 31)),
         (date(2019, 3, 15), date(2020, 3, 14)),
         (date(2015, 3, 1), date(2016, 2, 29)),
-        (date(2021, 6, 30), date(2022, 6, 29)),
+        (date(2021, 6, 30), date(2021, 12, 31)),  # rules.md §2: LV-2013 grants end by then
     ],
 )
 def test_lv_2013_period_lasts_at_most_one_year(start: date, end: date) -> None:
@@ -49,8 +49,14 @@ def test_disability_status_longer_than_the_maximum_does_not_lengthen_it() -> Non
 
 
 def test_grant_never_outlives_the_commission_opinion() -> None:
+    request = adult(date(2019, 1, 1), opinion_valid_until=date(2019, 8, 31))
+    assert assess(request).max_period_end == date(2019, 8, 31)
+
+
+def test_an_lv_2021_adult_grant_does_not_rest_on_an_old_opinion() -> None:
+    """rules.md §3.1, §4.4: the LV-2021 adult rests on the social service's assessment."""
     request = adult(date(2022, 1, 1), opinion_valid_until=date(2023, 8, 31))
-    assert assess(request).max_period_end == date(2023, 8, 31)
+    assert assess(request).max_period_end == date(2024, 12, 31)
 
 
 def test_childs_grant_ends_the_day_before_the_eighteenth_birthday() -> None:
