@@ -81,7 +81,7 @@ async def month_csv(month: Month, _: Ministry, runtime: Runtime, as_of: AsOf = N
     """Per municipality and the national total, Latvian column labels, small counts "<5"."""
     cells, _checks = await _month(runtime, month, as_of)
     return _download(
-        exports.csv_bytes(exports.municipality_table(month, cells)),
+        exports.csv_bytes(exports.municipality_table(month, cells), for_spreadsheets=True),
         "text/csv; charset=utf-8",
         f"asistenti-{month}.csv",
     )

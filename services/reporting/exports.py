@@ -114,10 +114,12 @@ def _published_number(field: str, value: Any) -> str:
     return shown_count(int(value)) if field in _COUNT_FIELDS else str(value)
 
 
-def csv_bytes(rows: list[list[str]]) -> bytes:
+def csv_bytes(rows: list[list[str]], *, for_spreadsheets: bool = False) -> bytes:
+    """RFC 4180 CSV in UTF-8; with a byte-order mark when meant for spreadsheets (Excel
+    reads UTF-8 without one as the local code page and garbles "ā", "ņ", "š")."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return buffer.getvalue().encode("utf-8-sig" if for_spreadsheets else "utf-8")
 
 
 def xlsx_bytes(month: str, cells: dict[str, Figures], checks: Sequence[Reconciliation]) -> bytes:
