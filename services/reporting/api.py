@@ -40,7 +40,21 @@ Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="YYYY-MM, the mon
 MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM")]
 AsOf = Annotated[date | None, Query(description="Answer as known at the end of this Latvian day")]
 
-router = APIRouter(prefix="/national", tags=["national figures"])
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/problem+json": {}}}
+
+
+router = APIRouter(
+    prefix="/national",
+    tags=["national figures"],
+    responses={
+        401: _problem("No token, or an unknown one"),
+        403: _problem("A token of another role than ministry"),
+        422: _problem("A bad month, date or parameter; `errors` names each field"),
+    },
+)
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,7 +90,7 @@ async def national_month(
     return month_json(month, as_of, cells, checks)
 
 
-@router.get("/months/{month}/figures.csv")
+@router.get("/months/{month}/figures.csv", responses=CSV_RESPONSE, response_class=Response)
 async def month_csv(month: Month, _: Ministry, runtime: Runtime, as_of: AsOf = None) -> Response:
     """Per municipality and the national total, Latvian column labels, small counts "<5"."""
     cells, _checks = await _month(runtime, month, as_of)
@@ -87,14 +101,18 @@ async def month_csv(month: Month, _: Ministry, runtime: Runtime, as_of: AsOf = N
     )
 
 
-@router.get("/months/{month}/workbook.xlsx")
+@router.get(
+    "/months/{month}/workbook.xlsx",
+    responses={200: {"content": {XLSX: {}}}},
+    response_class=Response,
+)
 async def month_xlsx(month: Month, _: Ministry, runtime: Runtime, as_of: AsOf = None) -> Response:
     """The month's workbook: sheets Valsts, Pašvaldības, Salīdzināšana."""
     cells, checks = await _month(runtime, month, as_of)
     return _download(exports.xlsx_bytes(month, cells, checks), XLSX, f"asistenti-{month}.xlsx")
 
 
-@router.get("/months/{month}/open-data/data.csv")
+@router.get("/months/{month}/open-data/data.csv", responses=CSV_RESPONSE, response_class=Response)
 async def open_data_csv(
     month: Month, _: Ministry, runtime: Runtime, as_of: AsOf = None
 ) -> Response:
@@ -113,7 +131,9 @@ async def open_data_package(month: Month, _: Ministry) -> Response:
     return Response(body.encode(), media_type="application/json")
 
 
-@router.get("/municipalities/{municipality}/months")
+@router.get(
+    "/municipalities/{municipality}/months", responses={404: _problem("Unknown municipality")}
+)
 async def municipality_months(
     municipality: str,
     _: Ministry,
