@@ -8,8 +8,11 @@ As in official statistics, a cell of 1–4 persons could single one out (issue 1
   (confidential, Eurostat's flag); likewise the days to decision of 1–4 decisions.
 The ministry's own API returns exact figures (``views.py``).
 
-Not done: secondary suppression (a suppressed cell can sometimes be derived from a total
-and the other cells); docs/reporting.md says so.
+A table of municipalities is published with its national total, so a lone suppressed
+cell in a column could be derived (total minus the others): ``published_table`` then also
+hides the smallest other non-zero cell of that column as ``c`` (complementary
+suppression). Not done: protection across months or across published tables (a figure
+of one month minus another's).
 """
 
 from __future__ import annotations
@@ -51,6 +54,24 @@ def published(figures: Figures) -> dict[str, str]:
         else:
             out[metric.name] = CONFIDENTIAL if few_people and value else _plain(value)
     return out
+
+
+def published_table(cells: dict[str, Figures]) -> dict[str, dict[str, str]]:
+    """Every municipality's published figures, with complementary suppression per column."""
+    shown = {slug: published(figures) for slug, figures in cells.items()}
+    hidden = {SMALL, CONFIDENTIAL}
+    for metric in METRICS:
+        name = metric.name
+        if sum(1 for row in shown.values() if row[name] in hidden) != 1:
+            continue
+        visible = [
+            (abs(cells[slug].value(name) or 0), slug)
+            for slug, row in shown.items()
+            if row[name] not in hidden and (cells[slug].value(name) or 0) != 0
+        ]
+        if visible:
+            shown[min(visible)[1]][name] = CONFIDENTIAL
+    return shown
 
 
 def published_reasons(figures: Figures) -> dict[str, str]:

@@ -21,9 +21,10 @@ from services.reporting.disclosure import (
     SMALL,
     published,
     published_reasons,
+    published_table,
     shown_count,
 )
-from services.reporting.metrics import METRICS, Kind
+from services.reporting.metrics import BY_NAME, METRICS, Kind
 from services.reporting.summary import Figures, combine
 from services.reporting.views import Reconciliation, municipality_ref
 
@@ -45,9 +46,8 @@ def municipality_table(month: str, cells: dict[str, Figures]) -> list[list[str]]
     """Header and one row per municipality, then the national total (Latvian labels)."""
     header = [MONTH, ATVK, NAME, *(metric.label for metric in METRICS)]
     rows = [header]
-    for slug, figures in cells.items():
+    for slug, shown in published_table(cells).items():
         ref = municipality_ref(slug)
-        shown = published(figures)
         rows.append([month, ref["atvk"], ref["name"], *(shown[m.name] for m in METRICS)])
     total = published(combine(cells.values()))
     rows.append([month, "", NATIONAL, *(total[m.name] for m in METRICS)])
@@ -82,6 +82,7 @@ def reconciliation_table(checks: Sequence[Reconciliation]) -> list[list[str]]:
     ]
     for check in checks:
         view = check.as_json()
+        shown = published(check.own)
         payments = view["payments"]
         paid_ok = "" if payments is None else ("jā" if payments["matches"] else "nē")
         base = [
@@ -94,24 +95,27 @@ def reconciliation_table(checks: Sequence[Reconciliation]) -> list[list[str]]:
         if not view["differences"]:
             rows.append([*base, "", "", "", paid_ok])
         for diff in view["differences"]:
-            # The report's own figures are the municipality's; ours are suppressed alike.
+            # Both sides as published: counts "<5", the amounts of a few persons "c".
+            name = _BY_REPORT_FIELD[diff["field"]]
             rows.append(
                 [
                     *base,
                     diff["field"],
-                    _published_number(diff["field"], diff["reported"]),
-                    _published_number(diff["field"], diff["computed"]),
+                    _published_number(name, diff["reported"], shown),
+                    _published_number(name, diff["computed"], shown),
                     paid_ok,
                 ]
             )
     return rows
 
 
-_COUNT_FIELDS = {m.report_field for m in METRICS if m.is_count and m.report_field}
+_BY_REPORT_FIELD = {m.report_field: m.name for m in METRICS if m.report_field}
 
 
-def _published_number(field: str, value: Any) -> str:
-    return shown_count(int(value)) if field in _COUNT_FIELDS else str(value)
+def _published_number(name: str, value: Any, shown: dict[str, str]) -> str:
+    if BY_NAME[name].is_count:
+        return shown_count(int(value))
+    return CONFIDENTIAL if shown[name] == CONFIDENTIAL else str(value)
 
 
 def csv_bytes(rows: list[list[str]], *, for_spreadsheets: bool = False) -> bytes:
@@ -166,9 +170,8 @@ OPEN_FIELDS_HEAD = ("month", "atvk_code", "municipality")
 
 def open_data_rows(month: str, cells: dict[str, Figures]) -> list[list[str]]:
     rows = [[*OPEN_FIELDS_HEAD, *(metric.name for metric in METRICS)]]
-    for slug, figures in cells.items():
+    for slug, shown in published_table(cells).items():
         ref = municipality_ref(slug)
-        shown = published(figures)
         rows.append([month, ref["atvk"], ref["name"], *(shown[m.name] for m in METRICS)])
     return rows
 

@@ -111,7 +111,8 @@ def test_the_workbook_has_three_sheets_with_latvian_labels_and_suppression() -> 
     header = municipalities[0]
     column = header.index("Saņemti iesniegumi")
     assert municipalities[1][column] == "<5"  # Daugavpils: 3
-    assert municipalities[2][column] == 9
+    # Ludza's 9 would give Daugavpils' 3 away from the total: hidden as well.
+    assert municipalities[2][column] == "c"
     assert municipalities[3][2] == "Latvija kopā" and municipalities[3][column] == 12
     differences_sheet = list(book["Salīdzināšana"].values)
     assert any(row[5] == "applications_received" for row in differences_sheet[1:])
@@ -140,3 +141,43 @@ def test_open_data_csv_matches_its_table_schema() -> None:
         elif field["type"] == "number":
             Decimal(value)
     assert len(rows[0]) == 3 + len(METRICS)
+
+
+def test_complementary_suppression_hides_the_smallest_other_cell_of_a_lone_one() -> None:
+    from services.reporting.disclosure import published_table
+
+    table = published_table(
+        {
+            "a": cell(applications_received=2, applications_granted=7),
+            "b": cell(applications_received=30, applications_granted=8),
+            "c": cell(applications_received=12, applications_granted=9),
+            "d": cell(applications_received=0, applications_granted=3),
+        }
+    )
+    assert [table[m]["applications_received"] for m in "abcd"] == ["<5", "30", "c", "0"]
+    assert [table[m]["applications_granted"] for m in "abcd"] == ["c", "8", "9", "<5"]
+    two_small = published_table(
+        {
+            "a": cell(applications_received=2),
+            "b": cell(applications_received=3),
+            "c": cell(applications_received=40),
+        }
+    )
+    assert [two_small[m]["applications_received"] for m in "abc"] == ["<5", "<5", "40"]
+
+
+def test_the_reconciliation_sheet_does_not_reveal_a_few_persons_money() -> None:
+    own = cell(assistants_paid=1, paid_total="306.60", applications_received=2)
+    report = SubmittedReport(
+        "ludza",
+        "2026-11",
+        date(2026, 12, 1),
+        date(2026, 12, 1),
+        1,
+        {"total": "300.00", "applications_received": 3},
+    )
+    (check,) = reconciliations(
+        "2026-11", {"ludza": own}, {("ludza", "2026-11"): report}, date(2026, 12, 2)
+    )
+    rows = {row[5]: row[6:8] for row in exports.reconciliation_table([check])[1:]}
+    assert rows == {"applications_received": ["<5", "<5"], "total": ["c", "c"]}
