@@ -188,7 +188,7 @@ def _active(
         cut: list[tuple[date, date]] = []
         for first, last in pieces:
             stop_last = last if resumed is None else min(last, resumed - ONE_DAY)
-            if stopped > last or stop_last < first:
+            if stopped > last or stop_last < first or stop_last < stopped:
                 cut.append((first, last))
                 continue
             if first < stopped:
