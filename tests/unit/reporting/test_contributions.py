@@ -391,7 +391,7 @@ def test_clients_served_are_those_with_paid_hours_by_the_group_of_their_grant() 
     assert contribution("client", unknown_group) == {("2026-11", "clients_served", ""): 1}
 
 
-def test_a_resumption_on_the_day_of_the_suspension_removes_no_day() -> None:
+def test_a_resumption_on_or_before_the_suspension_day_removes_no_day() -> None:
     grant = b.granted(CASE, decided_on=D1, start=date(2026, 12, 1), end=date(2026, 12, 31))
     same_day = cells(
         "case",
@@ -402,3 +402,13 @@ def test_a_resumption_on_the_day_of_the_suspension_removes_no_day() -> None:
         ],
     )
     assert same_day[("2026-12", "hours_granted", "")] == Decimal("119.57")
+    # A resumption dated before its suspension (bad data) neither removes nor doubles days.
+    before = cells(
+        "case",
+        [
+            (grant, D1),
+            (b.suspended(CASE, 2, date(2026, 12, 10)), D2),
+            (b.resumed(CASE, 3, date(2026, 12, 5)), D2),
+        ],
+    )
+    assert before[("2026-12", "hours_granted", "")] == Decimal("119.57")
