@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from deploy import demo_reporting
 from shared.clock import riga_today
 from shared.rules import normalize_personal_code
 
@@ -420,3 +421,5 @@ def play(urls: dict[str, str], tokens: dict[str, str], nats_url: str) -> None:
         "\n-- events on NATS, per stream: "
         + ", ".join(f"{name} {n}" for name, n in sorted(count_events(nats_url).items()))
     )
+    # The reporting stage comes last: it shows what every stage before it added up to.
+    demo_reporting.show(urls, tokens, f"{PERIOD_START:%Y-%m}")

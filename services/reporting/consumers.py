@@ -1,0 +1,43 @@
+"""The reporting consumers: one durable per producing stream, every municipality's events.
+
+Each handler is the projection's ``apply``; ``EventConsumer`` records the event id in the
+same transaction, so 3× delivery applies an event once. Events the figures do not use
+are acknowledged without effect (they carry nothing the ministry may keep).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import asyncpg
+
+from services.reporting.projection import EVENTS, Projection
+from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
+from shared.bus.provisioning import durable_name
+from shared.events.registry import registry
+
+CONSUMER = "reporting"
+UPSTREAMS = ("intake", "decisions", "timesheets", "payments")
+
+
+def handlers(projection: Projection) -> dict[str, dict[str, EventHandler]]:
+    """Event name -> handler, per upstream service."""
+    by_service: defaultdict[str, dict[str, EventHandler]] = defaultdict(dict)
+    for event in EVENTS:
+        spec = registry.spec_of(event)
+        by_service[spec.service][spec.name] = projection.apply
+    return {service: by_service[service] for service in UPSTREAMS}
+
+
+def durables() -> dict[str, str]:
+    """Upstream service -> the name of its durable consumer, e.g. ``reporting-INTAKE``."""
+    return {service: durable_name(CONSUMER, service) for service in UPSTREAMS}
+
+
+def reporting_consumers(
+    projection: Projection, pool: asyncpg.Pool, settings: ConsumerSettings
+) -> list[EventConsumer]:
+    return [
+        EventConsumer(CONSUMER, service, service_handlers, pool, settings)
+        for service, service_handlers in handlers(projection).items()
+    ]
