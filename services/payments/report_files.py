@@ -11,6 +11,7 @@ import io
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.contracts.payments import MonthlyFigures
 from shared.municipalities import Municipality
@@ -77,6 +78,7 @@ def report_csv(municipality: Municipality, month: str, figures: MonthlyFigures) 
 def report_xlsx(municipality: Municipality, month: str, figures: MonthlyFigures) -> bytes:
     workbook = Workbook()
     cover = workbook.active
+    assert isinstance(cover, Worksheet)  # a new workbook always has one worksheet
     cover.title = "Pārskats"
     cover.append(["Pārskats par asistenta pakalpojuma valsts finansējuma izlietojumu"])
     cover.append(["Pašvaldība", municipality.name])
@@ -87,7 +89,7 @@ def report_xlsx(municipality: Municipality, month: str, figures: MonthlyFigures)
         sheet.append(["Rādītājs", "Vērtība"])
         for name, label in rows:
             value = _value(figures, name)
-            sheet.append([label, float(value) if isinstance(value, Decimal) else value])
+            sheet.append([label, value])  # openpyxl writes a Decimal as a number
             if isinstance(value, Decimal):
                 sheet.cell(row=sheet.max_row, column=2).number_format = "0.00"
         sheet.column_dimensions["A"].width = 55

@@ -3,7 +3,7 @@ exactly one payment per assistant, in the database and on the bus (rules.md §8.
 
 The service runs as its own process (deploy/services.py). The test stops the approval at
 a known point by holding a lock it needs, kills the process there, and starts it again:
-1. before anything is written: waiting for the event store's append lock;
+1. before anything is written: waiting to insert into the event store (its table is locked);
 2. half written: events, outbox rows and bank file inserted, waiting to record the
    transfers (the table is locked), so the transaction dies uncommitted;
 3. after the commit: the 201 has arrived; the relay may or may not have published.
@@ -32,7 +32,6 @@ from services.payments.bank_file import validate
 from shared.bus.provisioning import ensure_service_stream
 from shared.settings import Settings
 from shared.store.db import database_dsn
-from shared.store.eventstore import APPEND_LOCK_KEY
 from tests.conftest import Servers
 from tests.integration.payments_support import (
     DGP,
@@ -170,7 +169,7 @@ async def test_kill_9_at_three_points_of_approval_leaves_exactly_one_payment_per
 
             if point == "before":
                 await kill_while_waiting(
-                    process, db, approve, dsn, "select pg_advisory_xact_lock($1)", APPEND_LOCK_KEY
+                    process, db, approve, dsn, "lock table events in exclusive mode"
                 )
             elif point == "half":
                 await kill_while_waiting(
