@@ -1,10 +1,10 @@
 """The demo behind ``./asist up``: caseworkers of two municipalities at work, over HTTP.
 
-Applications arrive at the Daugavpils and Ludza social services in October 2026 (grants
-from 1 November, so that November can be reported on the real today); caseworkers assess
-and decide them (grants and refusals by the rules of
-``shared.rules``), register and assign assistants, handle a hospital stay, and one late
-case shows up as overdue. Everything goes through the services' public HTTP APIs and the
+Applications arrive at the Daugavpils and Ludza social services on 2 November 2026 (one in
+October, left undecided); caseworkers assess and decide them on the real today, within the
+one-month term, with the service from the day of the application, so that November can be
+reported and paid (grants and refusals by the rules of ``shared.rules``), register and
+assign assistants, handle a hospital stay, and the October case shows up as overdue. Everything goes through the services' public HTTP APIs and the
 bus, as a municipality's own systems would; at the end the events on NATS are counted.
 """
 
@@ -68,7 +68,7 @@ CLIENTS = [
         "Jānis",
         "Bērziņš",
         date(1985, 3, 12),
-        date(2026, 10, 5),
+        date(2026, 11, 2),
         [],
         MOBILITY | {"needs": "intensity_level_1"},
         purposes=[("work_study_sport", "Darba devēja izziņa")],
@@ -78,7 +78,7 @@ CLIENTS = [
         "Anna",
         "Kalniņa",
         date(1999, 7, 1),
-        date(2026, 10, 6),
+        date(2026, 11, 2),
         [],
         {
             "disability_group": 1,
@@ -94,7 +94,7 @@ CLIENTS = [
         "Marta",
         "Ozola",
         date(2017, 5, 20),
-        date(2026, 10, 8),
+        date(2026, 11, 2),
         [],
         {"opinion": "special_care", "weekly_medical_procedures": True},
         representative=True,
@@ -104,7 +104,7 @@ CLIENTS = [
         "Pēteris",
         "Liepa",
         date(1970, 1, 15),
-        date(2026, 10, 9),
+        date(2026, 11, 2),
         [],
         {"disability_group": 3, "functional_limitations": ["mobility"]},
         purposes=[("work_study_sport", "Darba līgums")],
@@ -114,7 +114,7 @@ CLIENTS = [
         "Ilze",
         "Krūmiņa",
         date(1962, 9, 9),
-        date(2026, 10, 7),
+        date(2026, 11, 2),
         [],
         {
             "disability_group": 1,
@@ -129,7 +129,7 @@ CLIENTS = [
         "Oskars",
         "Vītols",
         date(1990, 2, 2),
-        date(2026, 10, 13),
+        date(2026, 11, 2),
         [],
         MOBILITY | {"needs": "intensity_level_1"},
         withdraw=True,
@@ -151,13 +151,15 @@ CLIENTS = [
         "Gunta",
         "Kalēja",
         date(1958, 4, 18),
-        date(2026, 11, 10),
+        date(2026, 11, 2),
         [],
         MOBILITY | {"needs": "need_not_established"},
         purposes=[("volunteer_daycare_treatment", "Dienas centra izziņa")],
     ),
 ]
-PERIOD_START = date(2026, 11, 1)
+# The service runs from the day of the application (received 2 November; decided on the
+# last day of the one-month term, rules.md §5.4), so November can be reported and paid.
+PERIOD_START = date(2026, 11, 2)
 DEMO_NAMESPACE = uuid.UUID("5a1c0de5-0000-4000-8000-00000000a515")
 
 
@@ -252,7 +254,7 @@ def submit_all(intake: dict[str, Api]) -> None:
         if client.withdraw:
             api.post(
                 f"{base}/{client.application_id}/withdrawal",
-                {"reason": "moved to Rēzekne", "withdrawn_on": "2026-10-20"},
+                {"reason": "moved to Rēzekne", "withdrawn_on": "2026-11-05"},
                 expect=200,
             )
             client.outcome = "withdrawn by the applicant"

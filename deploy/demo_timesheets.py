@@ -1,9 +1,9 @@
 """The timesheets stage of the demo: assistants report November 2026, checked and approved.
 
-Runs after the decisions stage of ``deploy/demo.py`` (grants from 2026-11-01). Pēteris Ozols
+Runs after the decisions stage of ``deploy/demo.py`` (grants from 2026-11-02). Pēteris Ozols
 serves Jānis Bērziņš in Daugavpils and, registered there too, Ilze Krūmiņa in Ludza (one
 person: the 40 h/week and overlaps count across both); Dace Egle serves the child Marta
-Ozola. Their November reports: one in Jānis's hospital stay and over his weekly grant
+Ozola. Their November reports: one in Jānis's hospital stay and over his monthly grant
 (approved partly), one overlapping another client (rejected, fixed, approved), one of the
 child's month attested by her representative, approved, then corrected (the difference as
 its own event). Everything over the public HTTP APIs with each person's own token.
@@ -100,11 +100,11 @@ def entry(day: int, start: str, end: str, activity: str, note: str = "") -> dict
 
 
 def janis_month() -> list[dict[str, Any]]:
-    """Weekdays for work; the week of 9 November over the 27 h; two days in the hospital."""
-    days = [2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 17, 18, 23, 24, 25, 26, 27]
+    """Weekdays for work, 105 h against his 80 h a month; four days in the hospital."""
+    days = [2, 3, 4, 5, 6, 9, 10, 11, 12, 13, 17, 18, 19, 20, 23, 24, 25, 26, 27, 30]
     month = [entry(d, "08:00", "13:00", "work") for d in days]  # 5 h a day
     month.append(entry(10, "14:00", "15:00", "institutions", "family doctor"))
-    month.append(entry(14, "10:00", "14:00", "leisure", "theatre"))  # 30 h in that week
+    month.append(entry(14, "10:00", "14:00", "leisure", "theatre"))
     return month
 
 
@@ -139,7 +139,7 @@ def play_timesheets(
     ).json()["assistant_id"]
     ludza.post(
         f"/municipalities/ludza/assistants/{peteris_ludza}/assignments",
-        {"case_id": ilze.application_id, "assigned_from": "2026-11-01", "weekly_hours": 10},
+        {"case_id": ilze.application_id, "assigned_from": "2026-11-02", "weekly_hours": 10},
         expect=201,
     )
     print("  Pēteris Ozols also assigned in Ludza to Ilze Krūmiņa, 10 h/week (one person)")

@@ -112,7 +112,7 @@ async def test_the_demo_month_runs_through_every_service(
     approved = [d for kind, d in data if kind.endswith("Approved.v1")]
     janis_report = next(d for d in approved if d["reductions"])
     reasons = " ".join(r["reason"] for r in janis_report["reductions"])
-    assert "IN_SUSPENSION" in reasons and "WEEKLY_GRANT_EXCEEDED" in reasons
+    assert "IN_SUSPENSION" in reasons and "MONTHLY_GRANT_EXCEEDED" in reasons
     corrected = next(d for kind, d in data if kind.endswith("Corrected.v1"))
     assert corrected["difference_hours"] == "4.00"
     assert {e.get_extension("municipality") for e in timesheets} == {"daugavpils", "ludza"}

@@ -44,7 +44,7 @@ class EntryBody(Body):
     start: time = Field(description="Riga wall time, e.g. 08:00")
     end: time = Field(description="Riga wall time; 00:00 ends the day")
     activity: Annotated[str, Field(min_length=1, max_length=60)] = Field(
-        description="An activity the grant covers (rules.md §4.1); a child's grant: any"
+        description="An activity the grant covers (rules.md §4.1); a monthly grant: any"
     )
     note: Annotated[str, Field(max_length=500)] = ""
 

@@ -24,7 +24,7 @@ from shared.contracts.decisions import (
     ServiceTerminated,
 )
 from shared.events.envelope import Envelope
-from shared.rules import AgeGroup
+from shared.rules import AgeGroup, Unit
 from shared.store.types import Connection
 
 HANDLED: tuple[type[BaseModel], ...] = (
@@ -103,7 +103,9 @@ async def _granted(conn: Connection, municipality: str, event: HoursGranted) -> 
         municipality,
         event.personal_code,
         # rules.md §4.3: for a child the family decides when and for what the hours are used.
-        event.age_group is not AgeGroup.ADULT,
+        # An LV-2021 adult's monthly hours come from the highest purpose, not a sum of
+        # activities (rules.md §4.2a), so they are not split by activity either.
+        event.age_group is not AgeGroup.ADULT or event.unit is Unit.MONTH,
     )
     await _term(conn, event.case_id, event.decision_number, event, event.period_start)
 
