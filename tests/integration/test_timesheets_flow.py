@@ -223,6 +223,10 @@ async def test_who_may_do_what(timesheets: httpx.AsyncClient) -> None:
     for token in ("ludza-caseworker", "ministry"):
         assert (await timesheets.get(REPORT, headers=auth(token))).status_code == 403
     assert (await timesheets.get(REPORT, headers=auth("client-k"))).status_code == 200
+    assert (await timesheets.get(REPORT, headers=auth("client-x"))).status_code == 404
+    assert (
+        await timesheets.post(f"{REPORT}/attest", json={}, headers=headers("client-x"))
+    ).status_code == 404, "a client attests only their own case"
     offset = await timesheets.post(
         f"{REPORT}/entries",
         json=entry(3, "08:00+02:00", "09:00") | {"activity": ""},

@@ -116,6 +116,32 @@ async def test_forty_hours_a_week_across_daugavpils_and_ludza(
     assert mine.json()["week"]["hours_left"] == "0"
 
 
+async def test_a_week_across_the_month_end_counts_the_october_report(
+    timesheets: httpx.AsyncClient, js: JetStreamContext, db: asyncpg.Connection
+) -> None:
+    october_grant = granted("case-K", start=date(2026, 10, 1))
+    await setup_assignment(
+        js, db, assistant_id="A", assignment_id="asg-A-K", case_id="case-K",
+        grant=october_grant, assigned_from=date(2026, 10, 1),
+    )  # fmt: skip
+    # 2026-W44: Monday 26 October .. Sunday 1 November; 18 h in October's report.
+    october = [
+        {"day": f"2026-10-{d}", "start": "08:00", "end": "14:00", "activity": "work"}
+        for d in (26, 27, 28)
+    ]
+    await submit(timesheets, report_url("daugavpils", "asg-A-K", "2026-10"), "asst-a", october)
+    november = await submit(
+        timesheets, report_url("daugavpils", "asg-A-K"), "asst-a", [entry(1, "08:00", "11:00")]
+    )
+    assert [(f["code"], f["day"]) for f in november["findings"]] == [
+        ("WEEKLY_GRANT_EXCEEDED", "2026-10-26")
+    ]
+    approved = await timesheets.post(
+        f"{report_url('daugavpils', 'asg-A-K')}/approve", json={}, headers=headers("dgp-caseworker")
+    )
+    assert approved.json()["approved_hours"] == "2", "20 h in the week, 18 in October"
+
+
 async def test_suspension_termination_and_amendment_reach_the_checks(
     timesheets: httpx.AsyncClient, js: JetStreamContext, db: asyncpg.Connection
 ) -> None:

@@ -48,6 +48,7 @@ TOKENS = {
     "asst-b": "assistant:daugavpils:B",
     "asst-person": f"assistant:*:person={PERSON}",
     "client-k": "client:daugavpils:case-K",
+    "client-x": "client:daugavpils:case-X",
 }
 
 
@@ -136,12 +137,14 @@ def registered(assistant_id: str, municipality: str, code: str) -> AssistantRegi
     )
 
 
-def assigned(assistant_id: str, assignment_id: str, case_id: str) -> AssistantAssigned:
+def assigned(
+    assistant_id: str, assignment_id: str, case_id: str, start: date = date(2026, 11, 1)
+) -> AssistantAssigned:
     return AssistantAssigned(
         assistant_id=assistant_id,
         assignment_id=assignment_id,
         case_id=case_id,
-        assigned_from=date(2026, 11, 1),
+        assigned_from=start,
         weekly_hours=Decimal(20),
     )
 
@@ -156,13 +159,15 @@ async def setup_assignment(
     municipality: str = "daugavpils",
     assistant_code: str = "01018012340",
     grant: HoursGranted | None = None,
+    assigned_from: date = date(2026, 11, 1),
 ) -> None:
     """Publish the grant (if given), the assistant and the assignment; wait until known."""
     events: list[tuple[BaseModel, str]] = []
     if grant is not None:
         events.append((grant, f"case-{case_id}"))
     events.append((registered(assistant_id, municipality, assistant_code), f"a-{assistant_id}"))
-    events.append((assigned(assistant_id, assignment_id, case_id), f"a-{assistant_id}"))
+    assignment = assigned(assistant_id, assignment_id, case_id, assigned_from)
+    events.append((assignment, f"a-{assistant_id}"))
     for version, (event, stream) in enumerate(events, start=1):
         await publish(js, envelope_of(event, stream, municipality, version))
 
