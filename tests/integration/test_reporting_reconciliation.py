@@ -14,6 +14,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from services.reporting import api_models as models
+from services.reporting import rebuild as rebuild_command
 from services.reporting.replay import rebuild
 from shared.bus.provisioning import ensure_service_stream
 from shared.events.envelope import Envelope
@@ -141,6 +142,10 @@ async def test_rebuild_from_the_streams_gives_identical_figures(
     assert applied == len(november()) + 2 - 1  # the assistant's registration is not used
     assert before and after == before
     assert [await national(reporting, m) for m in ("2026-11", "2026-12", "2027-06")] == answers
+    # The operator's command (python -m services.reporting.rebuild) does the same.
+    assert await rebuild_command.run(settings) == applied
+    async with reporting_db(settings) as conn:
+        assert await figure_table(conn) == before
 
 
 async def figure_table(conn: Any) -> list[tuple[Any, ...]]:
