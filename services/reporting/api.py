@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
+from services.reporting import api_models as models
 from services.reporting import exports, queries
 from services.reporting.consumers import durables
 from services.reporting.reconcile import ReportStatus, report_deadline
@@ -73,7 +74,7 @@ async def _month(
     return cells, reconciliations(month, cells, submitted, _today(as_of))
 
 
-@router.get("/months")
+@router.get("/months", responses={200: {"model": models.MonthsOut}})
 async def months(_: Ministry, runtime: Runtime, as_of: AsOf = None) -> dict[str, Any]:
     """The months that have any figure (future months too: grants run ahead)."""
     async with runtime.pool.acquire() as conn:
@@ -81,7 +82,7 @@ async def months(_: Ministry, runtime: Runtime, as_of: AsOf = None) -> dict[str,
     return {"as_of": _iso(as_of), "months": known}
 
 
-@router.get("/months/{month}")
+@router.get("/months/{month}", responses={200: {"model": models.MonthOut}})
 async def national_month(
     month: Month, _: Ministry, runtime: Runtime, as_of: AsOf = None
 ) -> dict[str, Any]:
@@ -132,7 +133,8 @@ async def open_data_package(month: Month, _: Ministry) -> Response:
 
 
 @router.get(
-    "/municipalities/{municipality}/months", responses={404: _problem("Unknown municipality")}
+    "/municipalities/{municipality}/months",
+    responses={200: {"model": models.MunicipalityMonthsOut}, 404: _problem("Unknown municipality")},
 )
 async def municipality_months(
     municipality: str,
@@ -162,7 +164,7 @@ async def municipality_months(
     return {**municipality_ref(municipality), "as_of": _iso(as_of), "months": items}
 
 
-@router.get("/reconciliation")
+@router.get("/reconciliation", responses={200: {"model": models.ReconciliationListOut}})
 async def reconciliation(
     _: Ministry,
     runtime: Runtime,
@@ -190,7 +192,7 @@ async def reconciliation(
     return {"as_of": _iso(as_of), "month": month, "items": items}
 
 
-@router.get("/late-reports")
+@router.get("/late-reports", responses={200: {"model": models.LateReportsOut}})
 async def late_reports(_: Ministry, runtime: Runtime, as_of: AsOf = None) -> dict[str, Any]:
     """Months whose report was not submitted by the 15th of the following month."""
     today = _today(as_of)
@@ -219,7 +221,7 @@ async def late_reports(_: Ministry, runtime: Runtime, as_of: AsOf = None) -> dic
     return {"as_of": _iso(as_of), "today": today.isoformat(), "items": items}
 
 
-@router.get("/payment-mismatches")
+@router.get("/payment-mismatches", responses={200: {"model": models.PaymentMismatchesOut}})
 async def payment_mismatches(
     _: Ministry, runtime: Runtime, month: MonthQuery = None, as_of: AsOf = None
 ) -> dict[str, Any]:
@@ -239,7 +241,7 @@ async def payment_mismatches(
     return {"as_of": _iso(as_of), "items": items}
 
 
-@router.get("/status")
+@router.get("/status", responses={200: {"model": models.StatusOut}})
 async def status(_: Ministry, runtime: Runtime) -> dict[str, Any]:
     """Events not yet applied, per upstream stream: 0 everywhere means the figures are current."""
     pending: dict[str, int] = {}

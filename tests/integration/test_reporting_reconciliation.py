@@ -13,6 +13,8 @@ import pytest
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from services.reporting import api_models as models
+from services.reporting import rebuild as rebuild_command
 from services.reporting.replay import rebuild
 from shared.bus.provisioning import ensure_service_stream
 from shared.events.envelope import Envelope
@@ -91,6 +93,17 @@ async def test_reports_are_reconciled_and_late_or_missing_ones_listed(
     on_the_15th = await get(reporting, "/national/late-reports", as_of="2026-12-15")
     assert on_the_15th["items"] == []
 
+    # The OpenAPI description tells the truth: every answer fits its declared model.
+    models.ReconciliationListOut.model_validate(everything)
+    models.LateReportsOut.model_validate(late)
+    models.MonthOut.model_validate(await national(reporting, "2026-12"))
+    models.MonthsOut.model_validate(await get(reporting, "/national/months"))
+    models.MunicipalityMonthsOut.model_validate(
+        await get(reporting, "/national/municipalities/daugavpils/months")
+    )
+    models.PaymentMismatchesOut.model_validate(await get(reporting, "/national/payment-mismatches"))
+    models.StatusOut.model_validate(await get(reporting, "/national/status"))
+
 
 async def test_payments_that_do_not_match_approved_hours_times_rate_are_listed(
     start_service: ServiceFactory, js: JetStreamContext
@@ -129,6 +142,10 @@ async def test_rebuild_from_the_streams_gives_identical_figures(
     assert applied == len(november()) + 2 - 1  # the assistant's registration is not used
     assert before and after == before
     assert [await national(reporting, m) for m in ("2026-11", "2026-12", "2027-06")] == answers
+    # The operator's command (python -m services.reporting.rebuild) does the same.
+    assert await rebuild_command.run(settings) == applied
+    async with reporting_db(settings) as conn:
+        assert await figure_table(conn) == before
 
 
 async def figure_table(conn: Any) -> list[tuple[Any, ...]]:
