@@ -4,8 +4,9 @@ Applications arrive at the Daugavpils and Ludza social services on 2 November 20
 October, left undecided); caseworkers assess and decide them on the real today, within the
 one-month term, with the service from the day of the application, so that November can be
 reported and paid (grants and refusals by the rules of ``shared.rules``), register and
-assign assistants, handle a hospital stay, and the October case shows up as overdue. Everything goes through the services' public HTTP APIs and the
-bus, as a municipality's own systems would; at the end the events on NATS are counted.
+assign assistants, handle a hospital stay, and the October case shows up as overdue.
+Everything goes through the services' public HTTP APIs and the bus, as a municipality's own
+systems would; then come the time reports, the payments and the ministry's view.
 """
 
 from __future__ import annotations
