@@ -47,19 +47,16 @@ def present_services() -> list[str]:
     return present
 
 
-def demo_tokens(data_dir: Path) -> dict[str, str]:
-    """Caseworker, finance, ministry, assistant and client tokens for the local stack: random,
-    kept in the data folder. Each municipality has two finance users: one opens a payment
-    run, the other approves it (four eyes).
+def demo_grants() -> dict[str, str]:
+    """Who the demo's tokens are for: token name -> ``role:municipality[:binding]``.
 
-    ``ASIST_TOKENS`` in the environment wins; otherwise the services get these, so that a
-    person can also use them with curl (printed below, stored in ``tokens.json``). The
-    assistants' and clients' tokens are bound to the demo's people by personal code
-    (``deploy/demo_timesheets.py``).
+    Caseworkers, two finance users per municipality (one opens a payment run, the other
+    approves it: four eyes), the ministry, and the assistants and clients of the time
+    reports, bound to the demo's people by personal code (``deploy/demo_timesheets.py``).
     """
     from deploy.demo_timesheets import person_grants
 
-    grants = {
+    return {
         "daugavpils": "caseworker:daugavpils",
         "ludza": "caseworker:ludza",
         "ministry": "ministry:*",
@@ -68,6 +65,21 @@ def demo_tokens(data_dir: Path) -> dict[str, str]:
         "ludza-finance": "finance:ludza",
         "ludza-finance-2": "finance:ludza",
     } | person_grants()
+
+
+def tokens_setting(tokens: dict[str, str]) -> str:
+    """``ASIST_TOKENS`` for the demo's people, given a secret per token name."""
+    return ",".join(f"{tokens[name]}={grant}" for name, grant in demo_grants().items())
+
+
+def demo_tokens(data_dir: Path) -> dict[str, str]:
+    """The demo's tokens (:func:`demo_grants`) for the local stack: random, kept in the data
+    folder.
+
+    ``ASIST_TOKENS`` in the environment wins; otherwise the services get these, so that a
+    person can also use them with curl (printed below, stored in ``tokens.json``).
+    """
+    grants = demo_grants()
     path = data_dir / "tokens.json"
     tokens: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     if set(grants) - set(tokens):
@@ -76,7 +88,7 @@ def demo_tokens(data_dir: Path) -> dict[str, str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(tokens, indent=2))
         path.chmod(0o600)
-    os.environ.setdefault("ASIST_TOKENS", ",".join(f"{tokens[k]}={g}" for k, g in grants.items()))
+    os.environ.setdefault("ASIST_TOKENS", tokens_setting(tokens))
     return tokens
 
 

@@ -32,6 +32,9 @@ def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
 async def replay_unhandled_history(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
     # Durables that acknowledged events before this database knew of them (issue 18).
     await watch_history(runtime.pool, runtime.js, stop)
+    # Done once; a background job lives as long as the service (a job that returns early
+    # counts as failed and is restarted by the supervisor).
+    await stop.wait()
 
 
 DEFINITION = ServiceDefinition(

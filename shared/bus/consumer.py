@@ -207,6 +207,9 @@ class EventConsumer:
                 await self._one_by_one(parsed, broker, failure)
             except Exception as error:
                 # The commit itself failed (e.g. the database went away): nothing took effect.
+                if database_unavailable(error):
+                    # As on the per-message path: the caller keeps the batch and waits.
+                    raise DatabaseUnavailable(repr(error)) from error
                 log.warning("consumer.batch_failed", consumer=self.durable, error=repr(error))
                 for item in parsed:
                     await item.msg.nak(delay=self._delay(item.msg))

@@ -20,7 +20,7 @@ from nats.js import JetStreamContext
 
 import shared.contracts  # noqa: F401  (registers every event type)
 from deploy import demo
-from deploy.demo_timesheets import person_grants
+from deploy.main import demo_grants, tokens_setting
 from deploy.services import start_services, stop_services
 from deploy.stack import Stack, free_port
 from shared.events.registry import registry
@@ -29,15 +29,7 @@ from tests.sdk import parse_with_sdk
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("clean_bus")]
 
-TOKENS = {
-    "daugavpils": "e2e-dgp",
-    "ludza": "e2e-ludza",
-    "ministry": "e2e-ministry",
-    "daugavpils-finance": "e2e-dgp-fin",
-    "daugavpils-finance-2": "e2e-dgp-fin2",
-    "ludza-finance": "e2e-ludza-fin",
-    "ludza-finance-2": "e2e-ludza-fin2",
-} | {name: f"e2e-{name}" for name in person_grants()}
+TOKENS = {name: f"e2e-{name}" for name in demo_grants()}
 
 
 @pytest.fixture
@@ -45,14 +37,7 @@ def services(
     stack: Servers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[dict[str, str]]:
     monkeypatch.setenv("ASIST_DATABASE_PREFIX", f"e{uuid.uuid4().hex[:10]}")
-    people = ",".join(f"e2e-{name}={grant}" for name, grant in person_grants().items())
-    monkeypatch.setenv(
-        "ASIST_TOKENS",
-        "e2e-dgp=caseworker:daugavpils,e2e-ludza=caseworker:ludza,e2e-ministry=ministry:*,"
-        "e2e-dgp-fin=finance:daugavpils,e2e-dgp-fin2=finance:daugavpils,"
-        "e2e-ludza-fin=finance:ludza,e2e-ludza-fin2=finance:ludza,"
-        + people,
-    )
+    monkeypatch.setenv("ASIST_TOKENS", tokens_setting(TOKENS))
     monkeypatch.setenv("ASIST_LOG_FORMAT", "json")
     servers = Stack(stack.nats_url, stack.database_url, started=[], data_dir=tmp_path)
     names = ["intake", "decisions", "timesheets", "payments", "reporting"]
@@ -119,16 +104,16 @@ async def test_the_demo_month_runs_through_every_service(
 
     janis = demo.CLIENTS[0]
     async with httpx.AsyncClient(base_url=services["decisions"]) as http:
-        own = {"Authorization": "Bearer e2e-dgp"}
+        own = {"Authorization": f"Bearer {TOKENS['daugavpils']}"}
         path = f"/municipalities/daugavpils/cases/{janis.application_id}"
         document = await http.get(f"{path}/decisions/1/document", headers=own)
         assert document.status_code == 200
         assert document.headers["content-type"].startswith("text/html")
         assert "80 stundu mēnesī" in document.text and "Jānis" in document.text
         assert "Konstatēts: sociālais dienests" in document.text  # the assessment, a fact
-        foreign = await http.get(path, headers={"Authorization": "Bearer e2e-ludza"})
+        foreign = await http.get(path, headers={"Authorization": f"Bearer {TOKENS['ludza']}"})
         assert foreign.status_code == 403
         ludza_cases = await http.get(
-            "/municipalities/ludza/cases", headers={"Authorization": "Bearer e2e-ludza"}
+            "/municipalities/ludza/cases", headers={"Authorization": f"Bearer {TOKENS['ludza']}"}
         )
         assert janis.application_id not in ludza_cases.text

@@ -16,6 +16,7 @@ from nats.js import JetStreamContext
 from openpyxl import load_workbook
 
 from shared.events.envelope import Envelope
+from shared.municipalities import MUNICIPALITIES
 from shared.rules.vocabulary import AgeGroup, RefusalReason, Unit
 from tests.conftest import ServiceFactory, auth
 from tests.integration.test_reporting_support import (
@@ -104,7 +105,8 @@ async def test_figures_of_every_service_are_exact_under_three_fold_delivery(
     assert dgp["decision_days_p90"] == "22"
     assert of(body, "ludza")["applications_received"] == 1
     assert body["national"]["applications_received"] == 7
-    assert [m["atvk"] for m in body["municipalities"]] == ["0050000", "0681000"]
+    codes = [MUNICIPALITIES["daugavpils"].atvk, MUNICIPALITIES["ludza"].atvk]
+    assert [m["atvk"] for m in body["municipalities"]] == codes
 
     december = of(await national(reporting, "2026-12"), "daugavpils")
     assert december["clients_active"] == 2
@@ -240,6 +242,6 @@ async def test_downloads_suppress_small_counts_and_the_api_does_not(
     open_rows = list(csv.DictReader(io.StringIO(data.text)))
     assert list(open_rows[0]) == [f["name"] for f in schema["fields"]]
     assert {row["atvk_code"]: row["applications_received"] for row in open_rows} == {
-        "0050000": "c",
-        "0681000": "<5",
+        MUNICIPALITIES["daugavpils"].atvk: "c",
+        MUNICIPALITIES["ludza"].atvk: "<5",
     }

@@ -23,6 +23,7 @@ from nats.js import JetStreamContext
 from openpyxl import load_workbook
 
 from deploy import demo
+from deploy.main import demo_grants, tokens_setting
 from deploy.services import start_services, stop_services
 from deploy.stack import Stack, free_port
 from shared.settings import Settings
@@ -37,7 +38,7 @@ from tests.unit.reporting import builders as b
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("clean_bus")]
 
-TOKENS = {"daugavpils": "p-dgp", "ludza": "p-ludza", "ministry": "p-ministry"}
+TOKENS = {name: f"p-{name}" for name in demo_grants()}
 PERSONAL_KEYS = {
     "personal_code", "first_name", "last_name", "declared_address", "phone", "iban",
     "case_id", "application_id", "assistant_id", "assignment_id", "note", "description",
@@ -48,9 +49,7 @@ PERSONAL_KEYS = {
 def prefix(monkeypatch: pytest.MonkeyPatch) -> str:
     value = f"p{uuid.uuid4().hex[:10]}"
     monkeypatch.setenv("ASIST_DATABASE_PREFIX", value)
-    monkeypatch.setenv("ASIST_TOKENS", ",".join(f"{t}={g}" for t, g in (
-        ("p-dgp", "caseworker:daugavpils"), ("p-ludza", "caseworker:ludza"),
-        ("p-ministry", "ministry:*"))))  # fmt: skip
+    monkeypatch.setenv("ASIST_TOKENS", tokens_setting(TOKENS))
     monkeypatch.setenv("ASIST_LOG_FORMAT", "json")
     return value
 

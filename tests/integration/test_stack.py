@@ -240,7 +240,7 @@ async def test_services_start_as_processes_answer_and_stop(local_stack: Stack) -
                 health = await client.get(f"{service.url}/health")
                 assert health.status_code == 200
                 ready = await client.get(f"{service.url}/ready")
-                assert ready.status_code == 200
+                assert ready.status_code == 200, (service.name, ready.text)
         again = await asyncio.to_thread(start_services, local_stack, data_dir, ports)
         assert [s.pid for s in again] == [s.pid for s in running]  # reused, not restarted
     finally:

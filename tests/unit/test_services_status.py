@@ -32,4 +32,4 @@ def test_status_names_the_rss_of_a_running_service(tmp_path: Path) -> None:
         stand_in.kill()
         stand_in.wait()
     assert lines["decisions"] == "stopped"
-    assert f"(pid {stand_in.pid}, RSS " in lines["intake"] and lines["intake"].endswith(" MiB)")
+    assert f"(pid {stand_in.pid}, RSS " in lines["intake"] and " MiB)" in lines["intake"]
