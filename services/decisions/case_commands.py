@@ -105,6 +105,7 @@ class Decide:
     hours: Decimal | None
     reduction_reason: str | None
     today: date
+    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class AmendGrant:
     reason: str
     facts: AssessmentFacts | None
     today: date
+    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ class SuspendService:
     suspended_from: date
     note: str
     today: date
+    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,25 @@ class TerminateService:
     terminated_from: date
     note: str
     today: date
+    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
+
+
+@dataclass(frozen=True)
+class ExtendDeadline:
+    """APL 64(2), legal.md §6: the facts need longer; at most four months from receipt."""
+
+    new_deadline: date
+    reason: str
+    today: date
+
+
+@dataclass(frozen=True)
+class RefuseForResidence:
+    """rules.md §3.5: the declared residence is in another municipality, which decides."""
+
+    declared_municipality: str
+    today: date
+    person_view: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,4 +186,6 @@ CaseCommand = (
     | ResumeService
     | TerminateService
     | MarkOverdue
+    | ExtendDeadline
+    | RefuseForResidence
 )

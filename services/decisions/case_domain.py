@@ -17,24 +17,27 @@ from services.decisions.case_commands import (
     CaseCommand,
     CloseTask,
     Decide,
+    ExtendDeadline,
     MarkOverdue,
     OpenCase,
     OpenTask,
     RecordAssessment,
     RecordDocument,
+    RefuseForResidence,
     RequestInformation,
     ResumeService,
     SuspendService,
     TerminateService,
     WithdrawApplication,
 )
-from services.decisions.case_grants import amend, decide_application
+from services.decisions.case_grants import amend, decide_application, refuse_for_residence
 from services.decisions.case_state import LIVE, WITH_GRANT, CaseState, CaseStatus, require_status
 from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound, invalid
 from shared.contracts.decisions import (
     CaseClosed,
     CaseOpened,
     CloseReason,
+    DeadlineExtended,
     DecisionOverdue,
     DocumentRecorded,
     InformationRequested,
@@ -46,6 +49,7 @@ from shared.contracts.decisions import (
     TerminationReason,
 )
 from shared.rules import decision_deadline, is_decision_overdue
+from shared.rules.deadlines import extension_problem
 
 
 def decide(command: CaseCommand, state: CaseState) -> list[BaseModel]:
@@ -102,6 +106,10 @@ def decide(command: CaseCommand, state: CaseState) -> list[BaseModel]:
             return terminate(command, state)
         case MarkOverdue():
             return mark_overdue(command, state)
+        case ExtendDeadline():
+            return extend_deadline(command, state)
+        case RefuseForResidence():
+            return refuse_for_residence(command, state)
     raise TypeError(f"unknown command {command!r}")
 
 
@@ -162,6 +170,7 @@ def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
             reason=command.reason,
             suspended_from=command.suspended_from,
             note=command.note,
+            person_view=command.person_view,
         )
     ]
 
@@ -207,6 +216,7 @@ def terminate(command: TerminateService, state: CaseState) -> list[BaseModel]:
             reason=command.reason,
             terminated_from=command.terminated_from,
             note=command.note,
+            person_view=command.person_view,
         )
     ]
 
@@ -217,14 +227,41 @@ def mark_overdue(command: MarkOverdue, state: CaseState) -> list[BaseModel]:
     assert opened is not None
     if state.overdue is not None or state.status is not CaseStatus.OPEN:
         return []
-    if not is_decision_overdue(opened.received_on, command.today):
+    # legal.md §6: overdue checks use the deadline in force (an extension moves it).
+    if not is_decision_overdue(opened.received_on, command.today, deadline=state.deadline):
         return []
     return [
         DecisionOverdue(
             case_id=opened.case_id,
             received_on=opened.received_on,
-            decision_deadline=opened.decision_deadline,
+            decision_deadline=state.deadline or opened.decision_deadline,
             detected_on=command.today,
+        )
+    ]
+
+
+def extend_deadline(command: ExtendDeadline, state: CaseState) -> list[BaseModel]:
+    """APL 64(2), legal.md §6: extend the deadline of an undecided case, with its reason."""
+    opened = state.opened
+    assert opened is not None and state.deadline is not None
+    require_status(state, {CaseStatus.OPEN}, "extend the decision deadline")
+    problem = extension_problem(
+        opened.received_on, state.deadline, command.new_deadline, command.today
+    )
+    if problem is not None:
+        field, message = problem
+        if field == "today":
+            raise IllegalTransition(message)
+        raise invalid(field, message, "EXTENSION_NOT_ALLOWED")
+    return [
+        DeadlineExtended(
+            case_id=opened.case_id,
+            decision_number=state.next_decision_number,
+            decided_on=command.today,
+            received_on=opened.received_on,
+            previous_deadline=state.deadline,
+            new_deadline=command.new_deadline,
+            reason=command.reason,
         )
     ]
 

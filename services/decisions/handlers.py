@@ -27,12 +27,14 @@ from services.decisions.assistant_domain import (
     RegisterAssistant,
 )
 from services.decisions.case_commands import CaseCommand, MarkOverdue
-from services.decisions.case_state import WITH_GRANT, CaseState
+from services.decisions.case_state import DECISION_TYPES, WITH_GRANT, CaseState
 from services.decisions.domain import IllegalTransition, NotFound, assistant_stream, case_stream
 from services.decisions.projections import project
 from shared.clock import riga_today
+from shared.contracts.decisions import Official
 from shared.events.envelope import new_event_id
 from shared.logging import get_logger
+from shared.municipalities import ACTS_DATA
 from shared.rules import Unit
 from shared.runtime import ServiceRuntime
 from shared.store.eventstore import ConcurrencyError, EventContext, EventStore
@@ -48,6 +50,56 @@ class DecisionsSettings(BaseSettings):
 
     # How often the background job looks for cases past their deadline (rules.md §5.4).
     overdue_check_seconds: float = 900.0
+    # legal.md §3 item 13: who signs, by token id (the digest in an event's actor):
+    # {"<token id>": {"name": "…", "position": "…"}}. A token not named here signs as the
+    # municipality's default official (shared.municipalities.ACTS_DATA).
+    officials: dict[str, Official] = {}
+
+
+async def next_register_number(conn: Connection, municipality: str, year: int) -> str:
+    """legal.md §3 item 2: the next number of the municipality's register for ``year``.
+
+    The counter row stays locked until the caller's transaction ends: concurrent decisions
+    wait and get consecutive numbers; a decision that rolls back returns its number.
+    """
+    number = await conn.fetchval(
+        "insert into register_counters (municipality, year, last_number) values ($1, $2, 1)"
+        " on conflict (municipality, year)"
+        " do update set last_number = register_counters.last_number + 1"
+        " returning last_number",
+        municipality,
+        year,
+    )
+    acts = ACTS_DATA.get(municipality)
+    prefix = acts.register_prefix if acts else municipality.upper()
+    return f"{prefix}/{year}/{number}"
+
+
+def official_for(municipality: str, actor: str | None) -> Official | None:
+    """legal.md §3 item 13: the official the deciding principal stands for."""
+    token_id = (actor or "").rsplit(":", 1)[-1]
+    named = DecisionsSettings().officials.get(token_id)
+    if named is not None:
+        return named
+    acts = ACTS_DATA.get(municipality)
+    return (
+        None if acts is None else Official(name=acts.official_name, position=acts.official_position)
+    )
+
+
+async def stamp(
+    conn: Connection, municipality: str, events: list[BaseModel], actor: str | None
+) -> list[BaseModel]:
+    """Give each decision its register number and signing official before it is stored:
+    the document is written from the event, so both stay as issued (legal.md §3)."""
+    stamped = []
+    for event in events:
+        if isinstance(event, DECISION_TYPES) and event.register_number is None:
+            number = await next_register_number(conn, municipality, event.decided_on.year)
+            official = official_for(municipality, actor)
+            event = event.model_copy(update={"register_number": number, "official": official})
+        stamped.append(event)
+    return stamped
 
 
 async def _append(
@@ -96,6 +148,8 @@ async def run_case(
         await _lock(conn, case_stream(case_id))
     state, version = await load_case(conn, store, case_id, municipality)
     events = case_domain.decide(command, state)
+    if state.opened is not None:
+        events = await stamp(conn, state.opened.municipality, events, context.actor)
     await _append(conn, store, case_stream(case_id), version, events, context)
     for event in events:
         state = case_state.evolve(state, event)

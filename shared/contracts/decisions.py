@@ -32,6 +32,7 @@ from shared.rules.vocabulary import (
     FunctionalLimitation,
     NeedResult,
     Opinion,
+    PeriodKind,
     Purpose,
     RefusalReason,
     Residence,
@@ -75,6 +76,16 @@ class ClientData(BaseModel):
     first_name: str
     last_name: str
     birth_date: date = Field(description="Decides adult or child on the period start (§3)")
+    declared_address: str = Field(
+        default="", description="Declared residence; the decision is addressed there (legal.md §3)"
+    )
+
+
+class Official(BaseModel):
+    """The official who decided (legal.md §3 item 13): position, first name and surname."""
+
+    name: str
+    position: str
 
 
 class ClaimedActivity(BaseModel):
@@ -272,6 +283,16 @@ class HoursGranted(BaseModel):
     p17_exception: bool = Field(
         default=False, description="Granted under Reg. 316 p. 17 without an established need"
     )
+    period_kind: PeriodKind | None = Field(
+        default=None, description="LV-2013: the kind of period (rules.md §4.4)"
+    )
+    period_months: int | None = Field(default=None, description="With several_months")
+    register_number: str | None = Field(
+        default=None,
+        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
+        "item 2); absent on decisions issued before register numbers",
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
 
 
 @event(SERVICE, personal_data=True)
@@ -290,6 +311,19 @@ class ApplicationRefused(BaseModel):
     trace: list[str]
     needs_assessment: NeedsAssessmentResult | None = Field(
         default=None, description="LV-2021 adults: the assessment the refusal rests on (§3.1)"
+    )
+    declared_municipality: str | None = Field(
+        default=None,
+        description="RESIDENCE_ELSEWHERE: the municipality of the declared residence (§3.5)",
+    )
+    register_number: str | None = Field(
+        default=None,
+        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
+        "item 2); absent on decisions issued before register numbers",
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    person_view: str = Field(
+        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
 
 
@@ -318,6 +352,19 @@ class GrantAmended(BaseModel):
     purpose_hours: list[PurposeHours] = Field(default_factory=list)
     needs_assessment: NeedsAssessmentResult | None = None
     p17_exception: bool = False
+    period_kind: PeriodKind | None = Field(
+        default=None, description="LV-2013: the kind of period (rules.md §4.4)"
+    )
+    period_months: int | None = Field(default=None, description="With several_months")
+    register_number: str | None = Field(
+        default=None,
+        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
+        "item 2); absent on decisions issued before register numbers",
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    person_view: str = Field(
+        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
+    )
 
 
 @event(SERVICE, personal_data=True)
@@ -330,6 +377,15 @@ class ServiceSuspended(BaseModel):
     reason: SuspensionReason
     suspended_from: date = Field(description="First day without the service")
     note: str = ""
+    register_number: str | None = Field(
+        default=None,
+        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
+        "item 2); absent on decisions issued before register numbers",
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    person_view: str = Field(
+        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
+    )
 
 
 @event(SERVICE)
@@ -341,6 +397,12 @@ class ServiceResumed(BaseModel):
     decided_on: date
     resumed_on: date = Field(description="First day with the service again")
     note: str = ""
+    register_number: str | None = Field(
+        default=None,
+        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
+        "item 2); absent on decisions issued before register numbers",
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
 
 
 @event(SERVICE)
@@ -353,6 +415,15 @@ class ServiceTerminated(BaseModel):
     reason: TerminationReason
     terminated_from: date = Field(description="First day without the service")
     note: str = ""
+    register_number: str | None = Field(
+        default=None,
+        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
+        "item 2); absent on decisions issued before register numbers",
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    person_view: str = Field(
+        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
+    )
 
 
 @event(SERVICE)
@@ -372,6 +443,28 @@ class DecisionOverdue(BaseModel):
     received_on: date
     decision_deadline: date
     detected_on: date = Field(description="The Latvian date on which the check found it")
+
+
+@event(SERVICE, personal_data=True)
+class DeadlineExtended(BaseModel):
+    """The decision deadline was extended for an objective reason (APL art. 64(2)).
+
+    At most four months from receipt (legal.md §6), decided before the deadline in force
+    expires; the applicant gets a written notice (legal.md §4), numbered like a decision.
+    Overdue checks use ``new_deadline`` from then on (rules.md §5.4).
+    """
+
+    case_id: str
+    decision_number: int = Field(ge=1, description="The notice's number within the case")
+    decided_on: date
+    received_on: date
+    previous_deadline: date = Field(description="The deadline in force before the extension")
+    new_deadline: date = Field(description="At most four months from receipt (APL 64(2))")
+    reason: str = Field(description="The objective reason the facts need longer (free text)")
+    register_number: str | None = Field(
+        default=None, description="The municipality's register number (legal.md §3 item 2)"
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3)")
 
 
 @event(SERVICE)
