@@ -57,6 +57,7 @@ def opened(data: ApplicationSubmitted, municipality: str) -> OpenCase:
             first_name=applicant.first_name,
             last_name=applicant.last_name,
             birth_date=applicant.birth_date,
+            declared_address=applicant.declared_address,  # the document is addressed there
         ),
         has_representative=data.representative is not None,
         claimed_activities=tuple(

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -21,17 +21,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from services.decisions import assistant_domain, case_domain, case_state
 from services.decisions.assistant_domain import (
     AssignAssistant,
+    Assignment,
     AssistantCommand,
     AssistantState,
     ClientGrant,
     RegisterAssistant,
+    UnassignAssistant,
 )
 from services.decisions.case_commands import CaseCommand, MarkOverdue
 from services.decisions.case_state import DECISION_TYPES, WITH_GRANT, CaseState
 from services.decisions.domain import IllegalTransition, NotFound, assistant_stream, case_stream
 from services.decisions.projections import project
 from shared.clock import riga_today
-from shared.contracts.decisions import Official
+from shared.contracts.decisions import Official, ServiceTerminated
 from shared.events.envelope import new_event_id
 from shared.logging import get_logger
 from shared.municipalities import ACTS_DATA
@@ -153,7 +155,40 @@ async def run_case(
     await _append(conn, store, case_stream(case_id), version, events, context)
     for event in events:
         state = case_state.evolve(state, event)
+        if isinstance(event, ServiceTerminated):
+            await end_assignments(conn, store, event, context)
     return state, events
+
+
+async def end_assignments(
+    conn: Connection, store: EventStore, terminated: ServiceTerminated, context: EventContext
+) -> None:
+    """Issue #13: a termination ends every open assignment of the client on the last day of
+    service (``AssistantUnassigned`` on each assistant's stream, in the same transaction), so
+    timesheets and payments see the end and the assistant's hours are free again.
+
+    No assistant lock here (the consumer runs this in batches, see ``run_case``): a
+    concurrent change of the assistant fails this transaction on the stream version instead.
+    """
+    rows = await conn.fetch(
+        "select assignment_id, assistant_id, municipality from assignments"
+        " where case_id = $1 and last_day is null order by assignment_id",
+        terminated.case_id,
+    )
+    last_service_day = terminated.terminated_from - timedelta(days=1)
+    number = terminated.register_number or str(terminated.decision_number)
+    for row in rows:
+        state, version = await load_assistant(conn, store, row["assistant_id"], row["municipality"])
+        current = state.assignment(row["assignment_id"])
+        assert current is not None
+        command = UnassignAssistant(
+            assignment_id=current.assignment_id,
+            # Never before "the day before it started": an assignment that had not begun.
+            last_day=max(last_service_day, current.assigned_from - timedelta(days=1)),
+            reason=f"service terminated by decision No. {number} ({terminated.reason})",
+        )
+        events = assistant_domain.decide(command, state)
+        await _append(conn, store, assistant_stream(row["assistant_id"]), version, events, context)
 
 
 async def load_assistant(
@@ -203,6 +238,24 @@ def client_grant(case_id: str, state: CaseState) -> ClientGrant:
     return ClientGrant(case_id, in_force, grant.unit, grant.hours, grant.period_start, last_day)
 
 
+async def assignments_of_person(
+    conn: Connection, store: EventStore, personal_code: str, except_id: str
+) -> tuple[Assignment, ...]:
+    """The assignments of the person's other registrations (other municipalities), read from
+    their own streams (the read model only finds the registrations)."""
+    rows = await conn.fetch(
+        "select assistant_id, municipality from assistants"
+        " where personal_code = $1 and assistant_id <> $2 order by assistant_id",
+        personal_code,
+        except_id,
+    )
+    found: list[Assignment] = []
+    for row in rows:
+        other, _ = await load_assistant(conn, store, row["assistant_id"], row["municipality"])
+        found.extend(other.assignments)
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Assign:
     assignment_id: str
@@ -225,8 +278,15 @@ async def assign_assistant(
     await _lock(conn, f"assistant:{assistant_id}")
     state, version = await load_assistant(conn, store, assistant_id, municipality)
     target, _ = await load_case(conn, store, request.case_id, municipality)
+    # rules.md §6.1, architecture.md §9: the same person registered in other municipalities
+    # is one assistant for the limit. One lock per person, so that concurrent assignments
+    # through two registrations see each other; their assignments count as this one's.
+    assert state.registered is not None
+    code = state.registered.personal_code
+    await _lock(conn, f"assistant-load:{code}")
+    everywhere = await assignments_of_person(conn, store, code, assistant_id)
     others = {}
-    for case_id in sorted({a.case_id for a in state.assignments}):
+    for case_id in sorted({a.case_id for a in (*state.assignments, *everywhere)}):
         other, _ = await load_case(conn, store, case_id)
         others[case_id] = client_grant(case_id, other)
     command = AssignAssistant(
@@ -236,7 +296,8 @@ async def assign_assistant(
         weekly_hours=request.weekly_hours,
         other_grants=others,
     )
-    events = assistant_domain.decide(command, state)
+    counted = replace(state, assignments=(*state.assignments, *everywhere))
+    events = assistant_domain.decide(command, counted)
     await _append(conn, store, assistant_stream(assistant_id), version, events, context)
     return events
 
