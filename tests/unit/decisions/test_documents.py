@@ -10,6 +10,7 @@ import pytest
 from services.decisions import document_render, documents
 from services.decisions.case_state import CaseState
 from services.decisions.latvian import count_text, date_words
+from shared.contracts.decisions import ApplicationRefused
 from shared.municipalities import acts_data, get_municipality
 from shared.rules import RefusalReason, RuleSetId
 from tests.unit.decisions.builders import (
@@ -200,7 +201,9 @@ def test_a_refusal_names_every_ground_in_latvian_without_codes() -> None:
     assert text.count("Atteikuma pamats:") == 2
     assert "funkcionālo traucējumu" in text
     assert "NOT_SEVERE_DISABILITY" not in text and "NO_FUNCTIONAL_LIMITATION" not in text
-    assert state.decisions[0].reasons == [  # the codes stay in the event
+    refusal = state.decisions[0]
+    assert isinstance(refusal, ApplicationRefused)
+    assert refusal.reasons == [  # the codes stay in the event
         RefusalReason.NOT_SEVERE_DISABILITY,
         RefusalReason.NO_FUNCTIONAL_LIMITATION,
     ]
@@ -208,7 +211,8 @@ def test_a_refusal_names_every_ground_in_latvian_without_codes() -> None:
 
 def test_a_refusal_under_lv_2013_cites_regulation_942() -> None:
     state = run([lv_2013_decision()], lv_2013_assessed(adult(opinion=None)))
-    assert state.decisions[0].rule_set is RuleSetId.LV_2013
+    refusal = state.decisions[0]
+    assert isinstance(refusal, ApplicationRefused) and refusal.rule_set is RuleSetId.LV_2013
     text = text_of(state)
     assert "nav Veselības un darbspēju ekspertīzes ārstu valsts komisijas atzinuma" in text
     assert "Ministru kabineta 2012. gada 18. decembra noteikumu Nr. 942)" in text
