@@ -24,7 +24,7 @@ h2 { font-size: 11pt; margin: .9em 0 .2em; }
 p { margin: .2em 0; }
 table { border-collapse: collapse; margin: .4em 0; font-size: 10pt; }
 td, th { border: 1px solid #444; padding: .15em .4em; vertical-align: top; }
-.signature { margin-top: 2em; }
+.signature { margin-top: 2em; break-inside: avoid; page-break-before: avoid; }
 .esign { margin-top: 1.2em; font-size: 9pt; font-weight: bold; text-align: center; }
 """
 
