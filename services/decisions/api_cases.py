@@ -26,6 +26,7 @@ from services.decisions.case_commands import (
     CloseTask,
     Decide,
     ExtendDeadline,
+    ForwardApplication,
     RecordAssessment,
     RefuseForResidence,
     RequestInformation,
@@ -335,6 +336,35 @@ async def refuse_for_residence(
         body,
         lambda: RefuseForResidence(body.declared_municipality, riga_today(), body.person_view),
         decision_reply,
+    )
+
+
+class ForwardingBody(Body):
+    to_municipality: str = Field(
+        min_length=1, max_length=40, description="Slug of the municipality of the residence"
+    )
+
+
+@router.post("/cases/{case_id}/forwarding", status_code=201)
+async def forward(
+    municipality: str,
+    case_id: str,
+    body: ForwardingBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Forward the application to the municipality of the declared residence instead of
+    refusing it (rules.md §3.5): ``ApplicationForwarded``, and the case closes."""
+    return await case_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        case_id,
+        body,
+        lambda: ForwardApplication(body.to_municipality, riga_today()),
+        lambda _, events: {"forwarded": events[0].model_dump(mode="json")},
     )
 
 

@@ -166,6 +166,14 @@ class RefuseForResidence:
 
 
 @dataclass(frozen=True)
+class ForwardApplication:
+    """rules.md §3.5: send the application to the municipality of the declared residence."""
+
+    to_municipality: str
+    today: date
+
+
+@dataclass(frozen=True)
 class MarkOverdue:
     """rules.md §5.4: report an undecided case past its deadline, once."""
 
@@ -188,4 +196,5 @@ CaseCommand = (
     | MarkOverdue
     | ExtendDeadline
     | RefuseForResidence
+    | ForwardApplication
 )

@@ -18,6 +18,7 @@ from services.decisions.case_commands import (
     CloseTask,
     Decide,
     ExtendDeadline,
+    ForwardApplication,
     MarkOverdue,
     OpenCase,
     OpenTask,
@@ -34,6 +35,7 @@ from services.decisions.case_grants import amend, decide_application, refuse_for
 from services.decisions.case_state import LIVE, WITH_GRANT, CaseState, CaseStatus, require_status
 from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound, invalid
 from shared.contracts.decisions import (
+    ApplicationForwarded,
     CaseClosed,
     CaseOpened,
     CloseReason,
@@ -48,6 +50,7 @@ from shared.contracts.decisions import (
     TaskOpened,
     TerminationReason,
 )
+from shared.municipalities import MUNICIPALITIES
 from shared.rules import decision_deadline, is_decision_overdue
 from shared.rules.deadlines import extension_problem
 
@@ -110,6 +113,8 @@ def decide(command: CaseCommand, state: CaseState) -> list[BaseModel]:
             return extend_deadline(command, state)
         case RefuseForResidence():
             return refuse_for_residence(command, state)
+        case ForwardApplication():
+            return forward(command, state)
     raise TypeError(f"unknown command {command!r}")
 
 
@@ -263,6 +268,37 @@ def extend_deadline(command: ExtendDeadline, state: CaseState) -> list[BaseModel
             new_deadline=command.new_deadline,
             reason=command.reason,
         )
+    ]
+
+
+def forward(command: ForwardApplication, state: CaseState) -> list[BaseModel]:
+    """rules.md §3.5: instead of refusing, forward the application to the municipality of
+    the declared residence; this case closes without a decision."""
+    opened = state.opened
+    assert opened is not None
+    require_status(state, {CaseStatus.OPEN}, "forward the application")
+    other = command.to_municipality
+    if other not in MUNICIPALITIES:
+        raise invalid("to_municipality", f"unknown municipality {other!r}")
+    if other == opened.municipality:
+        raise invalid("to_municipality", "is this municipality (rules.md §3.5)", "RESIDENCE_HERE")
+    return [
+        ApplicationForwarded(
+            case_id=opened.case_id,
+            application_id=opened.application_id,
+            from_municipality=opened.municipality,
+            to_municipality=other,
+            forwarded_on=command.today,
+            received_on=opened.received_on,
+            client=opened.client,
+            has_representative=opened.has_representative,
+            claimed_activities=opened.claimed_activities,
+            claimed_purposes=opened.claimed_purposes,
+            receives_vision_benefit=opened.receives_vision_benefit,
+            weekly_medical_procedures=opened.weekly_medical_procedures,
+            requested_start=opened.requested_start,
+        ),
+        CaseClosed(case_id=opened.case_id, reason=CloseReason.FORWARDED, closed_on=command.today),
     ]
 
 

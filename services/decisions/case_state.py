@@ -63,6 +63,7 @@ class CaseStatus(StrEnum):
     REFUSED = "refused"
     TERMINATED = "terminated"  # the grant ended (rules.md §5.6)
     WITHDRAWN = "withdrawn"  # withdrawn before a decision
+    FORWARDED = "forwarded"  # sent to the municipality of the residence (rules.md §3.5)
 
 
 # Statuses in which the case still takes information, assessments and changes.
@@ -216,7 +217,8 @@ def evolve(state: CaseState, event: BaseModel) -> CaseState:
                 terminated_from=event.terminated_from,
             )
         case CaseClosed():
-            return replace(state, status=CaseStatus.WITHDRAWN, closed=event)
+            status = CaseStatus(event.reason.value)  # withdrawn or forwarded
+            return replace(state, status=status, closed=event)
         case DecisionOverdue():
             return replace(state, overdue=event)
         case DeadlineExtended():

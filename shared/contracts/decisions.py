@@ -48,6 +48,7 @@ class CloseReason(StrEnum):
     """Why a case ended without a decision."""
 
     WITHDRAWN = "withdrawn"  # rules.md §5.6: written withdrawal before the decision
+    FORWARDED = "forwarded"  # rules.md §3.5: sent to the municipality of the residence
 
 
 class SuspensionReason(StrEnum):
@@ -465,6 +466,28 @@ class DeadlineExtended(BaseModel):
         default=None, description="The municipality's register number (legal.md §3 item 2)"
     )
     official: Official | None = Field(default=None, description="Who decided (legal.md §3)")
+
+
+@event(SERVICE, personal_data=True)
+class ApplicationForwarded(BaseModel):
+    """rules.md §3.5: the applicant's declared residence is in another municipality, and the
+    caseworker forwarded the application there instead of refusing it. Carries what the
+    application said, so that the other municipality's intake can register it; this case
+    then closes (``CaseClosed``, reason ``forwarded``)."""
+
+    case_id: str
+    application_id: str
+    from_municipality: str
+    to_municipality: str = Field(description="Slug of the municipality of the residence")
+    forwarded_on: date
+    received_on: date = Field(description="When the first municipality received it")
+    client: ClientData
+    has_representative: bool = False
+    claimed_activities: list[ClaimedActivity] = Field(default_factory=list)
+    claimed_purposes: list[ClaimedPurpose] = Field(default_factory=list)
+    receives_vision_benefit: bool = False
+    weekly_medical_procedures: bool = False
+    requested_start: date | None = None
 
 
 @event(SERVICE)

@@ -243,3 +243,22 @@ async def test_a_document_of_an_unknown_decision_is_404(
     url = f"{DGP}/cases/{case_id}/decisions/1/document"
     assert (await decisions.get(url, headers=CASEWORKER)).status_code == 404
     assert uuid.UUID(case_id)
+
+
+async def test_the_caseworker_may_forward_instead_of_refusing(
+    decisions: httpx.AsyncClient, js: JetStreamContext, db: asyncpg.Connection
+) -> None:
+    """rules.md §3.5: ``ApplicationForwarded`` names the other municipality; the case closes."""
+    case_id = (await open_case(decisions, js))["case_id"]
+    reply = await post(decisions, f"cases/{case_id}/forwarding", {"to_municipality": "ludza"})
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["status"] == "forwarded"
+    assert reply.json()["forwarded"]["to_municipality"] == "ludza"
+    assert (await event_names(db, f"case-{case_id}"))[-2:] == [
+        "ApplicationForwarded",
+        "CaseClosed",
+    ]
+    listed = await decisions.get(f"{DGP}/cases?status=forwarded", headers=CASEWORKER)
+    assert [c["case_id"] for c in listed.json()["items"]] == [case_id]
+    again = await post(decisions, f"cases/{case_id}/forwarding", {"to_municipality": "ludza"})
+    assert again.status_code == 409  # the case is closed

@@ -7,10 +7,23 @@ from datetime import date
 
 import pytest
 
-from services.decisions.case_commands import ExtendDeadline, MarkOverdue, RefuseForResidence
+from services.decisions.case_commands import (
+    ExtendDeadline,
+    ForwardApplication,
+    MarkOverdue,
+    RefuseForResidence,
+)
+from services.decisions.case_domain import decide
 from services.decisions.case_state import CaseStatus
 from services.decisions.domain import IllegalTransition, InvalidCommand
-from shared.contracts.decisions import ApplicationRefused, DeadlineExtended, HoursGranted
+from shared.contracts.decisions import (
+    ApplicationForwarded,
+    ApplicationRefused,
+    CaseClosed,
+    CloseReason,
+    DeadlineExtended,
+    HoursGranted,
+)
 from shared.rules import PeriodKind, RefusalReason, RuleSetId
 from tests.unit.decisions.builders import (
     LV_2013_START,
@@ -19,6 +32,7 @@ from tests.unit.decisions.builders import (
     lv_2013_assessed,
     lv_2013_decision,
     open_case,
+    replay,
     run,
 )
 
@@ -123,3 +137,19 @@ def test_lv_2021_periods_have_no_kind() -> None:
     state = run([decision(period_end=date(2026, 7, 20))], assessed())
     grant = state.decisions[-1]
     assert isinstance(grant, HoursGranted) and grant.period_kind is None
+
+
+def test_an_application_can_be_forwarded_to_the_municipality_of_the_residence() -> None:
+    """rules.md §3.5, the caseworker's other choice: forward instead of refusing."""
+    state = run([open_case()])
+    assert state.opened is not None
+    events = decide(ForwardApplication("ludza", date(2026, 3, 20)), state)
+    forwarded, closed = events
+    assert isinstance(forwarded, ApplicationForwarded) and isinstance(closed, CaseClosed)
+    assert (forwarded.from_municipality, forwarded.to_municipality) == ("daugavpils", "ludza")
+    assert forwarded.client.personal_code == "12038512342"
+    assert closed.reason is CloseReason.FORWARDED
+    after = replay([state.opened, *events])
+    assert after.status is CaseStatus.FORWARDED and after.decisions == ()
+    with pytest.raises(InvalidCommand):
+        decide(ForwardApplication("daugavpils", date(2026, 3, 20)), state)
