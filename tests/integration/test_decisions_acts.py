@@ -17,10 +17,13 @@ from nats.js import JetStreamContext
 from pypdf import PdfReader
 
 from services.decisions.latvian import date_words
+from services.intake.app import create as create_intake
+from services.intake.consumers import forwarded_id
+from shared.contracts.decisions import ApplicationForwarded
 from shared.events.envelope import new_event_id
 from shared.rules.deadlines import decision_deadline, latest_extended_deadline
 from shared.store.eventstore import EventContext
-from tests.conftest import auth
+from tests.conftest import ServiceFactory, auth
 from tests.integration.test_decisions_assistants import assign, assistant, register
 from tests.integration.test_decisions_support import (
     CASEWORKER,
@@ -262,3 +265,29 @@ async def test_the_caseworker_may_forward_instead_of_refusing(
     assert [c["case_id"] for c in listed.json()["items"]] == [case_id]
     again = await post(decisions, f"cases/{case_id}/forwarding", {"to_municipality": "ludza"})
     assert again.status_code == 409  # the case is closed
+
+
+async def test_a_forwarded_application_opens_a_case_in_the_other_municipality(
+    decisions: httpx.AsyncClient,
+    js: JetStreamContext,
+    start_service: ServiceFactory,
+    db: asyncpg.Connection,
+) -> None:
+    """rules.md §3.5 end to end: decisions forwards, Ludza's intake registers the application
+    (channel ``forwarded``, received the day it was forwarded), Ludza's case opens."""
+    intake = await start_service(create_intake)
+    case_id = (await open_case(decisions, js))["case_id"]
+    reply = await post(decisions, f"cases/{case_id}/forwarding", {"to_municipality": "ludza"})
+    assert reply.status_code == 201, reply.text
+    forwarded = ApplicationForwarded.model_validate(reply.json()["forwarded"])
+    new_id = forwarded_id(forwarded)
+
+    async def in_ludza() -> dict[str, Any] | None:
+        found = await decisions.get(f"{LUDZA}/cases/{new_id}", headers=LUDZA_CASEWORKER)
+        return found.json() if found.status_code == 200 else None
+
+    ludza_case = await eventually(in_ludza, seconds=20)
+    assert ludza_case["received_on"] == TODAY.isoformat()
+    assert ludza_case["application"]["client"]["personal_code"] == "12038512342"
+    application = await intake.get(f"{LUDZA}/applications/{new_id}", headers=LUDZA_CASEWORKER)
+    assert application.status_code == 200 and application.json()["channel"] == "forwarded"
