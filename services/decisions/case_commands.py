@@ -16,6 +16,7 @@ from shared.contracts.decisions import (
     ClaimedActivity,
     ClaimedPurpose,
     ClientData,
+    RepresentativeData,
     SuspensionReason,
     TerminationReason,
 )
@@ -41,6 +42,7 @@ class OpenCase:
     car_adaptation_indications: bool = False
     group1_since_childhood_special_care: bool = False
     dialysis_or_stage_iv_cancer_therapy: bool = False
+    representative: RepresentativeData | None = None  # legal.md §3 item 4
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,13 @@ TERMINATIONS = {
     TerminationReason.PERIOD_ENDED: "beidzies piešķirtais periods, un jauns lēmums nav pieņemts",
     TerminationReason.OTHER: "citi apstākļi, kas norādīti lēmumā",
 }
+# legal.md §3 item 4: the representative's relation, in the nominative after a label.
+RELATIONS = {
+    "parent": "vecāks",
+    "foster_family": "audžuģimene",
+    "guardian": "aizbildnis",
+    "authorised": "pilnvarotā persona",
+}
 PERIOD_KINDS = {
     PeriodKind.ONE_TIME: "vienreizējs pakalpojums (viena diena)",
     PeriodKind.ONE_MONTH: "viens mēnesis",
@@ -232,7 +239,15 @@ class _Writer:
         if client.declared_address:
             line += f", deklarētā dzīvesvieta: {client.declared_address}"
         blocks: list[Block] = [line + "."]
-        if opened.has_representative:
+        representative = opened.representative
+        if representative is not None:
+            relation = RELATIONS.get(representative.relation, "pārstāvis")
+            blocks.append(
+                f"Likumiskais pārstāvis: {representative.first_name} "
+                f"{representative.last_name} ({relation}); dokumentu paziņo pārstāvim "
+                "(Administratīvā procesa likuma 67. panta otrās daļas 2. punkts)."
+            )
+        elif opened.has_representative:
             blocks.append(
                 "Personai ir likumiskais pārstāvis; dokumentu paziņo likumiskajam pārstāvim "
                 "(Administratīvā procesa likuma 67. panta otrās daļas 2. punkts)."

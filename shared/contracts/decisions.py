@@ -82,6 +82,14 @@ class ClientData(BaseModel):
     )
 
 
+class RepresentativeData(BaseModel):
+    """The legal representative as the application names them (legal.md §3 item 4)."""
+
+    first_name: str
+    last_name: str
+    relation: str = Field(description="parent, foster_family, guardian or authorised")
+
+
 class Official(BaseModel):
     """The official who decided (legal.md §3 item 13): position, first name and surname."""
 
@@ -156,6 +164,9 @@ class CaseOpened(BaseModel):
     )
     client: ClientData
     has_representative: bool = False
+    representative: RepresentativeData | None = Field(
+        default=None, description="Who acts for the person; the decision is notified to them"
+    )
     claimed_activities: list[ClaimedActivity] = Field(default_factory=list)
     receives_vision_benefit: bool = Field(
         default=False, description="As claimed in the application (rules.md §4.2)"

@@ -273,3 +273,14 @@ def test_the_hours_noun_agrees_with_the_number() -> None:
         assert hours_text(Decimal(number)) == text
     assert hours_text(Decimal(21), accusative=True) == "21 stundu"
     assert hours_text(Decimal(22), accusative=True) == "22 stundas"
+
+
+def test_a_representative_is_named_and_the_document_is_notified_to_them() -> None:
+    """legal.md §3 item 4: for a minor or a person under guardianship, the representative."""
+    from shared.contracts.decisions import RepresentativeData
+
+    parent = RepresentativeData(first_name="Inese", last_name="Ozola", relation="parent")
+    state = run([decision()], assessed(has_representative=True, representative=parent))
+    text = text_of(state)
+    assert "Likumiskais pārstāvis: Inese Ozola (vecāks); dokumentu paziņo pārstāvim" in text
+    assert "Iesniedzējs: personas likumiskais pārstāvis." in text
