@@ -48,6 +48,7 @@ from shared.rules import AgeGroup, PeriodKind, RefusalReason, RuleSetId, Unit
 
 __all__ = ["Document", "Section", "Table", "build", "date_lv", "hours_lv"]
 
+REG_316_NOMINATIVE = "Ministru kabineta 2021. gada 18. maija noteikumi Nr. 316"
 E_SIGNATURE = "DOKUMENTS IR PARAKSTĪTS AR DROŠU ELEKTRONISKO PARAKSTU UN SATUR LAIKA ZĪMOGU"
 ENTRY_INTO_FORCE = (
     "Lēmums stājas spēkā ar tā paziņošanas brīdi (Administratīvā procesa likuma 70. panta "
@@ -282,7 +283,7 @@ class _Writer:
     def _view(self, view: str, unfavourable: bool) -> None:
         """legal.md §3 item 7: the person's view and how it was weighed (APL 62)."""
         if view:
-            self.section("Personas viedoklis", view)
+            self.section("Personas viedoklis", _sentence(view))
         elif unfavourable:
             self.section(
                 "Personas viedoklis",
@@ -332,7 +333,7 @@ class _Writer:
                 self.section("Personas pienākumi un pakalpojuma sniegšana", CONTRACT, DUTIES)
             case GrantAmended():
                 amended = self._amended()
-                changed = [f"Mainījušies apstākļi: {decision.reason}", *facts]
+                changed = [f"Mainījušies apstākļi: {_sentence(decision.reason)}", *facts]
                 self.section("Konstatētie fakti", *changed)
                 lower = amended is not None and (
                     decision.hours < amended.hours or decision.period_end < amended.period_end
@@ -484,7 +485,7 @@ class _Writer:
         self.section("Piemērotās tiesību normas", *applied_law(RuleSetId.LV_2021, [], True))
         self.section(
             "Nolemts",
-            "Pārtraukt asistenta pakalpojuma sniegšanu uz laiku no "
+            "Pārtraukt asistenta pakalpojuma sniegšanu no "
             f"{date_words(decision.suspended_from, 'gen')} uz uzturēšanās laiku.",
             "Pakalpojuma sniegšanu atjauno pēc uzturēšanās beigām, kad persona par to "
             "paziņojusi sociālajam dienestam. Līgums ar asistentu netiek izbeigts, taču "
@@ -534,7 +535,7 @@ class _Writer:
         self.section(
             "Lēmuma pamatojums",
             f"Tā kā {TERMINATIONS[decision.reason]}, asistenta pakalpojuma sniegšana "
-            f"izbeidzama ({REG_316}).",
+            f"izbeidzama ({REG_316_NOMINATIVE}).",
         )
         self.section(
             "Piemērotās tiesību normas", *applied_law(RuleSetId.LV_2021, [], not withdrawn)
@@ -563,6 +564,12 @@ class _Writer:
             f"{date_words(decision.new_deadline, 'dat')}.",
             f"Jaunais termiņš: {date_lv(decision.new_deadline)}",
         )
+
+
+def _sentence(text: str) -> str:
+    """Free text of the caseworker as a sentence of the document: ends with a full stop."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _activity_row(line: ActivityBreakdown) -> tuple[str, ...]:

@@ -89,8 +89,8 @@ KIND_PARTS = {
         "1. atbalsta intensitātes līmenim",
     ),
     "amendment": (
-        "Mainījušies apstākļi: Darba laiks samazināts",
-        "Persona piekrīt mazākam apjomam",
+        "Mainījušies apstākļi: Darba laiks samazināts.",
+        "Persona piekrīt mazākam apjomam.",
         "Piešķirtais apjoms: 60 stundu mēnesī.",
         "Periods: no 2026. gada 1. jūnija",
         "Pārējā daļā grozāmais lēmums paliek spēkā.",
@@ -98,7 +98,7 @@ KIND_PARTS = {
     ),
     "suspension": (
         "Fakts: ārstēšanās stacionārā ārstniecības iestādē; pirmā diena: 2026. gada 1. jūlijs.",
-        "uz laiku no 2026. gada 1. jūlija",
+        "Pārtraukt asistenta pakalpojuma sniegšanu no 2026. gada 1. jūlija uz uzturēšanās laiku.",
         "Līgums ar asistentu netiek izbeigts",
         "Personas viedoklis lietā nav saņemts",
     ),
@@ -122,7 +122,7 @@ KIND_PARTS = {
         "Personas deklarētā dzīvesvieta ir citas pašvaldības administratīvajā teritorijā "
         "(pašvaldība: Ludzas novada pašvaldība",
         "Ministru kabineta 2021. gada 18. maija noteikumu Nr. 316 2. punkts",
-        "Persona norāda, ka dzīvo Ludzā",
+        "Persona norāda, ka dzīvo Ludzā.",
     ),
     "extension": (
         "Sociālais dienests 2026. gada 2. martā saņēma Jūsu iesniegumu",
