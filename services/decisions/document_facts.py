@@ -22,6 +22,11 @@ REGULATION_TITLES = {
     "par asistenta, pavadoņa un aprūpes pakalpojumu personām ar invaliditāti”",
 }
 REGULATION_GENITIVE = {RuleSetId.LV_2013: REG_942, RuleSetId.LV_2021: REG_316}
+# In brackets after a sentence, the regulation as a whole: nominative (legal.md §7).
+REGULATION_NOMINATIVE = {
+    RuleSetId.LV_2013: "Ministru kabineta 2012. gada 18. decembra noteikumi Nr. 942",
+    RuleSetId.LV_2021: "Ministru kabineta 2021. gada 18. maija noteikumi Nr. 316",
+}
 GROUPS = {1: "I", 2: "II", 3: "III"}
 LIMITATIONS = {
     FunctionalLimitation.VISION: "redzes",

@@ -19,6 +19,7 @@ from services.decisions.document_adults import REG_316, purpose_reasoning
 from services.decisions.document_facts import (
     ACTIVITIES,
     REGULATION_GENITIVE,
+    REGULATION_NOMINATIVE,
     applied_law,
     facts_established,
 )
@@ -44,17 +45,17 @@ from shared.contracts.decisions import (
     TerminationReason,
 )
 from shared.municipalities import MUNICIPALITIES, ActsData, Municipality
-from shared.rules import AgeGroup, PeriodKind, RefusalReason, RuleSetId, Unit
+from shared.rules import PeriodKind, RefusalReason, RuleSetId, Unit
 
 __all__ = ["Document", "Section", "Table", "build", "date_lv", "hours_lv"]
 
-REG_316_NOMINATIVE = "Ministru kabineta 2021. gada 18. maija noteikumi Nr. 316"
 E_SIGNATURE = "DOKUMENTS IR PARAKSTĪTS AR DROŠU ELEKTRONISKO PARAKSTU UN SATUR LAIKA ZĪMOGU"
 ENTRY_INTO_FORCE = (
     "Lēmums stājas spēkā ar tā paziņošanas brīdi (Administratīvā procesa likuma 70. panta "
     "pirmā daļa)."
 )
 PER = {Unit.WEEK: "nedēļā", Unit.MONTH: "mēnesī"}
+CHILD_BASE_HOURS = 80  # rules.md §4.3: a child's month without weekly procedures
 # legal.md §2: the subject line of each kind.
 SUBJECTS: dict[type[Decision], str] = {
     HoursGranted: "Par asistenta pakalpojuma piešķiršanu",
@@ -369,10 +370,14 @@ class _Writer:
     def _grant_reasoning(self, decision: HoursGranted | GrantAmended) -> None:
         """legal.md §3 item 8: why each rule applies and what it gives, in sentences."""
         per = PER[decision.unit]
-        reg = REGULATION_GENITIVE[decision.rule_set]
+        competence = (
+            f"{REG_316} 2. punkts"
+            if decision.rule_set is RuleSetId.LV_2021
+            else REGULATION_NOMINATIVE[decision.rule_set]
+        )
         blocks: list[Block] = [
             "Pakalpojumu piešķir tās pašvaldības sociālais dienests, kuras administratīvajā "
-            f"teritorijā ir personas deklarētā dzīvesvieta ({REG_316} 2. punkts).",
+            f"teritorijā ir personas deklarētā dzīvesvieta ({competence}).",
         ]
         if decision.purpose is not None:
             blocks.append(
@@ -387,7 +392,7 @@ class _Writer:
             blocks.append(
                 "Persona atbilst pakalpojuma saņemšanas nosacījumiem: tai noteikta I vai II "
                 "invaliditātes grupa un ir atzinums par asistenta nepieciešamību (vai "
-                f"I grupa redzes traucējumu dēļ) ({reg})."
+                f"I grupa redzes traucējumu dēļ) ({REGULATION_NOMINATIVE[decision.rule_set]})."
             )
             blocks.append(
                 "Katrai apliecinātajai darbībai stundu skaitu nosaka līdz noteikumos "
@@ -535,7 +540,7 @@ class _Writer:
         self.section(
             "Lēmuma pamatojums",
             f"Tā kā {TERMINATIONS[decision.reason]}, asistenta pakalpojuma sniegšana "
-            f"izbeidzama ({REG_316_NOMINATIVE}).",
+            f"izbeidzama ({REGULATION_NOMINATIVE[RuleSetId.LV_2021]}).",
         )
         self.section(
             "Piemērotās tiesību normas", *applied_law(RuleSetId.LV_2021, [], not withdrawn)
@@ -578,16 +583,17 @@ def _activity_row(line: ActivityBreakdown) -> tuple[str, ...]:
 
 def _child_reasoning(decision: HoursGranted | GrantAmended) -> str:
     """rules.md §4.3: a child's fixed month hours; the family decides their use."""
-    reg = REGULATION_GENITIVE[decision.rule_set]
-    age = (
-        " Persona perioda sākumā ir bērns."
-        if isinstance(decision, HoursGranted) and decision.age_group is AgeGroup.CHILD
-        else ""
+    reg = REGULATION_NOMINATIVE[decision.rule_set]
+    hours = hours_text(decision.rules_hours)
+    volume = (
+        "Bērns vismaz reizi nedēļā saņem ārsta nozīmētas medicīniskās procedūras vai "
+        f"rehabilitāciju, tāpēc apjoms ir {hours} mēnesī."
+        if decision.rules_hours > CHILD_BASE_HOURS
+        else f"Apjoms ir {hours} mēnesī."
     )
     return (
-        f"Bērnam ir atzinums par īpašas kopšanas nepieciešamību smagu funkcionālu traucējumu "
-        f"dēļ, tāpēc bērnam pienākas asistenta pakalpojums ar noteiktu stundu skaitu mēnesī "
-        f"({reg}).{age} Ja bērns vismaz reizi nedēļā saņem ārsta nozīmētas procedūras vai "
-        "rehabilitāciju, stundu skaits ir lielāks. Ģimene pati lemj, kad un kam stundas "
-        "izmanto."
+        "Persona perioda sākumā ir bērns, un tam ir atzinums par īpašas kopšanas "
+        "nepieciešamību smagu funkcionālu traucējumu dēļ, tāpēc bērnam pienākas asistenta "
+        f"pakalpojums ar noteiktu stundu skaitu mēnesī ({reg}). {volume} Ģimene pati lemj, "
+        "kad un kam stundas izmanto."
     )

@@ -284,3 +284,24 @@ def test_a_representative_is_named_and_the_document_is_notified_to_them() -> Non
     text = text_of(state)
     assert "Likumiskais pārstāvis: Inese Ozola (vecāks); dokumentu paziņo pārstāvim" in text
     assert "Iesniedzējs: personas likumiskais pārstāvis." in text
+
+
+def test_a_child_s_grant_gives_the_fixed_month_hours_and_the_family_s_say() -> None:
+    """rules.md §4.3: 100 h/month with weekly procedures; the family decides the use."""
+    from datetime import date
+
+    facts = adult(
+        disability_group=None,
+        opinion="special_care",
+        weekly_medical_procedures=True,
+        functional_limitations=[],
+        needs_assessment=None,
+        purposes=[],
+        activities=[],
+    )
+    text = text_of(run([decision()], assessed(facts, birth_date=date(2015, 5, 20))))
+    assert "Piešķirtais apjoms: 100 stundu mēnesī." in text
+    assert "rehabilitāciju, tāpēc apjoms ir 100 stundu mēnesī." in text
+    assert "Ģimene pati lemj, kad un kam stundas izmanto." in text
+    assert "atzinums par īpašas kopšanas nepieciešamību" in text
+    assert not FORBIDDEN.search(text)
