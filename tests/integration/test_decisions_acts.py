@@ -94,49 +94,62 @@ async def open_ludza_case(decisions: httpx.AsyncClient, js: JetStreamContext) ->
     return await eventually(seen)
 
 
-async def test_the_same_person_assisting_in_two_municipalities_counts_once_for_40_hours(
-    decisions: httpx.AsyncClient, js: JetStreamContext, db: asyncpg.Connection
-) -> None:
-    """rules.md §6.1, architecture.md §9: registered in Daugavpils and in Ludza, one limit."""
+async def two_registrations(
+    decisions: httpx.AsyncClient, js: JetStreamContext
+) -> tuple[str, str, str, str]:
+    """A client granted in each of Daugavpils and Ludza, and one person registered as an
+    assistant in both: (Daugavpils case, Ludza case, Daugavpils id, Ludza id)."""
     dgp_case = (await granted_case(decisions, js))["case_id"]
     ludza_case = (await open_ludza_case(decisions, js))["case_id"]
     url = f"{LUDZA}/cases/{ludza_case}"
-    facts = await decisions.post(
-        f"{url}/assessment", json=adult_facts(), headers=headers() | LUDZA_CASEWORKER
-    )
-    assert facts.status_code == 201, facts.text
-    decided = await decisions.post(
-        f"{url}/decision",
-        json={"period_start": TODAY.isoformat()},
-        headers=headers() | LUDZA_CASEWORKER,
-    )
-    assert decided.status_code == 201, decided.text
+    for path, body in (("assessment", adult_facts()), ("decision", {"period_start": str(TODAY)})):
+        reply = await decisions.post(
+            f"{url}/{path}", json=body, headers=headers() | LUDZA_CASEWORKER
+        )
+        assert reply.status_code == 201, reply.text
     in_daugavpils = await register(decisions)
-    assert (await assign(decisions, in_daugavpils, dgp_case, weekly_hours=30)).status_code == 201
     ludza_reply = await decisions.post(
         f"{LUDZA}/assistants", json=assistant(), headers=headers() | LUDZA_CASEWORKER
     )
     assert ludza_reply.status_code == 201, ludza_reply.text
-    in_ludza = ludza_reply.json()["assistant_id"]
-    body = {"case_id": ludza_case, "assigned_from": TODAY.isoformat(), "weekly_hours": 20}
-    refused = await decisions.post(
-        f"{LUDZA}/assistants/{in_ludza}/assignments",
+    return dgp_case, ludza_case, in_daugavpils, ludza_reply.json()["assistant_id"]
+
+
+async def assign_in_ludza(
+    decisions: httpx.AsyncClient, assistant_id: str, case_id: str, hours: int
+) -> httpx.Response:
+    body = {"case_id": case_id, "assigned_from": TODAY.isoformat(), "weekly_hours": hours}
+    return await decisions.post(
+        f"{LUDZA}/assistants/{assistant_id}/assignments",
         json=body,
         headers=headers() | LUDZA_CASEWORKER,
     )
+
+
+async def test_the_same_person_assisting_in_two_municipalities_counts_once_for_40_hours(
+    decisions: httpx.AsyncClient, js: JetStreamContext, db: asyncpg.Connection
+) -> None:
+    """rules.md §6.1, architecture.md §9: registered in Daugavpils and in Ludza, one limit."""
+    dgp_case, ludza_case, in_daugavpils, in_ludza = await two_registrations(decisions, js)
+    assert (await assign(decisions, in_daugavpils, dgp_case, weekly_hours=30)).status_code == 201
+    refused = await assign_in_ludza(decisions, in_ludza, ludza_case, 20)
     assert refused.status_code == 422, refused.text
     error = refused.json()["errors"][0]
-    assert (
-        error["code"] == "ASSISTANT_WEEKLY_LIMIT_EXCEEDED"
-        and "every municipality" in (error["message"])
-    )
-    body["weekly_hours"] = 10  # 30 + 10 = 40 is allowed
-    allowed = await decisions.post(
-        f"{LUDZA}/assistants/{in_ludza}/assignments",
-        json=body,
-        headers=headers() | LUDZA_CASEWORKER,
-    )
+    assert error["code"] == "ASSISTANT_WEEKLY_LIMIT_EXCEEDED"
+    assert "every municipality" in error["message"]
+    allowed = await assign_in_ludza(decisions, in_ludza, ludza_case, 10)  # 30 + 10 = 40
     assert allowed.status_code == 201, allowed.text
+
+
+async def test_concurrent_assignments_in_two_municipalities_cannot_pass_40_hours_together(
+    decisions: httpx.AsyncClient, js: JetStreamContext, db: asyncpg.Connection
+) -> None:
+    dgp_case, ludza_case, in_daugavpils, in_ludza = await two_registrations(decisions, js)
+    replies = await asyncio.gather(
+        assign(decisions, in_daugavpils, dgp_case, weekly_hours=25),
+        assign_in_ludza(decisions, in_ludza, ludza_case, 25),
+    )
+    assert sorted(r.status_code for r in replies) == [201, 422], [r.text for r in replies]
 
 
 async def test_a_termination_ends_every_active_assignment_on_the_last_day_of_service(
