@@ -16,6 +16,7 @@ from services.decisions.api_support import (
 from services.decisions.case_state import CaseState, CaseStatus, Decision
 from services.decisions.domain import DomainError
 from services.decisions.handlers import load_case
+from services.decisions.issued import html_sha256
 from services.decisions.queries import assignments, list_cases, list_tasks
 from services.decisions.views import case_view, decision_view
 from shared.clock import riga_today
@@ -135,6 +136,13 @@ async def decision_document(
     doc = documents.build(get_municipality(municipality), acts, state, number)
     name = f"lemums-{number}.{format}"
     headers = {"Content-Disposition": f'inline; filename="{name}"'}
+    # legal.md §3: the document must read as issued; say whether this rendering does.
+    issued = _decision(state, number).document_sha256
+    rendered = html_sha256(document_render.render_html(doc))
+    headers["Asist-Document-Sha256"] = rendered
+    headers["Asist-Document-As-Issued"] = (
+        "unknown" if issued is None else str(issued == rendered).lower()
+    )
     if format == "txt":
         text = document_render.render_text(doc)
         return Response(text, media_type="text/plain; charset=utf-8", headers=headers)

@@ -31,6 +31,7 @@ from services.decisions.assistant_domain import (
 from services.decisions.case_commands import CaseCommand, MarkOverdue
 from services.decisions.case_state import DECISION_TYPES, WITH_GRANT, CaseState
 from services.decisions.domain import IllegalTransition, NotFound, assistant_stream, case_stream
+from services.decisions.issued import fingerprinted
 from services.decisions.projections import project
 from shared.clock import riga_today
 from shared.contracts.decisions import Official, ServiceTerminated
@@ -152,6 +153,7 @@ async def run_case(
     events = case_domain.decide(command, state)
     if state.opened is not None:
         events = await stamp(conn, state.opened.municipality, events, context.actor)
+        events = fingerprinted(state, events)  # legal.md §3: the document as issued
     await _append(conn, store, case_stream(case_id), version, events, context)
     for event in events:
         state = case_state.evolve(state, event)

@@ -305,6 +305,11 @@ class HoursGranted(BaseModel):
         "item 2); absent on decisions issued before register numbers",
     )
     official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    document_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
+        "document never changes; a later rendering is checked against it)",
+    )
 
 
 @event(SERVICE, personal_data=True)
@@ -334,6 +339,11 @@ class ApplicationRefused(BaseModel):
         "item 2); absent on decisions issued before register numbers",
     )
     official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    document_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
+        "document never changes; a later rendering is checked against it)",
+    )
     person_view: str = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
@@ -374,6 +384,11 @@ class GrantAmended(BaseModel):
         "item 2); absent on decisions issued before register numbers",
     )
     official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    document_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
+        "document never changes; a later rendering is checked against it)",
+    )
     person_view: str = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
@@ -395,6 +410,11 @@ class ServiceSuspended(BaseModel):
         "item 2); absent on decisions issued before register numbers",
     )
     official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    document_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
+        "document never changes; a later rendering is checked against it)",
+    )
     person_view: str = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
@@ -415,6 +435,11 @@ class ServiceResumed(BaseModel):
         "item 2); absent on decisions issued before register numbers",
     )
     official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    document_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
+        "document never changes; a later rendering is checked against it)",
+    )
 
 
 @event(SERVICE)
@@ -433,6 +458,11 @@ class ServiceTerminated(BaseModel):
         "item 2); absent on decisions issued before register numbers",
     )
     official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    document_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
+        "document never changes; a later rendering is checked against it)",
+    )
     person_view: str = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
@@ -477,6 +507,9 @@ class DeadlineExtended(BaseModel):
         default=None, description="The municipality's register number (legal.md §3 item 2)"
     )
     official: Official | None = Field(default=None, description="Who decided (legal.md §3)")
+    document_sha256: str | None = Field(
+        default=None, description="SHA-256 of the notice's HTML as issued (legal.md §3)"
+    )
 
 
 @event(SERVICE, personal_data=True)

@@ -78,6 +78,7 @@ async def test_concurrent_decisions_get_consecutive_register_numbers_without_gap
         f"{DGP}/cases/{cases[1]['case_id']}/decisions/1/document?format=txt", headers=CASEWORKER
     )
     assert "Nr. DSD/" in document.text and cases[1]["case_id"] not in document.text
+    assert document.headers["Asist-Document-As-Issued"] == "true"  # legal.md §3
 
 
 async def open_ludza_case(decisions: httpx.AsyncClient, js: JetStreamContext) -> dict[str, Any]:
