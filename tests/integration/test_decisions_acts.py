@@ -55,15 +55,16 @@ async def test_concurrent_decisions_get_consecutive_register_numbers_without_gap
     decisions: httpx.AsyncClient, js: JetStreamContext, db: asyncpg.Connection
 ) -> None:
     """legal.md §3 item 2: prefix/year/sequence per municipality and year, never a UUID."""
-    cases = [await open_case(decisions, js) for _ in range(6)]
+    cases = [await open_case(decisions, js) for _ in range(7)]
     for case in cases:
         url = f"cases/{case['case_id']}/assessment"
         assert (await post(decisions, url, adult_facts())).status_code == 201
-    # One decision that fails (a period end the rules do not allow) gives its number back.
+    # A refused command (a period end the rules do not allow) takes no number.
     bad = {"period_start": TODAY.isoformat(), "period_end": "2099-01-01"}
     good = {"period_start": TODAY.isoformat()}
+    refused_case, cases = cases[0], cases[1:]
     replies = await asyncio.gather(
-        post(decisions, f"cases/{cases[0]['case_id']}/decision", bad),
+        post(decisions, f"cases/{refused_case['case_id']}/decision", bad),
         *(post(decisions, f"cases/{c['case_id']}/decision", good) for c in cases),
     )
     assert replies[0].status_code == 422
