@@ -28,6 +28,11 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 
 # ---- runtime: the venv, an entry point, and an unprivileged user ----------------------
 FROM python:3.11-slim
+# Decision PDFs (WeasyPrint) need pango, HarfBuzz and a font with the Latvian letters.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 # A numeric user, so a runtime (e.g. Kubernetes runAsNonRoot) can tell it is not root.
 RUN groupadd --system --gid 10001 asist \
     && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin asist

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,6 +26,7 @@ import httpx
 from deploy import demo_reporting
 from shared.clock import riga_today
 from shared.rules import normalize_personal_code
+from shared.rules.deadlines import latest_extended_deadline
 
 
 def personal_code(birth: date, serial: int) -> str:
@@ -56,6 +58,10 @@ class Client:
     vision_benefit: bool = False
     withdraw: bool = False
     leave_undecided: bool = False
+    # Issue #13: the caseworker extends the deadline (APL 64(2)) and decides later, or
+    # refuses because the declared residence is in this other municipality (rules.md §3.5).
+    extend_deadline: bool = False
+    declared_in: str | None = None
     purposes: list[tuple[str, str]] = field(default_factory=list)  # (purpose, proof)
     application_id: str = ""
     outcome: str = ""
@@ -158,6 +164,35 @@ CLIENTS = [
         purposes=[("volunteer_daycare_treatment", "Dienas centra izziņa")],
     ),
 ]
+# Issue #13: received a few days ago (so its deadline is still ahead when the demo runs),
+# the facts need longer: the deadline is extended, with a written notice.
+CLIENTS.append(
+    Client(
+        "daugavpils",
+        "Rasma",
+        "Priede",
+        date(1966, 8, 30),
+        riga_today() - timedelta(days=3),
+        [],
+        MOBILITY | {"needs": "intensity_level_1"},
+        extend_deadline=True,
+        purposes=[("work_study_sport", "Darba devēja izziņa")],
+    )
+)
+# Applied in Daugavpils, declared in Ludza: refused with RESIDENCE_ELSEWHERE (rules.md §3.5).
+CLIENTS.append(
+    Client(
+        "daugavpils",
+        "Valdis",
+        "Sproģis",
+        date(1981, 1, 21),
+        date(2026, 11, 2),
+        [],
+        MOBILITY | {"needs": "intensity_level_1"},
+        declared_in="ludza",
+        purposes=[("work_study_sport", "Darba līgums")],
+    )
+)
 # The service runs from the day of the application (received 2 November; decided on the
 # last day of the one-month term, rules.md §5.4), so November can be reported and paid.
 PERIOD_START = date(2026, 11, 2)
@@ -197,6 +232,10 @@ def wait_until(what: str, check: Callable[[], bool], seconds: float = 30.0) -> N
         time.sleep(0.1)
 
 
+def town(client: Client) -> str:
+    return (client.declared_in or client.municipality).capitalize()
+
+
 def application_body(client: Client, serial: int) -> dict[str, Any]:
     body: dict[str, Any] = {
         "channel": "in_person",
@@ -206,13 +245,14 @@ def application_body(client: Client, serial: int) -> dict[str, Any]:
             "first_name": client.first_name,
             "last_name": client.last_name,
             "birth_date": client.birth_date.isoformat(),
-            "declared_address": f"Vienības iela {serial}, {client.municipality.capitalize()}",
+            "declared_address": f"Vienības iela {serial}, {town(client)}",
             "phone": f"+371 2{serial:07d}",
         },
         "activities": [{"kind": k, "hours_per_week": h} for k, h in client.activities],
         "receives_vision_benefit": client.vision_benefit,
         "weekly_medical_procedures": bool(client.facts.get("weekly_medical_procedures")),
-        "requested_start": PERIOD_START.isoformat(),
+        # Not before the receipt: a grant never starts before the application (legal.md §6).
+        "requested_start": max(PERIOD_START, client.received_on).isoformat(),
         # rules.md §3.1, §4.2a: what an adult is assessed on under LV-2021.
         "purposes": [{"purpose": p, "proof": proof} for p, proof in client.purposes],
         "functional_limitations": client.facts.get("functional_limitations", []),
@@ -273,11 +313,42 @@ def decide_all(decisions: dict[str, Api]) -> None:
         wait_until(f"case {client.application_id}", exists(api, case))
         if client.withdraw or client.leave_undecided:
             continue
+        if client.extend_deadline or client.declared_in:
+            acts_stage(api, case, client)
+            continue
         api.post(f"{case}/assessment", assessment_facts(client), expect=201)
         decided = api.post(
             f"{case}/decision", {"period_start": PERIOD_START.isoformat()}, expect=201
         ).json()["decision"]
         client.outcome = describe(decided)
+
+
+def acts_stage(api: Api, case: str, client: Client) -> None:
+    """Issue #13: a deadline extension with its notice (APL 64(2), legal.md §6), and a
+    refusal because the declared residence is in another municipality (rules.md §3.5)."""
+    if client.extend_deadline:
+        new_deadline = latest_extended_deadline(client.received_on)
+        reason = "Gaidām VDEĀVK atzinumu un darba devēja izziņu par darba laiku"
+        notice = api.post(
+            f"{case}/deadline-extension",
+            {"new_deadline": new_deadline.isoformat(), "reason": reason},
+            expect=201,
+        ).json()["decision"]
+        data = notice["data"]
+        client.outcome = (
+            f"deadline extended from {data['previous_deadline']} to {data['new_deadline']} "
+            f"(DeadlineExtended, notice {data['register_number']})"
+        )
+    elif client.declared_in:
+        refused = api.post(
+            f"{case}/residence-refusal",
+            {
+                "declared_municipality": client.declared_in,
+                "person_view": "Persona apliecina, ka dzīvo Ludzā, un lūdz pārsūtīt iesniegumu.",
+            },
+            expect=201,
+        ).json()["decision"]
+        client.outcome = describe(refused)
 
 
 def assessment_facts(client: Client) -> dict[str, Any]:
@@ -368,6 +439,29 @@ def overdue(decisions: dict[str, Api]) -> None:
     )
 
 
+EXAMPLES = Path(__file__).resolve().parents[1] / ".local" / "documents"
+
+
+def write_example_pdfs(dgp: Api) -> None:
+    """docs/decisions.md: example PDFs of a grant, an extension notice and a residence
+    refusal, printed by the service from the same template as the HTML (legal.md §3–§4)."""
+    EXAMPLES.mkdir(parents=True, exist_ok=True)
+    examples = {
+        "lemums-pieskirsana.pdf": CLIENTS[0],
+        "pazinojums-termina-pagarinasana.pdf": next(c for c in CLIENTS if c.extend_deadline),
+        "lemums-atteikums-dzivesvieta.pdf": next(c for c in CLIENTS if c.declared_in),
+    }
+    print("\n-- example decision documents (PDF, A4)")
+    for name, client in examples.items():
+        path = f"/municipalities/daugavpils/cases/{client.application_id}"
+        reply = dgp.http.get(f"{path}/decisions/1/document?format=pdf")
+        if reply.status_code != 200:
+            print(f"  {name}: {reply.status_code} {reply.text[:200]}")
+            continue
+        (EXAMPLES / name).write_bytes(reply.content)
+        print(f"  {EXAMPLES / name} ({len(reply.content):,} bytes)")
+
+
 def count_events(nats_url: str) -> dict[str, int]:
     import asyncio
 
@@ -404,11 +498,12 @@ def play(urls: dict[str, str], tokens: dict[str, str], nats_url: str) -> None:
         )
         .text
     )
-    print("\n-- the decision document of Jānis Bērziņš (heading, facts, reasoning)")
+    print("\n-- the decision document of Jānis Bērziņš (heading, number, subject, decision)")
     lines = [ln for ln in document.splitlines() if ln.strip()]
-    keys = ("Konstatēts", "Nolemts", "Pamatojums")
-    for line in lines[:6] + [ln for ln in lines[6:] if ln.startswith(keys)]:
-        print(f"  {line}")
+    keys = ("Piešķirtais apjoms", "Periods:", "Lēmumu var apstrīdēt", "DOKUMENTS IR")
+    for line in lines[:7] + [ln for ln in lines[7:] if ln.startswith(keys)]:
+        print(f"  {line[:150]}{'…' if len(line) > 150 else ''}")
+    write_example_pdfs(decisions["daugavpils"])
     foreign = intake["ludza"].http.get(
         f"/municipalities/daugavpils/applications/{janis.application_id}"
     )

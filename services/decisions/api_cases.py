@@ -25,7 +25,10 @@ from services.decisions.case_commands import (
     AmendGrant,
     CloseTask,
     Decide,
+    ExtendDeadline,
+    ForwardApplication,
     RecordAssessment,
+    RefuseForResidence,
     RequestInformation,
     ResumeService,
     SuspendService,
@@ -107,6 +110,9 @@ class DecisionBody(Body):
     period_end: date | None = Field(default=None, description="Default: the longest allowed")
     hours: Hours | None = Field(default=None, description="Default: what the rules allow")
     reduction_reason: Note | None = None
+    person_view: Note = Field(
+        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
+    )
 
 
 @router.post("/cases/{case_id}/decision", status_code=201)
@@ -127,7 +133,12 @@ async def decide(
         case_id,
         body,
         lambda: Decide(
-            body.period_start, body.period_end, body.hours, body.reduction_reason, riga_today()
+            body.period_start,
+            body.period_end,
+            body.hours,
+            body.reduction_reason,
+            riga_today(),
+            body.person_view,
         ),
         decision_reply,
     )
@@ -141,6 +152,9 @@ class AmendmentBody(Body):
     reduction_reason: Note | None = None
     assessment: AssessmentFacts | None = Field(
         default=None, description="New verified facts; default: the recorded ones"
+    )
+    person_view: Note = Field(
+        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
 
 
@@ -169,6 +183,7 @@ async def amend(
             body.reason,
             body.assessment,
             riga_today(),
+            body.person_view,
         ),
         decision_reply,
     )
@@ -178,6 +193,9 @@ class SuspensionBody(Body):
     reason: SuspensionReason
     suspended_from: date
     note: Note = ""
+    person_view: Note = Field(
+        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
+    )
 
 
 @router.post("/cases/{case_id}/suspension", status_code=201)
@@ -197,7 +215,9 @@ async def suspend(
         municipality,
         case_id,
         body,
-        lambda: SuspendService(body.reason, body.suspended_from, body.note, riga_today()),
+        lambda: SuspendService(
+            body.reason, body.suspended_from, body.note, riga_today(), body.person_view
+        ),
         decision_reply,
     )
 
@@ -232,6 +252,9 @@ class TerminationBody(Body):
     reason: TerminationReason
     terminated_from: date = Field(description="First day without the service")
     note: Note = ""
+    person_view: Note = Field(
+        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
+    )
 
 
 @router.post("/cases/{case_id}/termination", status_code=201)
@@ -251,8 +274,97 @@ async def terminate(
         municipality,
         case_id,
         body,
-        lambda: TerminateService(body.reason, body.terminated_from, body.note, riga_today()),
+        lambda: TerminateService(
+            body.reason, body.terminated_from, body.note, riga_today(), body.person_view
+        ),
         decision_reply,
+    )
+
+
+class ExtensionBody(Body):
+    new_deadline: date = Field(description="At most four months from receipt (APL 64(2))")
+    reason: Text = Field(description="The objective reason the facts need longer")
+
+
+@router.post("/cases/{case_id}/deadline-extension", status_code=201)
+async def extend_deadline(
+    municipality: str,
+    case_id: str,
+    body: ExtensionBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Extend the decision deadline (APL 64(2), legal.md §6): ``DeadlineExtended`` and a
+    written notice to the applicant; the overdue check uses the new deadline."""
+    return await case_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        case_id,
+        body,
+        lambda: ExtendDeadline(body.new_deadline, body.reason, riga_today()),
+        decision_reply,
+    )
+
+
+class ResidenceRefusalBody(Body):
+    declared_municipality: str = Field(
+        min_length=1, max_length=40, description="Slug of the municipality of the residence"
+    )
+    person_view: Note = ""
+
+
+@router.post("/cases/{case_id}/residence-refusal", status_code=201)
+async def refuse_for_residence(
+    municipality: str,
+    case_id: str,
+    body: ResidenceRefusalBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Refuse because the declared residence is in another municipality (rules.md §3.5):
+    ``ApplicationRefused`` with ``RESIDENCE_ELSEWHERE`` and its legal basis."""
+    return await case_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        case_id,
+        body,
+        lambda: RefuseForResidence(body.declared_municipality, riga_today(), body.person_view),
+        decision_reply,
+    )
+
+
+class ForwardingBody(Body):
+    to_municipality: str = Field(
+        min_length=1, max_length=40, description="Slug of the municipality of the residence"
+    )
+
+
+@router.post("/cases/{case_id}/forwarding", status_code=201)
+async def forward(
+    municipality: str,
+    case_id: str,
+    body: ForwardingBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Forward the application to the municipality of the declared residence instead of
+    refusing it (rules.md §3.5): ``ApplicationForwarded``, and the case closes."""
+    return await case_command(
+        runtime,
+        request,
+        principal,
+        municipality,
+        case_id,
+        body,
+        lambda: ForwardApplication(body.to_municipality, riga_today()),
+        lambda _, events: {"forwarded": events[0].model_dump(mode="json")},
     )
 
 

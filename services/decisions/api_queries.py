@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from services.decisions import documents
+from services.decisions import document_render, documents
 from services.decisions.api_support import (
     Caseworker,
     Runtime,
@@ -15,11 +16,12 @@ from services.decisions.api_support import (
 from services.decisions.case_state import CaseState, CaseStatus, Decision
 from services.decisions.domain import DomainError
 from services.decisions.handlers import load_case
+from services.decisions.issued import html_sha256
 from services.decisions.queries import assignments, list_cases, list_tasks
 from services.decisions.views import case_view, decision_view
 from shared.clock import riga_today
 from shared.http.problems import Problem
-from shared.municipalities import get_municipality
+from shared.municipalities import NoActsData, acts_data, get_municipality
 from shared.runtime import ServiceRuntime
 
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["cases"])
@@ -121,16 +123,32 @@ async def decision_document(
     number: int,
     _: Caseworker,
     runtime: Runtime,
-    format: Literal["html", "txt"] = "html",
+    format: Literal["html", "pdf", "txt"] = "html",
 ) -> Response:
-    """The written decision in Latvian (rules.md §4.5, §5.7), HTML or plain text."""
+    """The written decision in Latvian (legal.md §3–§5): HTML, A4 PDF (from the same HTML)
+    or plain text. The extension notice of a deadline is served the same way."""
     state = await _case(runtime, municipality, case_id)
-    assert state.opened is not None
-    doc = documents.build(get_municipality(municipality), state.opened, _decision(state, number))
-    name = f"lemums-{case_id}-{number}.{format}"
+    _decision(state, number)
+    try:
+        acts = acts_data(municipality)
+    except NoActsData as error:
+        raise Problem(409, "Not configured", str(error)) from None
+    doc = documents.build(get_municipality(municipality), acts, state, number)
+    name = f"lemums-{number}.{format}"
     headers = {"Content-Disposition": f'inline; filename="{name}"'}
+    # legal.md §3: the document must read as issued; say whether this rendering does.
+    issued = _decision(state, number).document_sha256
+    rendered = html_sha256(document_render.render_html(doc))
+    headers["Asist-Document-Sha256"] = rendered
+    headers["Asist-Document-As-Issued"] = (
+        "unknown" if issued is None else str(issued == rendered).lower()
+    )
     if format == "txt":
-        text = documents.render_text(doc)
+        text = document_render.render_text(doc)
         return Response(text, media_type="text/plain; charset=utf-8", headers=headers)
-    html = documents.render_html(doc)
+    if format == "pdf":
+        # WeasyPrint takes a few hundred milliseconds: off the event loop.
+        pdf = await asyncio.to_thread(document_render.render_pdf, doc)
+        return Response(pdf, media_type="application/pdf", headers=headers)
+    html = document_render.render_html(doc)
     return Response(html, media_type="text/html; charset=utf-8", headers=headers)

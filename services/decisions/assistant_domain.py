@@ -209,7 +209,8 @@ def assign(command: AssignAssistant, state: AssistantState, assistant_id: str) -
                     "weekly_hours",
                     f"the assistant already serves {load} h/week of other clients in this "
                     f"period; {hours} h/week more makes {load + hours}, above the {limit} "
-                    "h/week an assistant may serve across all clients (rules.md §6.1)",
+                    "h/week an assistant may serve across all clients, in every "
+                    "municipality (rules.md §6.1)",
                     WEEKLY_LIMIT_CODE,
                 )
             ]

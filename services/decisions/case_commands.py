@@ -16,6 +16,7 @@ from shared.contracts.decisions import (
     ClaimedActivity,
     ClaimedPurpose,
     ClientData,
+    RepresentativeData,
     SuspensionReason,
     TerminationReason,
 )
@@ -41,6 +42,7 @@ class OpenCase:
     car_adaptation_indications: bool = False
     group1_since_childhood_special_care: bool = False
     dialysis_or_stage_iv_cancer_therapy: bool = False
+    representative: RepresentativeData | None = None  # legal.md §3 item 4
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class Decide:
     hours: Decimal | None
     reduction_reason: str | None
     today: date
+    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class AmendGrant:
     reason: str
     facts: AssessmentFacts | None
     today: date
+    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class SuspendService:
     suspended_from: date
     note: str
     today: date
+    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,33 @@ class TerminateService:
     reason: TerminationReason
     terminated_from: date
     note: str
+    today: date
+    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
+
+
+@dataclass(frozen=True)
+class ExtendDeadline:
+    """APL 64(2), legal.md §6: the facts need longer; at most four months from receipt."""
+
+    new_deadline: date
+    reason: str
+    today: date
+
+
+@dataclass(frozen=True)
+class RefuseForResidence:
+    """rules.md §3.5: the declared residence is in another municipality, which decides."""
+
+    declared_municipality: str
+    today: date
+    person_view: str = ""
+
+
+@dataclass(frozen=True)
+class ForwardApplication:
+    """rules.md §3.5: send the application to the municipality of the declared residence."""
+
+    to_municipality: str
     today: date
 
 
@@ -164,4 +196,7 @@ CaseCommand = (
     | ResumeService
     | TerminateService
     | MarkOverdue
+    | ExtendDeadline
+    | RefuseForResidence
+    | ForwardApplication
 )

@@ -17,24 +17,29 @@ from services.decisions.case_commands import (
     CaseCommand,
     CloseTask,
     Decide,
+    ExtendDeadline,
+    ForwardApplication,
     MarkOverdue,
     OpenCase,
     OpenTask,
     RecordAssessment,
     RecordDocument,
+    RefuseForResidence,
     RequestInformation,
     ResumeService,
     SuspendService,
     TerminateService,
     WithdrawApplication,
 )
-from services.decisions.case_grants import amend, decide_application
+from services.decisions.case_grants import amend, decide_application, refuse_for_residence
 from services.decisions.case_state import LIVE, WITH_GRANT, CaseState, CaseStatus, require_status
 from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound, invalid
 from shared.contracts.decisions import (
+    ApplicationForwarded,
     CaseClosed,
     CaseOpened,
     CloseReason,
+    DeadlineExtended,
     DecisionOverdue,
     DocumentRecorded,
     InformationRequested,
@@ -45,7 +50,9 @@ from shared.contracts.decisions import (
     TaskOpened,
     TerminationReason,
 )
+from shared.municipalities import MUNICIPALITIES
 from shared.rules import decision_deadline, is_decision_overdue
+from shared.rules.deadlines import extension_problem
 
 
 def decide(command: CaseCommand, state: CaseState) -> list[BaseModel]:
@@ -102,6 +109,12 @@ def decide(command: CaseCommand, state: CaseState) -> list[BaseModel]:
             return terminate(command, state)
         case MarkOverdue():
             return mark_overdue(command, state)
+        case ExtendDeadline():
+            return extend_deadline(command, state)
+        case RefuseForResidence():
+            return refuse_for_residence(command, state)
+        case ForwardApplication():
+            return forward(command, state)
     raise TypeError(f"unknown command {command!r}")
 
 
@@ -162,6 +175,7 @@ def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
             reason=command.reason,
             suspended_from=command.suspended_from,
             note=command.note,
+            person_view=command.person_view,
         )
     ]
 
@@ -207,6 +221,7 @@ def terminate(command: TerminateService, state: CaseState) -> list[BaseModel]:
             reason=command.reason,
             terminated_from=command.terminated_from,
             note=command.note,
+            person_view=command.person_view,
         )
     ]
 
@@ -217,15 +232,73 @@ def mark_overdue(command: MarkOverdue, state: CaseState) -> list[BaseModel]:
     assert opened is not None
     if state.overdue is not None or state.status is not CaseStatus.OPEN:
         return []
-    if not is_decision_overdue(opened.received_on, command.today):
+    # legal.md §6: overdue checks use the deadline in force (an extension moves it).
+    if not is_decision_overdue(opened.received_on, command.today, deadline=state.deadline):
         return []
     return [
         DecisionOverdue(
             case_id=opened.case_id,
             received_on=opened.received_on,
-            decision_deadline=opened.decision_deadline,
+            decision_deadline=state.deadline or opened.decision_deadline,
             detected_on=command.today,
         )
+    ]
+
+
+def extend_deadline(command: ExtendDeadline, state: CaseState) -> list[BaseModel]:
+    """APL 64(2), legal.md §6: extend the deadline of an undecided case, with its reason."""
+    opened = state.opened
+    assert opened is not None and state.deadline is not None
+    require_status(state, {CaseStatus.OPEN}, "extend the decision deadline")
+    problem = extension_problem(
+        opened.received_on, state.deadline, command.new_deadline, command.today
+    )
+    if problem is not None:
+        field, message = problem
+        if field == "today":
+            raise IllegalTransition(message)
+        raise invalid(field, message, "EXTENSION_NOT_ALLOWED")
+    return [
+        DeadlineExtended(
+            case_id=opened.case_id,
+            decision_number=state.next_decision_number,
+            decided_on=command.today,
+            received_on=opened.received_on,
+            previous_deadline=state.deadline,
+            new_deadline=command.new_deadline,
+            reason=command.reason,
+        )
+    ]
+
+
+def forward(command: ForwardApplication, state: CaseState) -> list[BaseModel]:
+    """rules.md §3.5: instead of refusing, forward the application to the municipality of
+    the declared residence; this case closes without a decision."""
+    opened = state.opened
+    assert opened is not None
+    require_status(state, {CaseStatus.OPEN}, "forward the application")
+    other = command.to_municipality
+    if other not in MUNICIPALITIES:
+        raise invalid("to_municipality", f"unknown municipality {other!r}")
+    if other == opened.municipality:
+        raise invalid("to_municipality", "is this municipality (rules.md §3.5)", "RESIDENCE_HERE")
+    return [
+        ApplicationForwarded(
+            case_id=opened.case_id,
+            application_id=opened.application_id,
+            from_municipality=opened.municipality,
+            to_municipality=other,
+            forwarded_on=command.today,
+            received_on=opened.received_on,
+            client=opened.client,
+            has_representative=opened.has_representative,
+            claimed_activities=opened.claimed_activities,
+            claimed_purposes=opened.claimed_purposes,
+            receives_vision_benefit=opened.receives_vision_benefit,
+            weekly_medical_procedures=opened.weekly_medical_procedures,
+            requested_start=opened.requested_start,
+        ),
+        CaseClosed(case_id=opened.case_id, reason=CloseReason.FORWARDED, closed_on=command.today),
     ]
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.case_commands import AmendGrant, Decide
+from services.decisions.case_commands import AmendGrant, Decide, RefuseForResidence
 from services.decisions.case_state import WITH_GRANT, CaseState, CaseStatus, require_status
 from services.decisions.domain import IllegalTransition, InvalidCommand, invalid
 from services.decisions.grant_terms import (
@@ -16,7 +16,16 @@ from services.decisions.grant_terms import (
     run_assessment,
 )
 from shared.contracts.decisions import ApplicationRefused, GrantAmended, HoursGranted
-from shared.rules import REFUSAL_SECTIONS, AgeGroup, Assessment, Unit, is_decision_overdue
+from shared.municipalities import MUNICIPALITIES
+from shared.rules import (
+    REFUSAL_SECTIONS,
+    AgeGroup,
+    Assessment,
+    RefusalReason,
+    Unit,
+    is_decision_overdue,
+    rule_set_for,
+)
 
 
 def adult_monthly_terms(assessment: Assessment, facts: AssessmentFacts) -> dict[str, Any]:
@@ -46,7 +55,9 @@ def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
         state.opened, facts, command.period_start, "period_start", command.today
     )
     adult_terms = adult_monthly_terms(assessment, facts)
-    late = is_decision_overdue(state.opened.received_on, command.today, command.today)
+    late = is_decision_overdue(
+        state.opened.received_on, command.today, command.today, deadline=state.deadline
+    )
     common = {
         "case_id": state.opened.case_id,
         "application_id": state.opened.application_id,
@@ -66,6 +77,7 @@ def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
                 reasons=assessment.refusal_reasons,
                 reason_sections=sections,
                 needs_assessment=needs,
+                person_view=command.person_view,
                 **common,
             )
         ]
@@ -89,6 +101,8 @@ def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
             breakdown=terms.breakdown,
             period_start=terms.period_start,
             period_end=terms.period_end,
+            period_kind=terms.period_kind,
+            period_months=terms.period_months,
             **adult_terms,
             **common,
         )
@@ -141,6 +155,8 @@ def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
             decided_on=command.today,
             effective_from=command.effective_from,
             period_end=terms.period_end,
+            period_kind=terms.period_kind,
+            period_months=terms.period_months,
             reason=command.reason,
             rule_set=assessment.rule_set,
             legal_basis=assessment.legal_basis,
@@ -151,7 +167,48 @@ def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
             reduction_reason=terms.reduction_reason,
             breakdown=terms.breakdown,
             trace=assessment.trace,
+            person_view=command.person_view,
             **adult_monthly_terms(assessment, facts),
         )
     )
     return events
+
+
+def refuse_for_residence(command: RefuseForResidence, state: CaseState) -> list[BaseModel]:
+    """rules.md §3.5 (Reg. 316 p. 2): the service is given by the municipality of the declared
+    residence; an applicant declared elsewhere is refused with its own reason code. The
+    caseworker's finding, so no assessment is needed."""
+    opened = state.opened
+    assert opened is not None
+    require_status(state, {CaseStatus.OPEN}, "refuse the application")
+    other = command.declared_municipality
+    if other not in MUNICIPALITIES:
+        raise invalid("declared_municipality", f"unknown municipality {other!r}")
+    if other == opened.municipality:
+        raise invalid(
+            "declared_municipality",
+            "is this municipality: the residence is not elsewhere (rules.md §3.5)",
+            "RESIDENCE_HERE",
+        )
+    rule_set = rule_set_for(command.today)
+    reason = RefusalReason.RESIDENCE_ELSEWHERE
+    return [
+        ApplicationRefused(
+            case_id=opened.case_id,
+            application_id=opened.application_id,
+            decision_number=state.next_decision_number,
+            decided_on=command.today,
+            decided_late=is_decision_overdue(
+                opened.received_on, command.today, command.today, deadline=state.deadline
+            ),
+            rule_set=rule_set.id,
+            legal_basis=rule_set.legal_basis,
+            reasons=[reason],
+            reason_sections={reason.value: REFUSAL_SECTIONS[reason]},
+            trace=[
+                f"rules.md §3.5: the declared residence is in {other}, not {opened.municipality}"
+            ],
+            declared_municipality=other,
+            person_view=command.person_view,
+        )
+    ]

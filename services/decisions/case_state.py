@@ -17,6 +17,7 @@ from shared.contracts.decisions import (
     AssessmentRecorded,
     CaseClosed,
     CaseOpened,
+    DeadlineExtended,
     DecisionOverdue,
     DocumentRecorded,
     GrantAmended,
@@ -30,7 +31,9 @@ from shared.contracts.decisions import (
 )
 from shared.rules import Purpose, RuleSetId, Unit
 
-# The administrative decisions of a case, each with its own number and document.
+# The administrative decisions of a case, each with its own number and document; the
+# deadline extension's notice is a procedural letter, not an act (legal.md §2), but it is
+# numbered, registered and written like one.
 Decision = (
     HoursGranted
     | ApplicationRefused
@@ -38,6 +41,7 @@ Decision = (
     | ServiceSuspended
     | ServiceResumed
     | ServiceTerminated
+    | DeadlineExtended
 )
 DECISION_TYPES = (
     HoursGranted,
@@ -46,6 +50,7 @@ DECISION_TYPES = (
     ServiceSuspended,
     ServiceResumed,
     ServiceTerminated,
+    DeadlineExtended,
 )
 
 
@@ -58,6 +63,7 @@ class CaseStatus(StrEnum):
     REFUSED = "refused"
     TERMINATED = "terminated"  # the grant ended (rules.md §5.6)
     WITHDRAWN = "withdrawn"  # withdrawn before a decision
+    FORWARDED = "forwarded"  # sent to the municipality of the residence (rules.md §3.5)
 
 
 # Statuses in which the case still takes information, assessments and changes.
@@ -105,6 +111,9 @@ class CaseState:
     information_requests: tuple[InformationRequested, ...] = ()
     assessment: AssessmentRecorded | None = None
     decisions: tuple[Decision, ...] = ()
+    # The assessment in force when each decision was taken (its document states those facts).
+    decision_facts: tuple[AssessmentRecorded | None, ...] = ()
+    extended_deadline: date | None = None  # APL 64(2), legal.md §6
     grant: Grant | None = None
     suspension: ServiceSuspended | None = None
     terminated_from: date | None = None
@@ -122,6 +131,13 @@ class CaseState:
     @property
     def next_decision_number(self) -> int:
         return len(self.decisions) + 1
+
+    @property
+    def deadline(self) -> date | None:
+        """The decision deadline in force: extended (legal.md §6) or one month (§5.4)."""
+        if self.opened is None:
+            return None
+        return self.extended_deadline or self.opened.decision_deadline
 
     def task(self, task_id: str) -> Task | None:
         return next((t for t in self.tasks if t.task_id == task_id), None)
@@ -146,7 +162,11 @@ def require_status(state: CaseState, allowed: AbstractSet[CaseStatus], what: str
 def evolve(state: CaseState, event: BaseModel) -> CaseState:
     """Apply one event; only ever called with events ``decide`` accepted, so no checks."""
     if isinstance(event, DECISION_TYPES):
-        state = replace(state, decisions=(*state.decisions, event))
+        state = replace(
+            state,
+            decisions=(*state.decisions, event),
+            decision_facts=(*state.decision_facts, state.assessment),
+        )
     match event:
         case CaseOpened():
             return replace(state, opened=event, status=CaseStatus.OPEN)
@@ -197,9 +217,12 @@ def evolve(state: CaseState, event: BaseModel) -> CaseState:
                 terminated_from=event.terminated_from,
             )
         case CaseClosed():
-            return replace(state, status=CaseStatus.WITHDRAWN, closed=event)
+            status = CaseStatus(event.reason.value)  # withdrawn or forwarded
+            return replace(state, status=status, closed=event)
         case DecisionOverdue():
             return replace(state, overdue=event)
+        case DeadlineExtended():
+            return replace(state, extended_deadline=event.new_deadline)
         case TaskOpened():
             task = Task(
                 event.task_id,

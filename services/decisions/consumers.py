@@ -22,7 +22,12 @@ from services.decisions.case_commands import (
 from services.decisions.handlers import run_case
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
 from shared.clock import riga_today
-from shared.contracts.decisions import ClaimedActivity, ClaimedPurpose, ClientData
+from shared.contracts.decisions import (
+    ClaimedActivity,
+    ClaimedPurpose,
+    ClientData,
+    RepresentativeData,
+)
 from shared.contracts.intake import (
     ApplicationDocumentAdded,
     ApplicationSubmitted,
@@ -57,8 +62,16 @@ def opened(data: ApplicationSubmitted, municipality: str) -> OpenCase:
             first_name=applicant.first_name,
             last_name=applicant.last_name,
             birth_date=applicant.birth_date,
+            declared_address=applicant.declared_address,  # the document is addressed there
         ),
         has_representative=data.representative is not None,
+        representative=None
+        if data.representative is None
+        else RepresentativeData(
+            first_name=data.representative.first_name,
+            last_name=data.representative.last_name,
+            relation=data.representative.relation.value,
+        ),
         claimed_activities=tuple(
             ClaimedActivity(kind=a.kind, hours_per_week=a.hours_per_week) for a in data.activities
         ),

@@ -7,7 +7,7 @@ reasoning for the monthly hours (the highest applicable purpose, not a sum).
 
 from __future__ import annotations
 
-from services.decisions.latvian import date_lv, hours_lv, hours_text
+from services.decisions.latvian import date_words, hours_lv, hours_text
 from shared.contracts.decisions import GrantAmended, HoursGranted, NeedsAssessmentResult
 from shared.rules import NeedResult, Purpose
 
@@ -34,7 +34,7 @@ RESULTS = {
 def assessment_fact(needs: NeedsAssessmentResult) -> str:
     """rules.md §3.1: the result of the social service's own assessment, as a fact."""
     return (
-        f"Konstatēts: sociālais dienests {date_lv(needs.assessed_on)} novērtēja personas "
+        f"Sociālais dienests {date_words(needs.assessed_on, 'loc')} novērtēja personas "
         f"vajadzību pēc atbalsta un atbalsta intensitāti ({REG_316} 3. punkts un "
         f"1. pielikums; novērtēja {needs.assessor}). Rezultāts: {RESULTS[needs.result]}."
     )
@@ -59,7 +59,7 @@ def purpose_reasoning(
         decision.rules_hours,
     )
     sentences.append(
-        f"Pamatojums: piemērojamais mērķis ir „{PURPOSES[decision.purpose]}”; "
+        f"Piemērojamais mērķis ir „{PURPOSES[decision.purpose]}”; "
         f"{level}. atbalsta intensitātes līmenim {REG_316} 1. pielikums tam paredz "
         f"{hours_text(best, accusative=True)} mēnesī. Ja piemērojami vairāki mērķi, apjomu "
         "nosaka pēc mērķa ar lielāko stundu skaitu; mērķu stundas netiek summētas."

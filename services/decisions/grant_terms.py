@@ -33,11 +33,14 @@ from shared.rules import (
     NeedResult,
     NeedsAssessment,
     Opinion,
+    PeriodKind,
     Purpose,
     Residence,
     RulesError,
+    RuleSetId,
     assess,
 )
+from shared.rules.periods import lv_2013_period_kind
 from shared.rules.vocabulary import ActivityKind
 
 Proof = Annotated[str, Field(min_length=1, max_length=500, description="rules.md §5.3")]
@@ -189,6 +192,8 @@ class GrantTerms:
     period_start: date
     period_end: date
     reduction_reason: str | None
+    period_kind: PeriodKind | None = None  # LV-2013 (rules.md §4.4)
+    period_months: int | None = None  # with PeriodKind.SEVERAL_MONTHS
 
     @property
     def breakdown(self) -> list[ActivityBreakdown]:
@@ -226,6 +231,21 @@ def grant_terms(
                 "PERIOD_TOO_LONG",
             )
         )
+    kind = None
+    if assessment.rule_set is RuleSetId.LV_2013 and period_start <= end <= limit:
+        # rules.md §4.4: under LV-2013 a period is one of five kinds, cut at the limit.
+        kind = lv_2013_period_kind(period_start, end, limit)
+        if kind is None:
+            errors.append(
+                FieldError(
+                    "period_end",
+                    f"a period from {period_start.isoformat()} to {end.isoformat()} is none of "
+                    "the LV-2013 kinds (rules.md §4.4): one day, one month, several months, to "
+                    "the end of the calendar year, or one year (each cut at "
+                    f"{limit.isoformat()}, the longest the rules allow)",
+                    "PERIOD_KIND_UNKNOWN",
+                )
+            )
     allowed = assessment.paid_hours
     granted = allowed if hours is None else hours
     reason = (reduction_reason or "").strip() or None
@@ -249,4 +269,12 @@ def grant_terms(
         )
     if errors:
         raise InvalidCommand(errors)
-    return GrantTerms(assessment, granted, period_start, end, reason if granted < allowed else None)
+    return GrantTerms(
+        assessment,
+        granted,
+        period_start,
+        end,
+        reason if granted < allowed else None,
+        None if kind is None else kind[0],
+        None if kind is None else kind[1],
+    )

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -21,18 +21,23 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from services.decisions import assistant_domain, case_domain, case_state
 from services.decisions.assistant_domain import (
     AssignAssistant,
+    Assignment,
     AssistantCommand,
     AssistantState,
     ClientGrant,
     RegisterAssistant,
+    UnassignAssistant,
 )
 from services.decisions.case_commands import CaseCommand, MarkOverdue
-from services.decisions.case_state import WITH_GRANT, CaseState
+from services.decisions.case_state import DECISION_TYPES, WITH_GRANT, CaseState
 from services.decisions.domain import IllegalTransition, NotFound, assistant_stream, case_stream
+from services.decisions.issued import fingerprinted
 from services.decisions.projections import project
 from shared.clock import riga_today
+from shared.contracts.decisions import Official, ServiceTerminated
 from shared.events.envelope import new_event_id
 from shared.logging import get_logger
+from shared.municipalities import ACTS_DATA
 from shared.rules import Unit
 from shared.runtime import ServiceRuntime
 from shared.store.eventstore import ConcurrencyError, EventContext, EventStore
@@ -48,6 +53,56 @@ class DecisionsSettings(BaseSettings):
 
     # How often the background job looks for cases past their deadline (rules.md §5.4).
     overdue_check_seconds: float = 900.0
+    # legal.md §3 item 13: who signs, by token id (the digest in an event's actor):
+    # {"<token id>": {"name": "…", "position": "…"}}. A token not named here signs as the
+    # municipality's default official (shared.municipalities.ACTS_DATA).
+    officials: dict[str, Official] = {}
+
+
+async def next_register_number(conn: Connection, municipality: str, year: int) -> str:
+    """legal.md §3 item 2: the next number of the municipality's register for ``year``.
+
+    The counter row stays locked until the caller's transaction ends: concurrent decisions
+    wait and get consecutive numbers; a decision that rolls back returns its number.
+    """
+    number = await conn.fetchval(
+        "insert into register_counters (municipality, year, last_number) values ($1, $2, 1)"
+        " on conflict (municipality, year)"
+        " do update set last_number = register_counters.last_number + 1"
+        " returning last_number",
+        municipality,
+        year,
+    )
+    acts = ACTS_DATA.get(municipality)
+    prefix = acts.register_prefix if acts else municipality.upper()
+    return f"{prefix}/{year}/{number}"
+
+
+def official_for(municipality: str, actor: str | None) -> Official | None:
+    """legal.md §3 item 13: the official the deciding principal stands for."""
+    token_id = (actor or "").rsplit(":", 1)[-1]
+    named = DecisionsSettings().officials.get(token_id)
+    if named is not None:
+        return named
+    acts = ACTS_DATA.get(municipality)
+    return (
+        None if acts is None else Official(name=acts.official_name, position=acts.official_position)
+    )
+
+
+async def stamp(
+    conn: Connection, municipality: str, events: list[BaseModel], actor: str | None
+) -> list[BaseModel]:
+    """Give each decision its register number and signing official before it is stored:
+    the document is written from the event, so both stay as issued (legal.md §3)."""
+    stamped = []
+    for event in events:
+        if isinstance(event, DECISION_TYPES) and event.register_number is None:
+            number = await next_register_number(conn, municipality, event.decided_on.year)
+            official = official_for(municipality, actor)
+            event = event.model_copy(update={"register_number": number, "official": official})
+        stamped.append(event)
+    return stamped
 
 
 async def _append(
@@ -103,7 +158,12 @@ async def run_case(
         state, version = await load_case(conn, store, case_id, municipality)
         events = case_domain.decide(command, state)
         try:
-            await _append(conn, store, case_stream(case_id), version, events, context)
+            # A savepoint: a failed attempt gives its register numbers back (no gaps).
+            async with conn.transaction():
+                if state.opened is not None:
+                    events = await stamp(conn, state.opened.municipality, events, context.actor)
+                    events = fingerprinted(state, events)  # legal.md §3: the act as issued
+                await _append(conn, store, case_stream(case_id), version, events, context)
             break
         except ConcurrencyError:
             # The intake consumer does not take the case lock and may have appended since
@@ -113,7 +173,40 @@ async def run_case(
                 raise
     for event in events:
         state = case_state.evolve(state, event)
+        if isinstance(event, ServiceTerminated):
+            await end_assignments(conn, store, event, context)
     return state, events
+
+
+async def end_assignments(
+    conn: Connection, store: EventStore, terminated: ServiceTerminated, context: EventContext
+) -> None:
+    """Issue #13: a termination ends every open assignment of the client on the last day of
+    service (``AssistantUnassigned`` on each assistant's stream, in the same transaction), so
+    timesheets and payments see the end and the assistant's hours are free again.
+
+    No assistant lock here (the consumer runs this in batches, see ``run_case``): a
+    concurrent change of the assistant fails this transaction on the stream version instead.
+    """
+    rows = await conn.fetch(
+        "select assignment_id, assistant_id, municipality from assignments"
+        " where case_id = $1 and last_day is null order by assignment_id",
+        terminated.case_id,
+    )
+    last_service_day = terminated.terminated_from - timedelta(days=1)
+    number = terminated.register_number or str(terminated.decision_number)
+    for row in rows:
+        state, version = await load_assistant(conn, store, row["assistant_id"], row["municipality"])
+        current = state.assignment(row["assignment_id"])
+        assert current is not None
+        command = UnassignAssistant(
+            assignment_id=current.assignment_id,
+            # Never before "the day before it started": an assignment that had not begun.
+            last_day=max(last_service_day, current.assigned_from - timedelta(days=1)),
+            reason=f"service terminated by decision No. {number} ({terminated.reason})",
+        )
+        events = assistant_domain.decide(command, state)
+        await _append(conn, store, assistant_stream(row["assistant_id"]), version, events, context)
 
 
 async def load_assistant(
@@ -163,6 +256,24 @@ def client_grant(case_id: str, state: CaseState) -> ClientGrant:
     return ClientGrant(case_id, in_force, grant.unit, grant.hours, grant.period_start, last_day)
 
 
+async def assignments_of_person(
+    conn: Connection, store: EventStore, personal_code: str, except_id: str
+) -> tuple[Assignment, ...]:
+    """The assignments of the person's other registrations (other municipalities), read from
+    their own streams (the read model only finds the registrations)."""
+    rows = await conn.fetch(
+        "select assistant_id, municipality from assistants"
+        " where personal_code = $1 and assistant_id <> $2 order by assistant_id",
+        personal_code,
+        except_id,
+    )
+    found: list[Assignment] = []
+    for row in rows:
+        other, _ = await load_assistant(conn, store, row["assistant_id"], row["municipality"])
+        found.extend(other.assignments)
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Assign:
     assignment_id: str
@@ -185,8 +296,15 @@ async def assign_assistant(
     await _lock(conn, f"assistant:{assistant_id}")
     state, version = await load_assistant(conn, store, assistant_id, municipality)
     target, _ = await load_case(conn, store, request.case_id, municipality)
+    # rules.md §6.1, architecture.md §9: the same person registered in other municipalities
+    # is one assistant for the limit. One lock per person, so that concurrent assignments
+    # through two registrations see each other; their assignments count as this one's.
+    assert state.registered is not None
+    code = state.registered.personal_code
+    await _lock(conn, f"assistant-load:{code}")
+    everywhere = await assignments_of_person(conn, store, code, assistant_id)
     others = {}
-    for case_id in sorted({a.case_id for a in state.assignments}):
+    for case_id in sorted({a.case_id for a in (*state.assignments, *everywhere)}):
         other, _ = await load_case(conn, store, case_id)
         others[case_id] = client_grant(case_id, other)
     command = AssignAssistant(
@@ -196,7 +314,8 @@ async def assign_assistant(
         weekly_hours=request.weekly_hours,
         other_grants=others,
     )
-    events = assistant_domain.decide(command, state)
+    counted = replace(state, assignments=(*state.assignments, *everywhere))
+    events = assistant_domain.decide(command, counted)
     await _append(conn, store, assistant_stream(assistant_id), version, events, context)
     return events
 

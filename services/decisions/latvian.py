@@ -30,3 +30,99 @@ def hours_text(value: Decimal, *, accusative: bool = False) -> str:
     if 2 <= whole % 10 <= 9 and not 12 <= whole % 100 <= 19:
         return f"{number} stundas"
     return f"{number} stundu"  # last digit 0, or 11–19: genitive plural
+
+
+# legal.md §7: the month in each case a date in a sentence needs.
+MONTHS: dict[str, tuple[str, ...]] = {
+    "nom": (
+        "janvāris",
+        "februāris",
+        "marts",
+        "aprīlis",
+        "maijs",
+        "jūnijs",
+        "jūlijs",
+        "augusts",
+        "septembris",
+        "oktobris",
+        "novembris",
+        "decembris",
+    ),
+    "gen": (
+        "janvāra",
+        "februāra",
+        "marta",
+        "aprīļa",
+        "maija",
+        "jūnija",
+        "jūlija",
+        "augusta",
+        "septembra",
+        "oktobra",
+        "novembra",
+        "decembra",
+    ),
+    "dat": (
+        "janvārim",
+        "februārim",
+        "martam",
+        "aprīlim",
+        "maijam",
+        "jūnijam",
+        "jūlijam",
+        "augustam",
+        "septembrim",
+        "oktobrim",
+        "novembrim",
+        "decembrim",
+    ),
+    "acc": (
+        "janvāri",
+        "februāri",
+        "martu",
+        "aprīli",
+        "maiju",
+        "jūniju",
+        "jūliju",
+        "augustu",
+        "septembri",
+        "oktobri",
+        "novembri",
+        "decembri",
+    ),
+    "loc": (
+        "janvārī",
+        "februārī",
+        "martā",
+        "aprīlī",
+        "maijā",
+        "jūnijā",
+        "jūlijā",
+        "augustā",
+        "septembrī",
+        "oktobrī",
+        "novembrī",
+        "decembrī",
+    ),
+}
+
+
+def date_words(day: date, case: str = "nom") -> str:
+    """legal.md §7: "2026. gada 2. decembrī" (loc), "no 2026. gada 2. decembra" (gen),
+    "līdz 2026. gada 2. decembrim" (dat), "ar 2026. gada 2. decembri" (acc)."""
+    return f"{day.year}. gada {day.day}. {MONTHS[case][day.month - 1]}"
+
+
+def count_text(value: int, forms: tuple[str, str, str]) -> str:
+    """legal.md §7: a noun after a whole number: (1 diena, 2 dienas, 10 dienu)."""
+    one, few, many = forms
+    if value % 10 == 1 and value % 100 != 11:
+        return f"{value} {one}"
+    if 2 <= value % 10 <= 9 and not 12 <= value % 100 <= 19:
+        return f"{value} {few}"
+    return f"{value} {many}"
+
+
+def personal_code_lv(code: str) -> str:
+    """rules.md §10: the written form with the hyphen, 120385-12342."""
+    return f"{code[:6]}-{code[6:]}"

@@ -17,6 +17,7 @@ from shared.contracts.decisions import (
     AssistantUnassigned,
     CaseClosed,
     CaseOpened,
+    DeadlineExtended,
     DecisionOverdue,
     GrantAmended,
     HoursGranted,
@@ -107,9 +108,18 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
             )
         case CaseClosed():
             await conn.execute(
-                "update cases set status = 'withdrawn', closed_on = $2 where case_id = $1",
+                "update cases set status = $3, closed_on = $2 where case_id = $1",
                 event.case_id,
                 event.closed_on,
+                event.reason.value,  # withdrawn or forwarded
+            )
+        case DeadlineExtended():
+            # legal.md §6: lists and the overdue check use the deadline in force.
+            await conn.execute(
+                "update cases set decision_deadline = $2, decisions = decisions + 1"
+                " where case_id = $1",
+                event.case_id,
+                event.new_deadline,
             )
         case DecisionOverdue():
             await conn.execute(

@@ -38,7 +38,8 @@ def case_view(state: CaseState, today: date) -> dict[str, Any]:
     opened = state.opened
     assert opened is not None
     overdue = state.overdue is not None or (
-        state.status is CaseStatus.OPEN and is_decision_overdue(opened.received_on, today)
+        state.status is CaseStatus.OPEN
+        and is_decision_overdue(opened.received_on, today, deadline=state.deadline)
     )
     grant = state.grant
     return {
@@ -47,7 +48,8 @@ def case_view(state: CaseState, today: date) -> dict[str, Any]:
         "municipality": opened.municipality,
         "status": state.status.value,
         "received_on": opened.received_on.isoformat(),
-        "decision_deadline": opened.decision_deadline.isoformat(),
+        "decision_deadline": (state.deadline or opened.decision_deadline).isoformat(),
+        "deadline_extended": state.extended_deadline is not None,
         "overdue": overdue,
         "overdue_recorded_on": state.overdue.detected_on.isoformat() if state.overdue else None,
         "application": opened.model_dump(

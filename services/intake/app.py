@@ -6,12 +6,23 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+import shared.contracts  # noqa: F401  (registers every event type, decisions' too)
 from services.intake.api import router
+from services.intake.consumers import decisions_consumer
+from shared.bus.consumer import EventConsumer
 from shared.http.app import create_app
-from shared.runtime import ServiceDefinition
+from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import Settings
 
-DEFINITION = ServiceDefinition(name="intake", migrations=Path(__file__).parent / "migrations")
+
+def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
+    # rules.md §3.5: applications another municipality forwarded here (issue #13).
+    return [decisions_consumer(runtime.store, runtime.pool, runtime.consumer_settings)]
+
+
+DEFINITION = ServiceDefinition(
+    name="intake", migrations=Path(__file__).parent / "migrations", consumers=consumers
+)
 
 
 def create(settings: Settings | None = None) -> FastAPI:

@@ -105,7 +105,22 @@ class ReportCircumstances:
     description: str = ""
 
 
-Command = SubmitApplication | AddDocument | WithdrawApplication | ReportCircumstances
+@dataclass(frozen=True)
+class RegisterForwarded:
+    """rules.md §3.5: an application another municipality forwarded here (decisions'
+    ``ApplicationForwarded``). Registered as received, without the checks of a form filled
+    in here (the contact data stayed with the first municipality); again: nothing."""
+
+    submitted: ApplicationSubmitted
+
+    @property
+    def application_id(self) -> str:
+        return self.submitted.application_id
+
+
+Command = (
+    SubmitApplication | AddDocument | WithdrawApplication | ReportCircumstances | RegisterForwarded
+)
 
 
 # ---- state ------------------------------------------------------------------------------
@@ -156,6 +171,8 @@ def decide(command: Command, state: Application) -> list[BaseModel]:
             return [_withdraw(command, _open(state, command.application_id))]
         case ReportCircumstances():
             return [_report(command, _open(state, command.application_id))]
+        case RegisterForwarded():
+            return [] if state.status is not None else [command.submitted]
 
 
 def _submit(command: SubmitApplication, state: Application) -> ApplicationSubmitted:

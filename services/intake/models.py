@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from services.intake.domain import Status
 from shared.contracts.intake import (
@@ -96,7 +96,17 @@ class PurposeIn(_In):
 
 
 class SubmitIn(_In):
-    channel: Channel
+    channel: Channel = Field(description="in_person, post or electronic (rules.md §5.1)")
+
+    @field_validator("channel")
+    @classmethod
+    def _not_forwarded(cls, channel: Channel) -> Channel:
+        # Only another municipality's forwarding (decisions' ApplicationForwarded) makes a
+        # forwarded application; a caseworker records how the person applied.
+        if channel is Channel.FORWARDED:
+            raise ValueError("Input should be 'in_person', 'post' or 'electronic'")
+        return channel
+
     received_on: date | None = Field(None, description="default: today in Riga")
     applicant: ApplicantIn
     representative: RepresentativeIn | None = None

@@ -32,6 +32,7 @@ from shared.rules.vocabulary import (
     FunctionalLimitation,
     NeedResult,
     Opinion,
+    PeriodKind,
     Purpose,
     RefusalReason,
     Residence,
@@ -47,6 +48,7 @@ class CloseReason(StrEnum):
     """Why a case ended without a decision."""
 
     WITHDRAWN = "withdrawn"  # rules.md §5.6: written withdrawal before the decision
+    FORWARDED = "forwarded"  # rules.md §3.5: sent to the municipality of the residence
 
 
 class SuspensionReason(StrEnum):
@@ -75,6 +77,24 @@ class ClientData(BaseModel):
     first_name: str
     last_name: str
     birth_date: date = Field(description="Decides adult or child on the period start (§3)")
+    declared_address: str = Field(
+        default="", description="Declared residence; the decision is addressed there (legal.md §3)"
+    )
+
+
+class RepresentativeData(BaseModel):
+    """The legal representative as the application names them (legal.md §3 item 4)."""
+
+    first_name: str
+    last_name: str
+    relation: str = Field(description="parent, foster_family, guardian or authorised")
+
+
+class Official(BaseModel):
+    """The official who decided (legal.md §3 item 13): position, first name and surname."""
+
+    name: str
+    position: str
 
 
 class ClaimedActivity(BaseModel):
@@ -144,6 +164,9 @@ class CaseOpened(BaseModel):
     )
     client: ClientData
     has_representative: bool = False
+    representative: RepresentativeData | None = Field(
+        default=None, description="Who acts for the person; the decision is notified to them"
+    )
     claimed_activities: list[ClaimedActivity] = Field(default_factory=list)
     receives_vision_benefit: bool = Field(
         default=False, description="As claimed in the application (rules.md §4.2)"
@@ -272,6 +295,21 @@ class HoursGranted(BaseModel):
     p17_exception: bool = Field(
         default=False, description="Granted under Reg. 316 p. 17 without an established need"
     )
+    period_kind: PeriodKind | None = Field(
+        default=None, description="LV-2013: the kind of period (rules.md §4.4)"
+    )
+    period_months: int | None = Field(default=None, description="With several_months")
+    register_number: str | None = Field(
+        default=None,
+        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
+        "item 2); absent on decisions issued before register numbers",
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    document_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
+        "document never changes; a later rendering is checked against it)",
+    )
 
 
 @event(SERVICE, personal_data=True)
@@ -290,6 +328,24 @@ class ApplicationRefused(BaseModel):
     trace: list[str]
     needs_assessment: NeedsAssessmentResult | None = Field(
         default=None, description="LV-2021 adults: the assessment the refusal rests on (§3.1)"
+    )
+    declared_municipality: str | None = Field(
+        default=None,
+        description="RESIDENCE_ELSEWHERE: the municipality of the declared residence (§3.5)",
+    )
+    register_number: str | None = Field(
+        default=None,
+        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
+        "item 2); absent on decisions issued before register numbers",
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    document_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
+        "document never changes; a later rendering is checked against it)",
+    )
+    person_view: str = Field(
+        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
 
 
@@ -318,6 +374,24 @@ class GrantAmended(BaseModel):
     purpose_hours: list[PurposeHours] = Field(default_factory=list)
     needs_assessment: NeedsAssessmentResult | None = None
     p17_exception: bool = False
+    period_kind: PeriodKind | None = Field(
+        default=None, description="LV-2013: the kind of period (rules.md §4.4)"
+    )
+    period_months: int | None = Field(default=None, description="With several_months")
+    register_number: str | None = Field(
+        default=None,
+        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
+        "item 2); absent on decisions issued before register numbers",
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    document_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
+        "document never changes; a later rendering is checked against it)",
+    )
+    person_view: str = Field(
+        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
+    )
 
 
 @event(SERVICE, personal_data=True)
@@ -330,6 +404,20 @@ class ServiceSuspended(BaseModel):
     reason: SuspensionReason
     suspended_from: date = Field(description="First day without the service")
     note: str = ""
+    register_number: str | None = Field(
+        default=None,
+        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
+        "item 2); absent on decisions issued before register numbers",
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    document_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
+        "document never changes; a later rendering is checked against it)",
+    )
+    person_view: str = Field(
+        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
+    )
 
 
 @event(SERVICE)
@@ -341,6 +429,17 @@ class ServiceResumed(BaseModel):
     decided_on: date
     resumed_on: date = Field(description="First day with the service again")
     note: str = ""
+    register_number: str | None = Field(
+        default=None,
+        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
+        "item 2); absent on decisions issued before register numbers",
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    document_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
+        "document never changes; a later rendering is checked against it)",
+    )
 
 
 @event(SERVICE)
@@ -353,6 +452,20 @@ class ServiceTerminated(BaseModel):
     reason: TerminationReason
     terminated_from: date = Field(description="First day without the service")
     note: str = ""
+    register_number: str | None = Field(
+        default=None,
+        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
+        "item 2); absent on decisions issued before register numbers",
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
+    document_sha256: str | None = Field(
+        default=None,
+        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
+        "document never changes; a later rendering is checked against it)",
+    )
+    person_view: str = Field(
+        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
+    )
 
 
 @event(SERVICE)
@@ -372,6 +485,53 @@ class DecisionOverdue(BaseModel):
     received_on: date
     decision_deadline: date
     detected_on: date = Field(description="The Latvian date on which the check found it")
+
+
+@event(SERVICE, personal_data=True)
+class DeadlineExtended(BaseModel):
+    """The decision deadline was extended for an objective reason (APL art. 64(2)).
+
+    At most four months from receipt (legal.md §6), decided before the deadline in force
+    expires; the applicant gets a written notice (legal.md §4), numbered like a decision.
+    Overdue checks use ``new_deadline`` from then on (rules.md §5.4).
+    """
+
+    case_id: str
+    decision_number: int = Field(ge=1, description="The notice's number within the case")
+    decided_on: date
+    received_on: date
+    previous_deadline: date = Field(description="The deadline in force before the extension")
+    new_deadline: date = Field(description="At most four months from receipt (APL 64(2))")
+    reason: str = Field(description="The objective reason the facts need longer (free text)")
+    register_number: str | None = Field(
+        default=None, description="The municipality's register number (legal.md §3 item 2)"
+    )
+    official: Official | None = Field(default=None, description="Who decided (legal.md §3)")
+    document_sha256: str | None = Field(
+        default=None, description="SHA-256 of the notice's HTML as issued (legal.md §3)"
+    )
+
+
+@event(SERVICE, personal_data=True)
+class ApplicationForwarded(BaseModel):
+    """rules.md §3.5: the applicant's declared residence is in another municipality, and the
+    caseworker forwarded the application there instead of refusing it. Carries what the
+    application said, so that the other municipality's intake can register it; this case
+    then closes (``CaseClosed``, reason ``forwarded``)."""
+
+    case_id: str
+    application_id: str
+    from_municipality: str
+    to_municipality: str = Field(description="Slug of the municipality of the residence")
+    forwarded_on: date
+    received_on: date = Field(description="When the first municipality received it")
+    client: ClientData
+    has_representative: bool = False
+    claimed_activities: list[ClaimedActivity] = Field(default_factory=list)
+    claimed_purposes: list[ClaimedPurpose] = Field(default_factory=list)
+    receives_vision_benefit: bool = False
+    weekly_medical_procedures: bool = False
+    requested_start: date | None = None
 
 
 @event(SERVICE)

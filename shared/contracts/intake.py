@@ -24,6 +24,9 @@ class Channel(StrEnum):
     IN_PERSON = "in_person"
     POST = "post"
     ELECTRONIC = "electronic"
+    # rules.md §3.5: sent on by another municipality's social service (decisions'
+    # ApplicationForwarded); received here on the day it was forwarded.
+    FORWARDED = "forwarded"
 
 
 class RepresentativeRelation(StrEnum):

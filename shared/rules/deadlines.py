@@ -51,9 +51,54 @@ def decision_deadline(received: date, extra_days_off: Iterable[date] = ()) -> da
     return next_working_day(same_day_months_later_or_last(received, 1), extra_days_off)
 
 
-def is_decision_overdue(received: date, today: date, decided_on: date | None = None) -> bool:
-    """rules.md §5.4: overdue cases must be visible. `today` is a Latvian calendar date."""
-    deadline = decision_deadline(received)
+def is_decision_overdue(
+    received: date, today: date, decided_on: date | None = None, deadline: date | None = None
+) -> bool:
+    """rules.md §5.4: overdue cases must be visible. `today` is a Latvian calendar date.
+
+    `deadline` is the deadline in force for the case when it was extended (legal.md §6,
+    APL 64(2)); None: the one-month deadline of rules.md §5.4.
+    """
+    deadline = deadline or decision_deadline(received)
     if decided_on is not None:
         return decided_on > deadline
     return today > deadline
+
+
+# legal.md §6 (APL art. 64(2)): an extension reaches at most four months from receipt.
+EXTENSION_MONTHS = 4
+
+
+def latest_extended_deadline(received: date, extra_days_off: Iterable[date] = ()) -> date:
+    """legal.md §6: four months from the receipt day, counted like the one-month term
+    (same-numbered day or the month's last day, moved to the next working day)."""
+    later = same_day_months_later_or_last(received, EXTENSION_MONTHS)
+    return next_working_day(later, extra_days_off)
+
+
+def extension_problem(
+    received: date, deadline_in_force: date, new_deadline: date, today: date
+) -> tuple[str, str] | None:
+    """Why an extension to `new_deadline` decided on `today` is not allowed, as
+    (field, message), or None (legal.md §6, APL 64(2)). Decided and notified before the
+    deadline in force expires; later than it; at most four months from receipt."""
+    if today > deadline_in_force:
+        return (
+            "today",
+            f"the deadline in force ({deadline_in_force.isoformat()}) has passed; an extension "
+            "is decided before it expires (APL 64(2), legal.md §6)",
+        )
+    if new_deadline <= deadline_in_force:
+        return (
+            "new_deadline",
+            f"must be later than the deadline in force, {deadline_in_force.isoformat()}",
+        )
+    latest = latest_extended_deadline(received)
+    if new_deadline > latest:
+        return (
+            "new_deadline",
+            f"may not be later than {latest.isoformat()}, four months from receipt on "
+            f"{received.isoformat()} (APL 64(2), legal.md §6); longer needs the approving "
+            "decision of the higher institution",
+        )
+    return None

@@ -90,3 +90,26 @@ def period_end_for(
     else:  # DISABILITY_VALIDITY: as long as the status, within the rule set's maximum
         end = limit
     return min(end, limit)
+
+
+def lv_2013_period_kind(
+    start: date, end: date, limit: date
+) -> tuple[PeriodKind, int | None] | None:
+    """rules.md §4.4 (`LV-2013`): the kind of period from `start` to `end`, or None.
+
+    The kinds are one day, one month, several months (2–12), to the end of the calendar
+    year and one year; each is cut at `limit` (the longest the rules allow: disability
+    status, opinion, childhood, rule set, `max_period_end`), because a grant never outlives
+    what it rests on. Returns the kind and, for several months, their number.
+    """
+    candidates: list[tuple[PeriodKind, int | None, date]] = [
+        (PeriodKind.ONE_TIME, None, start),
+        (PeriodKind.ONE_MONTH, None, end_of_months(start, 1)),
+        (PeriodKind.END_OF_YEAR, None, date(start.year, 12, 31)),
+        (PeriodKind.ONE_YEAR, None, end_of_months(start, 12)),
+        *((PeriodKind.SEVERAL_MONTHS, m, end_of_months(start, m)) for m in range(2, 12)),
+    ]
+    for kind, months, kind_end in candidates:
+        if min(kind_end, limit) == end:
+            return kind, months
+    return None

@@ -102,6 +102,9 @@ class RefusalReason(StrEnum):
     # Extra (rules.md §4.4, "a grant never outlives the disability status or the opinion"):
     DISABILITY_EXPIRED = "DISABILITY_EXPIRED"
     OPINION_EXPIRED = "OPINION_EXPIRED"
+    # rules.md §3.5: the declared residence is in another municipality; the caseworker's
+    # finding, not the engine's (legal basis: Reg. 316 p. 2, legal.md §1).
+    RESIDENCE_ELSEWHERE = "RESIDENCE_ELSEWHERE"
 
 
 # Every refusal carries its legal basis (rules.md §3.4): the section that makes it a refusal.
@@ -116,6 +119,7 @@ REFUSAL_SECTIONS: dict[RefusalReason, str] = {
     RefusalReason.NO_ELIGIBLE_ACTIVITY: "rules.md §4.1, §4.2a",
     RefusalReason.DISABILITY_EXPIRED: "rules.md §4.4",
     RefusalReason.OPINION_EXPIRED: "rules.md §4.4",
+    RefusalReason.RESIDENCE_ELSEWHERE: "rules.md §3.5",
 }
 
 

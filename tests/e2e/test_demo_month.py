@@ -23,6 +23,7 @@ from deploy import demo
 from deploy.main import demo_grants, tokens_setting
 from deploy.services import start_services, stop_services
 from deploy.stack import Stack, free_port
+from shared.clock import riga_today
 from shared.events.registry import registry
 from tests.conftest import Servers
 from tests.sdk import parse_with_sdk
@@ -78,6 +79,13 @@ async def test_the_demo_month_runs_through_every_service(
     assert outcomes["Pēteris"] == "refused: NOT_SEVERE_DISABILITY"
     assert outcomes["Oskars"] == "withdrawn by the applicant"
     assert "DecisionOverdue" in outcomes["Laura"]
+    # Issue #13: one deadline extension with its notice, one residence refusal.
+    assert outcomes["Rasma"].startswith("deadline extended from ")
+    assert "(DeadlineExtended, notice DSD/" in outcomes["Rasma"]
+    assert outcomes["Valdis"] == "refused: RESIDENCE_ELSEWHERE"
+    for name in ("lemums-pieskirsana", "pazinojums-termina-pagarinasana"):
+        pdf = demo.EXAMPLES / f"{name}.pdf"
+        assert pdf.read_bytes().startswith(b"%PDF-"), pdf
 
     known_types = {spec.type for spec in registry}
     for stream in ("INTAKE", "DECISIONS", "TIMESHEETS"):
@@ -110,7 +118,8 @@ async def test_the_demo_month_runs_through_every_service(
         assert document.status_code == 200
         assert document.headers["content-type"].startswith("text/html")
         assert "80 stundu mēnesī" in document.text and "Jānis" in document.text
-        assert "Konstatēts: sociālais dienests" in document.text  # the assessment, a fact
+        assert "novērtēja personas vajadzību" in document.text  # the assessment, a fact
+        assert f"Nr. DSD/{riga_today().year}/" in document.text and "LĒMUMS" in document.text
         foreign = await http.get(path, headers={"Authorization": f"Bearer {TOKENS['ludza']}"})
         assert foreign.status_code == 403
         ludza_cases = await http.get(

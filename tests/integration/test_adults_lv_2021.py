@@ -12,6 +12,7 @@ import httpx
 import pytest
 from nats.js import JetStreamContext
 
+from services.decisions.latvian import date_words
 from services.intake.app import create as create_intake
 from tests.integration.test_decisions_support import (
     CASEWORKER,
@@ -100,9 +101,9 @@ async def test_an_lv_2021_adult_from_application_to_decision_document(
     assert document.status_code == 200
     text = document.text
     assert "Ilze Krūmiņa" in text
-    assert f"Konstatēts: sociālais dienests {TODAY:%d.%m.%Y}. novērtēja" in text
+    assert f"Sociālais dienests {date_words(TODAY, 'loc')} novērtēja" in text
     assert "Rezultāts: noteikts 2. atbalsta intensitātes līmenis." in text
-    assert "piemērojamais mērķis ir „persona ar I grupu kopš bērnības" in text
+    assert "Piemērojamais mērķis ir „persona ar I grupu kopš bērnības" in text
     assert "100 stundu mēnesī" in text
     assert "Ministru kabineta 2021. gada 18. maija noteikumi Nr. 316" in text
 

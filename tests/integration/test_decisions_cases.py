@@ -183,7 +183,8 @@ async def test_a_refusal_carries_reason_codes_and_its_legal_basis(
     assert "316" in decision["data"]["legal_basis"]
     assert reply.json()["status"] == "refused"
     document = await decisions.get(decision["document"], headers=CASEWORKER)
-    assert "NOT_SEVERE_DISABILITY" in document.text
+    assert "NOT_SEVERE_DISABILITY" not in document.text  # codes stay in the event (legal.md §3)
+    assert "Atteikuma pamats: personai nav noteikta I vai II invaliditātes grupa" in document.text
     assert "Noteikumi Nr. 316" in document.text or "noteikumi Nr. 316" in document.text
 
 
@@ -196,7 +197,7 @@ async def test_the_decision_document_downloads_in_latvian_with_hours_and_appeal_
     assert html.status_code == 200
     assert html.headers["content-type"] == "text/html; charset=utf-8"
     assert "160 stundu mēnesī" in html.text
-    assert "Konstatēts: sociālais dienests" in html.text  # the assessment, a fact
+    assert "Konstatētie fakti" in html.text and "novērtēja personas vajadzību" in html.text
     assert "viena mēneša laikā no tā spēkā stāšanās dienas" in html.text  # rules.md §5.7
     assert "Vienības iela 8, Daugavpils, LV-5401" in html.text
     assert "Ministru kabineta 2021. gada 18. maija noteikumi Nr. 316" in html.text

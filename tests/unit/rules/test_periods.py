@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from shared.rules import PeriodError, assess, max_period_end, period_end_for
+from shared.rules import PeriodError, PeriodKind, assess, max_period_end, period_end_for
 
 from .builders import adult, child
 
@@ -119,3 +119,16 @@ def test_months_go_with_several_months_only(kind: str, months: int | None) -> No
 def test_several_months_means_two_to_twelve(months: int) -> None:
     with pytest.raises(PeriodError, match="2 to 12"):
         period_end_for("several_months", date(2019, 1, 1), months=months)
+
+
+def test_lv_2013_period_kinds_are_cut_at_the_limit() -> None:
+    """rules.md §4.4: a kind cut at the disability status still counts as that kind."""
+    from shared.rules.periods import lv_2013_period_kind
+
+    start, far = date(2020, 3, 15), date(2030, 1, 1)
+    assert lv_2013_period_kind(start, date(2021, 3, 14), far) == (PeriodKind.ONE_YEAR, None)
+    assert lv_2013_period_kind(start, date(2020, 12, 31), far) == (PeriodKind.END_OF_YEAR, None)
+    assert lv_2013_period_kind(start, date(2020, 6, 14), far) == (PeriodKind.SEVERAL_MONTHS, 3)
+    assert lv_2013_period_kind(start, date(2020, 6, 20), far) is None
+    limit = date(2020, 4, 1)  # the status ends first: a one-month grant ends with it
+    assert lv_2013_period_kind(start, limit, limit) == (PeriodKind.ONE_MONTH, None)
