@@ -21,6 +21,7 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 
 from shared.bus.consumer import ConsumerSettings, EventConsumer
+from shared.bus.nats_auth import broker_security, nats_auth
 from shared.bus.provisioning import (
     ensure_consumer,
     ensure_dead_letter_stream,
@@ -29,6 +30,8 @@ from shared.bus.provisioning import (
 from shared.events.registry import EventRegistry
 from shared.events.registry import registry as default_registry
 from shared.logging import get_logger
+from shared.privacy.protect import Protector
+from shared.privacy.setup import open_protector
 from shared.settings import Settings
 from shared.store.db import SHARED_MIGRATIONS, apply_migrations, database_dsn, ensure_database
 from shared.store.eventstore import EventStore
@@ -76,6 +79,7 @@ class ServiceRuntime:
         self.broker: NatsBroker | None = None
         self.consumers: list[EventConsumer] = []
         self.relay: OutboxRelay | None = None
+        self.protector: Protector | None = None
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.ready = False
@@ -107,15 +111,24 @@ class ServiceRuntime:
             applied = await apply_migrations(conn, *folders)
         log.info("migrations.applied", service=self.name, applied=applied)
 
-        self._nc = await nats.connect(settings.nats_url, name=f"asist-{self.name}")
+        self._nc = await nats.connect(
+            settings.nats_url, name=f"asist-{self.name}", **nats_auth(settings)
+        )
         self._js = self._nc.jetstream()
+        # Personal fields are sealed on append and opened on read and consume (issue #9).
+        self.protector, watch = await open_protector(self._js, settings, self.registry, self._stop)
+        self._tasks.append(watch)
+        self.store.protector = self.protector
         await ensure_dead_letter_stream(self._js, settings.stream_replicas)
         if self.definition.publishes:
             await ensure_service_stream(self._js, self.name, settings.stream_replicas)
 
         self.consumers = self.definition.consumers(self)
-        self.broker = NatsBroker(settings.nats_url, graceful_timeout=10.0)
+        self.broker = NatsBroker(
+            settings.nats_url, graceful_timeout=10.0, security=broker_security(settings)
+        )
         for consumer in self.consumers:
+            consumer.protector = self.protector
             # The upstream stream may not exist yet if its producer never started.
             await ensure_service_stream(
                 self._js, consumer.upstream_service, settings.stream_replicas

@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASIST_", extra="ignore")
 
     nats_url: str = "nats://127.0.0.1:14222"
+    # NATS credentials (issue #9): a user and password, or a .creds file (JWT + nkey seed).
+    nats_user: str = ""
+    nats_password: str = ""
+    nats_creds: str = ""
+    # 32 random bytes, base64url: wraps every person's data key (shared/privacy/keyring.py).
+    master_key: str = ""
     # A server DSN: each service creates and uses its own database on it.
     database_url: str = "postgresql://asist@127.0.0.1:15432/postgres"
     # Each service's database is "<prefix>_<service>"; tests use a prefix of their own.

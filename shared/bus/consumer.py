@@ -41,6 +41,7 @@ from shared.events.envelope import Envelope, stream_name
 from shared.events.registry import EventRegistry, UnknownEventType
 from shared.events.registry import registry as default_registry
 from shared.logging import get_logger
+from shared.privacy.protect import Protector, open_envelope
 from shared.store.types import Connection
 
 log = get_logger(__name__)
@@ -81,6 +82,8 @@ class EventConsumer:
     pool: asyncpg.Pool
     settings: ConsumerSettings = field(default_factory=ConsumerSettings)
     registry: EventRegistry = default_registry
+    # Opens personal fields before the handler sees them (issue #9); set by the runtime.
+    protector: Protector | None = None
 
     _blocked: dict[str, tuple[int, float]] = field(default_factory=dict, init=False, repr=False)
 
@@ -198,6 +201,7 @@ class EventConsumer:
         if handler is None:
             EVENTS_HANDLED.labels(self.consumer, self.stream, "ignored").inc()
             return
+        envelope = await open_envelope(self.protector, envelope)
         try:
             data = self.registry.decode(
                 envelope.service, envelope.event_name, envelope.schema_version, envelope.data

@@ -10,6 +10,8 @@ events, and the assessment needs the birth date); ``AssistantRegistered`` carrie
 assistant's personal code, name and IBAN (payments need them). ``HoursGranted`` repeats only
 the client's ``personal_code``, the reference timesheets and payments match on. Every other
 event names the case or the assistant by id only; the ministry's view never shows any of it.
+Fields marked ``Personal`` (codes, names, IBANs, free text) travel encrypted with the data key
+of the person (issue #9); ``Identifies`` ties a case or assistant id to that person's key.
 
 Every administrative decision (grant, refusal, amendment, suspension, resumption,
 termination) carries ``decision_number`` (1, 2, … within its case) and ``decided_on``; its
@@ -21,10 +23,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from shared.events.personal import Identifies, Personal
 from shared.events.registry import event
 from shared.rules.vocabulary import (
     ActivityKind,
@@ -68,9 +71,11 @@ class TerminationReason(StrEnum):
 class ClientData(BaseModel):
     """The client as the application names them (personal data: see the module docstring)."""
 
-    personal_code: str = Field(description="11 digits, normalised (rules.md §10)")
-    first_name: str
-    last_name: str
+    personal_code: Annotated[str, Personal()] = Field(
+        description="11 digits, normalised (rules.md §10)"
+    )
+    first_name: Annotated[str, Personal()]
+    last_name: Annotated[str, Personal()]
     birth_date: date = Field(description="Decides adult or child on the period start (§3)")
 
 
@@ -100,8 +105,10 @@ class ActivityBreakdown(BaseModel):
 class CaseOpened(BaseModel):
     """A case was opened for a received application; the decision deadline runs (§5.4)."""
 
-    case_id: str = Field(description="Equals the application id")
-    application_id: str
+    case_id: Annotated[str, Identifies("client.personal_code")] = Field(
+        description="Equals the application id"
+    )
+    application_id: Annotated[str, Identifies("client.personal_code")]
     municipality: str = Field(description="Slug of the deciding municipality (§3.5)")
     received_on: date
     decision_deadline: date = Field(
@@ -142,7 +149,9 @@ class InformationRequested(BaseModel):
     case_id: str
     request_id: str
     institution: str = Field(description="Whom the request went to, e.g. VDEĀVK")
-    subject: str = Field(description="What information is asked for")
+    subject: Annotated[str, Personal("free_text", subject="case_id")] = Field(
+        description="What information is asked for"
+    )
     requested_on: date
 
 
@@ -163,7 +172,7 @@ class AssessmentRecorded(BaseModel):
     residence: Residence = Field(description="Where the person lives (rules.md §3.3)")
     weekly_medical_procedures: bool = Field(description="Verified (rules.md §4.3)")
     activities: list[VerifiedActivity]
-    note: str = ""
+    note: Annotated[str, Personal("free_text", subject="case_id")] = ""
 
 
 @event(SERVICE)
@@ -175,7 +184,7 @@ class HoursGranted(BaseModel):
     decision_number: int = Field(ge=1)
     decided_on: date
     decided_late: bool = Field(description="Decided after the deadline of rules.md §5.4")
-    personal_code: str = Field(
+    personal_code: Annotated[str, Personal()] = Field(
         description="The client's personal code: the reference other services match on"
     )
     age_group: AgeGroup
@@ -186,7 +195,7 @@ class HoursGranted(BaseModel):
     hours: Decimal = Field(description="Granted hours per unit")
     rules_hours: Decimal = Field(description="The most the rules allow (paid hours of §4.2)")
     need_hours: Decimal = Field(description="Assessed need before the vision rule of §4.2")
-    reduction_reason: str | None = Field(
+    reduction_reason: Annotated[str | None, Personal("free_text", subject="case_id")] = Field(
         default=None, description="Why fewer hours than the rules allow were granted"
     )
     breakdown: list[ActivityBreakdown]
@@ -220,14 +229,16 @@ class GrantAmended(BaseModel):
     decided_on: date
     effective_from: date = Field(description="First day the new hours apply")
     period_end: date = Field(description="New last day of the grant, inclusive")
-    reason: str = Field(description="What changed")
+    reason: Annotated[str, Personal("free_text", subject="case_id")] = Field(
+        description="What changed"
+    )
     rule_set: RuleSetId = Field(description="Chosen by effective_from (rules.md §2)")
     legal_basis: str
     unit: Unit
     hours: Decimal
     rules_hours: Decimal
     need_hours: Decimal
-    reduction_reason: str | None = None
+    reduction_reason: Annotated[str | None, Personal("free_text", subject="case_id")] = None
     breakdown: list[ActivityBreakdown]
     trace: list[str]
 
@@ -241,7 +252,7 @@ class ServiceSuspended(BaseModel):
     decided_on: date
     reason: SuspensionReason
     suspended_from: date = Field(description="First day without the service")
-    note: str = ""
+    note: Annotated[str, Personal("free_text", subject="case_id")] = ""
 
 
 @event(SERVICE)
@@ -252,7 +263,7 @@ class ServiceResumed(BaseModel):
     decision_number: int = Field(ge=1)
     decided_on: date
     resumed_on: date = Field(description="First day with the service again")
-    note: str = ""
+    note: Annotated[str, Personal("free_text", subject="case_id")] = ""
 
 
 @event(SERVICE)
@@ -264,7 +275,7 @@ class ServiceTerminated(BaseModel):
     decided_on: date
     reason: TerminationReason
     terminated_from: date = Field(description="First day without the service")
-    note: str = ""
+    note: Annotated[str, Personal("free_text", subject="case_id")] = ""
 
 
 @event(SERVICE)
@@ -296,7 +307,7 @@ class TaskOpened(BaseModel):
     source_report_id: str | None = Field(default=None, description="CircumstancesReported id")
     effective_from: date | None = None
     effective_until: date | None = None
-    description: str = ""
+    description: Annotated[str, Personal("free_text", subject="case_id")] = ""
 
 
 @event(SERVICE)
@@ -306,21 +317,27 @@ class TaskClosed(BaseModel):
     case_id: str
     task_id: str
     closed_on: date
-    resolution: str
+    resolution: Annotated[str, Personal("free_text", subject="case_id")]
 
 
 @event(SERVICE)
 class AssistantRegistered(BaseModel):
     """A person was registered as an assistant (rules.md §6.1–6.2, §8.3)."""
 
-    assistant_id: str
+    assistant_id: Annotated[str, Identifies("personal_code")]
     municipality: str
-    personal_code: str = Field(description="11 digits, normalised (rules.md §10)")
-    first_name: str
-    last_name: str
-    iban: str = Field(description="Validated, compact form (rules.md §8.3)")
+    personal_code: Annotated[str, Personal()] = Field(
+        description="11 digits, normalised (rules.md §10)"
+    )
+    first_name: Annotated[str, Personal()]
+    last_name: Annotated[str, Personal()]
+    iban: Annotated[str, Personal("bank")] = Field(
+        description="Validated, compact form (rules.md §8.3)"
+    )
     tax_status: TaxStatus = Field(description="rules.md §6.2: employee_like or self_employed")
-    experience: str = Field(description="Statement of experience (rules.md §6.1)")
+    experience: Annotated[str, Personal("free_text")] = Field(
+        description="Statement of experience (rules.md §6.1)"
+    )
     registered_on: date
     tax_book_held: bool = Field(
         default=False,
@@ -338,7 +355,9 @@ class AssistantPaymentDetailsChanged(BaseModel):
 
     assistant_id: str
     changed_on: date
-    iban: str | None = Field(default=None, description="Validated, compact form (§8.3)")
+    iban: Annotated[str | None, Personal("bank", subject="assistant_id")] = Field(
+        default=None, description="Validated, compact form (§8.3)"
+    )
     tax_status: TaxStatus | None = None
     tax_book_held: bool | None = None
 
@@ -365,4 +384,4 @@ class AssistantUnassigned(BaseModel):
     assignment_id: str
     case_id: str
     last_day: date = Field(description="Last day the assistant serves the client, inclusive")
-    reason: str = ""
+    reason: Annotated[str, Personal("free_text", subject="assistant_id")] = ""

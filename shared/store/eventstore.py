@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from shared.events.envelope import Envelope, new_event_id, utc_now
 from shared.events.registry import EventRegistry
 from shared.events.registry import registry as default_registry
+from shared.privacy.protect import Protector, open_envelope
 from shared.store.types import Connection
 
 # Taken by every append until commit: it makes the order of positions equal the order of
@@ -58,9 +59,17 @@ class RecordedEvent:
 
 
 class EventStore:
-    def __init__(self, service: str, registry: EventRegistry = default_registry) -> None:
+    def __init__(
+        self,
+        service: str,
+        registry: EventRegistry = default_registry,
+        protector: Protector | None = None,
+    ) -> None:
         self.service = service
         self.registry = registry
+        # Seals personal fields when stored, opens them when read (issue #9); the runtime
+        # sets it. Callers only ever see clear envelopes.
+        self.protector = protector
 
     def envelope(
         self, stream_id: str, version: int, data: BaseModel, context: EventContext
@@ -105,14 +114,18 @@ class EventStore:
         if not conn.is_in_transaction():
             async with conn.transaction():
                 return await self.append(conn, stream_id, expected_version, events, context)
-        await conn.execute("select pg_advisory_xact_lock($1)", APPEND_LOCK_KEY)
-        actual = await self.current_version(conn, stream_id)
-        if actual != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, actual)
         envelopes = [
             self.envelope(stream_id, expected_version + i, data, context)
             for i, data in enumerate(events, start=1)
         ]
+        # Sealed before the append lock: a new person's key is a round trip to NATS.
+        stored = envelopes
+        if self.protector is not None:
+            stored = [await self.protector.seal(e) for e in envelopes]
+        await conn.execute("select pg_advisory_xact_lock($1)", APPEND_LOCK_KEY)
+        actual = await self.current_version(conn, stream_id)
+        if actual != expected_version:
+            raise ConcurrencyError(stream_id, expected_version, actual)
         try:
             # A savepoint, so that after a conflict the caller's transaction is still usable.
             async with conn.transaction():
@@ -127,7 +140,7 @@ class EventStore:
                     [e.sequence for e in envelopes],
                     [e.id for e in envelopes],
                     [e.type for e in envelopes],
-                    [e.to_json().decode() for e in envelopes],
+                    [e.to_json().decode() for e in stored],
                 )
         except asyncpg.UniqueViolationError:
             raise ConcurrencyError(
@@ -149,7 +162,7 @@ class EventStore:
             stream_id,
             after_version,
         )
-        return [_envelope(r["envelope"]) for r in rows]
+        return [await self._open(r["envelope"]) for r in rows]
 
     async def read_all(
         self,
@@ -165,7 +178,10 @@ class EventStore:
             limit,
             municipality,
         )
-        return [RecordedEvent(r["position"], _envelope(r["envelope"])) for r in rows]
+        return [RecordedEvent(r["position"], await self._open(r["envelope"])) for r in rows]
+
+    async def _open(self, raw: str | dict[str, object]) -> Envelope:
+        return await open_envelope(self.protector, _envelope(raw))
 
     def decode(self, envelope: Envelope) -> BaseModel:
         return self.registry.decode(

@@ -40,7 +40,19 @@ def services(
         "e2e-dgp=caseworker:daugavpils,e2e-ludza=caseworker:ludza,e2e-ministry=ministry:*",
     )
     monkeypatch.setenv("ASIST_LOG_FORMAT", "json")
-    servers = Stack(stack.nats_url, stack.database_url, started=[], data_dir=tmp_path)
+    # Each service as its own NATS user; the demo reads the streams as the tool user.
+    monkeypatch.setenv("ASIST_NATS_USER", stack.nats_user)
+    monkeypatch.setenv("ASIST_NATS_PASSWORD", stack.nats_password)
+    servers = Stack(
+        stack.nats_url,
+        stack.database_url,
+        started=[],
+        data_dir=tmp_path,
+        nats_user=stack.nats_user,
+        nats_password=stack.nats_password,
+        nats_passwords=stack.nats_passwords or None,
+        master_key=stack.master_key,
+    )
     names = ["intake", "decisions", "timesheets", "payments", "reporting"]
     running = start_services(servers, tmp_path, ports={n: free_port() for n in names})
     try:
