@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
+import nats
 from nats.js import JetStreamContext
 
+from shared.bus.nats_auth import nats_auth
 from shared.events.registry import EventRegistry
+from shared.events.registry import registry as default_registry
 from shared.privacy.cipher import parse_master_key
 from shared.privacy.keyring import Keyring, open_key_bucket, watch_purges
 from shared.privacy.protect import Protector
@@ -36,3 +41,16 @@ async def open_protector(
     keyring = Keyring(bucket, key)
     watch = asyncio.create_task(watch_purges(bucket.kv, keyring, stop), name="key-purges")
     return Protector(keyring, registry), watch
+
+
+@contextlib.asynccontextmanager
+async def connected_protector(
+    settings: Settings, registry: EventRegistry = default_registry
+) -> AsyncIterator[Protector]:
+    """A protector on a NATS connection of its own, for tools (rebuild, migration, bench)."""
+    nc = await nats.connect(settings.nats_url, **nats_auth(settings))
+    try:
+        bucket = await open_key_bucket(nc.jetstream(), settings.stream_replicas)
+        yield Protector(Keyring(bucket, master_key(settings)), registry)
+    finally:
+        await nc.drain()
