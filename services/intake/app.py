@@ -6,12 +6,25 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+import shared.contracts  # noqa: F401  (registers every event type, decisions' erasures too)
 from services.intake.api import router
+from services.intake.projections import rebuild
+from shared.bus.consumer import EventConsumer
 from shared.http.app import create_app
-from shared.runtime import ServiceDefinition
+from shared.privacy.erasure import erasure_consumer
+from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import Settings
 
-DEFINITION = ServiceDefinition(name="intake", migrations=Path(__file__).parent / "migrations")
+
+def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
+    # Erasures (issue #9): scrub and rebuild intake's tables of an erased person.
+    store, pool, settings = runtime.store, runtime.pool, runtime.consumer_settings
+    return [erasure_consumer("intake", store, pool, settings, rebuild)]
+
+
+DEFINITION = ServiceDefinition(
+    name="intake", migrations=Path(__file__).parent / "migrations", consumers=consumers
+)
 
 
 def create(settings: Settings | None = None) -> FastAPI:

@@ -129,8 +129,9 @@ async def test_a_new_fresh_key_after_erasure_is_a_different_key(protector: Prote
     first = await protector.seal(envelope(submitted()))
     await protector.keyring.destroy(reference("daugavpils", "personal_code", CODE))
     again = await protector.seal(envelope(submitted()))
-    assert first.data["applicant"]["personal_code"].split(":")[2] != (
-        again.data["applicant"]["personal_code"].split(":")[2]
+    assert (
+        first.data["applicant"]["personal_code"].split(":")[2]
+        != (again.data["applicant"]["personal_code"].split(":")[2])
     )
     assert (await protector.open(again)).data["applicant"]["first_name"] == "Jānis"
 
@@ -148,9 +149,11 @@ async def test_a_case_note_uses_the_clients_key_linked_when_the_case_opened(
             personal_code=CODE, first_name="J", last_name="B", birth_date=date(1985, 3, 12)
         ),
     )
-    case_kid = (await protector.seal(envelope(opened, f"case-{CASE}"))).data["client"][
-        "personal_code"
-    ].split(":")[2]
+    case_kid = (
+        (await protector.seal(envelope(opened, f"case-{CASE}")))
+        .data["client"]["personal_code"]
+        .split(":")[2]
+    )
     assessment = AssessmentRecorded.model_validate(
         {
             "case_id": CASE,
