@@ -1,0 +1,152 @@
+"""Who may do what on NATS (issue #9): the server's own accounts, users and permissions.
+
+Partners may only subscribe, and only to the subjects they are entitled to; services may
+publish only their own subjects; nobody outside the services' account reaches the key
+bucket. Every refusal here comes from nats-server, not from our code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import nats
+import pytest
+from nats.aio.client import Client as NatsClient
+from nats.aio.msg import Msg
+from nats.js.errors import NotFoundError
+
+from shared.bus.nats_auth import nats_auth
+from shared.privacy.keyring import KEY_BUCKET
+from tests.conftest import Servers
+
+pytestmark = pytest.mark.integration
+
+Connect = Callable[[str], Awaitable[tuple[NatsClient, list[Exception]]]]
+
+
+@pytest.fixture
+async def connect_as(stack: Servers) -> AsyncIterator[Connect]:
+    """Connect as one of the users of deploy/nats_accounts.py; collects the server's errors."""
+    if not stack.nats_passwords:
+        pytest.skip("NATS named by the environment: its users are not the harness's")
+    clients: list[NatsClient] = []
+
+    async def connect(user: str) -> tuple[NatsClient, list[Exception]]:
+        errors: list[Exception] = []
+
+        async def on_error(error: Exception) -> None:
+            errors.append(error)
+
+        nc = await nats.connect(
+            **nats_auth(stack.nats_settings(user)),
+            servers=[stack.nats_url],
+            error_cb=on_error,
+            max_reconnect_attempts=0,
+        )
+        clients.append(nc)
+        return nc, errors
+
+    yield connect
+    for nc in clients:
+        with contextlib.suppress(Exception):
+            await nc.close()
+
+
+async def refused(errors: list[Exception], what: str) -> bool:
+    """Whether the server refused ``what`` (nats-py reports the error in lower case)."""
+    for _ in range(40):
+        seen = [str(e).lower() for e in errors]
+        if any("permissions violation" in e and what.lower() in e for e in seen):
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def test_a_partner_receives_what_it_is_entitled_to_and_nothing_else(
+    connect_as: Connect, nats_client: NatsClient
+) -> None:
+    partner, errors = await connect_as("partner-statistics")
+    received: list[Msg] = []
+
+    async def keep(msg: Msg) -> None:
+        received.append(msg)
+
+    await partner.subscribe("asist.*.decisions.HoursGranted", cb=keep)
+    await partner.subscribe("asist.daugavpils.intake.ApplicationSubmitted", cb=keep)
+    await partner.flush()
+    assert await refused(errors, 'Subscription to "asist.daugavpils.intake.ApplicationSubmitted"')
+
+    # Published in the services' account (as the relay does), seen across the import.
+    await nats_client.publish("asist.ludza.decisions.HoursGranted", b"granted")
+    await nats_client.publish("asist.daugavpils.intake.ApplicationSubmitted", b"personal")
+    await nats_client.flush()
+    for _ in range(40):
+        if received:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.2)
+    assert [m.subject for m in received] == ["asist.ludza.decisions.HoursGranted"]
+
+
+async def test_a_partner_may_publish_nothing(connect_as: Connect, nats_client: NatsClient) -> None:
+    partner, errors = await connect_as("partner-daugavpils-erp")
+    spy: list[Msg] = []
+
+    async def keep(msg: Msg) -> None:
+        spy.append(msg)
+
+    await nats_client.subscribe("asist.daugavpils.decisions.>", cb=keep)
+    await nats_client.flush()
+    await partner.publish("asist.daugavpils.decisions.HoursGranted", b"forged")
+    await partner.flush()
+    assert await refused(errors, 'Publish to "asist.daugavpils.decisions.HoursGranted"')
+    await partner.publish("$JS.API.STREAM.NAMES", b"")
+    await partner.flush()
+    assert await refused(errors, 'Publish to "$JS.API.STREAM.NAMES"')
+    await asyncio.sleep(0.2)
+    assert spy == [], "the forged event never reached the services' account"
+
+
+async def test_a_partner_cannot_reach_the_key_bucket(connect_as: Connect) -> None:
+    partner, _ = await connect_as("partner-daugavpils-erp")
+    with pytest.raises((NotFoundError, nats.errors.Error, TimeoutError)):
+        await partner.jetstream(timeout=1).key_value(KEY_BUCKET)
+
+
+async def test_a_service_publishes_only_its_own_subjects(
+    connect_as: Connect, nats_client: NatsClient
+) -> None:
+    intake, errors = await connect_as("intake")
+    spy: list[Msg] = []
+
+    async def keep(msg: Msg) -> None:
+        spy.append(msg)
+
+    await nats_client.subscribe("asist.daugavpils.>", cb=keep)
+    await nats_client.flush()
+    await intake.publish("asist.daugavpils.intake.ApplicationSubmitted", b"own")
+    await intake.publish("asist.daugavpils.decisions.HoursGranted", b"not its own")
+    await intake.flush()
+    assert await refused(errors, 'Publish to "asist.daugavpils.decisions.HoursGranted"')
+    await asyncio.sleep(0.2)
+    assert [m.subject for m in spy] == ["asist.daugavpils.intake.ApplicationSubmitted"]
+    reporting, errors = await connect_as("reporting")
+    await reporting.publish("asist.daugavpils.decisions.HoursGranted", b"ministry")
+    await reporting.flush()
+    assert await refused(errors, "Publish to"), "the ministry's consumer publishes no event"
+
+
+async def test_a_wrong_password_is_refused(stack: Servers) -> None:
+    if not stack.nats_passwords:
+        pytest.skip("NATS named by the environment")
+    with pytest.raises(Exception, match="(?i)authorization"):
+        await nats.connect(
+            stack.nats_url,
+            user="partner-statistics",
+            password="guessed",
+            max_reconnect_attempts=0,
+            allow_reconnect=False,
+            connect_timeout=2,
+        )
