@@ -70,8 +70,14 @@ def password_variable(user: str) -> str:
     return "ASIST_NATS_PASSWORD_" + re.sub(r"[^A-Z0-9]", "_", user.upper())
 
 
+def generate_password() -> str:
+    """192 random bits. A letter then hex digits only: nats-server parses a variable's value
+    as a config value, so one starting with a digit or "-" would read as a number."""
+    return "p" + secrets.token_hex(24)
+
+
 def generate_passwords() -> dict[str, str]:
-    return {user: secrets.token_urlsafe(24) for user in users()}
+    return {user: generate_password() for user in users()}
 
 
 def _list(items: tuple[str, ...] | list[str]) -> str:

@@ -34,6 +34,8 @@ WIRE_FORM = (
     "before issue #9 were migrated (python -m shared.privacy.migrate)."
 )
 
+WIRE_SHORT = "enc:v1:<key id>:<base64url(nonce + ciphertext + tag)>"
+
 Category = Literal["identity", "contact", "bank", "free_text"]
 
 
@@ -60,17 +62,16 @@ class Personal:
         clear = handler.resolve_ref_schema(handler(schema))
         # The schema describes the wire: a ciphertext string (or null where optional).
         wire: JsonSchemaValue = {"type": "string", "pattern": WIRE_PATTERN}
-        optional = _allows_null(clear)
-        described: JsonSchemaValue = {
-            "anyOf": [wire, {"type": "null"}] if optional else [wire],
-            "x-personal-data": self.category,
-            "x-encrypted": {
-                "algorithm": "AES-256-GCM",
-                "key": f"data key of the person named by {self.subject}",
-                "wire-form": WIRE_FORM,
-                "clear-type": {k: v for k, v in clear.items() if k not in ("title", "anyOf")}
-                or {"anyOf": clear.get("anyOf", [])},
-            },
+        described: JsonSchemaValue = (
+            {"anyOf": [wire, {"type": "null"}]} if _allows_null(clear) else dict(wire)
+        )
+        clear_type = {k: v for k, v in clear.items() if k not in ("title", "default")}
+        described["x-personal-data"] = self.category
+        described["x-encrypted"] = {
+            "algorithm": "AES-256-GCM",
+            "wire-form": WIRE_SHORT,
+            "key-of": self.subject,
+            "clear-type": clear_type,
         }
         return described
 
