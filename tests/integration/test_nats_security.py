@@ -141,7 +141,7 @@ async def test_a_service_publishes_only_its_own_subjects(
 async def test_a_wrong_password_is_refused(stack: Servers) -> None:
     if not stack.nats_passwords:
         pytest.skip("NATS named by the environment")
-    with pytest.raises(Exception, match="(?i)authorization"):
+    with pytest.raises(Exception, match=r"(?i)authorization"):
         await nats.connect(
             stack.nats_url,
             user="partner-statistics",
