@@ -21,7 +21,7 @@ import nats
 from faststream.nats import NatsBroker
 from pydantic import BaseModel
 
-from deploy.stack import start_stack, stop_stack
+from deploy.stack import Stack, start_stack, stop_stack
 from shared.bus.consumer import ConsumerSettings, EventConsumer
 from shared.bus.provisioning import (
     ensure_consumer,
@@ -45,6 +45,17 @@ class Ticked(BaseModel):
 
     n: int
     note: str
+
+
+def stack_auth(stack: Stack) -> dict[str, str]:
+    """The operator's credentials of the benchmark's own stack (issue #9)."""
+    return {"user": stack.nats_user or "", "password": stack.nats_password or ""}
+
+
+def authenticated_url(stack: Stack) -> str:
+    """The NATS URL with the operator's credentials in it, for nats.connect and NatsBroker."""
+    auth = stack_auth(stack)
+    return stack.nats_url.replace("nats://", f"nats://{auth['user']}:{auth['password']}@", 1)
 
 
 def rate(count: int, seconds: float) -> str:
@@ -139,7 +150,7 @@ async def run(args: argparse.Namespace) -> None:
     data_dir = ROOT / ".local" / "bench"
     stack = start_stack(data_dir, nats_port=0, pg_port=0, nats_monitor_port=0)
     try:
-        nc = await nats.connect(stack.nats_url)
+        nc = await nats.connect(stack.nats_url, **stack_auth(stack))
         js = nc.jetstream()
         for name in ("BENCH", "DEADLETTER"):
             with contextlib.suppress(Exception):  # absent on a first run
@@ -148,9 +159,10 @@ async def run(args: argparse.Namespace) -> None:
         pool = await fresh_db(stack.database_url)
         await bench_appends(pool, args.events, args.writers, 1)
         await bench_appends(pool, args.events, args.writers, 10)
-        total = await bench_relay(pool, stack.nats_url)
+        nats_url = authenticated_url(stack)
+        total = await bench_relay(pool, nats_url)
         await pool.close()
-        await bench_consumer(stack.nats_url, stack.database_url, total)
+        await bench_consumer(nats_url, stack.database_url, total)
     finally:
         stop_stack(data_dir)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

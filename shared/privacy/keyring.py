@@ -20,6 +20,7 @@ import contextlib
 import json
 from typing import Protocol
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from nats.js import JetStreamContext
 from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError
@@ -27,6 +28,7 @@ from nats.js.kv import KeyValue
 
 from shared.logging import get_logger
 from shared.privacy.cipher import (
+    index_key,
     new_key,
     new_key_id,
     reference_digest,
@@ -112,22 +114,22 @@ class Keyring:
     def __init__(self, bucket: KeyBucket, master_key: bytes) -> None:
         self.bucket = bucket
         self.master = master_key
-        self._keys: dict[str, bytes] = {}
+        self._index = index_key(master_key)
+        self._keys: dict[str, AESGCM] = {}  # key id -> the cipher of its unwrapped key
         self._kid_of: dict[str, str] = {}  # reference digest -> key id
-        self._lock = asyncio.Lock()
 
     def digest(self, reference: str) -> str:
-        return reference_digest(self.master, reference)
+        return reference_digest(self._index, reference)
 
-    async def key(self, key_id: str) -> bytes | None:
-        """The data key ``key_id``; None once it was destroyed."""
+    async def key(self, key_id: str) -> AESGCM | None:
+        """The data key ``key_id`` (as its cipher); None once it was destroyed."""
         cached = self._keys.get(key_id)
         if cached is not None:
             return cached
         found = await self.bucket.get(f"k.{key_id}")
         if found is None:
             return None
-        key = unwrap_key(self.master, key_id, json.loads(found[0])["wrapped"])
+        key = AESGCM(unwrap_key(self.master, key_id, json.loads(found[0])["wrapped"]))
         self._keys[key_id] = key
         return key
 
@@ -145,8 +147,8 @@ class Keyring:
         self._kid_of[digest] = kid
         return kid
 
-    async def key_for(self, reference: str) -> tuple[str, bytes]:
-        """The data key of ``reference``'s person, made on first use."""
+    async def key_for(self, reference: str, aliases: tuple[str, ...] = ()) -> tuple[str, AESGCM]:
+        """The data key of ``reference``'s person, made on first use (with ``aliases``)."""
         for _ in range(5):
             kid = await self.key_id(reference)
             if kid is not None:
@@ -157,15 +159,17 @@ class Keyring:
                 await self.bucket.purge(f"r.{self.digest(reference)}")
                 self._kid_of.pop(self.digest(reference), None)
                 continue
-            made = await self._make(reference)
+            made = await self._make(reference, aliases)
             if made is not None:
                 return made
         raise RuntimeError("no stable data key for a reference after 5 attempts")
 
-    async def _make(self, reference: str) -> tuple[str, bytes] | None:
+    async def _make(self, reference: str, aliases: tuple[str, ...]) -> tuple[str, AESGCM] | None:
+        """A new key for ``reference`` and its ``aliases``: 2 + len(aliases) round trips."""
         digest = self.digest(reference)
+        alias_digests = [self.digest(a) for a in aliases]
         kid, key = new_key_id(), new_key()
-        entry = {"wrapped": wrap_key(self.master, kid, key), "refs": [digest]}
+        entry = {"wrapped": wrap_key(self.master, kid, key), "refs": [digest, *alias_digests]}
         await self.bucket.create(f"k.{kid}", json.dumps(entry).encode())
         try:
             await self.bucket.create(f"r.{digest}", kid.encode())
@@ -173,19 +177,30 @@ class Keyring:
             # Another writer made this person's key first: use theirs, drop ours.
             await self.bucket.purge(f"k.{kid}")
             return None
-        self._keys[kid] = key
+        cipher = AESGCM(key)
+        self._keys[kid] = cipher
         self._kid_of[digest] = kid
-        return kid, key
+        for alias in alias_digests:
+            with contextlib.suppress(KeyExists):  # already someone's: first link wins
+                await self.bucket.create(f"r.{alias}", kid.encode())
+                self._kid_of[alias] = kid
+        return kid, cipher
 
     async def link(self, alias: str, person: str) -> None:
         """Make ``alias`` (an id of the person) point to ``person``'s key, if it points nowhere."""
-        if await self.key_id(alias) is not None:
-            return
-        kid, _ = await self.key_for(person)
         digest = self.digest(alias)
+        if digest in self._kid_of:
+            return
+        kid = await self.key_id(person)
+        if kid is None:  # a new person: the key is made with the alias in one go
+            await self.key_for(person, (alias,))
+            return
         try:
             await self.bucket.create(f"r.{digest}", kid.encode())
         except KeyExists:
+            found = await self.bucket.get(f"r.{digest}")
+            if found is not None:
+                self._kid_of[digest] = found[0].decode()
             return
         self._kid_of[digest] = kid
         await self._remember_ref(kid, digest)
