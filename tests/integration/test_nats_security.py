@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import nats
@@ -18,8 +20,9 @@ from nats.aio.msg import Msg
 from nats.js.errors import NotFoundError
 
 from shared.bus.nats_auth import nats_auth
+from shared.events.envelope import Envelope, new_event_id, utc_now
 from shared.privacy.keyring import KEY_BUCKET
-from tests.conftest import Servers
+from tests.conftest import ROOT, Servers
 
 pytestmark = pytest.mark.integration
 
@@ -150,3 +153,53 @@ async def test_a_wrong_password_is_refused(stack: Servers) -> None:
             allow_reconnect=False,
             connect_timeout=2,
         )
+
+
+async def test_the_partner_example_receives_ciphertext_with_its_own_credentials(
+    stack: Servers, nats_client: NatsClient
+) -> None:
+    """examples/01_subscribe.py, run as partner-statistics, prints an event; no clear person."""
+    if not stack.nats_passwords:
+        pytest.skip("NATS named by the environment")
+    env = {
+        **os.environ,
+        "ASIST_NATS_USER": "partner-statistics",
+        "ASIST_NATS_PASSWORD": stack.nats_passwords["partner-statistics"],
+    }
+    example = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "examples" / "01_subscribe.py"),
+        stack.nats_url,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    body = probe_envelope("0190f5a2-0000-7000-8000-0000000000ee").to_json()
+    try:
+        line = b""
+        for _ in range(100):  # until the example has subscribed and printed
+            await nats_client.publish("asist.ludza.decisions.HoursGranted", body)
+            with contextlib.suppress(TimeoutError):
+                assert example.stdout is not None
+                line = await asyncio.wait_for(example.stdout.readline(), 0.2)
+                break
+        assert line.startswith(b"lv.asist.decisions.HoursGranted.v1 ludza"), line
+        assert b"enc:v1:" in line and b"12038512342" not in line
+    finally:
+        example.kill()
+        await example.wait()
+
+
+def probe_envelope(case_id: str) -> Envelope:
+    """A HoursGranted as the relay publishes it: the personal code sealed."""
+    return Envelope(
+        id=new_event_id(),
+        source="/asist/ludza/decisions",
+        type="lv.asist.decisions.HoursGranted.v1",
+        subject=f"case-{case_id}",
+        time=utc_now(),
+        data={"case_id": case_id, "hours": "22", "personal_code": "enc:v1:" + "a" * 32 + ":AAAA"},
+        municipality="ludza",
+        sequence=3,
+        correlationid="c",
+    )
