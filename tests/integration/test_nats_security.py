@@ -203,3 +203,12 @@ def probe_envelope(case_id: str) -> Envelope:
         sequence=3,
         correlationid="c",
     )
+
+
+async def test_without_credentials_nobody_connects(stack: Servers) -> None:
+    if not stack.nats_passwords:
+        pytest.skip("NATS named by the environment")
+    with pytest.raises(Exception, match=r"(?i)authorization"):
+        await nats.connect(
+            stack.nats_url, max_reconnect_attempts=0, allow_reconnect=False, connect_timeout=2
+        )
