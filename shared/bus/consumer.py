@@ -207,7 +207,14 @@ class EventConsumer:
                 envelope.service, envelope.event_name, envelope.schema_version, envelope.data
             )
         except (UnknownEventType, ValidationError) as error:
-            raise PoisonMessage(f"{envelope.type}: {error}") from error
+            # Without the input values: they are clear personal data here (issue #9), and this
+            # message goes to the log and the dead-letter stream.
+            detail = (
+                error.errors(include_input=False, include_url=False)
+                if isinstance(error, ValidationError)
+                else error
+            )
+            raise PoisonMessage(f"{envelope.type}: {detail}") from error
         structlog.contextvars.bind_contextvars(
             municipality=envelope.municipality,
             correlation_id=envelope.correlationid,
