@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import time
 from decimal import Decimal
 from typing import Annotated
@@ -191,6 +192,7 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    logging.getLogger("faststream").setLevel(logging.WARNING)  # a line per message otherwise
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=8000)
     parser.add_argument("--writers", type=int, default=8)

@@ -147,10 +147,15 @@ class Keyring:
         self._kid_of[digest] = kid
         return kid
 
-    async def key_for(self, reference: str, aliases: tuple[str, ...] = ()) -> tuple[str, AESGCM]:
-        """The data key of ``reference``'s person, made on first use (with ``aliases``)."""
-        for _ in range(5):
-            kid = await self.key_id(reference)
+    async def key_for(
+        self, reference: str, aliases: tuple[str, ...] = (), *, looked_up: bool = False
+    ) -> tuple[str, AESGCM]:
+        """The data key of ``reference``'s person, made on first use (with ``aliases``).
+
+        ``looked_up``: the caller just found no index entry, so the first lookup is skipped.
+        """
+        for attempt in range(5):
+            kid = None if looked_up and attempt == 0 else await self.key_id(reference)
             if kid is not None:
                 key = await self.key(kid)
                 if key is not None:
@@ -193,7 +198,7 @@ class Keyring:
             return
         kid = await self.key_id(person)
         if kid is None:  # a new person: the key is made with the alias in one go
-            await self.key_for(person, (alias,))
+            await self.key_for(person, (alias,), looked_up=True)
             return
         try:
             await self.bucket.create(f"r.{digest}", kid.encode())

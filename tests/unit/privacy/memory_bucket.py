@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from shared.privacy.keyring import KeyExists
 
 
@@ -11,9 +13,11 @@ class MemoryBucket:
         self.revision = 0
 
     async def get(self, key: str) -> tuple[bytes, int] | None:
+        await asyncio.sleep(0)  # a round trip: other writers run in between, as with NATS
         return self.entries.get(key)
 
     async def create(self, key: str, value: bytes) -> None:
+        await asyncio.sleep(0)
         if key in self.entries:
             raise KeyExists(key)
         self._put(key, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import date
@@ -215,3 +216,12 @@ async def test_the_bucket_holds_no_clear_reference(protector: Protector) -> None
     assert isinstance(bucket, MemoryBucket)
     assert CODE not in bucket.dump() and CASE not in bucket.dump()
     assert json.dumps(list(bucket.entries)).count("k.") == 2  # applicant, representative
+
+
+async def test_two_writers_making_one_persons_key_at_once_agree_on_it() -> None:
+    bucket, master = MemoryBucket(), parse_master_key(generate_master_key())
+    first, second = Keyring(bucket, master), Keyring(bucket, master)
+    person = reference("ludza", "personal_code", CODE)
+    (kid_a, _), (kid_b, _) = await asyncio.gather(first.key_for(person), second.key_for(person))
+    assert kid_a == kid_b
+    assert sum(1 for k in bucket.entries if k.startswith("k.")) == 1, "the loser's key is gone"
