@@ -59,6 +59,23 @@ PARTNERS: dict[str, tuple[str, ...]] = {
 # consumers, the key bucket), acks and flow control, replies to its own requests.
 _SERVICE_PUBLISH = ("$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "$KV.ASIST_KEYS.>")
 _SERVICE_SUBSCRIBE = ("_INBOX.>",)
+# Only the operator may delete or purge the key bucket (that would erase everybody).
+_NO_SERVICE_MAY = (
+    "$JS.API.STREAM.DELETE.KV_ASIST_KEYS",
+    "$JS.API.STREAM.PURGE.KV_ASIST_KEYS",
+    "$JS.API.STREAM.UPDATE.KV_ASIST_KEYS",
+)
+# The ministry's reporting consumer sees no person: no read of the key bucket at all.
+_NO_KEYS = (
+    "$KV.ASIST_KEYS.>",
+    "$JS.API.DIRECT.GET.KV_ASIST_KEYS.>",
+    "$JS.API.STREAM.MSG.GET.KV_ASIST_KEYS",
+    "$JS.API.CONSUMER.CREATE.KV_ASIST_KEYS",
+    "$JS.API.CONSUMER.CREATE.KV_ASIST_KEYS.>",
+    "$JS.API.CONSUMER.DURABLE.CREATE.KV_ASIST_KEYS.>",
+    "$JS.API.CONSUMER.MSG.NEXT.KV_ASIST_KEYS.>",
+)
+WITHOUT_KEYS = ("reporting",)
 
 
 def users() -> list[str]:
@@ -101,6 +118,10 @@ def _service_user(service: str) -> str:
             f"$JS.API.DIRECT.GET.{stream}.>",
         )
     ]
+    deny += _NO_SERVICE_MAY
+    if service in WITHOUT_KEYS:
+        publish.remove("$KV.ASIST_KEYS.>")
+        deny += _NO_KEYS
     return (
         f"      {{ user: {service}, password: ${password_variable(service)},\n"
         f"        permissions: {{\n"

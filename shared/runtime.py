@@ -30,7 +30,7 @@ from shared.bus.provisioning import (
 from shared.events.registry import EventRegistry
 from shared.events.registry import registry as default_registry
 from shared.logging import get_logger
-from shared.privacy.protect import Protector
+from shared.privacy.protect import Protector, SealedOnly
 from shared.privacy.setup import open_protector
 from shared.settings import Settings
 from shared.store.db import SHARED_MIGRATIONS, apply_migrations, database_dsn, ensure_database
@@ -52,6 +52,8 @@ class ServiceDefinition:
     # Whether the service publishes its own events (the reporting consumer does not).
     publishes: bool = True
     background: list[BackgroundJob] = field(default_factory=list)
+    # Whether it may read personal fields (issue #9); False: no keys, it sees ciphertext only.
+    personal_data: bool = True
 
 
 class ServiceRuntime:
@@ -116,8 +118,13 @@ class ServiceRuntime:
         )
         self._js = self._nc.jetstream()
         # Personal fields are sealed on append and opened on read and consume (issue #9).
-        self.protector, watch = await open_protector(self._js, settings, self.registry, self._stop)
-        self._tasks.append(watch)
+        if self.definition.personal_data:
+            self.protector, watch = await open_protector(
+                self._js, settings, self.registry, self._stop
+            )
+            self._tasks.append(watch)
+        else:
+            self.protector = SealedOnly(self.registry)
         self.store.protector = self.protector
         await ensure_dead_letter_stream(self._js, settings.stream_replicas)
         if self.definition.publishes:

@@ -30,6 +30,7 @@ DEFINITION = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     consumers=consumers,
     publishes=False,
+    personal_data=False,  # the ministry sees no person: no keys, ciphertext only (issue #9)
 )
 
 

@@ -19,7 +19,7 @@ import secrets
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from shared.events.personal import WIRE_PREFIX
+from shared.events.personal import WIRE_PATTERN, WIRE_PREFIX
 
 KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12  # the GCM standard nonce; random per field, never reused with a key
@@ -64,8 +64,12 @@ _PREFIX_LENGTH = len(WIRE_PREFIX)
 _KID_END = _PREFIX_LENGTH + 32
 
 
+_WIRE = re.compile(WIRE_PATTERN)
+
+
 def is_sealed(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(WIRE_PREFIX)
+    """Whether ``value`` has the wire form; anything else is clear text, even "enc:v1:x"."""
+    return isinstance(value, str) and value.startswith(WIRE_PREFIX) and bool(_WIRE.match(value))
 
 
 def key_id_of(wire: str) -> str:

@@ -17,8 +17,11 @@ from shared.events.envelope import Envelope
 from shared.events.personal import ERASED, ModelPlan, Personal, plan_of
 from shared.events.registry import EventRegistry
 from shared.events.registry import registry as default_registry
-from shared.privacy.cipher import decrypt_field, encrypt_field, is_sealed, key_id_of
+from shared.logging import get_logger
+from shared.privacy.cipher import CipherError, decrypt_field, encrypt_field, is_sealed, key_id_of
 from shared.privacy.keyring import Keyring
+
+log = get_logger(__name__)
 
 
 class PrivacyNotConfigured(RuntimeError):
@@ -122,7 +125,14 @@ class Protector:
                 return [clear(v) for v in value]
             if is_sealed(value):
                 key = keys[key_id_of(value)]
-                return ERASED if key is None else decrypt_field(key, value)
+                if key is None:
+                    return ERASED
+                try:
+                    return decrypt_field(key, value)
+                except CipherError:
+                    # Not ours (clear text shaped like a ciphertext) or tampered: never guess.
+                    log.warning("privacy.field_does_not_open", key_id=key_id_of(value))
+                    return value
             return value
 
         opened: dict[str, Any] = clear(data)
@@ -163,3 +173,23 @@ async def open_envelope(protector: Protector | None, envelope: Envelope) -> Enve
             "(ASIST_MASTER_KEY and the NATS key bucket)"
         )
     return envelope
+
+
+class SealedOnly(Protector):
+    """For a reader that must see no person (the ministry's reporting): no keyring at all.
+
+    Opening leaves every personal field as ciphertext (the contracts accept the wire form);
+    sealing is refused, since such a service must not write personal data.
+    """
+
+    def __init__(self, registry: EventRegistry = default_registry) -> None:
+        self.registry = registry
+
+    async def seal(self, envelope: Envelope) -> Envelope:
+        spec = self.registry.latest(envelope.service, envelope.event_name)
+        if not plan_of(spec.model).empty:
+            raise PrivacyNotConfigured(f"{spec.type} has personal fields: this service has no keys")
+        return envelope
+
+    async def open(self, envelope: Envelope) -> Envelope:
+        return envelope

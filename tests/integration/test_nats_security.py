@@ -17,11 +17,12 @@ import nats
 import pytest
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
+from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from shared.bus.nats_auth import nats_auth
 from shared.events.envelope import Envelope, new_event_id, utc_now
-from shared.privacy.keyring import KEY_BUCKET
+from shared.privacy.keyring import KEY_BUCKET, open_key_bucket
 from tests.conftest import ROOT, Servers
 
 pytestmark = pytest.mark.integration
@@ -212,3 +213,19 @@ async def test_without_credentials_nobody_connects(stack: Servers) -> None:
         await nats.connect(
             stack.nats_url, max_reconnect_attempts=0, allow_reconnect=False, connect_timeout=2
         )
+
+
+async def test_the_ministrys_consumer_reads_no_key_and_no_service_deletes_the_bucket(
+    connect_as: Connect, js: JetStreamContext
+) -> None:
+    await open_key_bucket(js)  # as every service with keys makes it
+    reporting, errors = await connect_as("reporting")
+    with pytest.raises(Exception):  # noqa: B017  (the server's refusal surfaces as a timeout)
+        kv = await reporting.jetstream(timeout=1).key_value(KEY_BUCKET)
+        await kv.get("k.anything")
+    assert await refused(errors, "KV_ASIST_KEYS") or await refused(errors, "$KV.ASIST_KEYS")
+    decisions, errors = await connect_as("decisions")
+    with pytest.raises(Exception):  # noqa: B017
+        await decisions.jetstream(timeout=1).delete_key_value(KEY_BUCKET)
+    assert await refused(errors, "STREAM.DELETE.KV_ASIST_KEYS")
+    assert (await js.stream_info(f"KV_{KEY_BUCKET}")).config.name == f"KV_{KEY_BUCKET}"

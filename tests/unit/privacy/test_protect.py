@@ -27,7 +27,13 @@ from shared.privacy.cipher import (
     parse_master_key,
 )
 from shared.privacy.keyring import Keyring
-from shared.privacy.protect import PrivacyNotConfigured, Protector, open_envelope, reference
+from shared.privacy.protect import (
+    PrivacyNotConfigured,
+    Protector,
+    SealedOnly,
+    open_envelope,
+    reference,
+)
 from tests.unit.privacy.memory_bucket import MemoryBucket
 
 CODE = "120385-12342"
@@ -225,3 +231,30 @@ async def test_two_writers_making_one_persons_key_at_once_agree_on_it() -> None:
     (kid_a, _), (kid_b, _) = await asyncio.gather(first.key_for(person), second.key_for(person))
     assert kid_a == kid_b
     assert sum(1 for k in bucket.entries if k.startswith("k.")) == 1, "the loser's key is gone"
+
+
+async def test_a_reader_without_keys_sees_ciphertext_that_still_parses(
+    protector: Protector,
+) -> None:
+    sealed = await protector.seal(envelope(submitted()))
+    ministry = SealedOnly(registry)
+    seen = await ministry.open(sealed)
+    event = registry.decode("intake", "ApplicationSubmitted", 1, seen.data)
+    assert isinstance(event, ApplicationSubmitted)
+    assert event.applicant.email is not None and event.applicant.email.startswith("enc:v1:")
+    with pytest.raises(PrivacyNotConfigured):
+        await ministry.seal(envelope(submitted()))
+
+
+async def test_clear_text_shaped_like_a_ciphertext_is_sealed_like_any_other(
+    protector: Protector,
+) -> None:
+    fake = "enc:v1:" + "0" * 32 + ":AAAA"
+    data = submitted().model_dump(mode="json")
+    data["applicant"]["first_name"] = "enc:v1:not-a-ciphertext"
+    data["activities"][0]["description"] = fake  # well-formed but sealed by nobody
+    sealed = await protector.seal_data(ApplicationSubmitted, data, "daugavpils")
+    assert sealed["applicant"]["first_name"] != data["applicant"]["first_name"]
+    opened = await protector.open_data(sealed)
+    assert opened["applicant"]["first_name"] == "enc:v1:not-a-ciphertext"
+    assert opened["activities"][0]["description"] == ERASED, "no such key: reads erased"
