@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 import httpx
 import pytest
 from nats.js import JetStreamContext
@@ -55,3 +56,38 @@ async def test_an_unknown_person_is_not_found_and_a_known_one_is_erased_once(
     assert replay.headers.get("Idempotent-Replayed") == "true"
     again = await decisions.post(ERASE, json=VALID, headers=headers())
     assert again.status_code == 404
+
+
+async def test_two_erased_assistants_leave_their_rows_and_no_iban(
+    decisions: httpx.AsyncClient, db: asyncpg.Connection
+) -> None:
+    """Assistants are persons too; two erased ones still fit the one-per-person rule."""
+    ids = []
+    for code, iban in (
+        ("32000000011", "LV80BANK0000435195001"),
+        ("32000000012", "LV97HABA0012345678910"),
+    ):
+        body = {
+            "personal_code": code,
+            "first_name": "Pēteris",
+            "last_name": f"Ozols{code[-2:]}",
+            "iban": iban,
+            "tax_status": "employee",
+            "experience": "Five years caring for a brother",
+        }
+        response = await decisions.post(f"{DGP}/assistants", json=body, headers=headers())
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["assistant_id"])
+        erased = await decisions.post(
+            ERASE, json={**VALID, "personal_code": code}, headers=headers()
+        )
+        assert erased.status_code == 201, erased.text
+    rows = await db.fetch("select * from assistants order by assistant_id")
+    assert [r["assistant_id"] for r in rows] == sorted(ids)
+    assert {(r["personal_code"], r["last_name"], r["iban"]) for r in rows} == {
+        ("erased", "erased", "erased")
+    }
+    assert {r["tax_status"] for r in rows} == {"employee_like"}, "what is not personal stays"
+    assert (
+        await db.fetchval("select count(*) from idempotency_keys where body::text like '%LV%'") == 0
+    )
