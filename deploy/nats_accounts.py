@@ -105,7 +105,8 @@ def _service_user(service: str) -> str:
     publish = [*_SERVICE_PUBLISH, f"asistdlq.{service}.>"]
     if service in STREAMS:
         publish.insert(0, f"asist.*.{service}.>")
-    # Fetching from, or reading messages of, a stream it does not consume is refused.
+    # Reading a stream it does not consume is refused: no consumer on it (pull or push),
+    # no fetch, no direct read of a message.
     others = [stream for name, stream in STREAMS.items() if name not in CONSUMES[service]]
     if service in STREAMS:
         others.remove(STREAMS[service])  # its own stream: the relay and tests read it
@@ -113,6 +114,9 @@ def _service_user(service: str) -> str:
         subject
         for stream in others
         for subject in (
+            f"$JS.API.CONSUMER.CREATE.{stream}",
+            f"$JS.API.CONSUMER.CREATE.{stream}.>",
+            f"$JS.API.CONSUMER.DURABLE.CREATE.{stream}.>",
             f"$JS.API.CONSUMER.MSG.NEXT.{stream}.>",
             f"$JS.API.STREAM.MSG.GET.{stream}",
             f"$JS.API.DIRECT.GET.{stream}.>",

@@ -21,6 +21,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from shared.bus.nats_auth import nats_auth
+from shared.bus.provisioning import ensure_service_stream
 from shared.events.envelope import Envelope, new_event_id, utc_now
 from shared.privacy.keyring import KEY_BUCKET, open_key_bucket
 from tests.conftest import ROOT, Servers
@@ -229,3 +230,16 @@ async def test_the_ministrys_consumer_reads_no_key_and_no_service_deletes_the_bu
         await decisions.jetstream(timeout=1).delete_key_value(KEY_BUCKET)
     assert await refused(errors, "STREAM.DELETE.KV_ASIST_KEYS")
     assert (await js.stream_info(f"KV_{KEY_BUCKET}")).config.name == f"KV_{KEY_BUCKET}"
+
+
+async def test_a_service_reads_no_stream_it_does_not_consume(
+    connect_as: Connect, js: JetStreamContext
+) -> None:
+    """intake consumes only decisions (its erasures): a consumer on PAYMENTS is refused."""
+    await ensure_service_stream(js, "payments")
+    intake, errors = await connect_as("intake")
+    with pytest.raises(Exception):  # noqa: B017  (the refusal surfaces as a timeout)
+        await intake.jetstream(timeout=1).pull_subscribe(
+            "asist.*.payments.>", durable="snoop", stream="PAYMENTS"
+        )
+    assert await refused(errors, "CONSUMER.CREATE.PAYMENTS")
