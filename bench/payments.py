@@ -124,7 +124,7 @@ async def run(args: argparse.Namespace) -> None:
     data_dir = ROOT / ".local" / "bench"
     stack = start_stack(data_dir, nats_port=0, pg_port=0, nats_monitor_port=0)
     try:
-        nc = await nats.connect(stack.nats_url)
+        nc = await nats.connect(stack.operator_url)
         js = nc.jetstream()
         for name in ("DECISIONS", "TIMESHEETS", "PAYMENTS", "DEADLETTER"):
             with contextlib.suppress(Exception):  # absent on a first run

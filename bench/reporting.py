@@ -125,7 +125,7 @@ async def run(args: argparse.Namespace) -> None:
     data_dir = ROOT / ".local" / "bench-reporting"
     stack = start_stack(data_dir, nats_port=0, pg_port=0, nats_monitor_port=0)
     try:
-        nc = await nats.connect(stack.nats_url)
+        nc = await nats.connect(stack.operator_url)
         js = nc.jetstream()
         for name in ("INTAKE", "DECISIONS", "TIMESHEETS", "PAYMENTS", "DEADLETTER"):
             with contextlib.suppress(Exception):  # absent on a first run
@@ -142,7 +142,7 @@ async def run(args: argparse.Namespace) -> None:
               f"in {time.perf_counter() - began:.1f} s")  # fmt: skip
 
         settings = Settings(
-            nats_url=stack.nats_url,
+            nats_url=stack.operator_url,
             database_url=stack.database_url,
             database_prefix=f"bench_{uuid.uuid4().hex[:8]}",
             tokens=f"{TOKEN}=ministry:*",

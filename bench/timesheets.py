@@ -219,7 +219,7 @@ async def national_month(args: argparse.Namespace) -> None:
     data_dir = ROOT / ".local" / "bench"
     named = os.environ.get("ASIST_NATS_URL") and os.environ.get("ASIST_DATABASE_URL")
     stack = None if named else start_stack(data_dir, nats_port=0, pg_port=0, nats_monitor_port=0)
-    nats_url = stack.nats_url if stack else os.environ["ASIST_NATS_URL"]
+    nats_url = stack.operator_url if stack else os.environ["ASIST_NATS_URL"]
     database_url = stack.database_url if stack else os.environ["ASIST_DATABASE_URL"]
     try:
         nc = await nats.connect(nats_url)

@@ -467,8 +467,12 @@ def count_events(nats_url: str) -> dict[str, int]:
 
     import nats
 
+    from shared.bus.nats_auth import nats_auth
+    from shared.settings import Settings
+
     async def count() -> dict[str, int]:
-        nc = await nats.connect(nats_url)
+        # The operator's credentials from ASIST_NATS_USER/PASSWORD (set by `./asist up`).
+        nc = await nats.connect(nats_url, **nats_auth(Settings()))
         js = nc.jetstream()
         figures = {info.config.name or "?": info.state.messages for info in await js.streams_info()}
         await nc.drain()

@@ -143,6 +143,10 @@ def up(data_dir: Path, keep_running: bool) -> None:
     stack = start_stack(data_dir)
     check_jetstream(stack)
     tokens = demo_tokens(data_dir)
+    # The demo reads the streams as the operator's tool user (issue #9).
+    if stack.nats_user:
+        os.environ.setdefault("ASIST_NATS_USER", stack.nats_user)
+        os.environ.setdefault("ASIST_NATS_PASSWORD", stack.nats_password or "")
     print(f"NATS        {stack.nats_url}  (monitoring {stack.nats_monitor_url or '-'})")
     print(f"PostgreSQL  {stack.database_url}")
     services = start_services(stack, data_dir, names=present_services())

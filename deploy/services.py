@@ -132,7 +132,7 @@ def _recorded(state: dict[str, Any], name: str) -> tuple[int, int] | None:
     return None
 
 
-def _service_env(stack: Stack, port: int) -> dict[str, str]:
+def _service_env(stack: Stack, port: int, name: str = "") -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
@@ -142,6 +142,14 @@ def _service_env(stack: Stack, port: int) -> dict[str, str]:
             "PYTHONUNBUFFERED": "1",  # logs appear as they happen, not at exit
         }
     )
+    # Each service as its own NATS user (deploy/nats_accounts.py); a server the environment
+    # named keeps the ASIST_NATS_USER/PASSWORD given there (issue #9).
+    if stack.nats_passwords and name in stack.nats_passwords:
+        env.update(ASIST_NATS_USER=name, ASIST_NATS_PASSWORD=stack.nats_passwords[name])
+    elif stack.nats_user:
+        env.update(ASIST_NATS_USER=stack.nats_user, ASIST_NATS_PASSWORD=stack.nats_password or "")
+    if stack.master_key:
+        env["ASIST_MASTER_KEY"] = stack.master_key
     return env
 
 
@@ -154,7 +162,10 @@ def _spawn(stack: Stack, data_dir: Path, name: str, port: int) -> RunningService
     log = data_dir / "logs" / f"{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     pid = spawn_detached(
-        [_python(), "-m", f"services.{name}"], log=log, env=_service_env(stack, port), cwd=REPO_ROOT
+        [_python(), "-m", f"services.{name}"],
+        log=log,
+        env=_service_env(stack, port, name),
+        cwd=REPO_ROOT,
     )
     return RunningService(name, port, pid, f"http://{HOST}:{port}", log, started=True)
 

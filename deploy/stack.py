@@ -10,6 +10,8 @@ the system's PostgreSQL as a fallback, and keep their data under one folder.
 Layout of a data folder:
 
     stack.json   ports, pids and binaries this folder's servers were started with
+    secrets.json NATS passwords per user and ASIST_MASTER_KEY (mode 0600, never committed)
+    nats.conf    NATS accounts and users (deploy/nats_accounts.py, passwords filled in)
     nats/        JetStream store           nats.log   NATS output
     pg/          PostgreSQL cluster        pg.log     PostgreSQL output
 
@@ -46,6 +48,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from deploy.nats_accounts import TOOL_USER, accounts_conf, generate_passwords, with_passwords
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = REPO_ROOT / ".local" / "stack"
 
@@ -58,6 +62,7 @@ SYSTEM_USER = "asist"  # the OS user PostgreSQL runs as when we are root
 START_TIMEOUT = 60.0
 STOP_GRACE = 10.0
 STATE_FILE = "stack.json"
+SECRETS_FILE = "secrets.json"
 
 # Settings for every start: loopback only, TCP only (no unix socket, so no socket
 # folder has to exist or be short enough), and room for five services' pools plus tests.
@@ -89,6 +94,21 @@ class Stack:
     started: list[str]  # which servers this call started: "nats", "postgres"
     data_dir: Path
     nats_monitor_url: str | None = None  # None when NATS is a server the environment named
+    # The operator's tool user (issue #9); services get their own users (nats_passwords).
+    nats_user: str | None = None
+    nats_password: str | None = None
+    nats_passwords: dict[str, str] | None = None
+    master_key: str | None = None
+
+    @property
+    def operator_url(self) -> str:
+        """The NATS URL with the tool user's credentials in it, for benchmarks and scripts
+        that take one URL (nats-py and FastStream both read credentials from it)."""
+        if not self.nats_user:
+            return self.nats_url
+        return self.nats_url.replace(
+            "nats://", f"nats://{self.nats_user}:{self.nats_password or ''}@", 1
+        )
 
 
 class _User(NamedTuple):
@@ -318,6 +338,45 @@ def _host_port(url: str, default_port: int) -> tuple[str, int]:
     return parts.hostname or HOST, parts.port or default_port
 
 
+# ---------------------------------------------------------------------------- secrets
+
+
+def load_secrets(data_dir: Path) -> dict[str, Any]:
+    """NATS passwords and ASIST_MASTER_KEY of this folder, made on first use (mode 0600).
+
+    Users added to deploy/nats_accounts.py later get a password at the next start.
+    """
+    from shared.privacy.cipher import generate_master_key
+
+    path = data_dir / SECRETS_FILE
+    secrets_ = load_json_state(path)
+    passwords = secrets_.get("nats_passwords")
+    passwords = passwords if isinstance(passwords, dict) else {}
+    fresh = {**generate_passwords(), **passwords}
+    if fresh != passwords or not secrets_.get("master_key"):
+        secrets_ = {
+            "nats_passwords": fresh,
+            "master_key": secrets_.get("master_key") or generate_master_key(),
+        }
+        tmp = path.with_name(f"{path.name}.tmp")
+        tmp.touch(mode=0o600)
+        tmp.chmod(0o600)
+        tmp.write_text(json.dumps(secrets_, indent=2) + "\n")
+        tmp.replace(path)
+    return secrets_
+
+
+def _write_nats_conf(data_dir: Path, passwords: dict[str, str]) -> Path:
+    conf = data_dir / "nats.conf"
+    conf.touch(mode=0o600)
+    conf.chmod(0o600)
+    conf.write_text(
+        "# Written by deploy/stack.py at every start from deploy/nats_accounts.py.\n"
+        + with_passwords(accounts_conf(), passwords)
+    )
+    return conf
+
+
 # ------------------------------------------------------------------------------- NATS
 
 
@@ -395,8 +454,11 @@ def _nats_urls(port: int, monitor_port: int) -> tuple[str, str]:
 def _start_nats(data_dir: Path, port: int, monitor_port: int) -> dict[str, Any]:
     binary = nats_binary()
     log = data_dir / "nats.log"
+    conf = _write_nats_conf(data_dir, load_secrets(data_dir)["nats_passwords"])
     argv = [
         binary,
+        "-c",
+        str(conf),
         "-js",
         "-sd",
         str(data_dir / "nats"),
@@ -807,12 +869,23 @@ def start_stack(
             database_url, fresh = _ensure_postgres(data_dir, state, pg_port, fast)
             started += ["postgres"] if fresh else []
             _save_state(data_dir, state)
+        secrets_ = load_secrets(data_dir)
+    passwords: dict[str, str] = secrets_["nats_passwords"]
+    if monitor_url is None:  # a server the environment named: its credentials too
+        user = os.environ.get("ASIST_NATS_USER") or None
+        password = os.environ.get("ASIST_NATS_PASSWORD") or None
+    else:
+        user, password = TOOL_USER, passwords[TOOL_USER]
     return Stack(
         nats_url=nats_url,
         database_url=database_url,
         started=started,
         data_dir=data_dir,
         nats_monitor_url=monitor_url,
+        nats_user=user,
+        nats_password=password,
+        nats_passwords=passwords if monitor_url is not None else None,
+        master_key=os.environ.get("ASIST_MASTER_KEY") or secrets_["master_key"],
     )
 
 

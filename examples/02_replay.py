@@ -1,4 +1,4 @@
-"""Replay one municipality's history from the first event, with a durable consumer of your own.
+"""Replay one municipality's history from the first event, with a durable consumer (operator).
 
 Run it again and it continues where it stopped: the durable remembers what you acked.
 
@@ -7,6 +7,7 @@ Run it again and it continues where it stopped: the durable remembers what you a
 
 import asyncio
 import json
+import os
 import sys
 
 import nats
@@ -14,7 +15,11 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 
 async def main(municipality: str, url: str) -> None:
-    nc = await nats.connect(url)
+    # JetStream is the services' account: this runs as the operator's user (ASIST_NATS_USER /
+    # ASIST_NATS_PASSWORD, `asist` in .local/stack/secrets.json), never as a partner.
+    nc = await nats.connect(
+        url, user=os.environ.get("ASIST_NATS_USER"), password=os.environ.get("ASIST_NATS_PASSWORD")
+    )
     js = nc.jetstream()
     config = ConsumerConfig(
         deliver_policy=DeliverPolicy.ALL, filter_subject=f"asist.{municipality}.intake.>"

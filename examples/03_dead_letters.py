@@ -4,6 +4,7 @@
 """
 
 import asyncio
+import os
 import sys
 
 import nats
@@ -11,7 +12,11 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 
 
 async def main(url: str) -> None:
-    nc = await nats.connect(url)
+    # JetStream is the services' account: this runs as the operator's user (ASIST_NATS_USER /
+    # ASIST_NATS_PASSWORD, `asist` in .local/stack/secrets.json), never as a partner.
+    nc = await nats.connect(
+        url, user=os.environ.get("ASIST_NATS_USER"), password=os.environ.get("ASIST_NATS_PASSWORD")
+    )
     js = nc.jetstream()
     config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, filter_subject="asistdlq.>")
     sub = await js.pull_subscribe("", stream="DEADLETTER", config=config)

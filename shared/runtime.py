@@ -24,6 +24,7 @@ from nats.js import JetStreamContext
 from shared.availability import Availability
 from shared.bus.connection import connect, connection_callbacks, nats_options
 from shared.bus.consumer import FASTSTREAM_LOG_LEVEL, ConsumerSettings, EventConsumer
+from shared.bus.nats_auth import broker_security
 from shared.bus.provisioning import (
     ensure_consumer,
     ensure_dead_letter_stream,
@@ -32,6 +33,8 @@ from shared.bus.provisioning import (
 from shared.events.registry import EventRegistry
 from shared.events.registry import registry as default_registry
 from shared.logging import get_logger
+from shared.privacy.protect import Protector, SealedOnly
+from shared.privacy.setup import open_protector
 from shared.settings import Settings
 from shared.store.db import SHARED_MIGRATIONS, apply_migrations, database_dsn, ensure_database
 from shared.store.eventstore import EventStore
@@ -60,6 +63,8 @@ class ServiceDefinition:
     # Whether the service publishes its own events (the reporting consumer does not).
     publishes: bool = True
     background: list[BackgroundJob] = field(default_factory=list)
+    # Whether it may read personal fields (issue #9); False: no keys, it sees ciphertext only.
+    personal_data: bool = True
 
 
 class ServiceRuntime:
@@ -87,8 +92,10 @@ class ServiceRuntime:
         self.broker: NatsBroker | None = None
         self.consumers: list[EventConsumer] = []
         self.relay: OutboxRelay | None = None
+        self.protector: Protector | None = None
         self._stop = asyncio.Event()
         self.supervisor = Supervisor(self._stop, service=definition.name)
+        self._side_tasks: list[asyncio.Task[None]] = []
         self.database_state = Availability("database", definition.name)
         # Called when the NATS connection closed for good; serve() makes it end the process,
         # so that a supervisor (systemd, `./asist up`) starts a fresh one.
@@ -156,6 +163,15 @@ class ServiceRuntime:
 
         self._nc = await connect(settings, f"asist-{self.name}", on_closed=self._nats_closed)
         self._js = self._nc.jetstream()
+        # Personal fields are sealed on append and opened on read and consume (issue #9).
+        if self.definition.personal_data:
+            self.protector, watch = await open_protector(
+                self._js, settings, self.registry, self._stop
+            )
+            self._side_tasks.append(watch)  # ends when the service stops
+        else:
+            self.protector = SealedOnly(self.registry)
+        self.store.protector = self.protector
         await ensure_dead_letter_stream(self._js, settings.stream_replicas)
         if self.definition.publishes:
             await ensure_service_stream(self._js, self.name, settings.stream_replicas)
@@ -170,8 +186,10 @@ class ServiceRuntime:
             # FastStream logs a traceback per failed reconnect attempt; ours log changes only.
             logger=_quiet_faststream_logger(),
             log_level=FASTSTREAM_LOG_LEVEL,
+            security=broker_security(settings),
         )
         for consumer in self.consumers:
+            consumer.protector = self.protector
             # The upstream stream may not exist yet if its producer never started.
             await ensure_service_stream(
                 self._js, consumer.upstream_service, settings.stream_replicas
@@ -305,6 +323,8 @@ class ServiceRuntime:
         self.ready = False
         self._stop.set()
         await self.supervisor.stop(grace=1.0)
+        for task in self._side_tasks:
+            task.cancel()
         if self.broker is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.broker.stop(), timeout=2.0)

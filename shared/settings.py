@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     # -1: never give up reconnecting (issue #19; nats-py's default gives up after 60 x 2 s).
     nats_max_reconnect_attempts: int = -1
     nats_reconnect_wait_seconds: float = 1.0
+    # NATS credentials (issue #9): a user and password, or a .creds file (JWT + nkey seed).
+    nats_user: str = ""
+    nats_password: str = ""
+    nats_creds: str = ""
+    # 32 random bytes, base64url: wraps every person's data key (shared/privacy/keyring.py).
+    master_key: str = ""
     # A server DSN: each service creates and uses its own database on it.
     database_url: str = "postgresql://asist@127.0.0.1:15432/postgres"
     # Each service's database is "<prefix>_<service>"; tests use a prefix of their own.

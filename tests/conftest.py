@@ -11,8 +11,9 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 import httpx
@@ -23,8 +24,12 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from shared.bus.nats_auth import nats_auth
 from shared.settings import Settings
 from shared.store.db import SHARED_MIGRATIONS, apply_migrations, database_dsn, ensure_database
+
+if TYPE_CHECKING:
+    from deploy.stack import Stack
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,12 +44,56 @@ def free_port() -> int:
 class Servers:
     nats_url: str
     database_url: str
+    # The operator's tool user of the services' account, and ASIST_MASTER_KEY (issue #9).
+    nats_user: str = ""
+    nats_password: str = ""
+    master_key: str = ""
+    # Every user's password (services, partners), when the harness started NATS itself.
+    nats_passwords: dict[str, str] = field(default_factory=dict)
+
+    def as_stack(self, data_dir: Path) -> Stack:
+        """These servers as deploy's ``Stack``, to run services as processes: each service
+        connects as its own NATS user (issue #9)."""
+        from deploy.stack import Stack
+
+        return Stack(
+            self.nats_url,
+            self.database_url,
+            started=[],
+            data_dir=data_dir,
+            nats_user=self.nats_user,
+            nats_password=self.nats_password,
+            nats_passwords=self.nats_passwords or None,
+            master_key=self.master_key,
+        )
+
+    def export_tool_user(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """``ASIST_NATS_USER``/``PASSWORD`` of the tool user, for code that reads settings from
+        the environment (the demo counting events on the bus)."""
+        monkeypatch.setenv("ASIST_NATS_USER", self.nats_user)
+        monkeypatch.setenv("ASIST_NATS_PASSWORD", self.nats_password)
+
+    def nats_settings(self, user: str | None = None) -> Settings:
+        """Settings to connect as ``user`` (default: the tool user), for ``nats_auth``."""
+        if user is None:
+            return Settings(
+                nats_url=self.nats_url, nats_user=self.nats_user, nats_password=self.nats_password
+            )
+        return Settings(
+            nats_url=self.nats_url, nats_user=user, nats_password=self.nats_passwords[user]
+        )
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     """NATS and PostgreSQL for the whole session: named by ASIST_* or started here."""
-    named = Servers(os.environ.get("ASIST_NATS_URL", ""), os.environ.get("ASIST_DATABASE_URL", ""))
+    named = Servers(
+        os.environ.get("ASIST_NATS_URL", ""),
+        os.environ.get("ASIST_DATABASE_URL", ""),
+        os.environ.get("ASIST_NATS_USER", ""),
+        os.environ.get("ASIST_NATS_PASSWORD", ""),
+        os.environ.get("ASIST_MASTER_KEY", ""),
+    )
     if named.nats_url and named.database_url:
         yield named
         return
@@ -53,7 +102,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     data_dir = Path(os.environ.get("ASIST_TEST_DATA_DIR") or tmp_path_factory.mktemp("stack"))
     started = start_stack(data_dir, nats_port=free_port(), pg_port=free_port(), fast=True)
     try:
-        yield Servers(started.nats_url, started.database_url)
+        yield Servers(
+            started.nats_url,
+            started.database_url,
+            started.nats_user or "",
+            started.nats_password or "",
+            started.master_key or "",
+            started.nats_passwords or {},
+        )
     finally:
         stop_stack(data_dir)
 
@@ -63,6 +119,9 @@ def settings(stack: Servers) -> Settings:
     """Settings for services under test: own databases, fast retries, known tokens."""
     return Settings(
         nats_url=stack.nats_url,
+        nats_user=stack.nats_user,
+        nats_password=stack.nats_password,
+        master_key=stack.master_key,
         database_url=stack.database_url,
         database_prefix=f"t{uuid.uuid4().hex[:10]}",
         tokens=",".join(f"{token}={grant}" for token, grant in TEST_TOKENS.items()),
@@ -115,7 +174,7 @@ async def start_service(settings: Settings) -> AsyncIterator[ServiceFactory]:
 
 @pytest.fixture
 async def nats_client(stack: Servers) -> AsyncIterator[NatsClient]:
-    nc = await nats.connect(stack.nats_url)
+    nc = await nats.connect(stack.nats_url, **nats_auth(stack.nats_settings()))
     try:
         yield nc
     finally:

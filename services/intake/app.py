@@ -9,6 +9,7 @@ from fastapi import FastAPI
 import shared.contracts  # noqa: F401  (registers every event type, decisions' too)
 from services.intake.api import router
 from services.intake.consumers import decisions_consumer
+from services.intake.projections import rebuild
 from shared.bus.consumer import EventConsumer
 from shared.http.app import create_app
 from shared.runtime import ServiceDefinition, ServiceRuntime
@@ -16,8 +17,8 @@ from shared.settings import Settings
 
 
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
-    # rules.md §3.5: applications another municipality forwarded here (issue #13).
-    return [decisions_consumer(runtime.store, runtime.pool, runtime.consumer_settings)]
+    # Forwarded applications (issue #13) and erasures (issue #9) from decisions.
+    return [decisions_consumer(runtime.store, runtime.pool, runtime.consumer_settings, rebuild)]
 
 
 DEFINITION = ServiceDefinition(

@@ -21,7 +21,9 @@ from shared.contracts.intake import (
     Person,
     PurposeRequest,
 )
+from shared.contracts.privacy import PersonalDataErased
 from shared.events.envelope import Envelope
+from shared.privacy.erasure import Rebuild, erasure_handler
 from shared.store.eventstore import EventContext, EventStore
 from shared.store.types import Connection
 
@@ -74,9 +76,16 @@ def handler(store: EventStore) -> EventHandler:
 
 
 def decisions_consumer(
-    store: EventStore, pool: asyncpg.Pool, settings: ConsumerSettings
+    store: EventStore,
+    pool: asyncpg.Pool,
+    settings: ConsumerSettings,
+    rebuild: Rebuild,
 ) -> EventConsumer:
-    """Only ``ApplicationForwarded``; every other decisions event is skipped."""
-    return EventConsumer(
-        CONSUMER, "decisions", {ApplicationForwarded.__name__: handler(store)}, pool, settings
-    )
+    """One durable on decisions' stream (two would split its messages between them):
+    ``ApplicationForwarded`` (rules.md §3.5, issue #13) and ``PersonalDataErased`` (scrub and
+    rebuild intake's tables of an erased person, issue #9); every other event is skipped."""
+    handlers = {
+        ApplicationForwarded.__name__: handler(store),
+        PersonalDataErased.__name__: erasure_handler(store, rebuild),
+    }
+    return EventConsumer(CONSUMER, "decisions", handlers, pool, settings)

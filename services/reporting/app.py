@@ -43,6 +43,7 @@ DEFINITION = ServiceDefinition(
     consumers=consumers,
     publishes=False,
     background=[replay_unhandled_history],
+    personal_data=False,  # the ministry sees no person: no keys, ciphertext only (issue #9)
 )
 
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-import nats
 
 import shared.contracts  # noqa: F401  (registers every event type it reads)
 from services.reporting.app import DEFINITION
 from services.reporting.replay import rebuild
+from shared.bus.connection import connect
 from shared.settings import Settings
 from shared.store.db import database_dsn
 
 
 async def run(settings: Settings) -> int:
-    nc = await nats.connect(settings.nats_url, name="asist-reporting-rebuild")
+    nc = await connect(settings, "asist-reporting-rebuild")
     conn = await asyncpg.connect(
         database_dsn(settings.database_url, settings.database_name(DEFINITION.name))
     )

@@ -23,6 +23,7 @@ from typing import Any
 import nats
 from nats.aio.client import Client as NatsClient
 
+from shared.bus.nats_auth import nats_auth
 from shared.logging import get_logger
 from shared.settings import Settings
 
@@ -84,5 +85,7 @@ async def connect(
 ) -> NatsClient:
     """A nats-py client with the project's options (see the module's docstring)."""
     return await nats.connect(
-        **nats_options(settings, name), **connection_callbacks(name, on_closed=on_closed)
+        **nats_options(settings, name),
+        **nats_auth(settings),
+        **connection_callbacks(name, on_closed=on_closed),
     )

@@ -49,6 +49,7 @@ from shared.events.envelope import Envelope, stream_name
 from shared.events.registry import EventRegistry, UnknownEventType
 from shared.events.registry import registry as default_registry
 from shared.logging import get_logger
+from shared.privacy.protect import Protector, open_envelope
 from shared.store.types import Connection
 
 log = get_logger(__name__)
@@ -116,6 +117,8 @@ class EventConsumer:
     settings: ConsumerSettings = field(default_factory=ConsumerSettings)
     registry: EventRegistry = default_registry
     batch_handlers: Mapping[str, BatchEventHandler] = field(default_factory=dict)
+    # Opens personal fields before the handler sees them (issue #9); set by the runtime.
+    protector: Protector | None = None
 
     _blocked: dict[str, tuple[int, float]] = field(default_factory=dict, init=False, repr=False)
 
@@ -193,6 +196,10 @@ class EventConsumer:
                 held_back.append(msg)  # not before an earlier failed event of its aggregate
                 continue
             try:
+                if self._handles(envelope):
+                    # Personal fields opened for the handler (issue #9); not for events this
+                    # consumer skips, which would cost key look-ups for nothing.
+                    envelope = await open_envelope(self.protector, envelope)
                 parsed.append(_Parsed(msg, envelope, self._decode(envelope)))
             except PoisonMessage:
                 slow = True
@@ -370,17 +377,27 @@ class EventConsumer:
         except ValidationError as error:
             raise PoisonMessage(f"not a valid CloudEvents envelope: {error}") from error
 
+    def _handles(self, envelope: Envelope) -> bool:
+        name = envelope.event_name
+        return name in self.handlers or name in self.batch_handlers
+
     def _decode(self, envelope: Envelope) -> BaseModel | None:
         """The event's data for its handler; None when this consumer has no handler for it."""
-        name = envelope.event_name
-        if name not in self.handlers and name not in self.batch_handlers:
+        if not self._handles(envelope):
             return None
         try:
             return self.registry.decode(
                 envelope.service, envelope.event_name, envelope.schema_version, envelope.data
             )
         except (UnknownEventType, ValidationError) as error:
-            raise PoisonMessage(f"{envelope.type}: {error}") from error
+            # Without the input values: they are clear personal data here (issue #9), and this
+            # message goes to the log and the dead-letter stream.
+            detail = (
+                error.errors(include_input=False, include_url=False)
+                if isinstance(error, ValidationError)
+                else error
+            )
+            raise PoisonMessage(f"{envelope.type}: {detail}") from error
 
     async def _apply(self, conn: Connection, envelope: Envelope) -> None:
         """Record the event id and run its handler; a repeat of a handled event does nothing."""

@@ -3,6 +3,6 @@
 Importing this package registers every event type in ``shared.events.registry``.
 """
 
-from shared.contracts import decisions, intake, payments, timesheets
+from shared.contracts import decisions, intake, payments, privacy, timesheets
 
-__all__ = ["decisions", "intake", "payments", "timesheets"]
+__all__ = ["decisions", "intake", "payments", "privacy", "timesheets"]

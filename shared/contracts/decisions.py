@@ -10,6 +10,8 @@ events, and the assessment needs the birth date); ``AssistantRegistered`` carrie
 assistant's personal code, name and IBAN (payments need them). ``HoursGranted`` repeats only
 the client's ``personal_code``, the reference timesheets and payments match on. Every other
 event names the case or the assistant by id only; the ministry's view never shows any of it.
+Fields marked ``Personal`` (codes, names, IBANs, free text) travel encrypted with the data key
+of the person (issue #9); ``Identifies`` ties a case or assistant id to that person's key.
 
 Every administrative decision (grant, refusal, amendment, suspension, resumption,
 termination) carries ``decision_number`` (1, 2, … within its case) and ``decided_on``; its
@@ -21,10 +23,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from shared.events.personal import Identifies, Personal
 from shared.events.registry import event
 from shared.rules.vocabulary import (
     ActivityKind,
@@ -73,11 +76,13 @@ class TerminationReason(StrEnum):
 class ClientData(BaseModel):
     """The client as the application names them (personal data: see the module docstring)."""
 
-    personal_code: str = Field(description="11 digits, normalised (rules.md §10)")
-    first_name: str
-    last_name: str
+    personal_code: Annotated[str, Personal()] = Field(
+        description="11 digits, normalised (rules.md §10)"
+    )
+    first_name: Annotated[str, Personal()]
+    last_name: Annotated[str, Personal()]
     birth_date: date = Field(description="Decides adult or child on the period start (§3)")
-    declared_address: str = Field(
+    declared_address: Annotated[str, Personal("contact")] = Field(
         default="", description="Declared residence; the decision is addressed there (legal.md §3)"
     )
 
@@ -85,8 +90,8 @@ class ClientData(BaseModel):
 class RepresentativeData(BaseModel):
     """The legal representative as the application names them (legal.md §3 item 4)."""
 
-    first_name: str
-    last_name: str
+    first_name: Annotated[str, Personal(subject="case_id")]
+    last_name: Annotated[str, Personal(subject="case_id")]
     relation: str = Field(description="parent, foster_family, guardian or authorised")
 
 
@@ -155,8 +160,10 @@ class PurposeHours(BaseModel):
 class CaseOpened(BaseModel):
     """A case was opened for a received application; the decision deadline runs (§5.4)."""
 
-    case_id: str = Field(description="Equals the application id")
-    application_id: str
+    case_id: Annotated[str, Identifies("client.personal_code")] = Field(
+        description="Equals the application id"
+    )
+    application_id: Annotated[str, Identifies("client.personal_code")]
     municipality: str = Field(description="Slug of the deciding municipality (§3.5)")
     received_on: date
     decision_deadline: date = Field(
@@ -206,7 +213,9 @@ class InformationRequested(BaseModel):
     case_id: str
     request_id: str
     institution: str = Field(description="Whom the request went to, e.g. VDEĀVK")
-    subject: str = Field(description="What information is asked for")
+    subject: Annotated[str, Personal("free_text", subject="case_id")] = Field(
+        description="What information is asked for"
+    )
     requested_on: date
 
 
@@ -227,7 +236,7 @@ class AssessmentRecorded(BaseModel):
     residence: Residence = Field(description="Where the person lives (rules.md §3.3)")
     weekly_medical_procedures: bool = Field(description="Verified (rules.md §4.3)")
     activities: list[VerifiedActivity] = Field(description="Weekly activities (LV-2013, §4.1)")
-    note: str = ""
+    note: Annotated[str, Personal("free_text", subject="case_id")] = ""
     # LV-2021 adults (rules.md §3.1, §4.2a); absent in assessments recorded before.
     functional_limitations: list[FunctionalLimitation] = Field(
         default_factory=list, description="Verified functional limitations (rules.md §3.1)"
@@ -260,7 +269,7 @@ class HoursGranted(BaseModel):
     decision_number: int = Field(ge=1)
     decided_on: date
     decided_late: bool = Field(description="Decided after the deadline of rules.md §5.4")
-    personal_code: str = Field(
+    personal_code: Annotated[str, Personal()] = Field(
         description="The client's personal code: the reference other services match on"
     )
     age_group: AgeGroup
@@ -274,7 +283,7 @@ class HoursGranted(BaseModel):
     hours: Decimal = Field(description="Granted hours per unit")
     rules_hours: Decimal = Field(description="The most the rules allow (paid hours of §4.2)")
     need_hours: Decimal = Field(description="Assessed need before the vision rule of §4.2")
-    reduction_reason: str | None = Field(
+    reduction_reason: Annotated[str | None, Personal("free_text", subject="case_id")] = Field(
         default=None, description="Why fewer hours than the rules allow were granted"
     )
     breakdown: list[ActivityBreakdown]
@@ -344,7 +353,7 @@ class ApplicationRefused(BaseModel):
         description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
         "document never changes; a later rendering is checked against it)",
     )
-    person_view: str = Field(
+    person_view: Annotated[str, Personal("free_text", subject="case_id")] = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
 
@@ -358,14 +367,16 @@ class GrantAmended(BaseModel):
     decided_on: date
     effective_from: date = Field(description="First day the new hours apply")
     period_end: date = Field(description="New last day of the grant, inclusive")
-    reason: str = Field(description="What changed")
+    reason: Annotated[str, Personal("free_text", subject="case_id")] = Field(
+        description="What changed"
+    )
     rule_set: RuleSetId = Field(description="Chosen by the decision date (rules.md §2)")
     legal_basis: str
     unit: Unit = Field(description="As in HoursGranted: week (LV-2013) or month")
     hours: Decimal
     rules_hours: Decimal
     need_hours: Decimal
-    reduction_reason: str | None = None
+    reduction_reason: Annotated[str | None, Personal("free_text", subject="case_id")] = None
     breakdown: list[ActivityBreakdown]
     trace: list[str]
     # LV-2021 adults (rules.md §3.1, §4.2a), as in HoursGranted.
@@ -389,7 +400,7 @@ class GrantAmended(BaseModel):
         description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
         "document never changes; a later rendering is checked against it)",
     )
-    person_view: str = Field(
+    person_view: Annotated[str, Personal("free_text", subject="case_id")] = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
 
@@ -403,7 +414,7 @@ class ServiceSuspended(BaseModel):
     decided_on: date
     reason: SuspensionReason
     suspended_from: date = Field(description="First day without the service")
-    note: str = ""
+    note: Annotated[str, Personal("free_text", subject="case_id")] = ""
     register_number: str | None = Field(
         default=None,
         description="The municipality's register number (prefix/year/sequence, legal.md §3 "
@@ -415,7 +426,7 @@ class ServiceSuspended(BaseModel):
         description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
         "document never changes; a later rendering is checked against it)",
     )
-    person_view: str = Field(
+    person_view: Annotated[str, Personal("free_text", subject="case_id")] = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
 
@@ -428,7 +439,7 @@ class ServiceResumed(BaseModel):
     decision_number: int = Field(ge=1)
     decided_on: date
     resumed_on: date = Field(description="First day with the service again")
-    note: str = ""
+    note: Annotated[str, Personal("free_text", subject="case_id")] = ""
     register_number: str | None = Field(
         default=None,
         description="The municipality's register number (prefix/year/sequence, legal.md §3 "
@@ -451,7 +462,7 @@ class ServiceTerminated(BaseModel):
     decided_on: date
     reason: TerminationReason
     terminated_from: date = Field(description="First day without the service")
-    note: str = ""
+    note: Annotated[str, Personal("free_text", subject="case_id")] = ""
     register_number: str | None = Field(
         default=None,
         description="The municipality's register number (prefix/year/sequence, legal.md §3 "
@@ -463,7 +474,7 @@ class ServiceTerminated(BaseModel):
         description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
         "document never changes; a later rendering is checked against it)",
     )
-    person_view: str = Field(
+    person_view: Annotated[str, Personal("free_text", subject="case_id")] = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
 
@@ -544,7 +555,7 @@ class TaskOpened(BaseModel):
     source_report_id: str | None = Field(default=None, description="CircumstancesReported id")
     effective_from: date | None = None
     effective_until: date | None = None
-    description: str = ""
+    description: Annotated[str, Personal("free_text", subject="case_id")] = ""
 
 
 @event(SERVICE)
@@ -554,21 +565,27 @@ class TaskClosed(BaseModel):
     case_id: str
     task_id: str
     closed_on: date
-    resolution: str
+    resolution: Annotated[str, Personal("free_text", subject="case_id")]
 
 
 @event(SERVICE)
 class AssistantRegistered(BaseModel):
     """A person was registered as an assistant (rules.md §6.1–6.2, §8.3)."""
 
-    assistant_id: str
+    assistant_id: Annotated[str, Identifies("personal_code")]
     municipality: str
-    personal_code: str = Field(description="11 digits, normalised (rules.md §10)")
-    first_name: str
-    last_name: str
-    iban: str = Field(description="Validated, compact form (rules.md §8.3)")
+    personal_code: Annotated[str, Personal()] = Field(
+        description="11 digits, normalised (rules.md §10)"
+    )
+    first_name: Annotated[str, Personal()]
+    last_name: Annotated[str, Personal()]
+    iban: Annotated[str, Personal("bank")] = Field(
+        description="Validated, compact form (rules.md §8.3)"
+    )
     tax_status: TaxStatus = Field(description="rules.md §6.2: employee_like or self_employed")
-    experience: str = Field(description="Statement of experience (rules.md §6.1)")
+    experience: Annotated[str, Personal("free_text")] = Field(
+        description="Statement of experience (rules.md §6.1)"
+    )
     registered_on: date
     tax_book_held: bool = Field(
         default=False,
@@ -586,7 +603,9 @@ class AssistantPaymentDetailsChanged(BaseModel):
 
     assistant_id: str
     changed_on: date
-    iban: str | None = Field(default=None, description="Validated, compact form (§8.3)")
+    iban: Annotated[str | None, Personal("bank", subject="assistant_id")] = Field(
+        default=None, description="Validated, compact form (§8.3)"
+    )
     tax_status: TaxStatus | None = None
     tax_book_held: bool | None = None
 
@@ -613,4 +632,4 @@ class AssistantUnassigned(BaseModel):
     assignment_id: str
     case_id: str
     last_day: date = Field(description="Last day the assistant serves the client, inclusive")
-    reason: str = ""
+    reason: Annotated[str, Personal("free_text", subject="assistant_id")] = ""

@@ -2,6 +2,7 @@
 
 Only these events carry personal data (the applicant's identity and address), because the
 decisions service needs it to assess and decide; partner documentation marks them so.
+Fields marked ``Personal`` travel encrypted with the person's data key (issue #9).
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field
 
+from shared.events.personal import Identifies, Personal
 from shared.events.registry import event
 from shared.rules.vocabulary import FunctionalLimitation, Purpose
 
@@ -62,22 +65,24 @@ class ChangeKind(StrEnum):
 
 
 class Person(BaseModel):
-    personal_code: str = Field(description="11 digits, normalised (rules.md §10)")
-    first_name: str
-    last_name: str
+    personal_code: Annotated[str, Personal()] = Field(
+        description="11 digits, normalised (rules.md §10)"
+    )
+    first_name: Annotated[str, Personal()]
+    last_name: Annotated[str, Personal()]
     birth_date: date
-    declared_address: str
-    phone: str | None = None
-    email: EmailStr | None = None
+    declared_address: Annotated[str, Personal("contact")]
+    phone: Annotated[str | None, Personal("contact")] = None
+    email: Annotated[EmailStr | None, Personal("contact")] = None
 
 
 class Representative(BaseModel):
-    personal_code: str
-    first_name: str
-    last_name: str
+    personal_code: Annotated[str, Personal()]
+    first_name: Annotated[str, Personal()]
+    last_name: Annotated[str, Personal()]
     relation: RepresentativeRelation
-    phone: str | None = None
-    email: EmailStr | None = None
+    phone: Annotated[str | None, Personal("contact")] = None
+    email: Annotated[EmailStr | None, Personal("contact")] = None
 
 
 class ActivityRequest(BaseModel):
@@ -85,7 +90,7 @@ class ActivityRequest(BaseModel):
 
     kind: str
     hours_per_week: Decimal = Field(ge=0, le=168)
-    description: str = ""
+    description: Annotated[str, Personal("free_text", subject="application_id")] = ""
 
 
 class PurposeRequest(BaseModel):
@@ -100,7 +105,7 @@ class PurposeRequest(BaseModel):
 class ApplicationSubmitted(BaseModel):
     """A written application for the assistant service was received (rules.md §5.1–5.2)."""
 
-    application_id: str
+    application_id: Annotated[str, Identifies("applicant.personal_code")]
     received_on: date = Field(description="Latvian calendar date of receipt; starts the deadline")
     channel: Channel
     applicant: Person
@@ -108,7 +113,7 @@ class ApplicationSubmitted(BaseModel):
     activities: list[ActivityRequest]
     receives_vision_benefit: bool = False
     weekly_medical_procedures: bool = False
-    preferred_assistant: str | None = None
+    preferred_assistant: Annotated[str | None, Personal(subject="application_id")] = None
     requested_start: date | None = None
     # LV-2021 adults (rules.md §3.1, §4.2a); absent in applications submitted before.
     purposes: list[PurposeRequest] = Field(default_factory=list)
@@ -145,7 +150,7 @@ class ApplicationWithdrawn(BaseModel):
 
     application_id: str
     withdrawn_on: date
-    reason: str = ""
+    reason: Annotated[str, Personal("free_text", subject="application_id")] = ""
 
 
 @event(SERVICE, personal_data=True)
@@ -157,4 +162,4 @@ class CircumstancesReported(BaseModel):
     kind: ChangeKind
     effective_from: date
     effective_until: date | None = None
-    description: str = ""
+    description: Annotated[str, Personal("free_text", subject="application_id")] = ""

@@ -14,6 +14,7 @@ from typing import Any
 
 import shared.contracts  # noqa: F401  (registers every event type)
 from shared.events.envelope import Envelope
+from shared.events.personal import WIRE_FORM, personal_paths
 from shared.events.registry import EventRegistry, EventSpec, registry
 from shared.settings import SERVICE_PORTS
 
@@ -53,7 +54,12 @@ def asyncapi_document(reg: EventRegistry = registry) -> dict[str, Any]:
     operations: dict[str, Any] = {}
     for spec in reg:
         key = f"{spec.service}.{spec.name}"
-        personal = spec.personal_data or carries_personal_data(spec.model.model_json_schema())
+        encrypted = personal_paths(spec.model)
+        personal = (
+            spec.personal_data
+            or bool(encrypted)
+            or carries_personal_data(spec.model.model_json_schema())
+        )
         channels[key] = {
             "address": f"asist.{{municipality}}.{spec.service}.{spec.name}",
             "title": spec.name,
@@ -75,6 +81,11 @@ def asyncapi_document(reg: EventRegistry = registry) -> dict[str, Any]:
                     },
                     "payload": {"$ref": f"schemas/{spec.type}.json"},
                     "x-personal-data": personal,
+                    # Issue #9: these fields of data are AES-256-GCM ciphertext on the wire.
+                    "x-encrypted-fields": {
+                        path: {"category": marker.category, "key-of": marker.subject}
+                        for path, marker in encrypted.items()
+                    },
                 }
             },
         }
@@ -94,8 +105,12 @@ def asyncapi_document(reg: EventRegistry = registry) -> dict[str, Any]:
                 "structured JSON mode on NATS JetStream. Streams: one per producing service "
                 "(INTAKE, DECISIONS, TIMESHEETS, PAYMENTS), subjects "
                 "asist.<municipality>.<service>.<EventType>. Messages marked x-personal-data "
-                "carry personal codes, names or addresses: subscribe to them only with a legal "
-                "basis. Services: " + ", ".join(SERVICE_PORTS)
+                "carry personal or health data: subscribe to them only with a legal basis. "
+                "Fields listed in x-encrypted-fields (codes, names, addresses, contact data, "
+                "IBANs, free text) are encrypted per person (crypto-shredding): "
+                + WIRE_FORM
+                + " Partners see the ciphertext only; after an erasure nobody can open it. "
+                "Services: " + ", ".join(SERVICE_PORTS)
             ),
         },
         "defaultContentType": "application/cloudevents+json",

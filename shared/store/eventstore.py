@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from shared.events.envelope import Envelope, new_event_id, utc_now
 from shared.events.registry import EventRegistry
 from shared.events.registry import registry as default_registry
+from shared.privacy.protect import Protector, open_envelope
 from shared.store.types import Connection
 
 # Kept for processes outside this one: a LISTEN on this channel still wakes the relay, but
@@ -61,9 +62,17 @@ class RecordedEvent:
 
 
 class EventStore:
-    def __init__(self, service: str, registry: EventRegistry = default_registry) -> None:
+    def __init__(
+        self,
+        service: str,
+        registry: EventRegistry = default_registry,
+        protector: Protector | None = None,
+    ) -> None:
         self.service = service
         self.registry = registry
+        # Seals personal fields when stored, opens them when read (issue #9); the runtime
+        # sets it. Callers only ever see clear envelopes.
+        self.protector = protector
 
     def envelope(
         self, stream_id: str, version: int, data: BaseModel, context: EventContext
@@ -111,6 +120,10 @@ class EventStore:
             self.envelope(stream_id, expected_version + i, data, context)
             for i, data in enumerate(events, start=1)
         ]
+        # Sealed before the statement: a new person's key is a round trip to NATS (issue #9).
+        stored = envelopes
+        if self.protector is not None:
+            stored = [await self.protector.seal(e) for e in envelopes]
         in_transaction = conn.is_in_transaction()
         arguments = (
             stream_id,
@@ -118,7 +131,7 @@ class EventStore:
             [e.sequence for e in envelopes],
             [e.id for e in envelopes],
             [e.type for e in envelopes],
-            [e.to_json().decode() for e in envelopes],
+            [e.to_json().decode() for e in stored],
             expected_version,
             [e.nats_subject for e in envelopes],
         )
@@ -168,7 +181,7 @@ class EventStore:
             stream_id,
             after_version,
         )
-        return [_envelope(r["envelope"]) for r in rows]
+        return [await self._open(r["envelope"]) for r in rows]
 
     async def read_all(
         self,
@@ -204,7 +217,10 @@ class EventStore:
             )
             if not known:
                 raise ValueError(f"no event at position {after_position} to read after")
-        return [RecordedEvent(r["position"], _envelope(r["envelope"])) for r in rows]
+        return [RecordedEvent(r["position"], await self._open(r["envelope"])) for r in rows]
+
+    async def _open(self, raw: str | dict[str, object]) -> Envelope:
+        return await open_envelope(self.protector, _envelope(raw))
 
     def decode(self, envelope: Envelope) -> BaseModel:
         return self.registry.decode(

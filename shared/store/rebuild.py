@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from shared.privacy.setup import connected_protector
 from shared.settings import Settings
 from shared.store.db import database_dsn
 from shared.store.eventstore import EventStore
@@ -23,6 +24,8 @@ async def rebuild_read_models(service: str, rebuild: Rebuild, settings: Settings
     dsn = database_dsn(settings.database_url, settings.database_name(service))
     conn = await asyncpg.connect(dsn)
     try:
-        return await rebuild(conn, EventStore(service))
+        # Personal fields read clear, or "erased" once their key is gone (issue #9).
+        async with connected_protector(settings) as protector:
+            return await rebuild(conn, EventStore(service, protector=protector))
     finally:
         await conn.close()

@@ -22,7 +22,7 @@ import shared.contracts  # noqa: F401  (registers every event type)
 from deploy import demo
 from deploy.main import demo_grants, tokens_setting
 from deploy.services import start_services, stop_services
-from deploy.stack import Stack, free_port
+from deploy.stack import free_port
 from shared.clock import riga_today
 from shared.events.registry import registry
 from tests.conftest import Servers
@@ -40,7 +40,9 @@ def services(
     monkeypatch.setenv("ASIST_DATABASE_PREFIX", f"e{uuid.uuid4().hex[:10]}")
     monkeypatch.setenv("ASIST_TOKENS", tokens_setting(TOKENS))
     monkeypatch.setenv("ASIST_LOG_FORMAT", "json")
-    servers = Stack(stack.nats_url, stack.database_url, started=[], data_dir=tmp_path)
+    # Each service as its own NATS user; the demo reads the streams as the tool user.
+    stack.export_tool_user(monkeypatch)
+    servers = stack.as_stack(tmp_path)
     names = ["intake", "decisions", "timesheets", "payments", "reporting"]
     running = start_services(servers, tmp_path, ports={n: free_port() for n in names})
     try:

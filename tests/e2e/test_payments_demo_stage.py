@@ -20,7 +20,7 @@ from nats.js import JetStreamContext
 from deploy import demo_payments
 from deploy.demo import personal_code
 from deploy.services import start_services, stop_services
-from deploy.stack import Stack, free_port
+from deploy.stack import free_port
 from services.payments.bank_file import validate
 from shared.bus.provisioning import ensure_service_stream
 from tests.conftest import Servers
@@ -54,9 +54,10 @@ def services(
     monkeypatch.setenv("ASIST_DATABASE_PREFIX", f"s{uuid.uuid4().hex[:10]}")
     monkeypatch.setenv("ASIST_TOKENS", ",".join(f"{k}={v}" for k, v in GRANTS.items()))
     monkeypatch.setenv("ASIST_LOG_FORMAT", "json")
+    stack.export_tool_user(monkeypatch)
     monkeypatch.setenv("ASIST_CONSUMER_BATCH_TIMEOUT_SECONDS", "0.2")
     monkeypatch.setenv("ASIST_RELAY_POLL_SECONDS", "0.1")
-    servers = Stack(stack.nats_url, stack.database_url, started=[], data_dir=tmp_path)
+    servers = stack.as_stack(tmp_path)
     names = ["decisions", "payments"]
     running = start_services(servers, tmp_path, ports={n: free_port() for n in names}, names=names)
     try:

@@ -17,6 +17,7 @@ from nats.js.api import ConsumerConfig
 from pydantic import BaseModel
 
 from shared.bus.consumer import BatchEventHandler, ConsumerSettings, EventConsumer
+from shared.bus.nats_auth import broker_security
 from shared.bus.provisioning import (
     DEAD_LETTER_STREAM,
     ensure_consumer,
@@ -75,7 +76,7 @@ async def run_consumer(
             batch_handlers=batch_handlers or {},
         )
         await ensure_consumer(js, consumer.stream, consumer.config())
-        broker = NatsBroker(stack.nats_url)
+        broker = NatsBroker(stack.nats_url, security=broker_security(stack.nats_settings()))
         consumer.attach(broker)
         await broker.start()
         brokers.append(broker)

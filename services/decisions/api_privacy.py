@@ -1,0 +1,86 @@
+"""HTTP API of erasure (issue #9): a caseworker erases a person's data by destroying their key.
+
+``POST /municipalities/{m}/erasures`` with the personal code, the GDPR art. 17(1) ground and
+the registration number of the request. The person's data key in this municipality is
+destroyed: every field sealed with it, in every store, stream and partner copy, reads
+"erased" from now on; decisions' own tables are scrubbed and rebuilt in the same
+transaction, other services scrub theirs when ``PersonalDataErased`` reaches them. Counts,
+hours and money stay. What erasure means for a case that must still be archived:
+docs/privacy.md.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field, field_validator
+
+from services.decisions.api_support import Body, Caseworker, Reply, Runtime, command, context_of
+from services.decisions.projections import rebuild
+from shared.clock import riga_today
+from shared.contracts.privacy import ErasureBasis, PersonalDataErased
+from shared.events.envelope import new_event_id
+from shared.http.problems import Problem
+from shared.privacy.erasure import forget_erased
+from shared.privacy.protect import reference
+from shared.rules import normalize_personal_code
+from shared.store.types import Connection
+
+router = APIRouter(prefix="/municipalities/{municipality}", tags=["privacy"])
+
+
+class ErasureBody(Body):
+    personal_code: str = Field(description="The person to erase; either format (rules.md §10)")
+    legal_basis: ErasureBasis
+    request_reference: str = Field(
+        pattern=r"^[A-Za-z0-9./-]{1,40}$",
+        description="Registration number of the request or order, e.g. 2-12/345",
+    )
+
+    @field_validator("personal_code")
+    @classmethod
+    def _personal_code(cls, value: str) -> str:
+        return normalize_personal_code(value)
+
+
+@router.post("/erasures", status_code=201)
+async def erase(
+    municipality: str,
+    body: ErasureBody,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
+) -> JSONResponse:
+    """Erase a person: destroy their data key, audit it as ``PersonalDataErased``."""
+    context = context_of(request, principal, municipality)
+    protector = runtime.store.protector
+    assert protector is not None, "the runtime sets the protector at start-up"
+    person = reference(municipality, "personal_code", body.personal_code)
+
+    async def run(conn: Connection) -> Reply:
+        key_id = await protector.keyring.key_id(person)
+        if key_id is None:
+            raise Problem(
+                404,
+                "No personal data",
+                f"{municipality} holds no personal data of this person (or it is erased)",
+            )
+        erasure_id = new_event_id()
+        sealed = await conn.fetchval(
+            "select count(*) from events where envelope::text like $1", f"%enc:v1:{key_id}:%"
+        )
+        audit = PersonalDataErased(
+            erasure_id=erasure_id,
+            key_id=key_id,
+            legal_basis=body.legal_basis,
+            request_reference=body.request_reference,
+            erased_on=riga_today(),
+            events_sealed=int(sealed),
+        )
+        await runtime.store.append(conn, f"erasure-{erasure_id}", 0, [audit], context)
+        # Last before the commit: a refusal above leaves the key untouched.
+        await protector.keyring.destroy(person)
+        await forget_erased(conn, runtime.store, key_id, rebuild)
+        return 201, audit.model_dump(mode="json")
+
+    return await command(runtime, request, municipality, body, run)
