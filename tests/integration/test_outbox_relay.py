@@ -151,6 +151,12 @@ async def test_the_relay_wakes_on_the_commit_of_an_append_not_on_its_poll(
             received = await read_stream_messages(js, "PROBE", 2, wait_seconds=5)
             assert sorted(e.data["n"] for e in received) == [1, 2]
             assert loop_time() - started < 4.0
+        # The connection goes back to the pool at once, before the end is reported.
+        async with event_db.acquire() as conn, conn.transaction():
+            await store.append(conn, "released", 0, [Pinged(n=3)], ctx("ludza"))
+        received = await read_stream_messages(js, "PROBE", 3, wait_seconds=5)
+        assert sorted(e.data["n"] for e in received) == [1, 2, 3]
+        assert loop_time() - started < 6.0
     finally:
         stop.set()
         await task
