@@ -36,9 +36,9 @@ class Settings(BaseSettings):
     consumer_backoff_seconds: list[float] = [1.0, 5.0, 15.0, 60.0]
     consumer_ack_wait_seconds: float = 30.0
     consumer_batch_size: int = 100
-    # How long a fetch that got its first message waits to fill the batch (nats-py waits
-    # the whole timeout): the latency of a quiet consumer, so short (issue #14).
-    consumer_batch_timeout_seconds: float = 0.02
+    # How long a fetch waits to fill its batch: the latency a consumer adds below a batch
+    # per timeout; shorter costs idle CPU (docs/backbone.md "Consumers", issue #14).
+    consumer_batch_timeout_seconds: float = 0.05
     relay_poll_seconds: float = 0.5
     relay_batch_size: int = 500
     # Bearer tokens: "token=role:municipality,..." (municipality "*" for the ministry).
