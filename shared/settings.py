@@ -47,9 +47,9 @@ class Settings(BaseSettings):
     # "in progress" meanwhile (shared/bus/heartbeat.py, issue #19).
     consumer_ack_wait_seconds: float = 5.0
     consumer_batch_size: int = 100
-    # How long a fetch that got its first message waits to fill the batch (nats-py waits
-    # the whole timeout): the latency of a quiet consumer, so short (issue #14).
-    consumer_batch_timeout_seconds: float = 0.02
+    # How long a fetch waits to fill its batch: the latency a consumer adds below a batch
+    # per timeout; shorter costs idle CPU (docs/backbone.md "Consumers", issue #14).
+    consumer_batch_timeout_seconds: float = 0.05
     relay_poll_seconds: float = 0.5
     relay_batch_size: int = 500
     # Bearer tokens: "token=role:municipality,..." (municipality "*" for the ministry).

@@ -103,7 +103,7 @@ class ConsumerSettings:
     backoff_seconds: list[float] = field(default_factory=lambda: [1.0, 5.0, 15.0, 60.0])
     ack_wait_seconds: float = 30.0
     batch_size: int = 100
-    batch_timeout_seconds: float = 0.02  # see Settings.consumer_batch_timeout_seconds
+    batch_timeout_seconds: float = 0.05  # see Settings.consumer_batch_timeout_seconds
 
 
 @dataclass

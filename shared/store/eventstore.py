@@ -35,10 +35,9 @@ S = TypeVar("S")
 class ConcurrencyError(RuntimeError):
     """Another writer changed the stream since it was read: reload, decide again, retry."""
 
-    def __init__(self, stream_id: str, expected: int, actual: int, message: str = "") -> None:
+    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
         super().__init__(
-            message
-            or f"stream {stream_id!r} is at version {actual}, the writer expected {expected}"
+            f"stream {stream_id!r} is at version {actual}, the writer expected {expected}"
         )
         self.stream_id = stream_id
         self.expected = expected
@@ -111,8 +110,9 @@ class EventStore:
         """Append ``events`` after ``expected_version`` (0 for a new stream), with outbox rows.
 
         Call inside the caller's transaction when other effects must commit with the events.
-        One statement, one round trip: check the version, insert the events and their outbox
-        rows. No lock is held until commit, so appends of other streams commit side by side.
+        One statement, one round trip: lock the stream, check the version, insert the events
+        and their outbox rows. Only this stream is locked until commit, so appends of other
+        streams commit side by side (docs/backbone.md "Positions and readers").
         """
         if not events:
             return []

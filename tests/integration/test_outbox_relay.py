@@ -124,3 +124,43 @@ async def test_only_one_relay_publishes_when_replicas_run_two(
     await asyncio.gather(*tasks)
     assert [e.sequence for e in received] == list(range(1, 21))
     assert sorted(r.published_total for r in relays) == [0, 20]
+
+
+async def test_the_relay_wakes_on_the_commit_of_an_append_not_on_its_poll(
+    event_db: asyncpg.Pool, js: JetStreamContext
+) -> None:
+    """Appends do not NOTIFY (it would serialise commits); the relay of the same process is
+    woken when the appending transaction ends (issue #14)."""
+    await ensure_service_stream(js, "probe")
+    store = EventStore("probe", test_registry)
+    stop = asyncio.Event()
+    relay = OutboxRelay(event_db, js, poll_seconds=30.0)  # a poll would come far too late
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        await asyncio.sleep(0.3)  # the relay has looked once and sleeps
+        async with event_db.acquire() as conn:
+            async with conn.transaction():
+                await store.append(conn, "in-tx", 0, [Pinged(n=1)], ctx("ludza"))
+                await asyncio.sleep(0.3)
+                assert relay.published_total == 0, "published before the commit"
+            started = loop_time()
+            received = await read_stream_messages(js, "PROBE", 1, wait_seconds=5)
+            assert [e.data["n"] for e in received] == [1]
+            assert loop_time() - started < 2.0
+            await store.append(conn, "alone", 0, [Pinged(n=2)], ctx("ludza"))  # no transaction
+            received = await read_stream_messages(js, "PROBE", 2, wait_seconds=5)
+            assert sorted(e.data["n"] for e in received) == [1, 2]
+            assert loop_time() - started < 4.0
+        # The connection goes back to the pool at once, before the end is reported.
+        async with event_db.acquire() as conn, conn.transaction():
+            await store.append(conn, "released", 0, [Pinged(n=3)], ctx("ludza"))
+        received = await read_stream_messages(js, "PROBE", 3, wait_seconds=5)
+        assert sorted(e.data["n"] for e in received) == [1, 2, 3]
+        assert loop_time() - started < 6.0
+    finally:
+        stop.set()
+        await task
+
+
+def loop_time() -> float:
+    return asyncio.get_running_loop().time()
