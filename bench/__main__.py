@@ -92,7 +92,7 @@ def run_standalone(
     data_dir = ROOT / ".local" / "bench"
     stack = start_stack(data_dir, nats_port=0, pg_port=0, nats_monitor_port=0)
     try:
-        servers = Servers(stack.operator_url, stack.database_url)
+        servers = Servers(stack.operator_url, stack.database_url, stack.master_key or "")
         figures = asyncio.run(run_all(servers, measures, scale))
     finally:
         stop_stack(data_dir)

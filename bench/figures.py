@@ -20,6 +20,8 @@ from shared.store.db import SHARED_MIGRATIONS, apply_migrations, database_dsn, e
 class Servers:
     nats_url: str
     database_url: str  # a server DSN; benchmarks create databases of their own on it
+    # ASIST_MASTER_KEY of the stack: services started by a benchmark seal personal fields.
+    master_key: str = ""
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,7 @@ class Services:
             "ASIST_NATS_URL": servers.nats_url,
             "ASIST_DATABASE_URL": servers.database_url,
             "ASIST_DATABASE_PREFIX": self.prefix,
+            "ASIST_MASTER_KEY": servers.master_key,
             "ASIST_TOKENS": f"{TOKEN}=caseworker:daugavpils",
             "ASIST_LOG_FORMAT": "json",
             "PYTHONUNBUFFERED": "1",

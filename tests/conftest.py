@@ -51,6 +51,11 @@ class Servers:
     # Every user's password (services, partners), when the harness started NATS itself.
     nats_passwords: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def operator_url(self) -> str:
+        """The NATS URL with the tool user's credentials in it (as ``Stack.operator_url``)."""
+        return self.as_stack(Path(".")).operator_url
+
     def as_stack(self, data_dir: Path) -> Stack:
         """These servers as deploy's ``Stack``, to run services as processes: each service
         connects as its own NATS user (issue #9)."""
