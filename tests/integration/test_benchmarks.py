@@ -31,7 +31,8 @@ def test_every_benchmark_module_imports_and_has_an_entry_point(name: str) -> Non
 @pytest.mark.parametrize("name", ["backbone", "latency", "rebuild"])
 async def test_each_benchmark_runs_at_a_tiny_scale(name: str, stack: StackServers) -> None:
     measure = benchmarks([name])[name]
-    figures = await measure(Servers(stack.operator_url, stack.database_url, stack.master_key), 0.004)
+    servers = Servers(stack.operator_url, stack.database_url, stack.master_key)
+    figures = await measure(servers, 0.004)
     assert figures and all(isinstance(f, Figure) and f.value >= 0 for f in figures)
     rendered = table(figures)
     assert all(f.name in rendered for f in figures)
