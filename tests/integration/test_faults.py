@@ -83,6 +83,10 @@ def fault_settings(settings: Settings, private_stack: PrivateStack) -> Settings:
     return settings.model_copy(
         update={
             "nats_url": private_stack.stack.nats_url,
+            # The private NATS has users and passwords of its own (issue #9).
+            "nats_user": private_stack.stack.nats_user or "",
+            "nats_password": private_stack.stack.nats_password or "",
+            "master_key": private_stack.stack.master_key or "",
             "database_url": private_stack.stack.database_url,
             "database_prefix": f"f{uuid.uuid4().hex[:10]}",
         }
