@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from shared.availability import DATABASE_UNAVAILABLE
 from shared.http.problems import Problem, problem_response
+from shared.privacy.keyring import KeyStoreUnavailable
 
 # Seconds a client should wait: a restarted PostgreSQL answers within a few (measured in
 # docs/backbone.md "Operations").
@@ -44,3 +45,21 @@ def install_outage_handlers(app: FastAPI, on_outage: Callable[[Exception], None]
 
     for error in DATABASE_UNAVAILABLE:
         app.add_exception_handler(error, unavailable)
+
+    async def keys_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # Issue #9 meets #19: a new person's data key lives in NATS's key bucket, so while
+        # NATS is down a command that needs one cannot be recorded (no clear text is ever
+        # stored instead). Commands of people whose keys are cached still go through (202).
+        problem = Problem(
+            503,
+            "Service unavailable",
+            "the key store (NATS) cannot be reached, so personal data cannot be encrypted "
+            f"right now; nothing was recorded. Send the same request again in "
+            f"{RETRY_AFTER_SECONDS} s (with the same Idempotency-Key)",
+            type_="about:blank",
+        )
+        response = problem_response(problem, request)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    app.add_exception_handler(KeyStoreUnavailable, keys_unavailable)

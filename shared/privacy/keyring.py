@@ -57,13 +57,27 @@ class KeyBucket(Protocol):
     async def purge(self, key: str) -> None: ...
 
 
+class KeyStoreUnavailable(RuntimeError):
+    """The key bucket cannot be reached (NATS is down): a new person's key cannot be made or
+    looked up, so nothing that needs it can be recorded now. Answered as 503 with
+    Retry-After (shared/http/outage.py); the client sends the same request again."""
+
+
 class NatsKeyBucket:
     """:class:`KeyBucket` on a JetStream KV bucket."""
 
     def __init__(self, kv: KeyValue) -> None:
         self.kv = kv
 
+    def _reachable(self) -> None:
+        # Fail at once while the connection is down: a KV request would otherwise wait for
+        # its timeout (5 s) in every request of every caseworker during an outage.
+        connection = self.kv._js._nc  # nats-py keeps the client here; no public accessor
+        if not connection.is_connected:
+            raise KeyStoreUnavailable("the key store (NATS) is not connected")
+
     async def get(self, key: str) -> tuple[bytes, int] | None:
+        self._reachable()
         try:
             entry = await self.kv.get(key)
         except KeyNotFoundError:  # also KeyDeletedError: a purged key reads as absent
@@ -71,12 +85,14 @@ class NatsKeyBucket:
         return (entry.value or b""), int(entry.revision or 0)
 
     async def create(self, key: str, value: bytes) -> None:
+        self._reachable()
         try:
             await self.kv.create(key, value)
         except KeyWrongLastSequenceError as error:
             raise KeyExists(key) from error
 
     async def update(self, key: str, value: bytes, revision: int) -> bool:
+        self._reachable()
         try:
             await self.kv.update(key, value, last=revision)
         except KeyWrongLastSequenceError:
@@ -84,6 +100,7 @@ class NatsKeyBucket:
         return True
 
     async def purge(self, key: str) -> None:
+        self._reachable()
         await self.kv.purge(key)
 
 
