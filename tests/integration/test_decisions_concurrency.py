@@ -18,6 +18,7 @@ from nats.js import JetStreamContext
 from services.decisions.case_commands import RecordDocument
 from services.decisions.domain import case_stream
 from services.decisions.handlers import run_case
+from shared.privacy.setup import connected_protector
 from shared.settings import Settings
 from shared.store.db import database_dsn
 from shared.store.eventstore import EventContext, EventStore
@@ -53,7 +54,9 @@ async def test_a_command_reloads_once_when_the_consumer_appended_to_the_case_mea
         transaction = consumer.transaction()
         await transaction.start()
         # As the intake consumer would: a document recorded on the case, not yet committed.
-        await run_case(consumer, EventStore("decisions"), case_id, document, context)
+        async with connected_protector(settings) as protector:
+            store = EventStore("decisions", protector=protector)
+            await run_case(consumer, store, case_id, document, context)
         assessment = asyncio.create_task(
             decisions.post(
                 f"{DGP}/cases/{case_id}/assessment", json=adult_facts(), headers=headers()

@@ -192,7 +192,7 @@ async def test_an_erased_person_is_in_no_table_stream_or_log_and_counts_stay(
     case = (await decisions.get(f"{DGP}/cases/{case_id}", headers=headers())).json()
     assert case["application"]["client"]["first_name"] == ERASED
     assert case["assessment"]["note"] == ERASED
-    assert case["grant"]["hours"] == "22"
+    assert case["grant"]["hours"] == "160"  # LV-2021 adult at intensity level 2 (adult_facts)
     other = (await intake.get(f"{DGP}/applications/{kept_case}", headers=headers())).json()
     assert other["applicant"]["first_name"] == kept["first_name"], "another person is not touched"
     again = await decisions.post(
