@@ -261,6 +261,8 @@ def _reuse_or_spawn(
     recorded = state.get(name)
     kept = recorded.get("port") if isinstance(recorded, dict) else None
     port = kept if isinstance(kept, int) else DEFAULT_PORTS[name]
+    if isinstance(recorded, dict) and isinstance(recorded.get("pid"), int):
+        print(f"  {name:<11} starting again: recorded pid {recorded['pid']} is gone")
     return _spawn(stack, data_dir, name, ports.get(name) or port)
 
 
