@@ -84,6 +84,9 @@ def fault_settings(settings: Settings, private_stack: PrivateStack) -> Settings:
         update={
             "nats_url": private_stack.stack.nats_url,
             "database_url": private_stack.stack.database_url,
+            # The private folder has its own NATS passwords (secrets.json), not the session's.
+            "nats_user": private_stack.stack.nats_user or "",
+            "nats_password": private_stack.stack.nats_password or "",
             "database_prefix": f"f{uuid.uuid4().hex[:10]}",
         }
     )
