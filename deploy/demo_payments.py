@@ -12,11 +12,12 @@ the totals per municipality are printed. It pays whatever approved reports exist
 from __future__ import annotations
 
 import time
+import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from deploy.demo import Api
+from deploy.demo import DEMO_NAMESPACE, Api
 from deploy.stack import REPO_ROOT
 from services.payments.bank_file import validate
 from services.payments.bank_returns import BankReturn, camt054_returns
@@ -78,8 +79,14 @@ def pay(
         f"  {m:<10} {run['kind']:<13} run {run['run_id']} (draft): {totals['payments']} "
         f"payment(s), {totals['hours']} h, {money} EUR"
     )
-    same = opener.post(f"{base}/{run['run_id']}/approve", {})
-    print(f"  {'':<10} approval by the same user: {same.status_code} {same.json()['detail']}")
+    # Its own key: Api derives keys from the request alone, so the opener's attempt would
+    # share the approver's key, and a second `./asist up` on the same folder would replay
+    # the approver's 201 to the opener (issue #19's test of `up` found it).
+    approve = f"{base}/{run['run_id']}/approve"
+    key = str(uuid.uuid5(DEMO_NAMESPACE, f"the opener's own approval of {approve}"))
+    same = opener.http.post(approve, json={}, headers={"Idempotency-Key": key})
+    detail = same.json().get("detail", "")
+    print(f"  {'':<10} approval by the same user: {same.status_code} {detail}")
     approver.post(f"{base}/{run['run_id']}/approve", {}, expect=201)
     if run["payments"] or run["reissues"]:
         path = save_bank_file(approver, m, run["run_id"])

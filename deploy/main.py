@@ -1,11 +1,16 @@
 """The main job behind `./asist up`: the stack, every service, then a month of work.
 
     python -m deploy.main up [--keep-running] [--data-dir .local/stack]
+        [--nats-port N] [--nats-monitor-port N] [--pg-port N] [--service-ports name=N,...]
+
+Each option may come from the environment instead (ASIST_DATA_DIR, ASIST_NATS_PORT,
+ASIST_NATS_MONITOR_PORT, ASIST_PG_PORT, ASIST_SERVICE_PORTS), so that `./asist up`,
+`./asist status` and `./asist down` all find a second stack beside the default one.
 
 1. start (or reuse) NATS and PostgreSQL            deploy.stack.start_stack
 2. start (or reuse) every service, wait for /ready  deploy.services.start_services
-   (a reused service that is not ready is restarted; a reused NATS must have a
-   healthy JetStream)
+   (a reused NATS, PostgreSQL or service that is alive but not serving is restarted;
+   a server named by ASIST_NATS_URL / ASIST_DATABASE_URL is only checked)
 3. play a realistic month through the HTTP APIs     play_month
 4. leave everything running (stop: `./asist down`), or with --keep-running wait for
    Ctrl-C and then stop the services and the stack.
@@ -24,6 +29,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from deploy.services import (
@@ -33,7 +39,7 @@ from deploy.services import (
     start_services,
     stop_services,
 )
-from deploy.stack import DEFAULT_DATA_DIR, Stack, StackError, start_stack, stop_stack
+from deploy.stack import Stack, StackError, default_data_dir, start_stack, stop_stack
 
 
 def present_services() -> list[str]:
@@ -138,9 +144,25 @@ def check_jetstream(stack: Stack, timeout: float = 10.0) -> None:
     )
 
 
-def up(data_dir: Path, keep_running: bool) -> None:
+@dataclass(frozen=True)
+class Ports:
+    """Ports for a start; None keeps the folder's previous port or the default."""
+
+    nats: int | None = None
+    nats_monitor: int | None = None
+    postgres: int | None = None
+    services: dict[str, int] = field(default_factory=dict)
+
+
+def up(data_dir: Path, keep_running: bool, ports: Ports | None = None) -> None:
     began = time.monotonic()
-    stack = start_stack(data_dir)
+    ports = ports or Ports()
+    stack = start_stack(
+        data_dir,
+        nats_port=ports.nats,
+        nats_monitor_port=ports.nats_monitor,
+        pg_port=ports.postgres,
+    )
     check_jetstream(stack)
     tokens = demo_tokens(data_dir)
     # The demo reads the streams as the operator's tool user (issue #9).
@@ -149,7 +171,7 @@ def up(data_dir: Path, keep_running: bool) -> None:
         os.environ.setdefault("ASIST_NATS_PASSWORD", stack.nats_password or "")
     print(f"NATS        {stack.nats_url}  (monitoring {stack.nats_monitor_url or '-'})")
     print(f"PostgreSQL  {stack.database_url}")
-    services = start_services(stack, data_dir, names=present_services())
+    services = start_services(stack, data_dir, ports=ports.services, names=present_services())
     print_services(services)
     print(f"ready in {time.monotonic() - began:.1f}s")
     people = "caseworkers, finance, ministry, assistants, clients"
@@ -165,6 +187,39 @@ def up(data_dir: Path, keep_running: bool) -> None:
         print("left running; stop everything with: ./asist down")
 
 
+def port_option(text: str) -> int:
+    """A TCP port for argparse: 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0-65535; 0: any free port)")
+    return port
+
+
+def service_ports_option(text: str) -> dict[str, int]:
+    """``intake=9101,decisions=9102``: a port per service, for argparse."""
+    ports: dict[str, int] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        name, sep, number = item.partition("=")
+        if not sep or name.strip() not in SERVICE_NAMES:
+            raise argparse.ArgumentTypeError(
+                f"{item!r}: expected name=port with a name of {', '.join(SERVICE_NAMES)}"
+            )
+        port = port_option(number.strip())
+        if port == 0:
+            raise argparse.ArgumentTypeError(f"{item!r}: a service needs a fixed port, not 0")
+        ports[name.strip()] = port
+    return ports
+
+
+def _from_env(name: str) -> str | None:
+    return os.environ.get(name, "").strip() or None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m deploy.main",
@@ -172,15 +227,34 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("command", choices=["up"])
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument(
+        "--data-dir", type=Path, default=default_data_dir(), help="env ASIST_DATA_DIR"
+    )
+    # String defaults go through `type`, so a bad environment value is reported like a
+    # bad option.
+    for option, env in (
+        ("--nats-port", "ASIST_NATS_PORT"),
+        ("--nats-monitor-port", "ASIST_NATS_MONITOR_PORT"),
+        ("--pg-port", "ASIST_PG_PORT"),
+    ):
+        parser.add_argument(
+            option, type=port_option, default=_from_env(env), help=f"env {env}; 0: any free port"
+        )
+    parser.add_argument(
+        "--service-ports",
+        type=service_ports_option,
+        default=_from_env("ASIST_SERVICE_PORTS") or {},
+        help="env ASIST_SERVICE_PORTS; e.g. intake=9101,decisions=9102",
+    )
     parser.add_argument(
         "--keep-running",
         action="store_true",
         help="stay in the foreground; Ctrl-C stops services and stack",
     )
     args = parser.parse_args(argv)
+    ports = Ports(args.nats_port, args.nats_monitor_port, args.pg_port, args.service_ports)
     try:
-        up(args.data_dir, args.keep_running)
+        up(args.data_dir, args.keep_running, ports)
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

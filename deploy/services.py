@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from deploy.stack import (
-    DEFAULT_DATA_DIR,
     HOST,
     REPO_ROOT,
     Stack,
     StackError,
+    default_data_dir,
     load_json_state,
     log_tail,
     pid_alive,
@@ -256,7 +256,14 @@ def _reuse_or_spawn(
         print(f"  {name:<11} restarting pid {pid}: not ready after {grace:.0f}s ({why_not})")
         _stop([running])
         return _spawn(stack, data_dir, name, port)
-    return _spawn(stack, data_dir, name, ports.get(name) or DEFAULT_PORTS[name])
+    # A folder keeps the port a service had (like the stack's servers): one that died is
+    # started again where the others, and the person, expect it.
+    recorded = state.get(name)
+    kept = recorded.get("port") if isinstance(recorded, dict) else None
+    port = kept if isinstance(kept, int) else DEFAULT_PORTS[name]
+    if isinstance(recorded, dict) and isinstance(recorded.get("pid"), int):
+        print(f"  {name:<11} starting again: recorded pid {recorded['pid']} is gone")
+    return _spawn(stack, data_dir, name, ports.get(name) or port)
 
 
 def _unhealthy(service: RunningService, grace: float) -> str:
@@ -350,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("command", choices=["up", "down", "status"])
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
     parser.add_argument("--only", default="", help="comma-separated service names")
     args = parser.parse_args(argv)
     names = [n for n in args.only.split(",") if n] or None

@@ -61,6 +61,9 @@ PG_ROLE = "asist"  # the PostgreSQL superuser initdb creates (trust auth on loop
 SYSTEM_USER = "asist"  # the OS user PostgreSQL runs as when we are root
 START_TIMEOUT = 60.0
 STOP_GRACE = 10.0
+# A reused server gets this long to answer (JetStream may still be recovering its store
+# after a kill -9) before `up` stops it and starts it again (issue #19).
+REUSE_GRACE = 10.0
 STATE_FILE = "stack.json"
 SECRETS_FILE = "secrets.json"
 
@@ -77,6 +80,16 @@ PG_FAST_SETTINGS = {
     "synchronous_commit": "off",
     "full_page_writes": "off",
 }
+
+
+def default_data_dir() -> Path:
+    """The data folder of `./asist up|down|status`: ASIST_DATA_DIR, else .local/stack.
+
+    Another folder is another stack (its own servers, ports and secrets): the way to run
+    `./asist` beside a stack that already uses the default ports (deploy/README.md).
+    """
+    named = os.environ.get("ASIST_DATA_DIR", "").strip()
+    return Path(named) if named else DEFAULT_DATA_DIR
 
 
 class StackError(RuntimeError):
@@ -256,6 +269,7 @@ def stop_pid(pid: int, needle: str, grace: float = STOP_GRACE) -> None:
             break
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, sig)
+            os.kill(pid, signal.SIGCONT)  # a stopped (SIGSTOP) process must wake to act on it
         with contextlib.suppress(StackError):
             wait_until_ready(lambda: not pid_alive(pid, needle), what=f"pid {pid}", timeout=wait)
     _children.pop(pid, None)
@@ -414,6 +428,29 @@ def _jetstream_healthy(monitor_port: int) -> bool:
         return False
 
 
+def _nats_recorded(info: dict[str, Any]) -> bool:
+    return all(isinstance(info.get(key), int) for key in ("pid", "port", "monitor_port"))
+
+
+def _nats_unhealthy(pid: int, port: int, monitor_port: int, grace: float) -> str:
+    """Why the recorded nats-server is not serving within `grace` seconds; empty if it is.
+
+    Its port may accept connections while the process is stopped (the kernel queues
+    them), so the server must greet, and JetStream must say it is healthy.
+    """
+    deadline = time.monotonic() + grace
+    while True:
+        if not nats_answers(HOST, port):
+            why_not = f"no greeting on port {port}"
+        elif not _jetstream_healthy(monitor_port):
+            why_not = f"JetStream not healthy (http://{HOST}:{monitor_port}/healthz)"
+        else:
+            return ""
+        if time.monotonic() > deadline or not pid_alive(pid, "nats-server"):
+            return why_not
+        time.sleep(0.5)
+
+
 def _nats_running(info: dict[str, Any]) -> bool:
     pid, port = info.get("pid"), info.get("port")
     return (
@@ -425,13 +462,28 @@ def _nats_running(info: dict[str, Any]) -> bool:
 
 
 def _ensure_nats(
-    data_dir: Path, state: dict[str, Any], port: int | None, monitor_port: int | None
+    data_dir: Path,
+    state: dict[str, Any],
+    port: int | None,
+    monitor_port: int | None,
+    grace: float = REUSE_GRACE,
 ) -> tuple[str, str, bool]:
     """Return (client URL, monitoring URL, started by this call)."""
     info: dict[str, Any] = state.get("nats", {})
-    if _nats_running(info):  # reused as it is: requested ports apply only to a start
-        url, monitor_url = _nats_urls(info["port"], info["monitor_port"])
-        return url, monitor_url, False
+    pid = info.get("pid")
+    if _nats_recorded(info) and isinstance(pid, int) and pid_alive(pid, "nats-server"):
+        why_not = _nats_unhealthy(pid, info["port"], info["monitor_port"], grace)
+        if not why_not:  # reused as it is: requested ports apply only to a start
+            url, monitor_url = _nats_urls(info["port"], info["monitor_port"])
+            return url, monitor_url, False
+        # Alive but not serving (stopped, hung, JetStream broken): services would hang on
+        # it, so it is restarted on its own ports, which the services already know.
+        print(
+            f"  NATS        restarting pid {pid}: {why_not} after {grace:.0f}s",
+            flush=True,
+        )
+        stop_pid(pid, "nats-server")
+        port, monitor_port = info["port"], info["monitor_port"]
     client_port = _choose_port(port, info.get("port"), DEFAULT_NATS_PORT)
     # An explicit client port without a monitoring port (a test stack) gets a free
     # monitoring port, so it never collides with the dev stack's 18222.
@@ -765,8 +817,36 @@ def pg_answers(host: str, port: int, timeout: float = 1.0) -> bool:
         return False
 
 
+def _pg_unhealthy(pid: int, port: int, grace: float) -> str:
+    """Why the running postmaster does not answer within `grace` seconds; empty if it does."""
+    deadline = time.monotonic() + grace
+    while not pg_answers(HOST, port):
+        if time.monotonic() > deadline or not pid_alive(pid, "postgres"):
+            return f"no answer on port {port}"
+        time.sleep(0.5)
+    return ""
+
+
+def _stop_unhealthy_postgres(pgdata: Path, pid: int, user: _User | None) -> None:
+    """Stop a postmaster that does not answer: wake it, then fast, immediate, SIGKILL."""
+    # pg_ctl starts the postmaster in a session of its own: its process group holds the
+    # backends too, and a stopped group must continue to act on pg_ctl's signal.
+    for wake in (os.killpg, os.kill):
+        with contextlib.suppress(OSError):
+            wake(pid, signal.SIGCONT)
+    for mode in ("fast", "immediate"):
+        result = _pg_ctl(pgdata, user, "stop", "-m", mode, "-w", "-t", str(int(STOP_GRACE)))
+        if result.returncode == 0 or _postmaster(pgdata) is None:
+            return
+    stop_pid(pid, "postgres", grace=0.0)
+
+
 def _ensure_postgres(
-    data_dir: Path, state: dict[str, Any], port: int | None, fast: bool
+    data_dir: Path,
+    state: dict[str, Any],
+    port: int | None,
+    fast: bool,
+    grace: float = REUSE_GRACE,
 ) -> tuple[str, bool]:
     """Return (server DSN, started by this call)."""
     user = _server_user()
@@ -774,8 +854,16 @@ def _ensure_postgres(
     home = _pg_home(data_dir, user)
     pgdata = home / "pg"
     running = _postmaster(pgdata)
-    if running is not None and pg_answers(HOST, running[1]):
-        return _dsn(running[1]), False  # reused as it is, like NATS
+    if running is not None:
+        why_not = _pg_unhealthy(*running, grace)
+        if not why_not:
+            return _dsn(running[1]), False  # reused as it is, like NATS
+        print(
+            f"  PostgreSQL  restarting pid {running[0]}: {why_not} after {grace:.0f}s",
+            flush=True,
+        )
+        _stop_unhealthy_postgres(pgdata, running[0], user)
+        port = running[1]  # its own port again: the services' pools know it
     info: dict[str, Any] = state.get("postgres", {})
     pg_port = _choose_port(port, info.get("port"), DEFAULT_PG_PORT)
     _require_free(pg_port, "PostgreSQL", "--pg-port", "ASIST_DATABASE_URL")
@@ -824,9 +912,11 @@ def _check_external(
 ) -> None:
     host, port = _host_port(url, default_port)
     if not answers(host, port):
+        # Not ours to restart (another stack, a managed service): only reported.
         raise StackError(
-            f"{env_name}={url} is set, but no server answers at {host}:{port}. Start that "
-            f"server, or unset {env_name} to let the local stack start its own."
+            f"{env_name}={url} is set, but no server answers at {host}:{port}; it is not "
+            f"restarted, as this folder did not start it. Start that server, or unset "
+            f"{env_name} to let the local stack start its own."
         )
 
 
@@ -838,6 +928,7 @@ def start_stack(
     reuse_env: bool = True,
     fast: bool = False,
     nats_monitor_port: int | None = None,
+    reuse_grace: float = REUSE_GRACE,
 ) -> Stack:
     """Start (or reuse) NATS and PostgreSQL for `data_dir` and wait until both are ready.
 
@@ -845,7 +936,11 @@ def start_stack(
     default (14222/18222/15432), 0 picks a free one; a running server is reused on the
     port it has. With `reuse_env`, a server named by ASIST_NATS_URL or
     ASIST_DATABASE_URL is checked and used instead of starting one. A server already
-    running for this folder is reused. `fast` turns durability off (tests only); it
+    running for this folder is reused if it serves within `reuse_grace` seconds (NATS
+    greets and its JetStream is healthy; PostgreSQL answers); one alive but not serving
+    is stopped and started again on its ports, with a line saying so. A server the
+    environment named is never restarted: one that does not answer is an error naming it.
+    `fast` turns durability off (tests only); it
     applies when PostgreSQL is started, not to one already running.
     """
     data_dir = data_dir.resolve()
@@ -858,7 +953,7 @@ def start_stack(
             _check_external("ASIST_NATS_URL", nats_url, 4222, nats_answers)
         else:
             nats_url, monitor_url, fresh = _ensure_nats(
-                data_dir, state, nats_port, nats_monitor_port
+                data_dir, state, nats_port, nats_monitor_port, reuse_grace
             )
             started += ["nats"] if fresh else []
             _save_state(data_dir, state)
@@ -866,7 +961,7 @@ def start_stack(
         if database_url is not None:
             _check_external("ASIST_DATABASE_URL", database_url, 5432, pg_answers)
         else:
-            database_url, fresh = _ensure_postgres(data_dir, state, pg_port, fast)
+            database_url, fresh = _ensure_postgres(data_dir, state, pg_port, fast, reuse_grace)
             started += ["postgres"] if fresh else []
             _save_state(data_dir, state)
         secrets_ = load_secrets(data_dir)
@@ -949,7 +1044,7 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("command", choices=["up", "down", "status"])
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
     parser.add_argument("--nats-port", type=int, default=None, help="0: any free port")
     parser.add_argument("--nats-monitor-port", type=int, default=None, help="0: any free port")
     parser.add_argument("--pg-port", type=int, default=None, help="0: any free port")
