@@ -89,9 +89,6 @@ def fault_settings(settings: Settings, private_stack: PrivateStack) -> Settings:
             "nats_password": private_stack.stack.nats_password or "",
             "master_key": private_stack.stack.master_key or "",
             "database_url": private_stack.stack.database_url,
-            # The private folder has its own NATS passwords (secrets.json), not the session's.
-            "nats_user": private_stack.stack.nats_user or "",
-            "nats_password": private_stack.stack.nats_password or "",
             "database_prefix": f"f{uuid.uuid4().hex[:10]}",
         }
     )
