@@ -121,6 +121,11 @@ class EventConsumer:
     protector: Protector | None = None
 
     _blocked: dict[str, tuple[int, float]] = field(default_factory=dict, init=False, repr=False)
+    # Stream sequences of events held back behind a blocker, per aggregate. When the blocker
+    # is applied, the earliest of these becomes the blocker: held-back events come back with
+    # their own nak delays (which differ with their delivery counts), so without this a
+    # later one could be applied before an earlier one (seen: [1, 3, 2]).
+    _waiting: dict[str, set[int]] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def durable(self) -> str:
@@ -180,7 +185,8 @@ class EventConsumer:
         poison: list[tuple[Msg, Exception]] = []
         held_back: list[Msg] = []
         slow = False  # a message that must fail alone: take the per-message path at once
-        retried_here: set[str] = set()  # aggregates whose failed event came back in this batch
+        # Aggregates whose blocker came back in this batch, with the sequences taken since.
+        retried_here: dict[str, set[int]] = {}
         for msg in messages:
             try:
                 envelope = self._parse(msg)
@@ -188,12 +194,15 @@ class EventConsumer:
                 poison.append((msg, error))
                 continue
             blocker = self._blocked.get(envelope.subject)
-            if blocker is not None and msg.metadata.sequence.stream == blocker[0]:
-                retried_here.add(envelope.subject)  # the later ones follow it in this batch
-            elif envelope.subject not in retried_here and self._held_back(
-                envelope.subject, msg, set()
+            sequence = msg.metadata.sequence.stream
+            if blocker is not None and sequence == blocker[0]:
+                retried_here[envelope.subject] = {sequence}  # later ones may follow it here
+            elif (
+                not self._follows(envelope.subject, sequence, retried_here)
+                and self._held_back(envelope.subject, msg, set())
             ):
                 held_back.append(msg)  # not before an earlier failed event of its aggregate
+                self._hold(envelope.subject, msg)
                 continue
             try:
                 if self._handles(envelope):
@@ -254,7 +263,7 @@ class EventConsumer:
             if run:
                 await self._run_batch_handler(conn, run)
         for item in batch:
-            self._blocked.pop(item.envelope.subject, None)
+            self._applied(item.envelope.subject, item.msg)
             await item.msg.ack()
         for outcome, count in outcomes.items():
             if count:
@@ -318,6 +327,7 @@ class EventConsumer:
                     msg, envelope = item.msg, item.envelope
                     if envelope.subject in failed_aggregates:
                         held_back.append(msg)  # not before the failed event of its aggregate
+                        self._hold(envelope.subject, msg)
                         continue
                     if failure is not None and failure.failed is msg:
                         failed_aggregates.add(envelope.subject)
@@ -335,7 +345,7 @@ class EventConsumer:
                         failures.append((msg, envelope, error))
                         continue
                     applied.append(msg)
-                    self._blocked.pop(envelope.subject, None)
+                    self._applied(envelope.subject, msg)
         except Exception as error:
             # The commit itself failed (e.g. the database went away): nothing took effect.
             if database_unavailable(error):
@@ -368,8 +378,40 @@ class EventConsumer:
         sequence, expires = blocker
         if time.monotonic() > expires:
             del self._blocked[aggregate]
+            self._waiting.pop(aggregate, None)
             return False
         return bool(msg.metadata.sequence.stream > sequence)
+
+    def _expiry(self) -> float:
+        # After this long a blocker's retries must have run out (or another replica has it).
+        patience = sum(self.settings.backoff_seconds) + 2 * self.settings.ack_wait_seconds
+        return time.monotonic() + patience
+
+    def _follows(self, aggregate: str, sequence: int, retried_here: dict[str, set[int]]) -> bool:
+        """Whether this event may follow its aggregate's blocker that came back in this batch:
+        only when every event held back before it is in the batch too (and taken already)."""
+        taken = retried_here.get(aggregate)
+        if taken is None:
+            return False
+        earlier = {w for w in self._waiting.get(aggregate, set()) if w < sequence}
+        if not earlier <= taken:
+            return False
+        taken.add(sequence)
+        return True
+
+    def _hold(self, aggregate: str, msg: Msg) -> None:
+        self._waiting.setdefault(aggregate, set()).add(msg.metadata.sequence.stream)
+
+    def _applied(self, aggregate: str, msg: Msg) -> None:
+        """``msg`` of ``aggregate`` is done: the earliest event held behind it blocks next."""
+        waiting = self._waiting.get(aggregate)
+        if waiting is not None:
+            waiting.discard(msg.metadata.sequence.stream)
+        if waiting:
+            self._blocked[aggregate] = (min(waiting), self._expiry())
+        else:
+            self._blocked.pop(aggregate, None)
+            self._waiting.pop(aggregate, None)
 
     def _parse(self, msg: Msg) -> Envelope:
         try:
@@ -430,15 +472,11 @@ class EventConsumer:
     ) -> None:
         attempt = msg.metadata.num_delivered
         if isinstance(error, PoisonMessage) or attempt >= self.settings.max_deliver:
-            self._blocked.pop(envelope.subject, None)
+            self._applied(envelope.subject, msg)  # done with it: the next one may go
             await self._dead_letter(msg, broker, error)
             return
         delay = self._delay(msg)
-        patience = sum(self.settings.backoff_seconds) + 2 * self.settings.ack_wait_seconds
-        self._blocked[envelope.subject] = (
-            msg.metadata.sequence.stream,
-            time.monotonic() + patience,
-        )
+        self._blocked[envelope.subject] = (msg.metadata.sequence.stream, self._expiry())
         EVENTS_HANDLED.labels(self.consumer, self.stream, "retried").inc()
         log.warning(
             "consumer.retry",
