@@ -55,6 +55,10 @@ TOKENS = {
 def settings_for(stack: Servers) -> Settings:
     return Settings(
         nats_url=stack.nats_url,
+        # The harness's NATS runs with accounts (issue #9): the tool user, like conftest's.
+        nats_user=stack.nats_user,
+        nats_password=stack.nats_password,
+        master_key=stack.master_key,
         database_url=stack.database_url,
         database_prefix=f"t{uuid.uuid4().hex[:10]}",
         tokens=",".join(f"{token}={grant}" for token, grant in TOKENS.items()),
