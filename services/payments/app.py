@@ -16,7 +16,7 @@ from shared.settings import Settings
 
 
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
-    return upstream_consumers(runtime.pool, runtime.consumer_settings)
+    return upstream_consumers(runtime.store, runtime.pool, runtime.consumer_settings)
 
 
 DEFINITION = ServiceDefinition(

@@ -36,8 +36,10 @@ async def assistant_months(
     people = {
         r["assistant_id"]: r
         for r in await conn.fetch(
+            # An erased assistant (issue #9) has no account left: not paid, like one
+            # whose registration has not arrived.
             "select assistant_id, tax_status, tax_book_held from assistants"
-            " where assistant_id = any($1::text[])",
+            " where assistant_id = any($1::text[]) and iban <> 'erased'",
             ids,
         )
     }
@@ -90,7 +92,7 @@ async def returned_to_reissue(conn: Connection, municipality: str, month: str) -
             " from payments p join transfers t using (payment_id)"
             " join assistants a on a.assistant_id = p.assistant_id"
             " where p.municipality = $1 and p.month = $2 and p.status = 'returned'"
-            " and a.iban <> t.iban order by p.payment_id",
+            " and a.iban <> t.iban and a.iban <> 'erased' order by p.payment_id",
             municipality,
             month,
         )

@@ -13,6 +13,7 @@ from decimal import Decimal
 import asyncpg
 from pydantic import BaseModel
 
+from services.payments.erasure import erasure_handler
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
 from shared.contracts.decisions import (
     ApplicationRefused,
@@ -25,8 +26,10 @@ from shared.contracts.decisions import (
     ServiceSuspended,
     ServiceTerminated,
 )
+from shared.contracts.privacy import PersonalDataErased
 from shared.contracts.timesheets import ApprovedDay, TimesheetApproved, TimesheetCorrected
 from shared.events.envelope import Envelope
+from shared.store.eventstore import EventStore
 from shared.store.types import Connection
 
 CONSUMER = "payments"
@@ -208,8 +211,13 @@ TIMESHEETS: dict[str, EventHandler] = {
 }
 
 
-def upstream_consumers(pool: asyncpg.Pool, settings: ConsumerSettings) -> list[EventConsumer]:
+def upstream_consumers(
+    store: EventStore, pool: asyncpg.Pool, settings: ConsumerSettings
+) -> list[EventConsumer]:
+    # Erasures (issue #9) on the same durable as the rest of decisions' events: a second
+    # consumer of the stream would see only part of its messages.
+    decisions = {**DECISIONS, PersonalDataErased.__name__: erasure_handler(store)}
     return [
-        EventConsumer(CONSUMER, "decisions", DECISIONS, pool, settings),
+        EventConsumer(CONSUMER, "decisions", decisions, pool, settings),
         EventConsumer(CONSUMER, "timesheets", TIMESHEETS, pool, settings),
     ]

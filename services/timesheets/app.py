@@ -17,8 +17,9 @@ from shared.settings import Settings
 
 
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
-    # Grants, suspensions, terminations, assistants and assignments of every municipality.
-    return [decisions_consumer(runtime.pool, runtime.consumer_settings)]
+    # Grants, suspensions, terminations, assistants and assignments of every municipality,
+    # and erasures (issue #9), on one durable.
+    return [decisions_consumer(runtime.store, runtime.pool, runtime.consumer_settings)]
 
 
 DEFINITION = ServiceDefinition(

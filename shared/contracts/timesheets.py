@@ -6,11 +6,13 @@ calendar month of the work, ``"YYYY-MM"``. Hours are exact decimals; days are La
 calendar days; start and end are Riga wall times (00:00 as an end means the midnight that
 ends the day).
 
-Personal data (legal.md §8, architecture.md §9): events name people by ``assistant_id``
-and ``case_id`` only: no personal code, name, IBAN or free text. Notes on entries and the
-caseworker's comments are free text: they stay in this service's draft events, which are
-flagged ``personal_data``; the events downstream services use (submitted, approved,
-corrected) carry hours, days, activities and reason codes only.
+Personal data (legal.md §8, architecture.md §9, issue #9): events name people by
+``assistant_id`` and ``case_id`` only: no personal code, name or IBAN. The free text they
+carry is marked ``Personal("free_text", subject="case_id")`` and travels encrypted with the
+client's key (the case id is linked to the client by ``CaseOpened``): the assistant's notes
+on entries (``TimesheetDrafted``) and the caseworker's reasons for a reduction or an
+approved finding (``Reduction``, ``Override``). Erasing the client makes them read
+"erased"; hours, days, activities and reason codes stay clear.
 
 Payments pay from ``TimesheetApproved`` (first approval) and ``TimesheetCorrected`` (a
 later version: the new approved days and the signed difference per day and activity).
@@ -20,15 +22,20 @@ from __future__ import annotations
 
 from datetime import date, time
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.events.registry import event
+from shared.events.personal import Personal
+from shared.events.registry import event, registry
 
 SERVICE = "timesheets"
 
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+# Free text a caseworker or an assistant writes about the client's care (issue #9): sealed
+# with the client's key, reached through the case id (architecture.md §9).
+CaseText = Annotated[str, Personal("free_text", subject="case_id")]
 
 
 class ReportedEntry(BaseModel):
@@ -63,7 +70,7 @@ class Override(BaseModel):
 
     code: str
     day: date | None = None
-    reason: str
+    reason: CaseText
 
 
 class Reduction(BaseModel):
@@ -72,12 +79,24 @@ class Reduction(BaseModel):
     entry_index: int
     reported_hours: Decimal
     approved_hours: Decimal
-    reason: str
+    reason: CaseText
 
 
-@event(SERVICE, personal_data=True)
+class EntryNote(BaseModel):
+    """The assistant's note on one entry: free text, sealed with the client's key."""
+
+    entry_index: int = Field(ge=0, description="Index in the entries")
+    note: CaseText
+
+
+@event(SERVICE, version=2, personal_data=True)
 class TimesheetDrafted(BaseModel):
-    """The assistant saved the month's entries as a draft (whole month; notes are free text)."""
+    """The assistant saved the month's entries as a draft (whole month; notes are free text).
+
+    v2 (issue #9): ``notes`` is a list of :class:`EntryNote` instead of v1's mapping
+    ``{entry index: note}``, so each note is a marked field that is sealed; v1 events are
+    upcast (:func:`_drafted_v1_to_v2`).
+    """
 
     timesheet_id: str
     assistant_id: str
@@ -85,7 +104,23 @@ class TimesheetDrafted(BaseModel):
     assignment_id: str
     month: str = Field(pattern=MONTH_PATTERN)
     entries: list[ReportedEntry]
-    notes: dict[int, str] = Field(default_factory=dict, description="entry index -> note")
+    notes: list[EntryNote] = Field(default_factory=list, description="Notes of some entries")
+
+    def notes_by_entry(self) -> dict[int, str]:
+        """Entry index -> note, the shape the report and its read model use."""
+        return {n.entry_index: n.note for n in self.notes}
+
+
+@registry.upcaster(SERVICE, "TimesheetDrafted", from_version=1)
+def _drafted_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """v1's ``notes`` ``{"<index>": note}`` (JSON keys are strings) as v2's list."""
+    notes = data.get("notes") or {}
+    listed = [{"entry_index": int(i), "note": n} for i, n in sorted(notes.items(), key=_index)]
+    return {**data, "notes": listed}
+
+
+def _index(item: tuple[str, Any]) -> int:
+    return int(item[0])
 
 
 @event(SERVICE)

@@ -55,7 +55,8 @@ TOKENS = {
 def settings_for(stack: Servers) -> Settings:
     return Settings(
         nats_url=stack.nats_url,
-        nats_user=stack.nats_user,  # the tool user of the harness's NATS (issue #9)
+        # The harness's NATS runs with accounts (issue #9): the tool user, like conftest's.
+        nats_user=stack.nats_user,
         nats_password=stack.nats_password,
         master_key=stack.master_key,
         database_url=stack.database_url,

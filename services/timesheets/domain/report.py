@@ -29,6 +29,7 @@ from services.timesheets.domain.entries import EntryInput, entry_errors, reporte
 from services.timesheets.domain.errors import IllegalTransition, InvalidCommand, invalid
 from shared.contracts.timesheets import (
     ApprovedDay,
+    EntryNote,
     Finding,
     Override,
     ReportedEntry,
@@ -183,7 +184,7 @@ def evolve(state: ReportState, event: BaseModel) -> ReportState:
                 report=state.report or _report_of(event),
                 status=Status.DRAFT,
                 entries=tuple(event.entries),
-                notes=dict(event.notes),
+                notes=event.notes_by_entry(),
                 findings=(),
             )
         case TimesheetSubmitted():
@@ -263,7 +264,7 @@ def draft(command: SaveDraft, state: ReportState) -> TimesheetDrafted:
         assignment_id=report.assignment_id,
         month=report.month,
         entries=[reported(e) for e in ordered],
-        notes={i: e.note for i, e in enumerate(ordered) if e.note},
+        notes=[EntryNote(entry_index=i, note=e.note) for i, e in enumerate(ordered) if e.note],
     )
 
 

@@ -24,6 +24,7 @@ from shared.contracts.decisions import (
     ServiceTerminated,
 )
 from shared.events.envelope import Envelope
+from shared.privacy.scrub import erased_mark, is_erased_mark
 from shared.rules import AgeGroup, Unit
 from shared.store.types import Connection
 
@@ -74,7 +75,7 @@ async def learn(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
                 " values ($1, $2, $3) on conflict do nothing",
                 event.assistant_id,
                 event.municipality,
-                event.personal_code,
+                _code(event.personal_code, event.assistant_id),
             )
         case AssistantAssigned():
             await conn.execute(
@@ -95,13 +96,19 @@ async def learn(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
             )
 
 
+def _code(personal_code: str, row_id: str) -> str:
+    """The code that matches one person across rows; an erased person's (issue #9: a replay
+    after an erasure reads "erased") is unique per row, so erased people never match."""
+    return erased_mark(row_id) if is_erased_mark(personal_code) else personal_code
+
+
 async def _granted(conn: Connection, municipality: str, event: HoursGranted) -> None:
     await conn.execute(
         "insert into grant_cases (case_id, municipality, client_code, any_activity)"
         " values ($1, $2, $3, $4) on conflict do nothing",
         event.case_id,
         municipality,
-        event.personal_code,
+        _code(event.personal_code, event.case_id),
         # rules.md §4.3: for a child the family decides when and for what the hours are used.
         # An LV-2021 adult's monthly hours come from the highest purpose, not a sum of
         # activities (rules.md §4.2a), so they are not split by activity either.

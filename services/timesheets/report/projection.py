@@ -58,7 +58,7 @@ async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
                 event.timesheet_id,
                 sum((e.hours for e in event.entries), Decimal(0)),
             )
-            await _entries(conn, event, event.entries, event.notes, counted=False)
+            await _entries(conn, event, event.entries, event.notes_by_entry(), counted=False)
         case TimesheetSubmitted():
             await conn.execute(
                 "update reports set status = 'submitted', version = $2, submitted_on = $3,"
