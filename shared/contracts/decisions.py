@@ -102,6 +102,26 @@ class Official(BaseModel):
     position: str
 
 
+# The parts every issued act records (legal.md §3), one definition for every act's event.
+RegisterNumber = Annotated[
+    str | None,
+    Field(
+        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
+        "item 2); absent on decisions issued before register numbers"
+    ),
+]
+DecidingOfficial = Annotated[
+    Official | None, Field(description="Who decided (legal.md §3 item 13)")
+]
+IssuedDocumentSha256 = Annotated[
+    str | None,
+    Field(
+        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
+        "document never changes; a later rendering is checked against it)"
+    ),
+]
+
+
 class ClaimedActivity(BaseModel):
     """An activity and the weekly hours the application claims; not yet verified."""
 
@@ -308,17 +328,9 @@ class HoursGranted(BaseModel):
         default=None, description="LV-2013: the kind of period (rules.md §4.4)"
     )
     period_months: int | None = Field(default=None, description="With several_months")
-    register_number: str | None = Field(
-        default=None,
-        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
-        "item 2); absent on decisions issued before register numbers",
-    )
-    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
-    document_sha256: str | None = Field(
-        default=None,
-        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
-        "document never changes; a later rendering is checked against it)",
-    )
+    register_number: RegisterNumber = None
+    official: DecidingOfficial = None
+    document_sha256: IssuedDocumentSha256 = None
 
 
 @event(SERVICE, personal_data=True)
@@ -342,17 +354,9 @@ class ApplicationRefused(BaseModel):
         default=None,
         description="RESIDENCE_ELSEWHERE: the municipality of the declared residence (§3.5)",
     )
-    register_number: str | None = Field(
-        default=None,
-        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
-        "item 2); absent on decisions issued before register numbers",
-    )
-    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
-    document_sha256: str | None = Field(
-        default=None,
-        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
-        "document never changes; a later rendering is checked against it)",
-    )
+    register_number: RegisterNumber = None
+    official: DecidingOfficial = None
+    document_sha256: IssuedDocumentSha256 = None
     person_view: Annotated[str, Personal("free_text", subject="case_id")] = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
@@ -389,17 +393,9 @@ class GrantAmended(BaseModel):
         default=None, description="LV-2013: the kind of period (rules.md §4.4)"
     )
     period_months: int | None = Field(default=None, description="With several_months")
-    register_number: str | None = Field(
-        default=None,
-        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
-        "item 2); absent on decisions issued before register numbers",
-    )
-    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
-    document_sha256: str | None = Field(
-        default=None,
-        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
-        "document never changes; a later rendering is checked against it)",
-    )
+    register_number: RegisterNumber = None
+    official: DecidingOfficial = None
+    document_sha256: IssuedDocumentSha256 = None
     person_view: Annotated[str, Personal("free_text", subject="case_id")] = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
@@ -415,17 +411,9 @@ class ServiceSuspended(BaseModel):
     reason: SuspensionReason
     suspended_from: date = Field(description="First day without the service")
     note: Annotated[str, Personal("free_text", subject="case_id")] = ""
-    register_number: str | None = Field(
-        default=None,
-        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
-        "item 2); absent on decisions issued before register numbers",
-    )
-    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
-    document_sha256: str | None = Field(
-        default=None,
-        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
-        "document never changes; a later rendering is checked against it)",
-    )
+    register_number: RegisterNumber = None
+    official: DecidingOfficial = None
+    document_sha256: IssuedDocumentSha256 = None
     person_view: Annotated[str, Personal("free_text", subject="case_id")] = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
@@ -440,17 +428,9 @@ class ServiceResumed(BaseModel):
     decided_on: date
     resumed_on: date = Field(description="First day with the service again")
     note: Annotated[str, Personal("free_text", subject="case_id")] = ""
-    register_number: str | None = Field(
-        default=None,
-        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
-        "item 2); absent on decisions issued before register numbers",
-    )
-    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
-    document_sha256: str | None = Field(
-        default=None,
-        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
-        "document never changes; a later rendering is checked against it)",
-    )
+    register_number: RegisterNumber = None
+    official: DecidingOfficial = None
+    document_sha256: IssuedDocumentSha256 = None
 
 
 @event(SERVICE)
@@ -463,17 +443,9 @@ class ServiceTerminated(BaseModel):
     reason: TerminationReason
     terminated_from: date = Field(description="First day without the service")
     note: Annotated[str, Personal("free_text", subject="case_id")] = ""
-    register_number: str | None = Field(
-        default=None,
-        description="The municipality's register number (prefix/year/sequence, legal.md §3 "
-        "item 2); absent on decisions issued before register numbers",
-    )
-    official: Official | None = Field(default=None, description="Who decided (legal.md §3 item 13)")
-    document_sha256: str | None = Field(
-        default=None,
-        description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
-        "document never changes; a later rendering is checked against it)",
-    )
+    register_number: RegisterNumber = None
+    official: DecidingOfficial = None
+    document_sha256: IssuedDocumentSha256 = None
     person_view: Annotated[str, Personal("free_text", subject="case_id")] = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
@@ -514,13 +486,9 @@ class DeadlineExtended(BaseModel):
     previous_deadline: date = Field(description="The deadline in force before the extension")
     new_deadline: date = Field(description="At most four months from receipt (APL 64(2))")
     reason: str = Field(description="The objective reason the facts need longer (free text)")
-    register_number: str | None = Field(
-        default=None, description="The municipality's register number (legal.md §3 item 2)"
-    )
-    official: Official | None = Field(default=None, description="Who decided (legal.md §3)")
-    document_sha256: str | None = Field(
-        default=None, description="SHA-256 of the notice's HTML as issued (legal.md §3)"
-    )
+    register_number: RegisterNumber = None
+    official: DecidingOfficial = None
+    document_sha256: IssuedDocumentSha256 = None
 
 
 @event(SERVICE, personal_data=True)
