@@ -122,6 +122,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
 @pytest.fixture
 def settings(stack: Servers) -> Settings:
     """Settings for services under test: own databases, fast retries, known tokens."""
+    return harness_settings(stack)
+
+
+def harness_settings(stack: Servers) -> Settings:
+    """The harness's settings as a function, for helpers that vary them (``model_copy``):
+    the tool user and master key of ``stack``, a fresh database prefix, fast retries."""
     return Settings(
         nats_url=stack.nats_url,
         nats_user=stack.nats_user,

@@ -34,7 +34,7 @@ from shared.rules import ActivityKind, AgeGroup, RuleSetId, TaxStatus, Unit
 from shared.settings import Settings
 from shared.store.db import database_dsn
 from shared.store.eventstore import EventContext, EventStore
-from tests.conftest import Servers, ServiceFactory, auth
+from tests.conftest import Servers, ServiceFactory, auth, harness_settings
 from tests.integration.test_decisions_support import eventually
 
 DECISIONS = EventStore("decisions")
@@ -53,20 +53,11 @@ TOKENS = {
 
 
 def settings_for(stack: Servers) -> Settings:
-    return Settings(
-        nats_url=stack.nats_url,
-        # The harness's NATS runs with accounts (issue #9): the tool user, like conftest's.
-        nats_user=stack.nats_user,
-        nats_password=stack.nats_password,
-        master_key=stack.master_key,
-        database_url=stack.database_url,
-        database_prefix=f"t{uuid.uuid4().hex[:10]}",
-        tokens=",".join(f"{token}={grant}" for token, grant in TOKENS.items()),
-        consumer_max_deliver=3,
-        consumer_backoff_seconds=[0.2, 0.4],
-        consumer_ack_wait_seconds=5.0,
-        consumer_batch_timeout_seconds=0.1,
-        relay_poll_seconds=0.1,
+    return harness_settings(stack).model_copy(
+        update={
+            "tokens": ",".join(f"{token}={grant}" for token, grant in TOKENS.items()),
+            "consumer_batch_timeout_seconds": 0.1,
+        }
     )
 
 
