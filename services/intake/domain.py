@@ -1,8 +1,9 @@
-"""The application aggregate (*iesniegums*): pure commands, state, decide and evolve.
+"""The application aggregate (*iesniegums*): pure state, decide and evolve.
 
 No I/O, no clock, no framework (architecture.md §4): every command carries the Latvian
 calendar date it is decided on (``today``), and every id it needs, so ``decide`` is a
-function of its arguments only. The checks of a submission live in ``submission.py``.
+function of its arguments only. The commands live in ``commands.py``, the checks of a
+submission in ``submission.py``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+# The commands live in commands.py, which submission.py imports too; named here as before.
+from services.intake.commands import AddDocument as AddDocument
+from services.intake.commands import Command as Command
+from services.intake.commands import RegisterForwarded as RegisterForwarded
+from services.intake.commands import ReportCircumstances as ReportCircumstances
+from services.intake.commands import SubmitApplication as SubmitApplication
+from services.intake.commands import WithdrawApplication as WithdrawApplication
 from services.intake.errors import (
     ApplicationAlreadyExists,
     ApplicationClosed,
@@ -22,105 +30,16 @@ from services.intake.errors import (
 )
 from services.intake.submission import check_submission, normalised
 from shared.contracts.intake import (
-    ActivityRequest,
     ApplicationDocumentAdded,
     ApplicationSubmitted,
     ApplicationWithdrawn,
-    ChangeKind,
-    Channel,
     CircumstancesReported,
-    DocumentKind,
-    Person,
-    PurposeRequest,
-    Representative,
 )
-from shared.rules import FunctionalLimitation
 
 
 class Status(StrEnum):
     SUBMITTED = "submitted"
     WITHDRAWN = "withdrawn"
-
-
-# ---- commands (imperative) -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SubmitApplication:
-    """rules.md §5.1–5.2. Personal codes as typed by the caseworker; ``decide`` normalises."""
-
-    application_id: str
-    today: date
-    received_on: date
-    channel: Channel
-    applicant: Person
-    representative: Representative | None
-    activities: list[ActivityRequest]
-    receives_vision_benefit: bool = False
-    weekly_medical_procedures: bool = False
-    preferred_assistant: str | None = None
-    requested_start: date | None = None
-    # rules.md §3.1, §4.2a: what an adult decided under LV-2021 is assessed on.
-    purposes: list[PurposeRequest] = field(default_factory=list)
-    functional_limitations: list[FunctionalLimitation] = field(default_factory=list)
-    car_adaptation_indications: bool = False
-    group1_since_childhood_special_care: bool = False
-    dialysis_or_stage_iv_cancer_therapy: bool = False
-
-
-@dataclass(frozen=True)
-class AddDocument:
-    """rules.md §5.3: an attachment; the file itself lives at ``storage_ref``."""
-
-    application_id: str
-    document_id: str
-    today: date
-    kind: DocumentKind
-    title: str
-    content_sha256: str
-    storage_ref: str
-    received_on: date
-
-
-@dataclass(frozen=True)
-class WithdrawApplication:
-    """rules.md §5.6: a written withdrawal."""
-
-    application_id: str
-    today: date
-    withdrawn_on: date
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class ReportCircumstances:
-    """rules.md §5.5: the client's duty to report changes of circumstances."""
-
-    application_id: str
-    report_id: str
-    today: date
-    kind: ChangeKind
-    effective_from: date
-    effective_until: date | None = None
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class RegisterForwarded:
-    """rules.md §3.5: an application another municipality forwarded here (decisions'
-    ``ApplicationForwarded``). Registered as received, without the checks of a form filled
-    in here (the contact data stayed with the first municipality); again: nothing."""
-
-    submitted: ApplicationSubmitted
-
-    @property
-    def application_id(self) -> str:
-        return self.submitted.application_id
-
-
-Command = (
-    SubmitApplication | AddDocument | WithdrawApplication | ReportCircumstances | RegisterForwarded
-)
 
 
 # ---- state ------------------------------------------------------------------------------

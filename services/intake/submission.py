@@ -22,7 +22,7 @@ from shared.rules import (
 )
 
 if TYPE_CHECKING:
-    from services.intake.domain import SubmitApplication
+    from services.intake.commands import SubmitApplication
 
 ADULT_AGE = 18  # rules.md §3.1–3.2: a child is under 18
 MAX_WEEKLY_HOURS = Decimal(168)  # the hours of a week: a claim above it is a typing error
