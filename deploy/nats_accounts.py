@@ -21,26 +21,17 @@ import secrets
 import sys
 from pathlib import Path
 
+from shared.services_catalog import CATALOG
+
 CONF_PATH = Path(__file__).resolve().parent / "nats" / "accounts.conf"
 
 SERVICE_ACCOUNT = "ASIST"
 PARTNER_ACCOUNT = "PARTNERS"
 TOOL_USER = "asist"
-STREAMS = {
-    "intake": "INTAKE",
-    "decisions": "DECISIONS",
-    "timesheets": "TIMESHEETS",
-    "payments": "PAYMENTS",
-}
-
-# architecture.md §2 "consumes" (intake also reads decisions for erasures, issue #9).
-CONSUMES: dict[str, tuple[str, ...]] = {
-    "intake": ("decisions",),
-    "decisions": ("intake",),
-    "timesheets": ("decisions",),
-    "payments": ("decisions", "timesheets"),
-    "reporting": ("intake", "decisions", "timesheets", "payments"),
-}
+# Streams and "consumes" (architecture.md §2) from the one list of services
+# (shared/services_catalog.py): intake also reads decisions for erasures (issue #9).
+STREAMS: dict[str, str] = {s.name: s.stream for s in CATALOG if s.stream is not None}
+CONSUMES: dict[str, tuple[str, ...]] = {s.name: s.consumes for s in CATALOG}
 
 # Partners and the subjects they are entitled to (subscribe only). Examples for the local
 # stack; a municipality lists its own agreements here.

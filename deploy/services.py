@@ -40,9 +40,11 @@ from deploy.stack import (
     start_stack,
     stop_pid,
 )
+from shared.services_catalog import SERVICE_NAMES as SERVICE_NAMES
+from shared.services_catalog import SERVICE_PORTS
 
-SERVICE_NAMES: tuple[str, ...] = ("intake", "decisions", "timesheets", "payments", "reporting")
-DEFAULT_PORTS: dict[str, int] = {name: 8101 + i for i, name in enumerate(SERVICE_NAMES)}
+# Which services run, in which order, on which ports: the one list (issue #8).
+DEFAULT_PORTS: dict[str, int] = dict(SERVICE_PORTS)
 READY_TIMEOUT = 90.0  # five services migrating and provisioning at once on 2 cores
 # A reused service that is not ready gets this long (it may be reconnecting after an
 # outage, measured: ready within 1-6 s of the server's return) before it is restarted.

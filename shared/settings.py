@@ -8,13 +8,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICE_PORTS: dict[str, int] = {
-    "intake": 8101,
-    "decisions": 8102,
-    "timesheets": 8103,
-    "payments": 8104,
-    "reporting": 8105,
-}
+# The ports come from the one list of services (shared/services_catalog.py, issue #8).
+from shared.services_catalog import SERVICE_PORTS as SERVICE_PORTS
 
 
 class Settings(BaseSettings):

@@ -20,15 +20,11 @@ import yaml
 
 from deploy.nats_accounts import accounts_conf, env_file
 from deploy.stack import StackError, nats_binary
+from shared.services_catalog import SERVICE_PORTS
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = {
-    "intake": 8101,
-    "decisions": 8102,
-    "timesheets": 8103,
-    "payments": 8104,
-    "reporting": 8105,
-}
+# The compose files stay literal YAML: checked here against the one list of services.
+SERVICES = SERVICE_PORTS
 CLUSTER = ROOT / "deploy" / "nats" / "cluster"
 OVERLAY = ROOT / "deploy" / "nats" / "docker-compose.cluster.yml"
 
@@ -115,9 +111,9 @@ def test_dockerfile_builds_one_locked_image_run_as_a_non_root_user() -> None:
 
 
 def test_entrypoint_knows_every_service() -> None:
+    # It asks the one list of services (run for each in tests/unit/test_services_catalog.py).
     text = (ROOT / "deploy" / "docker-entrypoint.sh").read_text()
-    for name in SERVICES:
-        assert name in text
+    assert "from shared.services_catalog import SERVICE_NAMES" in text
     assert os.access(ROOT / "deploy" / "docker-entrypoint.sh", os.X_OK)
 
 
