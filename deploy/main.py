@@ -1,12 +1,16 @@
-"""The main job behind `./asist up`: the stack, every service, then a month of work.
+"""The one command line of the local stack: `./asist up|down|status` (deploy/README.md).
 
-    python -m deploy.main up [--keep-running] [--data-dir .local/stack]
+    python -m deploy.main up [--keep-running] [--stack-only] [--data-dir .local/stack]
         [--nats-port N] [--nats-monitor-port N] [--pg-port N] [--service-ports name=N,...]
+    python -m deploy.main down [--only intake,...] [--data-dir .local/stack]
+    python -m deploy.main status [--data-dir .local/stack]
 
-Each option may come from the environment instead (ASIST_DATA_DIR, ASIST_NATS_PORT,
-ASIST_NATS_MONITOR_PORT, ASIST_PG_PORT, ASIST_SERVICE_PORTS), so that `./asist up`,
-`./asist status` and `./asist down` all find a second stack beside the default one.
+Each option of `up` may come from the environment instead (ASIST_DATA_DIR,
+ASIST_NATS_PORT, ASIST_NATS_MONITOR_PORT, ASIST_PG_PORT, ASIST_SERVICE_PORTS), so that
+`./asist up`, `./asist status` and `./asist down` all find a second stack beside the
+default one.
 
+`up`:
 1. start (or reuse) NATS and PostgreSQL            deploy.stack.start_stack
 2. start (or reuse) every service, wait for /ready  deploy.services.start_services
    (a reused NATS, PostgreSQL or service that is alive but not serving is restarted;
@@ -14,6 +18,11 @@ ASIST_NATS_MONITOR_PORT, ASIST_PG_PORT, ASIST_SERVICE_PORTS), so that `./asist u
 3. play a realistic month through the HTTP APIs     play_month
 4. leave everything running (stop: `./asist down`), or with --keep-running wait for
    Ctrl-C and then stop the services and the stack.
+With --stack-only, only step 1 (the servers, e.g. for `pytest` with ASIST_NATS_URL and
+ASIST_DATABASE_URL set to what it prints).
+
+`down` stops the services, then the servers (with --only: only those services).
+`status` says what runs, where it listens, and for a service not ready, why.
 """
 
 from __future__ import annotations
@@ -36,10 +45,18 @@ from deploy.services import (
     SERVICE_NAMES,
     RunningService,
     print_services,
+    services_status,
     start_services,
     stop_services,
 )
-from deploy.stack import Stack, StackError, default_data_dir, start_stack, stop_stack
+from deploy.stack import (
+    Stack,
+    StackError,
+    default_data_dir,
+    stack_status,
+    start_stack,
+    stop_stack,
+)
 
 
 def present_services() -> list[str]:
@@ -154,7 +171,9 @@ class Ports:
     services: dict[str, int] = field(default_factory=dict)
 
 
-def up(data_dir: Path, keep_running: bool, ports: Ports | None = None) -> None:
+def up(
+    data_dir: Path, keep_running: bool, ports: Ports | None = None, *, stack_only: bool = False
+) -> None:
     began = time.monotonic()
     ports = ports or Ports()
     stack = start_stack(
@@ -164,6 +183,12 @@ def up(data_dir: Path, keep_running: bool, ports: Ports | None = None) -> None:
         pg_port=ports.postgres,
     )
     check_jetstream(stack)
+    if stack_only:
+        print(f"stack ready in {time.monotonic() - began:.1f}s")
+        print(f"  ASIST_NATS_URL={stack.nats_url}")
+        print(f"  ASIST_DATABASE_URL={stack.database_url}")
+        print_stack(data_dir, only_running=True)
+        return
     tokens = demo_tokens(data_dir)
     # The demo reads the streams as the operator's tool user (issue #9).
     if stack.nats_user:
@@ -220,16 +245,59 @@ def _from_env(name: str) -> str | None:
     return os.environ.get(name, "").strip() or None
 
 
-def main(argv: list[str] | None = None) -> int:
+def down(data_dir: Path, names: list[str] | None = None) -> None:
+    """Stop the services (only ``names``, when given), then the servers."""
+    stopped = stop_services(data_dir, names)
+    print(f"services stopped: {', '.join(stopped) or 'none were running'}")
+    if names is None:
+        stop_stack(data_dir)
+        print(f"stack of {data_dir.resolve()} stopped")
+
+
+def status(data_dir: Path) -> None:
+    """What runs for ``data_dir``; changes nothing."""
+    print(f"stack of {data_dir.resolve()}:")
+    print_stack(data_dir)
+    print("services:")
+    for name, line in services_status(data_dir):
+        print(f"  {name:<11} {line}")
+
+
+def print_stack(data_dir: Path, *, only_running: bool = False) -> None:
+    for server in stack_status(data_dir):
+        if only_running and not server.running:
+            continue  # named by the environment: not this folder's
+        if server.running:
+            print(f"  {server.name:<11} running  {server.url}  ({server.detail})")
+        else:
+            print(f"  {server.name:<11} stopped")
+
+
+def service_names_option(text: str) -> list[str]:
+    """``intake,decisions``: names of services, for argparse."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SERVICE_NAMES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown service(s) {', '.join(unknown)}; known: {', '.join(SERVICE_NAMES)}"
+        )
+    return names
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m deploy.main",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("command", choices=["up"])
-    parser.add_argument(
-        "--data-dir", type=Path, default=default_data_dir(), help="env ASIST_DATA_DIR"
-    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    up_command = commands.add_parser("up", help="start the stack and the services, play the demo")
+    down_command = commands.add_parser("down", help="stop the services and the stack")
+    status_command = commands.add_parser("status", help="what runs, and where it listens")
+    for command in (up_command, down_command, status_command):
+        command.add_argument(
+            "--data-dir", type=Path, default=default_data_dir(), help="env ASIST_DATA_DIR"
+        )
     # String defaults go through `type`, so a bad environment value is reported like a
     # bad option.
     for option, env in (
@@ -237,24 +305,42 @@ def main(argv: list[str] | None = None) -> int:
         ("--nats-monitor-port", "ASIST_NATS_MONITOR_PORT"),
         ("--pg-port", "ASIST_PG_PORT"),
     ):
-        parser.add_argument(
+        up_command.add_argument(
             option, type=port_option, default=_from_env(env), help=f"env {env}; 0: any free port"
         )
-    parser.add_argument(
+    up_command.add_argument(
         "--service-ports",
         type=service_ports_option,
         default=_from_env("ASIST_SERVICE_PORTS") or {},
         help="env ASIST_SERVICE_PORTS; e.g. intake=9101,decisions=9102",
     )
-    parser.add_argument(
+    up_command.add_argument(
         "--keep-running",
         action="store_true",
         help="stay in the foreground; Ctrl-C stops services and stack",
     )
-    args = parser.parse_args(argv)
-    ports = Ports(args.nats_port, args.nats_monitor_port, args.pg_port, args.service_ports)
+    up_command.add_argument(
+        "--stack-only", action="store_true", help="start NATS and PostgreSQL only"
+    )
+    down_command.add_argument(
+        "--only",
+        type=service_names_option,
+        default=None,
+        help="comma-separated service names; the stack keeps running",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
-        up(args.data_dir, args.keep_running, ports)
+        if args.command == "up":
+            ports = Ports(args.nats_port, args.nats_monitor_port, args.pg_port, args.service_ports)
+            up(args.data_dir, args.keep_running, ports, stack_only=args.stack_only)
+        elif args.command == "down":
+            down(args.data_dir, args.only)
+        else:
+            status(args.data_dir)
     except StackError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

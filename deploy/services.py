@@ -1,17 +1,16 @@
 """Run every service as its own process against a local stack (architecture.md §2, §6).
 
-Each service is `<venv python> -m services.<name>` with ASIST_NATS_URL,
+Which services, in which order, on which ports: shared/services_catalog.py. Each
+service is `<venv python> -m services.<name>` with ASIST_NATS_URL,
 ASIST_DATABASE_URL and ASIST_HTTP_PORT set, output to <data_dir>/logs/<name>.log. A
 service counts as up when GET http://127.0.0.1:<port>/ready answers 200. Processes
 are detached and their pids recorded in <data_dir>/services.json, so `down` from
-another shell (or after `up` has returned) can stop them.
-
-    python -m deploy.services up|down|status [--data-dir .local/stack] [--only intake,...]
+another shell (or after `up` has returned) can stop them. The command line is
+`./asist up|down|status` (deploy/main.py).
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -25,21 +24,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deploy.stack import (
+from deploy.processes import (
     HOST,
     REPO_ROOT,
-    Stack,
     StackError,
-    default_data_dir,
     load_json_state,
     log_tail,
     pid_alive,
     port_free,
     save_json_state,
     spawn_detached,
-    start_stack,
     stop_pid,
 )
+from deploy.stack import Stack
 from shared.services_catalog import SERVICE_NAMES as SERVICE_NAMES
 from shared.services_catalog import SERVICE_PORTS
 
@@ -350,35 +347,3 @@ def print_services(services: Sequence[RunningService]) -> None:
     for s in services:
         how = "started" if s.started else "already running"
         print(f"  {s.name:<11} {s.url}  ({how}, pid {s.pid}, log {s.log})")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m deploy.services",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("command", choices=["up", "down", "status"])
-    parser.add_argument("--data-dir", type=Path, default=default_data_dir())
-    parser.add_argument("--only", default="", help="comma-separated service names")
-    args = parser.parse_args(argv)
-    names = [n for n in args.only.split(",") if n] or None
-    try:
-        if args.command == "up":
-            stack = start_stack(args.data_dir)
-            print_services(start_services(stack, args.data_dir, names=names))
-        elif args.command == "down":
-            stopped = stop_services(args.data_dir, names)
-            print(f"services stopped: {', '.join(stopped) or 'none were running'}")
-        else:
-            print("services:")
-            for name, line in services_status(args.data_dir):
-                print(f"  {name:<11} {line}")
-    except StackError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

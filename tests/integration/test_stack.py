@@ -272,9 +272,10 @@ def test_a_fresh_server_with_an_empty_command_line_is_alive(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue #7: right after execve /proc/<pid>/cmdline often reads empty; that is not "gone"."""
+    import deploy.processes as processes
     import deploy.stack as stack_module
 
-    real_read = stack_module._read_proc
+    real_read = processes._read_proc
     reads: list[int] = []
 
     def empty_at_first(pid: int) -> tuple[str, bytes] | None:
@@ -284,7 +285,7 @@ def test_a_fresh_server_with_an_empty_command_line_is_alive(
             return seen[0], b""  # what the kernel shows before the argument area is set
         return seen
 
-    monkeypatch.setattr(stack_module, "_read_proc", empty_at_first)
+    monkeypatch.setattr(processes, "_read_proc", empty_at_first)
     data_dir = tmp_path / "race"
     stack = start_stack(
         data_dir, nats_port=0, pg_port=0, nats_monitor_port=0, reuse_env=False, fast=True
@@ -314,20 +315,22 @@ def test_own_child_is_judged_by_its_handle_not_its_command_line(tmp_path: Path) 
 def test_state_file_pid_with_unreadable_command_line_cannot_be_judged_gone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import deploy.stack as stack_module
+    import deploy.processes as processes
 
-    monkeypatch.setattr(stack_module, "_read_proc", lambda pid: ("S", b""))
-    assert stack_module.pid_alive(os.getpid(), "nats-server")
-    monkeypatch.setattr(stack_module, "_read_proc", lambda pid: ("Z", b"nats-server"))
-    assert not stack_module.pid_alive(os.getpid(), "nats-server")
-    monkeypatch.setattr(stack_module, "_read_proc", lambda pid: None)
-    assert not stack_module.pid_alive(os.getpid(), "nats-server")
+    monkeypatch.setattr(processes, "_read_proc", lambda pid: ("S", b""))
+    assert processes.pid_alive(os.getpid(), "nats-server")
+    monkeypatch.setattr(processes, "_read_proc", lambda pid: ("Z", b"nats-server"))
+    assert not processes.pid_alive(os.getpid(), "nats-server")
+    monkeypatch.setattr(processes, "_read_proc", lambda pid: None)
+    assert not processes.pid_alive(os.getpid(), "nats-server")
 
 
 def test_a_nats_that_fails_to_start_leaves_no_server_running(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An error never leaves a server the state file does not know (no blind retry)."""
+    import deploy.nats_server as nats_server
+    import deploy.processes as processes
     import deploy.stack as stack_module
 
     spawned: list[int] = []
@@ -338,9 +341,10 @@ def test_a_nats_that_fails_to_start_leaves_no_server_running(
         spawned.append(pid)
         return pid
 
-    monkeypatch.setattr(stack_module, "spawn_detached", remember)
-    monkeypatch.setattr(stack_module, "_jetstream_healthy", lambda port: False)
-    monkeypatch.setattr(stack_module, "START_TIMEOUT", 1.0)
+    # Where each is looked up since deploy/stack.py was split (issue #8).
+    monkeypatch.setattr(nats_server, "spawn_detached", remember)
+    monkeypatch.setattr(nats_server, "jetstream_healthy", lambda port: False)
+    monkeypatch.setattr(processes, "START_TIMEOUT", 1.0)
     data_dir = tmp_path / "fails"
     with pytest.raises(StackError):
         start_stack(data_dir, nats_port=0, pg_port=0, nats_monitor_port=0, reuse_env=False)

@@ -30,7 +30,9 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, Ports]]:
         monkeypatch.delenv(name, raising=False)
     seen: list[tuple[Path, Ports]] = []
 
-    def fake_up(data_dir: Path, keep_running: bool, ports: Ports | None = None) -> None:
+    def fake_up(
+        data_dir: Path, keep_running: bool, ports: Ports | None = None, *, stack_only: bool = False
+    ) -> None:
         seen.append((data_dir, ports or Ports()))
 
     monkeypatch.setattr(deploy.main, "up", fake_up)
