@@ -4,6 +4,7 @@ reporting's upstreams) is checked against it."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import subprocess
@@ -49,6 +50,14 @@ def test_each_entry_names_a_runnable_module_and_its_migrations(entry: Any) -> No
     assert importlib.util.find_spec(f"{entry.module}.__main__") is not None
     assert (ROOT / entry.migrations).is_dir()
     assert sorted((ROOT / entry.migrations).glob("*.sql")), f"no migration in {entry.migrations}"
+
+
+@pytest.mark.parametrize("entry", CATALOG, ids=lambda e: e.name)
+def test_each_service_declares_itself_as_the_list_says(entry: Any) -> None:
+    definition = importlib.import_module(f"{entry.module}.app").DEFINITION
+    assert definition.name == entry.name
+    assert definition.publishes == entry.publishes
+    assert Path(definition.migrations).resolve() == (ROOT / entry.migrations).resolve()
 
 
 def test_settings_and_the_local_stack_take_their_ports_and_names_from_the_list() -> None:
