@@ -3,6 +3,8 @@ what each command calls, and refusals before anything is stopped."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,20 @@ def test_status_of_a_folder_with_nothing_running(
     out = capsys.readouterr().out
     assert "NATS        stopped" in out and "PostgreSQL  stopped" in out
     assert "intake      stopped" in out and "reporting   stopped" in out
+
+
+def test_down_and_status_need_only_the_standard_library() -> None:
+    """`./asist down` and `status` run before .venv exists (asist's any_python): everything
+    deploy/main.py imports, the list of services included, is standard library only."""
+    root = Path(__file__).resolve().parents[2]
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import deploy.main; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('pydantic', 'asyncpg', 'nats', 'fastapi', 'httpx')))"
+    )
+    # -S: no site-packages, so a third-party import would fail here.
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", probe, str(root)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
