@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -26,15 +26,15 @@ from services.decisions.assistant_domain import (
     AssistantState,
     ClientGrant,
     RegisterAssistant,
-    UnassignAssistant,
 )
 from services.decisions.case_commands import CaseCommand, MarkOverdue
 from services.decisions.case_state import DECISION_TYPES, WITH_GRANT, CaseState
 from services.decisions.domain import IllegalTransition, NotFound, assistant_stream, case_stream
-from services.decisions.issued import fingerprinted
+from services.decisions.follow_up import follow_up
+from services.decisions.issued import fingerprinted, store_issued
 from services.decisions.projections import project
 from shared.clock import riga_today
-from shared.contracts.decisions import Official, ServiceTerminated
+from shared.contracts.decisions import Official
 from shared.events.envelope import new_event_id
 from shared.logging import get_logger
 from shared.municipalities import ACTS_DATA
@@ -162,7 +162,9 @@ async def run_case(
             async with conn.transaction():
                 if state.opened is not None:
                     events = await stamp(conn, state.opened.municipality, events, context.actor)
-                    events = fingerprinted(state, events)  # legal.md §3: the act as issued
+                    # legal.md §3: the act as issued, stored with its hashes (issue #17).
+                    events, issued = fingerprinted(state, events)
+                    await store_issued(conn, issued)
                 await _append(conn, store, case_stream(case_id), version, events, context)
             break
         except ConcurrencyError:
@@ -173,40 +175,9 @@ async def run_case(
                 raise
     for event in events:
         state = case_state.evolve(state, event)
-        if isinstance(event, ServiceTerminated):
-            await end_assignments(conn, store, event, context)
+        # Issue #13, #17: terminations, held-back terminations and ends move assignments.
+        await follow_up(conn, store, state, event, context, _append)
     return state, events
-
-
-async def end_assignments(
-    conn: Connection, store: EventStore, terminated: ServiceTerminated, context: EventContext
-) -> None:
-    """Issue #13: a termination ends every open assignment of the client on the last day of
-    service (``AssistantUnassigned`` on each assistant's stream, in the same transaction), so
-    timesheets and payments see the end and the assistant's hours are free again.
-
-    No assistant lock here (the consumer runs this in batches, see ``run_case``): a
-    concurrent change of the assistant fails this transaction on the stream version instead.
-    """
-    rows = await conn.fetch(
-        "select assignment_id, assistant_id, municipality from assignments"
-        " where case_id = $1 and last_day is null order by assignment_id",
-        terminated.case_id,
-    )
-    last_service_day = terminated.terminated_from - timedelta(days=1)
-    number = terminated.register_number or str(terminated.decision_number)
-    for row in rows:
-        state, version = await load_assistant(conn, store, row["assistant_id"], row["municipality"])
-        current = state.assignment(row["assignment_id"])
-        assert current is not None
-        command = UnassignAssistant(
-            assignment_id=current.assignment_id,
-            # Never before "the day before it started": an assignment that had not begun.
-            last_day=max(last_service_day, current.assigned_from - timedelta(days=1)),
-            reason=f"service terminated by decision No. {number} ({terminated.reason})",
-        )
-        events = assistant_domain.decide(command, state)
-        await _append(conn, store, assistant_stream(row["assistant_id"]), version, events, context)
 
 
 async def load_assistant(
