@@ -220,6 +220,11 @@ def decide_objection(command: DecideObjection, state: CaseState) -> list[BaseMod
         )
     if isinstance(act, ApplicationRefused) and command.outcome is ObjectionOutcome.REVOKED:
         require_status(state, {CaseStatus.REFUSED}, "reopen the refused application")
+    terms = None
+    if isinstance(act, GrantAmended) and effect_from is not None:
+        terms = RestoredTerms(
+            unit=act.unit, hours=act.hours, hours_from=effect_from, period_end=act.period_end
+        )
     return [
         ObjectionDecided(
             case_id=state.opened.case_id,
@@ -231,6 +236,7 @@ def decide_objection(command: DecideObjection, state: CaseState) -> list[BaseMod
             body_reference=command.body_reference,
             effect_from=effect_from,
             holds_back=filed.holds_back,
+            terms=terms,
         )
     ]
 

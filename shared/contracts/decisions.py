@@ -684,6 +684,10 @@ class ObjectionDecided(BaseModel):
         default=None, description="Upheld or changed: the first day the act has effect"
     )
     holds_back: bool = Field(description="Whether the objection had held the act back")
+    terms: RestoredTerms | None = Field(
+        default=None,
+        description="An upheld or changed reduction: the grant in effect from effect_from",
+    )
 
 
 @event(SERVICE)
