@@ -27,14 +27,14 @@ from services.decisions.assistant_domain import (
     ClientGrant,
     RegisterAssistant,
 )
-from services.decisions.case_commands import CaseCommand, MarkOverdue
+from services.decisions.case_commands import CaseCommand, EndCase, MarkOverdue
 from services.decisions.case_state import DECISION_TYPES, WITH_GRANT, CaseState
 from services.decisions.domain import IllegalTransition, NotFound, assistant_stream, case_stream
 from services.decisions.follow_up import follow_up
 from services.decisions.issued import fingerprinted, store_issued
 from services.decisions.projections import project
 from shared.clock import riga_today
-from shared.contracts.decisions import Official
+from shared.contracts.decisions import CaseEndReason, Official
 from shared.events.envelope import new_event_id
 from shared.logging import get_logger
 from shared.municipalities import ACTS_DATA
@@ -57,6 +57,12 @@ class DecisionsSettings(BaseSettings):
     # {"<token id>": {"name": "…", "position": "…"}}. A token not named here signs as the
     # municipality's default official (shared.municipalities.ACTS_DATA).
     officials: dict[str, Official] = {}
+    # legal.md §6: municipalities (slugs) that follow the Cabinet orders transferring
+    # working days, so a transferred day off is not a working day in their terms.
+    transferred_days_off: list[str] = []
+    # legal.md §2: let the background job close cases whose grant reached its end date
+    # (``CaseEnded``); off by default, ``POST …/cases/grant-end-check`` does it on demand.
+    end_grants_in_background: bool = False
 
 
 async def next_register_number(conn: Connection, municipality: str, year: int) -> str:
@@ -343,17 +349,64 @@ async def mark_overdue_cases(
     return marked
 
 
+async def end_grants(
+    conn: Connection,
+    store: EventStore,
+    today: date,
+    municipality: str | None,
+    actor: str,
+    correlation_id: str | None = None,
+) -> list[str]:
+    """legal.md §2: a grant that reached its end date ends by its own term, without an act:
+    ``CaseEnded`` for each case whose period ended before ``today`` (once per case: the
+    case's own events decide; a concurrent writer makes it skip to the next run)."""
+    rows = await conn.fetch(
+        "select case_id, municipality from cases where status in ('granted', 'suspended')"
+        " and period_end < $1 and ($2::text is null or municipality = $2)"
+        " order by period_end, case_id",
+        today,
+        municipality,
+    )
+    ended = []
+    for row in rows:
+        context = EventContext(
+            municipality=row["municipality"],
+            correlation_id=correlation_id or new_event_id(),
+            actor=actor,
+        )
+        command = EndCase(CaseEndReason.PERIOD_ENDED, None, today)
+        try:
+            async with conn.transaction():
+                _, events = await run_case(conn, store, row["case_id"], command, context)
+        except (ConcurrencyError, IllegalTransition):
+            continue  # changed meanwhile, or an objection is pending: the next run looks
+        if events:
+            ended.append(row["case_id"])
+    return ended
+
+
 async def watch_overdue(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
     """Background job: look for overdue cases now and then every few minutes (rules.md §5.4)."""
-    interval = DecisionsSettings().overdue_check_seconds
+    settings = DecisionsSettings()
+    interval = settings.overdue_check_seconds
     while not stop.is_set():
         try:
             async with runtime.pool.acquire() as conn, conn.transaction():
                 marked = await mark_overdue_cases(
                     conn, runtime.store, riga_today(), None, "decisions:overdue-watch"
                 )
+                # legal.md §2: grants past their end date close without an act (opt-in).
+                ended = (
+                    await end_grants(
+                        conn, runtime.store, riga_today(), None, "decisions:grant-end-watch"
+                    )
+                    if settings.end_grants_in_background
+                    else []
+                )
             if marked:
                 log.info("decisions.overdue", cases=marked)
+            if ended:
+                log.info("decisions.grants_ended", cases=ended)
         except Exception as error:  # keep watching: the next round may succeed
             log.warning("decisions.overdue_watch_failed", error=repr(error))
         with contextlib.suppress(TimeoutError):
