@@ -15,9 +15,9 @@ from nats.js import JetStreamContext
 from services.decisions.latvian import date_words
 from services.intake.app import create as create_intake
 from tests.integration.test_decisions_support import (
-    HEARD,
     CASEWORKER,
     DGP,
+    HEARD,
     TODAY,
     adult_facts,
     case_of,
