@@ -118,6 +118,8 @@ def notify(command: NotifyAct, state: CaseState) -> list[BaseModel]:
         ActNotified(
             case_id=state.opened.case_id,
             decision_number=command.decision_number,
+            act=type(act).__name__,
+            act_first_day=first_day,
             method=command.method,
             sent_on=command.sent_on,
             notified_on=dates.notified_on,

@@ -620,6 +620,10 @@ class ActNotified(BaseModel):
 
     case_id: str
     decision_number: int = Field(ge=1, description="The act notified")
+    act: str = Field(default="", description="The act's event type, e.g. ServiceTerminated")
+    act_first_day: date | None = Field(
+        default=None, description="The act's own first day of effect, when it changes a grant"
+    )
     method: NotificationMethod
     sent_on: date = Field(description="Handed over (in person) or posted or sent")
     notified_on: date = Field(description="The day the act counts as notified")
