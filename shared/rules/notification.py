@@ -5,7 +5,8 @@ Working days here are those of the law "Par svētku, atceres un atzīmējamām d
 public holidays and the Monday off after 4 May or 18 November on a weekend). Days off that
 a Cabinet order transfers bind state institutions and only recommend the transfer to
 municipalities (legal.md §6): whether they count is the municipality's setting,
-``transferred_days_off``.
+``transferred_days_off``. The one-month term is counted like the decision deadline of
+rules.md §5.4 (same-numbered day or the month's last day, then the next working day).
 """
 
 from __future__ import annotations
