@@ -197,4 +197,3 @@ def test_a_grant_ends_by_its_own_term_and_death_ends_it_without_an_act() -> None
     died = run([EndCase(CaseEndReason.DEATH, date(2026, 7, 3), date(2026, 7, 6))], state)
     assert died.status is CaseStatus.ENDED and len(died.decisions) == 1
     assert died.service_last_day == date(2026, 7, 3)
-    assert date(2026, 7, 3) >= START
