@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from shared.contracts.decisions import ActNotified, ObjectionDecided, ObjectionFiled
+from shared.contracts.decisions import ActNotified, CaseEnded, ObjectionDecided, ObjectionFiled
 from shared.events.envelope import Envelope
 from shared.store.types import Connection
 
@@ -133,3 +133,14 @@ async def _in_effect_from(
                 terms.period_end,
             )
             await _grant_period(conn, case_id, day, terms.unit.value, terms.hours)
+
+
+async def case_ended(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    """legal.md §2: the grant ended by its term or the person died: nothing after that day."""
+    assert isinstance(data, CaseEnded)
+    await conn.execute(
+        "update cases set ended_from = least(coalesce(ended_from, $2::date + 1), $2::date + 1)"
+        " where case_id = $1",
+        data.case_id,
+        data.last_service_day,
+    )

@@ -14,7 +14,12 @@ import asyncpg
 from pydantic import BaseModel
 
 from services.payments.erasure import erasure_handler
-from services.payments.in_effect import act_notified, objection_decided, objection_filed
+from services.payments.in_effect import (
+    act_notified,
+    case_ended,
+    objection_decided,
+    objection_filed,
+)
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
 from shared.contracts.decisions import (
     ApplicationRefused,
@@ -209,6 +214,7 @@ DECISIONS: dict[str, EventHandler] = {
     "ObjectionFiled": objection_filed,
     "ObjectionDecided": objection_decided,
     "ActNotified": act_notified,
+    "CaseEnded": case_ended,
 }
 TIMESHEETS: dict[str, EventHandler] = {
     "TimesheetApproved": timesheet_approved,

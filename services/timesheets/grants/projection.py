@@ -18,6 +18,7 @@ from shared.contracts.decisions import (
     AssistantAssigned,
     AssistantRegistered,
     AssistantUnassigned,
+    CaseEnded,
     GrantAmended,
     HoursGranted,
     ObjectionDecided,
@@ -44,6 +45,7 @@ HANDLED: tuple[type[BaseModel], ...] = (
     ActNotified,
     ObjectionFiled,
     ObjectionDecided,
+    CaseEnded,
 )
 
 
@@ -78,6 +80,14 @@ async def learn(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
             )
         case ActNotified() | ObjectionFiled() | ObjectionDecided():
             await in_effect(conn, event)
+        case CaseEnded():
+            # legal.md §2: the person died (or the period ended): no service after that day.
+            await conn.execute(
+                "update grant_cases set terminated_from = least(coalesce(terminated_from,"
+                " $2::date + 1), $2::date + 1) where case_id = $1",
+                event.case_id,
+                event.last_service_day,
+            )
         case AssistantRegistered():
             await conn.execute(
                 "insert into known_assistants (assistant_id, municipality, personal_code)"
