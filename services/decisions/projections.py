@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from shared.contracts.decisions import (
     ActNotified,
+    ApplicationLeftWithoutProgress,
     ApplicationRefused,
     AssistantAssigned,
     AssistantPaymentDetailsChanged,
@@ -126,7 +127,14 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
                 event.case_id,
                 event.new_deadline,
             )
-        case ActNotified() | ObjectionFiled() | ObjectionDecided() | DefectFixed() | CaseEnded():
+        case (
+            ActNotified()
+            | ObjectionFiled()
+            | ObjectionDecided()
+            | ApplicationLeftWithoutProgress()
+            | DefectFixed()
+            | CaseEnded()
+        ):
             await project_after_signature(conn, event)
         case DecisionOverdue():
             await conn.execute(
@@ -259,10 +267,15 @@ async def project_after_signature(conn: Connection, event: BaseModel) -> None:
             )
         case ObjectionDecided(act="ApplicationRefused", outcome="revoked"):
             await conn.execute("update cases set status = 'open' where case_id = $1", event.case_id)
+        case ApplicationLeftWithoutProgress():
+            await conn.execute(
+                "update cases set left_without_progress = true where case_id = $1", event.case_id
+            )
         case DefectFixed():
             # legal.md §6: the month runs from the day the defect was fixed.
             await conn.execute(
-                "update cases set decision_deadline = $2 where case_id = $1",
+                "update cases set decision_deadline = $2, left_without_progress = false"
+                " where case_id = $1",
                 event.case_id,
                 event.decision_deadline,
             )

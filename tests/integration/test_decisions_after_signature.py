@@ -254,6 +254,8 @@ async def test_a_defect_stops_the_decision_term_until_it_is_fixed(
     assert left.status_code == 201, left.text
     check = await post(decisions, "cases/overdue-check", {"today": day(0)})
     assert case_id not in check.json()["marked"], "the term does not run while the defect lasts"
+    listed = await decisions.get(f"{DGP}/cases?status=open&overdue=true", headers=CASEWORKER)
+    assert case_id not in [c["case_id"] for c in listed.json()["items"]]
     assert (await post(decisions, f"{url}/assessment", adult_facts())).status_code == 201
     early = await post(decisions, f"{url}/decision", {"period_start": day(0)})
     assert early.status_code == 409 and "without progress" in early.json()["detail"]
