@@ -197,3 +197,35 @@ def test_a_grant_ends_by_its_own_term_and_death_ends_it_without_an_act() -> None
     died = run([EndCase(CaseEndReason.DEATH, date(2026, 7, 3), date(2026, 7, 6))], state)
     assert died.status is CaseStatus.ENDED and len(died.decisions) == 1
     assert died.service_last_day == date(2026, 7, 3)
+
+
+def test_the_act_names_the_exception_and_the_dated_fact() -> None:
+    from services.decisions import document_render, documents
+    from shared.contracts.decisions import DatedFact, DatedFactKind
+    from shared.municipalities import ACTS_DATA, MUNICIPALITIES
+
+    exception = HearingException(
+        reason=HearingExceptionReason.UNREACHABLE, explanation="Vēstules atgrieztas"
+    )
+    moved = DatedFact(
+        kind=DatedFactKind.RESIDENCE_MOVED, on=date(2026, 5, 1), source="Iedzīvotāju reģistrs"
+    )
+    command = TerminateService(
+        TerminationReason.MOVED,
+        date(2026, 5, 1),
+        "",
+        LATER,
+        hearing=HearingRecord(exception=exception),
+        dated_fact=moved,
+    )
+    state = run([command], granted())
+    doc = documents.build(MUNICIPALITIES["daugavpils"], ACTS_DATA["daugavpils"], state, 2)
+    text = document_render.render_text(doc)
+    assert (
+        "Personas viedoklis nav noskaidrots, jo personu nav iespējams sasniegt nevienā zināmajā "
+        "adresē (Administratīvā procesa likuma 62. panta otrā daļa): Vēstules atgrieztas."
+    ) in text
+    assert (
+        "Lēmums piemērojams no datēta fakta: deklarētās dzīvesvietas maiņa no 2026. gada "
+        "1. maija (avots: Iedzīvotāju reģistrs)."
+    ) in text
