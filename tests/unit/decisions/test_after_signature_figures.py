@@ -74,3 +74,19 @@ def test_the_body_upholding_it_puts_it_in_effect_from_its_day() -> None:
     assert result[("2027-04", "terminations", "")] == 1
     assert result[("2027-03", "clients_active", "")] == 1
     assert ("2027-04", "clients_active", "") not in result
+
+
+def test_a_death_ends_the_active_months_without_an_act() -> None:
+    from shared.contracts.decisions import CaseEnded, CaseEndReason
+
+    died = CaseEnded(
+        case_id=CASE,
+        reason=CaseEndReason.DEATH,
+        ended_on=date(2027, 1, 10),
+        last_service_day=date(2027, 1, 10),
+        recorded_on=date(2027, 1, 12),
+    )
+    result = figures([(GRANT, D1), (died, date(2027, 1, 12))])
+    assert result[("2027-01", "clients_active", "")] == 1
+    assert ("2027-02", "clients_active", "") not in result
+    assert result.get(("2027-01", "terminations", ""), 0) == 0
