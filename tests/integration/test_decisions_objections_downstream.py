@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date
+from decimal import Decimal
 
 import asyncpg
 import httpx
@@ -17,12 +18,16 @@ import pytest
 from nats.js import JetStreamContext
 
 from shared.contracts.decisions import (
+    ActivityBreakdown,
+    GrantAmended,
     ObjectionDecided,
     ObjectionFiled,
     ObjectionOutcome,
+    RestoredTerms,
     ServiceTerminated,
     TerminationReason,
 )
+from shared.rules import ActivityKind, RuleSetId, Unit
 from shared.settings import Settings
 from tests.conftest import Servers, ServiceFactory
 from tests.integration.test_decisions_support import eventually
@@ -187,3 +192,56 @@ async def test_a_termination_in_effect_before_the_objection_leaves_only_those_da
     entries = [entry(d, "08:00", "10:00") for d in (9, 12, 23)]
     report = await submit(timesheets, report_url("daugavpils", "asg-case-T3"), "asst-a", entries)
     assert [(f["code"], f["day"]) for f in report["findings"]] == [("IN_SUSPENSION", "2026-11-12")]
+
+
+async def test_a_reduction_held_back_gives_the_old_hours_until_the_body_upholds_it(
+    timesheets: httpx.AsyncClient, js: JetStreamContext, db: asyncpg.Connection
+) -> None:
+    await setup_assignment(
+        js, db, assistant_id="A", assignment_id="asg-case-R", case_id="case-R",
+        grant=granted("case-R", hours=20),
+    )  # fmt: skip
+    breakdown = [ActivityBreakdown(kind=ActivityKind.WORK, claimed=Decimal(5), granted=Decimal(5))]
+    reduced = GrantAmended(
+        case_id="case-R", decision_number=2, decided_on=date(2026, 11, 6),
+        effective_from=date(2026, 11, 9), period_end=date(2027, 10, 31), reason="mazāk",
+        rule_set=RuleSetId.LV_2013, legal_basis="t", unit=Unit.WEEK, hours=Decimal(5),
+        rules_hours=Decimal(5), need_hours=Decimal(5), breakdown=breakdown, trace=[],
+    )  # fmt: skip
+    week = Unit.WEEK
+    held = ObjectionFiled(
+        case_id="case-R", objection_id="o-R", decision_number=2, act="GrantAmended",
+        act_first_day=date(2026, 11, 9), filed_on=date(2026, 11, 16), filed_by="Persona",
+        holds_back=True, held_from=date(2026, 11, 16),
+        restored=RestoredTerms(unit=week, hours=Decimal(20), hours_from=date(2026, 11, 1),
+                               period_end=date(2027, 10, 31)),
+    )  # fmt: skip
+    upheld = ObjectionDecided(
+        case_id="case-R", objection_id="o-R", decision_number=2, act="GrantAmended",
+        outcome=ObjectionOutcome.UPHELD, decided_on=date(2026, 11, 20), body_reference="Nr. 7",
+        effect_from=date(2026, 11, 23), holds_back=True,
+        terms=RestoredTerms(unit=week, hours=Decimal(5), hours_from=date(2026, 11, 23),
+                            period_end=date(2027, 10, 31)),
+    )  # fmt: skip
+    for version, event in enumerate((reduced, held, upheld), start=2):
+        await publish(js, envelope_of(event, "case-case-R", version=version))
+
+    async def terms() -> list[tuple[date, date, Decimal]] | None:
+        rows = await db.fetch(
+            "select period_start, period_end, hours from grant_terms where case_id = 'case-R'"
+            " and period_end >= period_start order by period_start"
+        )
+        found = [(r["period_start"], r["period_end"], r["hours"]) for r in rows]
+        return found if len(found) == 4 else None
+
+    assert await eventually(terms) == [
+        (date(2026, 11, 1), date(2026, 11, 8), Decimal(20)),
+        (date(2026, 11, 9), date(2026, 11, 15), Decimal(5)),  # in effect before the filing
+        (date(2026, 11, 16), date(2026, 11, 22), Decimal(20)),  # held back: the old hours
+        (date(2026, 11, 23), date(2027, 10, 31), Decimal(5)),  # upheld
+    ]
+    entries = [entry(d, "08:00", "11:00") for d in (16, 17, 18, 23, 24)]
+    report = await submit(timesheets, report_url("daugavpils", "asg-case-R"), "asst-a", entries)
+    assert [(f["code"], f["day"]) for f in report["findings"]] == [
+        ("WEEKLY_GRANT_EXCEEDED", "2026-11-23")
+    ], "9 h in the held-back week are within 20 h; 6 h after the upheld day exceed 5 h"

@@ -185,6 +185,19 @@ async def in_effect(
             await _moved(conn, event.case_id, event.decision_number, event.act, day, event)
 
 
+def restored_key(number: int) -> int:
+    """The ``grant_terms`` key of the terms an objection restores against act ``number``.
+
+    Negative, so that a later amendment (``decision_number < its number``) ends it too, and
+    never equal to a decision's own number."""
+    return -number
+
+
+def upheld_key(number: int) -> int:
+    """The ``grant_terms`` key of act ``number``'s terms once the body upholds them."""
+    return -(number + 100_000)
+
+
 async def _held_back(conn: Connection, event: ObjectionFiled, held: date) -> None:
     case_id, number = event.case_id, event.decision_number
     first = event.act_first_day or held
@@ -223,12 +236,13 @@ async def _held_back(conn: Connection, event: ObjectionFiled, held: date) -> Non
             restored = event.restored
             await conn.execute(
                 "insert into grant_terms (case_id, decision_number, unit, hours, activities,"
-                " period_start, period_end) select $1, -$2::integer, $3, $4, activities, $5, $6"
+                " period_start, period_end) select $1, $3, $4, $5, activities, $6, $7"
                 " from grant_terms where case_id = $1 and decision_number < $2"
                 " and decision_number > 0 order by decision_number desc limit 1"
                 " on conflict do nothing",
                 case_id,
                 number,
+                restored_key(number),
                 restored.unit.value,
                 restored.hours,
                 held,
@@ -286,21 +300,25 @@ async def _moved(
                 day,
             )
         case "GrantAmended" if terms is not None:
-            # Upheld: the restored terms end the day before; the reduction applies again.
+            # Upheld: the restored terms end the day before; the reduction applies again from
+            # ``day`` as its own term (the reduced days before the filing keep act's term).
             await conn.execute(
                 "update grant_terms set period_end = $3::date - 1 where case_id = $1"
-                " and decision_number = -$2::integer",
+                " and decision_number = $2",
                 case_id,
-                number,
+                restored_key(number),
                 day,
             )
             await conn.execute(
-                "update grant_terms set period_start = $3, period_end = $4, hours = $5,"
-                " unit = $6 where case_id = $1 and decision_number = $2",
+                "insert into grant_terms (case_id, decision_number, unit, hours, activities,"
+                " period_start, period_end) select $1, $3, $4, $5, activities, $6, $7"
+                " from grant_terms where case_id = $1 and decision_number = $2"
+                " on conflict do nothing",
                 case_id,
                 number,
+                upheld_key(number),
+                terms.unit.value,
+                terms.hours,
                 day,
                 terms.period_end,
-                terms.hours,
-                terms.unit.value,
             )
