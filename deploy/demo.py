@@ -4,7 +4,9 @@ Applications arrive at the Daugavpils and Ludza social services on 2 November 20
 October, left undecided); caseworkers assess and decide them on the real today, within the
 one-month term, with the service from the day of the application, so that November can be
 reported and paid (grants and refusals by the rules of ``shared.rules``), register and
-assign assistants, handle a hospital stay, and the October case shows up as overdue.
+assign assistants, handle a hospital stay, notify a grant by registered letter (the day it
+takes effect, the last day for an objection), see a termination held back by an objection,
+and the October case shows up as overdue.
 Everything goes through the services' public HTTP APIs and the bus, as a municipality's own
 systems would; then come the time reports, the payments and the ministry's view.
 """
@@ -197,6 +199,16 @@ CLIENTS.append(
 # last day of the one-month term, rules.md §5.4), so November can be reported and paid.
 PERIOD_START = date(2026, 11, 2)
 DEMO_NAMESPACE = uuid.UUID("5a1c0de5-0000-4000-8000-00000000a515")
+# APL 62 (issue #17): before an unfavourable act the person is asked for their view, here by
+# letter on 9 November with a week to answer; the answer came on 13 November.
+HEARING = {
+    "method": "letter",
+    "asked_on": "2026-11-09",
+    "answer_by": "2026-11-16",
+    "answered_on": "2026-11-13",
+    "view": "Persona iebilst",
+    "weighed": "Personas viedoklis izvērtēts; tas nemaina konstatētos faktus",
+}
 
 
 class Api:
@@ -317,9 +329,9 @@ def decide_all(decisions: dict[str, Api]) -> None:
             acts_stage(api, case, client)
             continue
         api.post(f"{case}/assessment", assessment_facts(client), expect=201)
-        decided = api.post(
-            f"{case}/decision", {"period_start": PERIOD_START.isoformat()}, expect=201
-        ).json()["decision"]
+        # The hearing is recorded with every decision: a refusal needs it (APL 62).
+        body = {"period_start": PERIOD_START.isoformat(), "hearing": HEARING}
+        decided = api.post(f"{case}/decision", body, expect=201).json()["decision"]
         client.outcome = describe(decided)
 
 
@@ -345,6 +357,7 @@ def acts_stage(api: Api, case: str, client: Client) -> None:
             {
                 "declared_municipality": client.declared_in,
                 "person_view": "Persona apliecina, ka dzīvo Ludzā, un lūdz pārsūtīt iesniegumu.",
+                "hearing": HEARING,
             },
             expect=201,
         ).json()["decision"]
@@ -419,13 +432,84 @@ def changes_and_assistants(decisions: dict[str, Api]) -> None:
     errors = refused.json().get("errors", [{}])
     print(f"  Marta Ozola also to Pēteris Ozols: {refused.status_code} {errors[0].get('message')}")
     case = f"/municipalities/daugavpils/cases/{janis.application_id}"
+    # Decided after the stay began: it reaches back to the stay, a dated fact the act names.
+    stay = {"kind": "hospital_stay", "on": "2026-11-16", "source": "Slimnīcas izziņa"}
     dgp.post(
         f"{case}/suspension",
-        {"reason": "inpatient", "suspended_from": "2026-11-16", "note": "hospital stay"},
+        {
+            "reason": "inpatient",
+            "suspended_from": "2026-11-16",
+            "note": "hospital stay",
+            "dated_fact": stay,
+            "hearing_exception": {
+                "reason": "facts_from_person",
+                "explanation": "Par uzturēšanos slimnīcā paziņoja pati persona",
+            },
+        },
         expect=201,
     )
     dgp.post(f"{case}/resumption", {"resumed_on": "2026-11-21"}, expect=201)
     janis.extra.append("suspended 2026-11-16 for a hospital stay, resumed 2026-11-21")
+
+
+def after_signature(decisions: dict[str, Api]) -> None:
+    """Issue #17 (legal.md §5–§6): a grant notified by registered letter, with the day it
+    takes effect and the last day for an objection; a termination held back by an objection."""
+    print("\n-- after the signature: notification, entry into force, objection")
+    dgp = decisions["daugavpils"]
+    janis, anna = CLIENTS[0], CLIENTS[1]
+    today = riga_today()
+    case = f"/municipalities/daugavpils/cases/{janis.application_id}"
+    letter = {"method": "registered_letter", "sent_on": today.isoformat()}
+    sent = dgp.post(f"{case}/decisions/1/notification", letter)
+    if sent.status_code == 409:  # the demo ran before on this stack: already notified
+        notified = dgp.get(case).json()["decisions"][0]["notification"]
+    else:
+        notified = sent.json()["notification"]
+    print(
+        f"  Jānis Bērziņš's grant: registered letter posted {notified['sent_on']}, counts as "
+        f"received {notified['notified_on']}, in effect {notified['effective_on']}, "
+        f"objection possible until {notified['objection_deadline']}"
+    )
+    janis.extra.append(
+        f"grant in effect from {notified['effective_on']} (registered letter), "
+        f"objection until {notified['objection_deadline']}"
+    )
+    case = f"/municipalities/daugavpils/cases/{anna.application_id}"
+    ends = today + timedelta(days=30)
+    terminated = dgp.post(
+        f"{case}/termination",
+        {
+            "reason": "not_used",
+            "terminated_from": ends.isoformat(),
+            "note": "Pakalpojums netiek izmantots",
+            "hearing": HEARING,
+        },
+    )
+    if terminated.status_code == 201:
+        dgp.post(
+            f"{case}/decisions/2/notification",
+            {"method": "in_person", "sent_on": today.isoformat()},
+            expect=201,
+        )
+        dgp.post(
+            f"{case}/objections",
+            {"decision_number": 2, "filed_on": today.isoformat(), "filed_by": "Anna Kalniņa"},
+            expect=201,
+        )
+    view = dgp.get(case).json()
+    objection = view["objections"][0] if view["objections"] else None
+    held = objection is not None and objection["holds_back"] and objection["status"] == "pending"
+    print(
+        f"  Anna Kalniņa: termination from {ends} decided and handed over today; she objected "
+        f"the same day, so it is held back: the case is '{view['status']}', the service goes on"
+        if held
+        else f"  Anna Kalniņa: {view['status']}"
+    )
+    if held:
+        anna.extra.append(
+            f"termination from {ends} held back by her objection (pending with the council)"
+        )
 
 
 def overdue(decisions: dict[str, Api]) -> None:
@@ -487,6 +571,7 @@ def play(urls: dict[str, str], tokens: dict[str, str], nats_url: str) -> None:
     submit_all(intake)
     decide_all(decisions)
     changes_and_assistants(decisions)
+    after_signature(decisions)
     overdue(decisions)
     print("\n-- what happened")
     for client in CLIENTS:

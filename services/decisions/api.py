@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.decisions import api_assistants, api_cases, api_privacy, api_queries
+from services.decisions import api_after, api_assistants, api_cases, api_privacy, api_queries
 
 ROUTERS: list[APIRouter] = [
     api_cases.router,
+    api_after.router,  # after the signature (issue #17)
     api_queries.router,
     api_assistants.router,
     api_privacy.router,  # erasure (issue #9)

@@ -36,12 +36,44 @@ from services.decisions.case_commands import (
 )
 from services.decisions.grant_terms import AssessmentFacts
 from services.decisions.handlers import mark_overdue_cases
+from services.decisions.hearing import HearingRecord
 from shared.clock import riga_today
-from shared.contracts.decisions import SuspensionReason, TerminationReason
+from shared.contracts.decisions import (
+    DatedFact,
+    Hearing,
+    HearingException,
+    SuspensionReason,
+    TerminationReason,
+)
 from shared.events.envelope import new_event_id
 from shared.store.types import Connection
 
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["cases"])
+
+
+class HeardBody(Body):
+    """APL 62, legal.md §2: an unfavourable act (a refusal, a reduction, an interruption, a
+    termination other than on the person's own withdrawal) needs one of these, else 409."""
+
+    hearing: Hearing | None = Field(
+        default=None,
+        description="How, when and by when the person's view was asked, the view, and how "
+        "it was weighed",
+    )
+    hearing_exception: HearingException | None = Field(
+        default=None, description="The APL 62(2) exception under which the person was not heard"
+    )
+
+    def heard(self) -> HearingRecord:
+        return HearingRecord(self.hearing, self.hearing_exception)
+
+
+class ChangeBody(HeardBody):
+    dated_fact: DatedFact | None = Field(
+        default=None,
+        description="The dated fact (a stay, a move, the end of the disability status) an "
+        "unfavourable change starting before today follows (issue #17 item 5)",
+    )
 
 
 class InformationRequestBody(Body):
@@ -102,7 +134,7 @@ async def record_assessment(
     )
 
 
-class DecisionBody(Body):
+class DecisionBody(HeardBody):
     period_start: date = Field(
         description="First day of the grant; the age on it makes an adult or a child. The "
         "rule set is the one in force today, the day of the decision (rules.md §2)"
@@ -139,12 +171,13 @@ async def decide(
             body.reduction_reason,
             riga_today(),
             body.person_view,
+            body.heard(),
         ),
         decision_reply,
     )
 
 
-class AmendmentBody(Body):
+class AmendmentBody(ChangeBody):
     effective_from: date
     reason: Text
     period_end: date | None = None
@@ -184,12 +217,14 @@ async def amend(
             body.assessment,
             riga_today(),
             body.person_view,
+            body.heard(),
+            body.dated_fact,
         ),
         decision_reply,
     )
 
 
-class SuspensionBody(Body):
+class SuspensionBody(ChangeBody):
     reason: SuspensionReason
     suspended_from: date
     note: Note = ""
@@ -216,7 +251,13 @@ async def suspend(
         case_id,
         body,
         lambda: SuspendService(
-            body.reason, body.suspended_from, body.note, riga_today(), body.person_view
+            body.reason,
+            body.suspended_from,
+            body.note,
+            riga_today(),
+            body.person_view,
+            body.heard(),
+            body.dated_fact,
         ),
         decision_reply,
     )
@@ -248,7 +289,7 @@ async def resume(
     )
 
 
-class TerminationBody(Body):
+class TerminationBody(ChangeBody):
     reason: TerminationReason
     terminated_from: date = Field(description="First day without the service")
     note: Note = ""
@@ -275,7 +316,13 @@ async def terminate(
         case_id,
         body,
         lambda: TerminateService(
-            body.reason, body.terminated_from, body.note, riga_today(), body.person_view
+            body.reason,
+            body.terminated_from,
+            body.note,
+            riga_today(),
+            body.person_view,
+            body.heard(),
+            body.dated_fact,
         ),
         decision_reply,
     )
@@ -309,7 +356,7 @@ async def extend_deadline(
     )
 
 
-class ResidenceRefusalBody(Body):
+class ResidenceRefusalBody(HeardBody):
     declared_municipality: str = Field(
         min_length=1, max_length=40, description="Slug of the municipality of the residence"
     )
@@ -334,7 +381,9 @@ async def refuse_for_residence(
         municipality,
         case_id,
         body,
-        lambda: RefuseForResidence(body.declared_municipality, riga_today(), body.person_view),
+        lambda: RefuseForResidence(
+            body.declared_municipality, riga_today(), body.person_view, body.heard()
+        ),
         decision_reply,
     )
 

@@ -78,6 +78,13 @@ async def erase(
             events_sealed=int(sealed),
         )
         await runtime.store.append(conn, f"erasure-{erasure_id}", 0, [audit], context)
+        # Issue #17: the stored acts carry the person's data in the clear; they go too.
+        await conn.execute(
+            "delete from issued_documents where case_id in (select case_id from cases"
+            " where municipality = $1 and client_personal_code = $2)",
+            municipality,
+            body.personal_code,
+        )
         # Last before the commit: a refusal above leaves the key untouched.
         await protector.keyring.destroy(person)
         await forget_erased(conn, runtime.store, key_id, rebuild)

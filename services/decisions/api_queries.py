@@ -16,7 +16,7 @@ from services.decisions.api_support import (
 from services.decisions.case_state import CaseState, CaseStatus, Decision
 from services.decisions.domain import DomainError
 from services.decisions.handlers import load_case
-from services.decisions.issued import html_sha256
+from services.decisions.issued import html_sha256, stored_document
 from services.decisions.queries import assignments, list_cases, list_tasks
 from services.decisions.views import case_view, decision_view
 from shared.clock import riga_today
@@ -128,27 +128,43 @@ async def decision_document(
     """The written decision in Latvian (legal.md §3–§5): HTML, A4 PDF (from the same HTML)
     or plain text. The extension notice of a deadline is served the same way."""
     state = await _case(runtime, municipality, case_id)
-    _decision(state, number)
+    decision = _decision(state, number)
+    name = f"lemums-{number}.{format}"
+    headers = {"Content-Disposition": f'inline; filename="{name}"'}
+    media = {
+        "txt": "text/plain; charset=utf-8",
+        "pdf": "application/pdf",
+        "html": "text/html; charset=utf-8",
+    }[format]
+    # legal.md §3, issue #17 item 4: an issued act is served as the bytes stored when it
+    # was issued, never rebuilt from today's templates or municipality data.
+    async with runtime.pool.acquire() as conn:
+        stored = await stored_document(conn, case_id, number, format)
+    if stored is not None:
+        headers["Asist-Document-Sha256"] = stored.sha256
+        headers["Asist-Document-As-Issued"] = "true"
+        headers["Asist-Document-Stored"] = "true"
+        return Response(stored.content, media_type=media, headers=headers)
+    # Decisions recorded before the store existed: rendered now, checked against the
+    # fingerprint taken when they were issued.
     try:
         acts = acts_data(municipality)
     except NoActsData as error:
         raise Problem(409, "Not configured", str(error)) from None
     doc = documents.build(get_municipality(municipality), acts, state, number)
-    name = f"lemums-{number}.{format}"
-    headers = {"Content-Disposition": f'inline; filename="{name}"'}
-    # legal.md §3: the document must read as issued; say whether this rendering does.
-    issued = _decision(state, number).document_sha256
+    issued = decision.document_sha256
     rendered = html_sha256(document_render.render_html(doc))
     headers["Asist-Document-Sha256"] = rendered
     headers["Asist-Document-As-Issued"] = (
         "unknown" if issued is None else str(issued == rendered).lower()
     )
+    headers["Asist-Document-Stored"] = "false"
     if format == "txt":
         text = document_render.render_text(doc)
-        return Response(text, media_type="text/plain; charset=utf-8", headers=headers)
+        return Response(text, media_type=media, headers=headers)
     if format == "pdf":
         # WeasyPrint takes a few hundred milliseconds: off the event loop.
         pdf = await asyncio.to_thread(document_render.render_pdf, doc)
-        return Response(pdf, media_type="application/pdf", headers=headers)
+        return Response(pdf, media_type=media, headers=headers)
     html = document_render.render_html(doc)
-    return Response(html, media_type="text/html; charset=utf-8", headers=headers)
+    return Response(html, media_type=media, headers=headers)

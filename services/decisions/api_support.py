@@ -22,6 +22,7 @@ from services.decisions.case_commands import (
 from services.decisions.case_state import CaseState
 from services.decisions.domain import DomainError, IllegalTransition, InvalidCommand, NotFound
 from services.decisions.handlers import run_case
+from services.decisions.hearing import MissingStep
 from services.decisions.views import decision_view
 from shared.events.envelope import new_event_id
 from shared.http.app import runtime_of
@@ -57,6 +58,9 @@ def problem_of(error: DomainError) -> Problem:
         )
     if isinstance(error, NotFound):
         return Problem(404, "Not found", str(error))
+    if isinstance(error, MissingStep):
+        # Issue #17: the step the law requires first, named for the caller's program too.
+        return Problem(409, "A required step is missing", str(error), missing_step=error.step)
     if isinstance(error, IllegalTransition):
         return Problem(409, "Not allowed now", str(error))
     return Problem(400, "Refused", str(error))

@@ -12,15 +12,21 @@ from datetime import date
 from decimal import Decimal
 
 from services.decisions.grant_terms import AssessmentFacts
+from services.decisions.hearing import NO_HEARING, HearingRecord
 from shared.contracts.decisions import (
+    CaseEndReason,
     ClaimedActivity,
     ClaimedPurpose,
     ClientData,
+    DatedFact,
+    DefectKind,
+    ObjectionOutcome,
     RepresentativeData,
     SuspensionReason,
     TerminationReason,
 )
 from shared.rules import FunctionalLimitation
+from shared.rules.notification import NotificationMethod
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,7 @@ class Decide:
     reduction_reason: str | None
     today: date
     person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
+    hearing: HearingRecord = NO_HEARING  # APL 62, legal.md §2: unfavourable acts
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,8 @@ class AmendGrant:
     facts: AssessmentFacts | None
     today: date
     person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
+    hearing: HearingRecord = NO_HEARING  # APL 62, legal.md §2: unfavourable acts
+    dated_fact: DatedFact | None = None  # issue #17 item 5: what it reaches back to
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,8 @@ class SuspendService:
     note: str
     today: date
     person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
+    hearing: HearingRecord = NO_HEARING  # APL 62, legal.md §2: unfavourable acts
+    dated_fact: DatedFact | None = None  # issue #17 item 5: what it reaches back to
 
 
 @dataclass(frozen=True)
@@ -147,6 +158,8 @@ class TerminateService:
     note: str
     today: date
     person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
+    hearing: HearingRecord = NO_HEARING  # APL 62, legal.md §2: unfavourable acts
+    dated_fact: DatedFact | None = None  # issue #17 item 5: what it reaches back to
 
 
 @dataclass(frozen=True)
@@ -165,6 +178,7 @@ class RefuseForResidence:
     declared_municipality: str
     today: date
     person_view: str = ""
+    hearing: HearingRecord = NO_HEARING  # APL 62: a refusal is unfavourable
 
 
 @dataclass(frozen=True)
@@ -179,6 +193,65 @@ class ForwardApplication:
 class MarkOverdue:
     """rules.md §5.4: report an undecided case past its deadline, once."""
 
+    today: date
+
+
+@dataclass(frozen=True)
+class NotifyAct:
+    """Paziņošanas likums, legal.md §6: how and when an act was handed over or sent."""
+
+    decision_number: int
+    method: NotificationMethod
+    sent_on: date
+    transferred_days_off: bool  # the municipality's setting (legal.md §6)
+    today: date
+
+
+@dataclass(frozen=True)
+class FileObjection:
+    """legal.md §5: an objection against an act, filed with the body."""
+
+    objection_id: str
+    decision_number: int
+    filed_on: date
+    filed_by: str
+    today: date
+
+
+@dataclass(frozen=True)
+class DecideObjection:
+    """legal.md §5 item 4: the body's decision on an objection, applied to the case."""
+
+    objection_id: str
+    outcome: ObjectionOutcome
+    decided_on: date
+    body_reference: str
+    effect_from: date | None
+    today: date
+
+
+@dataclass(frozen=True)
+class LeaveWithoutProgress:
+    """APL 56(1.1), legal.md §6: a defect in the application, with a term to fix it."""
+
+    defect: DefectKind
+    fix_by: date
+    note: str
+    today: date
+
+
+@dataclass(frozen=True)
+class FixDefect:
+    fixed_on: date
+    today: date
+
+
+@dataclass(frozen=True)
+class EndCase:
+    """legal.md §2: the grant reached its end date, or the person died; no act."""
+
+    reason: CaseEndReason
+    on: date | None  # the day of death; the period's end is the grant's own
     today: date
 
 
@@ -199,4 +272,10 @@ CaseCommand = (
     | ExtendDeadline
     | RefuseForResidence
     | ForwardApplication
+    | NotifyAct
+    | FileObjection
+    | DecideObjection
+    | LeaveWithoutProgress
+    | FixDefect
+    | EndCase
 )

@@ -12,14 +12,21 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
+from services.decisions import case_after
 from services.decisions.case_commands import (
     AmendGrant,
     CaseCommand,
     CloseTask,
     Decide,
+    DecideObjection,
+    EndCase,
     ExtendDeadline,
+    FileObjection,
+    FixDefect,
     ForwardApplication,
+    LeaveWithoutProgress,
     MarkOverdue,
+    NotifyAct,
     OpenCase,
     OpenTask,
     RecordAssessment,
@@ -34,6 +41,7 @@ from services.decisions.case_commands import (
 from services.decisions.case_grants import amend, decide_application, refuse_for_residence
 from services.decisions.case_state import LIVE, WITH_GRANT, CaseState, CaseStatus, require_status
 from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound, invalid
+from services.decisions.hearing import require_hearing, require_not_retroactive
 from shared.contracts.decisions import (
     ApplicationForwarded,
     CaseClosed,
@@ -115,6 +123,18 @@ def decide(command: CaseCommand, state: CaseState) -> list[BaseModel]:
             return refuse_for_residence(command, state)
         case ForwardApplication():
             return forward(command, state)
+        case NotifyAct():
+            return case_after.notify(command, state)
+        case FileObjection():
+            return case_after.file_objection(command, state)
+        case DecideObjection():
+            return case_after.decide_objection(command, state)
+        case LeaveWithoutProgress():
+            return case_after.leave_without_progress(command, state)
+        case FixDefect():
+            return case_after.fix_defect(command, state)
+        case EndCase():
+            return case_after.end_case(command, state)
     raise TypeError(f"unknown command {command!r}")
 
 
@@ -167,6 +187,10 @@ def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
             "suspended_from",
             f"must fall within the period {state.grant.period_start} to {state.grant.period_end}",
         )
+    require_not_retroactive(
+        command.suspended_from, "suspended_from", command.dated_fact, command.today
+    )
+    require_hearing(command.hearing, "an interruption of the service", command.today)
     return [
         ServiceSuspended(
             case_id=state.opened.case_id,
@@ -176,6 +200,9 @@ def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
             suspended_from=command.suspended_from,
             note=command.note,
             person_view=command.person_view,
+            hearing=command.hearing.hearing,
+            hearing_exception=command.hearing.exception,
+            dated_fact=command.dated_fact,
         )
     ]
 
@@ -213,6 +240,13 @@ def terminate(command: TerminateService, state: CaseState) -> list[BaseModel]:
             "terminated_from",
             f"must fall between the period start {start} and the day after its end {day_after}",
         )
+    # legal.md §2: the person's own written withdrawal needs no hearing and takes effect as
+    # asked; every other termination is unfavourable.
+    if command.reason is not TerminationReason.WITHDRAWAL:
+        require_not_retroactive(
+            command.terminated_from, "terminated_from", command.dated_fact, command.today
+        )
+        require_hearing(command.hearing, "a termination of the service", command.today)
     return [
         ServiceTerminated(
             case_id=state.opened.case_id,
@@ -222,6 +256,9 @@ def terminate(command: TerminateService, state: CaseState) -> list[BaseModel]:
             terminated_from=command.terminated_from,
             note=command.note,
             person_view=command.person_view,
+            hearing=command.hearing.hearing,
+            hearing_exception=command.hearing.exception,
+            dated_fact=command.dated_fact,
         )
     ]
 
@@ -232,6 +269,8 @@ def mark_overdue(command: MarkOverdue, state: CaseState) -> list[BaseModel]:
     assert opened is not None
     if state.overdue is not None or state.status is not CaseStatus.OPEN:
         return []
+    if state.defect_pending:
+        return []  # legal.md §6: the term runs from the day the defect is fixed
     # legal.md §6: overdue checks use the deadline in force (an extension moves it).
     if not is_decision_overdue(opened.received_on, command.today, deadline=state.deadline):
         return []

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from services.decisions.case_after import is_reduction
 from services.decisions.case_commands import AmendGrant, Decide, RefuseForResidence
 from services.decisions.case_state import WITH_GRANT, CaseState, CaseStatus, require_status
 from services.decisions.domain import IllegalTransition, InvalidCommand, invalid
@@ -15,6 +16,7 @@ from services.decisions.grant_terms import (
     purpose_hours,
     run_assessment,
 )
+from services.decisions.hearing import require_hearing, require_not_retroactive
 from shared.contracts.decisions import ApplicationRefused, GrantAmended, HoursGranted
 from shared.municipalities import MUNICIPALITIES
 from shared.rules import (
@@ -50,6 +52,18 @@ def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
             "record the assessment before deciding (for an adult under LV-2021 it holds the "
             "social service's needs assessment, rules.md §3.1)"
         )
+    if state.defect_pending:
+        raise IllegalTransition(
+            "the application is left without progress (APL 56(1.1)): record that the defect "
+            "is fixed before deciding"
+        )
+    if command.period_start < state.opened.received_on:
+        raise invalid(
+            "period_start",
+            f"may not be before the application was received, "
+            f"{state.opened.received_on.isoformat()} (issue #17 item 5)",
+            "BEFORE_APPLICATION",
+        )
     facts = AssessmentFacts.of(state.assessment)
     assessment = run_assessment(
         state.opened, facts, command.period_start, "period_start", command.today
@@ -72,12 +86,15 @@ def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
         # rules.md §3.4: every refusal carries its codes and its legal basis.
         sections = {r.value: REFUSAL_SECTIONS[r] for r in assessment.refusal_reasons}
         needs = adult_terms.get("needs_assessment")
+        require_hearing(command.hearing, "a refusal", command.today)
         return [
             ApplicationRefused(
                 reasons=assessment.refusal_reasons,
                 reason_sections=sections,
                 needs_assessment=needs,
                 person_view=command.person_view,
+                hearing=command.hearing.hearing,
+                hearing_exception=command.hearing.exception,
                 **common,
             )
         ]
@@ -144,6 +161,13 @@ def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
         reduction_reason=command.reduction_reason,
         start_field="effective_from",
     )
+    # legal.md §2, §4: fewer hours or a shorter period is unfavourable: heard first, and
+    # not before its entry into force unless it follows a dated fact.
+    if is_reduction(state.grant, assessment.unit, terms.hours, terms.period_end):
+        require_not_retroactive(
+            command.effective_from, "effective_from", command.dated_fact, command.today
+        )
+        require_hearing(command.hearing, "a reduction of the service", command.today)
     case_id = state.opened.case_id
     events: list[BaseModel] = []
     if command.facts is not None:
@@ -168,6 +192,9 @@ def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
             breakdown=terms.breakdown,
             trace=assessment.trace,
             person_view=command.person_view,
+            hearing=command.hearing.hearing,
+            hearing_exception=command.hearing.exception,
+            dated_fact=command.dated_fact,
             **adult_monthly_terms(assessment, facts),
         )
     )
@@ -190,6 +217,7 @@ def refuse_for_residence(command: RefuseForResidence, state: CaseState) -> list[
             "is this municipality: the residence is not elsewhere (rules.md §3.5)",
             "RESIDENCE_HERE",
         )
+    require_hearing(command.hearing, "a refusal", command.today)
     rule_set = rule_set_for(command.today)
     reason = RefusalReason.RESIDENCE_ELSEWHERE
     return [
@@ -210,5 +238,7 @@ def refuse_for_residence(command: RefuseForResidence, state: CaseState) -> list[
             ],
             declared_municipality=other,
             person_view=command.person_view,
+            hearing=command.hearing.hearing,
+            hearing_exception=command.hearing.exception,
         )
     ]

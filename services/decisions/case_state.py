@@ -13,16 +13,23 @@ from pydantic import BaseModel
 from services.decisions.domain import IllegalTransition
 from shared.contracts.decisions import (
     ActivityBreakdown,
+    ActNotified,
+    ApplicationLeftWithoutProgress,
     ApplicationRefused,
     AssessmentRecorded,
     CaseClosed,
+    CaseEnded,
     CaseOpened,
     DeadlineExtended,
     DecisionOverdue,
+    DefectFixed,
     DocumentRecorded,
     GrantAmended,
     HoursGranted,
     InformationRequested,
+    ObjectionDecided,
+    ObjectionFiled,
+    ObjectionOutcome,
     ServiceResumed,
     ServiceSuspended,
     ServiceTerminated,
@@ -64,6 +71,7 @@ class CaseStatus(StrEnum):
     TERMINATED = "terminated"  # the grant ended (rules.md §5.6)
     WITHDRAWN = "withdrawn"  # withdrawn before a decision
     FORWARDED = "forwarded"  # sent to the municipality of the residence (rules.md §3.5)
+    ENDED = "ended"  # the grant reached its end, or the person died: no act (legal.md §2)
 
 
 # Statuses in which the case still takes information, assessments and changes.
@@ -104,6 +112,27 @@ class Task:
 
 
 @dataclass(frozen=True)
+class GrantSnapshot:
+    """What was in effect just before an act: an objection that holds the act back returns
+    the case to it (legal.md §5 item 3)."""
+
+    status: CaseStatus
+    grant: Grant | None
+    suspension: ServiceSuspended | None
+    terminated_from: date | None
+
+
+@dataclass(frozen=True)
+class Objection:
+    filed: ObjectionFiled
+    decided: ObjectionDecided | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.decided is None
+
+
+@dataclass(frozen=True)
 class CaseState:
     opened: CaseOpened | None = None
     status: CaseStatus = CaseStatus.OPEN
@@ -120,6 +149,14 @@ class CaseState:
     closed: CaseClosed | None = None
     overdue: DecisionOverdue | None = None
     tasks: tuple[Task, ...] = ()
+    # After the signature (issue #17): what was in effect before each decision (aligned
+    # with ``decisions``), notifications, objections, a defect, an end without an act.
+    before: tuple[GrantSnapshot, ...] = ()
+    notifications: tuple[ActNotified, ...] = ()
+    objections: tuple[Objection, ...] = ()
+    defect: ApplicationLeftWithoutProgress | None = None
+    defect_fixed: DefectFixed | None = None
+    ended: CaseEnded | None = None
 
     @property
     def exists(self) -> bool:
@@ -137,7 +174,34 @@ class CaseState:
         """The decision deadline in force: extended (legal.md §6) or one month (§5.4)."""
         if self.opened is None:
             return None
-        return self.extended_deadline or self.opened.decision_deadline
+        fixed = self.defect_fixed.decision_deadline if self.defect_fixed else None
+        return self.extended_deadline or fixed or self.opened.decision_deadline
+
+    @property
+    def defect_pending(self) -> bool:
+        """APL 56(1.1): left without progress; the decision term does not run (legal.md §6)."""
+        return self.defect is not None and self.defect_fixed is None
+
+    def notification(self, number: int) -> ActNotified | None:
+        return next((n for n in self.notifications if n.decision_number == number), None)
+
+    def objection(self, objection_id: str) -> Objection | None:
+        return next((o for o in self.objections if o.filed.objection_id == objection_id), None)
+
+    def pending_objection(self, number: int) -> Objection | None:
+        return next(
+            (o for o in self.objections if o.filed.decision_number == number and o.pending),
+            None,
+        )
+
+    def held_back(self) -> tuple[int, ...]:
+        """Numbers of the acts a pending objection holds back (legal.md §5 item 3)."""
+        return tuple(
+            o.filed.decision_number for o in self.objections if o.pending and o.filed.holds_back
+        )
+
+    def snapshot(self) -> GrantSnapshot:
+        return GrantSnapshot(self.status, self.grant, self.suspension, self.terminated_from)
 
     def task(self, task_id: str) -> Task | None:
         return next((t for t in self.tasks if t.task_id == task_id), None)
@@ -166,7 +230,87 @@ def evolve(state: CaseState, event: BaseModel) -> CaseState:
             state,
             decisions=(*state.decisions, event),
             decision_facts=(*state.decision_facts, state.assessment),
+            before=(*state.before, state.snapshot()),
         )
+    match event:
+        case ActNotified():
+            state = replace(state, notifications=(*state.notifications, event))
+            if event.first_day_in_effect is not None:
+                act = state.decisions[event.decision_number - 1]
+                state = apply_act(state, with_first_day(act, event.first_day_in_effect))
+            return state
+        case ObjectionFiled():
+            state = replace(state, objections=(*state.objections, Objection(event)))
+            if not event.holds_back:
+                return state
+            before = state.before[event.decision_number - 1]
+            return replace(
+                state,
+                status=before.status,
+                grant=before.grant,
+                suspension=before.suspension,
+                terminated_from=before.terminated_from,
+            )
+        case ObjectionDecided():
+            objections = tuple(
+                replace(o, decided=event) if o.filed.objection_id == event.objection_id else o
+                for o in state.objections
+            )
+            state = replace(state, objections=objections)
+            act = state.decisions[event.decision_number - 1]
+            if event.holds_back and event.effect_from is not None:
+                return apply_act(state, with_first_day(act, event.effect_from))
+            if isinstance(act, ApplicationRefused) and event.outcome is ObjectionOutcome.REVOKED:
+                return replace(state, status=CaseStatus.OPEN)  # to be decided again
+            return state
+        case ApplicationLeftWithoutProgress():
+            return replace(state, defect=event, defect_fixed=None)
+        case DefectFixed():
+            return replace(state, defect_fixed=event)
+        case CaseEnded():
+            return replace(
+                state,
+                status=CaseStatus.ENDED,
+                ended=event,
+                suspension=None,
+                terminated_from=event.last_service_day + timedelta(days=1)
+                if state.grant is not None
+                else None,
+            )
+    return apply_act(state, event)
+
+
+def first_day_of(act: Decision) -> date | None:
+    """The first day an act changes the grant (None for acts that change no grant)."""
+    match act:
+        case ServiceTerminated():
+            return act.terminated_from
+        case ServiceSuspended():
+            return act.suspended_from
+        case GrantAmended():
+            return act.effective_from
+        case ServiceResumed():
+            return act.resumed_on
+    return None
+
+
+def with_first_day(act: Decision, first_day: date) -> Decision:
+    """The act with another first day of effect (a later entry into force, the body's
+    decision on an objection)."""
+    match act:
+        case ServiceTerminated():
+            return act.model_copy(update={"terminated_from": first_day})
+        case ServiceSuspended():
+            return act.model_copy(update={"suspended_from": first_day})
+        case GrantAmended():
+            return act.model_copy(update={"effective_from": first_day})
+        case ServiceResumed():
+            return act.model_copy(update={"resumed_on": first_day})
+    return act
+
+
+def apply_act(state: CaseState, event: BaseModel) -> CaseState:
+    """What an event changes in the grant and the case (without recording it as a new act)."""
     match event:
         case CaseOpened():
             return replace(state, opened=event, status=CaseStatus.OPEN)

@@ -23,6 +23,7 @@ from services.decisions.document_facts import (
     applied_law,
     facts_established,
 )
+from services.decisions.document_hearing import dated_fact_line, exception_line, hearing_lines
 from services.decisions.latvian import (
     date_lv,
     date_words,
@@ -281,9 +282,17 @@ class _Writer:
         grants = [d for d in before if isinstance(d, HoursGranted | GrantAmended)]
         return grants[-1] if grants else None
 
-    def _view(self, view: str, unfavourable: bool) -> None:
-        """legal.md §3 item 7: the person's view and how it was weighed (APL 62)."""
-        if view:
+    def _view(self, view: str, unfavourable: bool, act: Decision | None = None) -> None:
+        """legal.md §3 item 7: the person's view and how it was weighed (APL 62); for an
+        unfavourable act the hearing (how, when, by when asked) or the named exception."""
+        hearing = getattr(act, "hearing", None)
+        exception = getattr(act, "hearing_exception", None)
+        if hearing is not None:
+            extra = [_sentence(view)] if view else []
+            self.section("Personas viedoklis", *hearing_lines(hearing), *extra)
+        elif exception is not None:
+            self.section("Personas viedoklis", exception_line(exception))
+        elif view:
             self.section("Personas viedoklis", _sentence(view))
         elif unfavourable:
             self.section(
@@ -335,11 +344,13 @@ class _Writer:
             case GrantAmended():
                 amended = self._amended()
                 changed = [f"Mainījušies apstākļi: {_sentence(decision.reason)}", *facts]
+                if decision.dated_fact is not None:
+                    changed.append(dated_fact_line(decision.dated_fact))
                 self.section("Konstatētie fakti", *changed)
                 lower = amended is not None and (
                     decision.hours < amended.hours or decision.period_end < amended.period_end
                 )
-                self._view(decision.person_view, unfavourable=lower)
+                self._view(decision.person_view, unfavourable=lower, act=decision)
                 self._grant_reasoning(decision)
                 self.section("Piemērotās tiesību normas", *self._law(decision, lower))
                 self.section(
@@ -457,7 +468,7 @@ class _Writer:
                     f"teritorijā (pašvaldība: {other.name}; Iedzīvotāju reģistra ziņas).",
                 ]
         self.section("Konstatētie fakti", *facts)
-        self._view(decision.person_view, unfavourable=True)
+        self._view(decision.person_view, unfavourable=True, act=decision)
         reg = REGULATION_GENITIVE[decision.rule_set]
         grounds: list[Block] = []
         for reason in decision.reasons:
@@ -479,8 +490,9 @@ class _Writer:
             "Konstatētie fakti",
             f"Fakts: {stay}; pirmā diena: {date_words(decision.suspended_from, 'nom')}.",
             *([f"Piezīme: {decision.note}"] if decision.note else []),
+            *([dated_fact_line(decision.dated_fact)] if decision.dated_fact else []),
         )
-        self._view(decision.person_view, unfavourable=True)
+        self._view(decision.person_view, unfavourable=True, act=decision)
         self.section(
             "Lēmuma pamatojums",
             "Uzturēšanās laikā ilgstošas sociālās aprūpes institūcijā, stacionārā "
@@ -527,6 +539,7 @@ class _Writer:
             "Konstatētie fakti",
             f"Izbeigšanas pamats: {TERMINATIONS[decision.reason]}.",
             *([f"Piezīme: {decision.note}"] if decision.note else []),
+            *([dated_fact_line(decision.dated_fact)] if decision.dated_fact else []),
         )
         withdrawn = decision.reason is TerminationReason.WITHDRAWAL
         if withdrawn:
@@ -536,7 +549,7 @@ class _Writer:
                 "nepieciešama (Administratīvā procesa likuma 62. panta otrā daļa).",
             )
         else:
-            self._view(decision.person_view, unfavourable=True)
+            self._view(decision.person_view, unfavourable=True, act=decision)
         self.section(
             "Lēmuma pamatojums",
             f"Tā kā {TERMINATIONS[decision.reason]}, asistenta pakalpojuma sniegšana "

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -26,15 +26,15 @@ from services.decisions.assistant_domain import (
     AssistantState,
     ClientGrant,
     RegisterAssistant,
-    UnassignAssistant,
 )
-from services.decisions.case_commands import CaseCommand, MarkOverdue
+from services.decisions.case_commands import CaseCommand, EndCase, MarkOverdue
 from services.decisions.case_state import DECISION_TYPES, WITH_GRANT, CaseState
 from services.decisions.domain import IllegalTransition, NotFound, assistant_stream, case_stream
-from services.decisions.issued import fingerprinted
+from services.decisions.follow_up import follow_up
+from services.decisions.issued import fingerprinted, store_issued
 from services.decisions.projections import project
 from shared.clock import riga_today
-from shared.contracts.decisions import Official, ServiceTerminated
+from shared.contracts.decisions import CaseEndReason, Official
 from shared.events.envelope import new_event_id
 from shared.logging import get_logger
 from shared.municipalities import ACTS_DATA
@@ -57,6 +57,12 @@ class DecisionsSettings(BaseSettings):
     # {"<token id>": {"name": "…", "position": "…"}}. A token not named here signs as the
     # municipality's default official (shared.municipalities.ACTS_DATA).
     officials: dict[str, Official] = {}
+    # legal.md §6: municipalities (slugs) that follow the Cabinet orders transferring
+    # working days, so a transferred day off is not a working day in their terms.
+    transferred_days_off: list[str] = []
+    # legal.md §2: let the background job close cases whose grant reached its end date
+    # (``CaseEnded``); off by default, ``POST …/cases/grant-end-check`` does it on demand.
+    end_grants_in_background: bool = False
 
 
 async def next_register_number(conn: Connection, municipality: str, year: int) -> str:
@@ -162,7 +168,9 @@ async def run_case(
             async with conn.transaction():
                 if state.opened is not None:
                     events = await stamp(conn, state.opened.municipality, events, context.actor)
-                    events = fingerprinted(state, events)  # legal.md §3: the act as issued
+                    # legal.md §3: the act as issued, stored with its hashes (issue #17).
+                    events, issued = fingerprinted(state, events)
+                    await store_issued(conn, issued)
                 await _append(conn, store, case_stream(case_id), version, events, context)
             break
         except ConcurrencyError:
@@ -173,40 +181,9 @@ async def run_case(
                 raise
     for event in events:
         state = case_state.evolve(state, event)
-        if isinstance(event, ServiceTerminated):
-            await end_assignments(conn, store, event, context)
+        # Issue #13, #17: terminations, held-back terminations and ends move assignments.
+        await follow_up(conn, store, state, event, context, _append)
     return state, events
-
-
-async def end_assignments(
-    conn: Connection, store: EventStore, terminated: ServiceTerminated, context: EventContext
-) -> None:
-    """Issue #13: a termination ends every open assignment of the client on the last day of
-    service (``AssistantUnassigned`` on each assistant's stream, in the same transaction), so
-    timesheets and payments see the end and the assistant's hours are free again.
-
-    No assistant lock here (the consumer runs this in batches, see ``run_case``): a
-    concurrent change of the assistant fails this transaction on the stream version instead.
-    """
-    rows = await conn.fetch(
-        "select assignment_id, assistant_id, municipality from assignments"
-        " where case_id = $1 and last_day is null order by assignment_id",
-        terminated.case_id,
-    )
-    last_service_day = terminated.terminated_from - timedelta(days=1)
-    number = terminated.register_number or str(terminated.decision_number)
-    for row in rows:
-        state, version = await load_assistant(conn, store, row["assistant_id"], row["municipality"])
-        current = state.assignment(row["assignment_id"])
-        assert current is not None
-        command = UnassignAssistant(
-            assignment_id=current.assignment_id,
-            # Never before "the day before it started": an assignment that had not begun.
-            last_day=max(last_service_day, current.assigned_from - timedelta(days=1)),
-            reason=f"service terminated by decision No. {number} ({terminated.reason})",
-        )
-        events = assistant_domain.decide(command, state)
-        await _append(conn, store, assistant_stream(row["assistant_id"]), version, events, context)
 
 
 async def load_assistant(
@@ -372,17 +349,64 @@ async def mark_overdue_cases(
     return marked
 
 
+async def end_grants(
+    conn: Connection,
+    store: EventStore,
+    today: date,
+    municipality: str | None,
+    actor: str,
+    correlation_id: str | None = None,
+) -> list[str]:
+    """legal.md §2: a grant that reached its end date ends by its own term, without an act:
+    ``CaseEnded`` for each case whose period ended before ``today`` (once per case: the
+    case's own events decide; a concurrent writer makes it skip to the next run)."""
+    rows = await conn.fetch(
+        "select case_id, municipality from cases where status in ('granted', 'suspended')"
+        " and period_end < $1 and ($2::text is null or municipality = $2)"
+        " order by period_end, case_id",
+        today,
+        municipality,
+    )
+    ended = []
+    for row in rows:
+        context = EventContext(
+            municipality=row["municipality"],
+            correlation_id=correlation_id or new_event_id(),
+            actor=actor,
+        )
+        command = EndCase(CaseEndReason.PERIOD_ENDED, None, today)
+        try:
+            async with conn.transaction():
+                _, events = await run_case(conn, store, row["case_id"], command, context)
+        except (ConcurrencyError, IllegalTransition):
+            continue  # changed meanwhile, or an objection is pending: the next run looks
+        if events:
+            ended.append(row["case_id"])
+    return ended
+
+
 async def watch_overdue(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
     """Background job: look for overdue cases now and then every few minutes (rules.md §5.4)."""
-    interval = DecisionsSettings().overdue_check_seconds
+    settings = DecisionsSettings()
+    interval = settings.overdue_check_seconds
     while not stop.is_set():
         try:
             async with runtime.pool.acquire() as conn, conn.transaction():
                 marked = await mark_overdue_cases(
                     conn, runtime.store, riga_today(), None, "decisions:overdue-watch"
                 )
+                # legal.md §2: grants past their end date close without an act (opt-in).
+                ended = (
+                    await end_grants(
+                        conn, runtime.store, riga_today(), None, "decisions:grant-end-watch"
+                    )
+                    if settings.end_grants_in_background
+                    else []
+                )
             if marked:
                 log.info("decisions.overdue", cases=marked)
+            if ended:
+                log.info("decisions.grants_ended", cases=ended)
         except Exception as error:  # keep watching: the next round may succeed
             log.warning("decisions.overdue_watch_failed", error=repr(error))
         with contextlib.suppress(TimeoutError):

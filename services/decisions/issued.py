@@ -1,42 +1,119 @@
-"""The fingerprint of each document as issued (legal.md §3: the issued document is stored
-unchanged and never rebuilt from current templates or municipality data).
+"""Issued acts never change (legal.md §3; issue #17 item 4).
 
-When a decision is recorded, its document is laid out and rendered to HTML at once, and the
-SHA-256 of that HTML goes into the decision's event. Serving the document later compares
-a fresh rendering with it, so a changed template or changed municipality data is detected
-instead of silently altering an act. (The signed file itself is not stored yet.)
+When a decision is recorded its document is laid out and rendered at once: the SHA-256 of
+the HTML goes into the decision's event (``document_sha256``), and the HTML, the PDF printed
+from it and the plain text are stored with their hashes in ``issued_documents``, in the
+same transaction. Every later read serves those bytes; a changed template, address or
+official never alters an act already issued (a correction is a new act referring to it).
+Decisions recorded before this store existed are rendered on read and compared with their
+fingerprint.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 
 from services.decisions import case_state, document_render, documents
 from services.decisions.case_state import DECISION_TYPES, CaseState
+from services.decisions.documents import Document
 from shared.municipalities import ACTS_DATA, MUNICIPALITIES
+from shared.store.types import Connection
+
+FORMATS = ("html", "pdf", "txt")
 
 
 def html_sha256(html: str) -> str:
-    return hashlib.sha256(html.encode()).hexdigest()
+    return sha256(html.encode())
 
 
-def fingerprinted(state: CaseState, events: list[BaseModel]) -> list[BaseModel]:
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Issued:
+    """One act's document as issued, before its PDF is printed."""
+
+    case_id: str
+    decision_number: int
+    municipality: str
+    register_number: str | None
+    document: Document
+    html: str
+
+
+def fingerprinted(
+    state: CaseState, events: list[BaseModel]
+) -> tuple[list[BaseModel], list[Issued]]:
     """``events`` with ``document_sha256`` set on each decision, rendered from the case as it
-    is once that decision is applied. Unchanged when the municipality has no legal data."""
+    is once that decision is applied, and the documents to store. Unchanged (and nothing to
+    store) when the municipality has no legal data."""
     opened = state.opened
     acts = ACTS_DATA.get(opened.municipality) if opened else None
     if opened is None or acts is None:
-        return events
+        return events, []
     municipality = MUNICIPALITIES[opened.municipality]
-    result = []
+    result: list[BaseModel] = []
+    issued: list[Issued] = []
     for event in events:
         state = case_state.evolve(state, event)
         if isinstance(event, DECISION_TYPES):
             number = event.decision_number
             doc = documents.build(municipality, acts, state, number)
-            digest = html_sha256(document_render.render_html(doc))
-            event = event.model_copy(update={"document_sha256": digest})
+            html = document_render.render_html(doc)
+            event = event.model_copy(update={"document_sha256": html_sha256(html)})
+            issued.append(
+                Issued(
+                    opened.case_id, number, opened.municipality, event.register_number, doc, html
+                )
+            )
         result.append(event)
-    return result
+    return result, issued
+
+
+async def store_issued(conn: Connection, issued: list[Issued]) -> None:
+    """Store each act's HTML, PDF and text with their hashes (once: a retry keeps the first)."""
+    for item in issued:
+        # WeasyPrint takes a few hundred milliseconds: off the event loop.
+        pdf = await asyncio.to_thread(document_render.render_pdf, item.document)
+        html = item.html.encode()
+        txt = document_render.render_text(item.document).encode()
+        await conn.execute(
+            "insert into issued_documents (case_id, decision_number, municipality,"
+            " register_number, html, html_sha256, pdf, pdf_sha256, txt, txt_sha256)"
+            " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict do nothing",
+            item.case_id,
+            item.decision_number,
+            item.municipality,
+            item.register_number,
+            html,
+            sha256(html),
+            pdf,
+            sha256(pdf),
+            txt,
+            sha256(txt),
+        )
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    content: bytes
+    sha256: str
+
+
+async def stored_document(
+    conn: Connection, case_id: str, number: int, format: str
+) -> StoredDocument | None:
+    """The bytes of an act as issued in ``format`` (html, pdf, txt), or None if not stored."""
+    assert format in FORMATS
+    row = await conn.fetchrow(
+        f"select {format} as content, {format}_sha256 as digest from issued_documents"
+        " where case_id = $1 and decision_number = $2",
+        case_id,
+        number,
+    )
+    return None if row is None else StoredDocument(bytes(row["content"]), row["digest"])

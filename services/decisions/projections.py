@@ -10,17 +10,23 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from shared.contracts.decisions import (
+    ActNotified,
+    ApplicationLeftWithoutProgress,
     ApplicationRefused,
     AssistantAssigned,
     AssistantPaymentDetailsChanged,
     AssistantRegistered,
     AssistantUnassigned,
     CaseClosed,
+    CaseEnded,
     CaseOpened,
     DeadlineExtended,
     DecisionOverdue,
+    DefectFixed,
     GrantAmended,
     HoursGranted,
+    ObjectionDecided,
+    ObjectionFiled,
     ServiceResumed,
     ServiceSuspended,
     ServiceTerminated,
@@ -121,6 +127,15 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
                 event.case_id,
                 event.new_deadline,
             )
+        case (
+            ActNotified()
+            | ObjectionFiled()
+            | ObjectionDecided()
+            | ApplicationLeftWithoutProgress()
+            | DefectFixed()
+            | CaseEnded()
+        ):
+            await project_after_signature(conn, event)
         case DecisionOverdue():
             await conn.execute(
                 "update cases set overdue = true, overdue_detected_on = $2 where case_id = $1",
@@ -199,6 +214,79 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
                 event.assignment_id,
                 event.last_day,
                 event.reason,
+            )
+
+
+async def project_after_signature(conn: Connection, event: BaseModel) -> None:
+    """Issue #17: what is in effect after notification, objections, a fixed defect, an end."""
+    match event:
+        case ActNotified(first_day_in_effect=day) if day is not None:
+            # An unfavourable change in effect later than its first day (item 5).
+            await conn.execute(
+                "update cases set terminated_from = case when status = 'terminated' then $2"
+                " else terminated_from end, suspended_from = case when status = 'suspended'"
+                " then $2 else suspended_from end where case_id = $1",
+                event.case_id,
+                day,
+            )
+        case ObjectionFiled(holds_back=True):
+            # legal.md §5 item 3: back to the terms before the act while it is pending.
+            restored = event.restored
+            await conn.execute(
+                "update cases set status = case when $2 in ('ServiceTerminated',"
+                " 'ServiceSuspended') then 'granted' else status end,"
+                " terminated_from = case when $2 = 'ServiceTerminated' then null"
+                " else terminated_from end,"
+                " suspended_from = case when $2 = 'ServiceSuspended' then null"
+                " else suspended_from end,"
+                " unit = coalesce($3, unit), hours = coalesce($4, hours),"
+                " period_end = coalesce($5, period_end) where case_id = $1",
+                event.case_id,
+                event.act,
+                restored.unit.value if restored else None,
+                restored.hours if restored else None,
+                restored.period_end if restored else None,
+            )
+        case ObjectionDecided(holds_back=True, effect_from=day) if day is not None:
+            terms = event.terms
+            await conn.execute(
+                "update cases set status = case $2 when 'ServiceTerminated' then 'terminated'"
+                " when 'ServiceSuspended' then 'suspended' else status end,"
+                " terminated_from = case when $2 = 'ServiceTerminated' then $3"
+                " else terminated_from end,"
+                " suspended_from = case when $2 = 'ServiceSuspended' then $3"
+                " else suspended_from end,"
+                " unit = coalesce($4, unit), hours = coalesce($5, hours),"
+                " period_end = coalesce($6, period_end) where case_id = $1",
+                event.case_id,
+                event.act,
+                day,
+                terms.unit.value if terms else None,
+                terms.hours if terms else None,
+                terms.period_end if terms else None,
+            )
+        case ObjectionDecided(act="ApplicationRefused", outcome="revoked"):
+            await conn.execute("update cases set status = 'open' where case_id = $1", event.case_id)
+        case ApplicationLeftWithoutProgress():
+            await conn.execute(
+                "update cases set left_without_progress = true where case_id = $1", event.case_id
+            )
+        case DefectFixed():
+            # legal.md §6: the month runs from the day the defect was fixed.
+            await conn.execute(
+                "update cases set decision_deadline = $2, left_without_progress = false"
+                " where case_id = $1",
+                event.case_id,
+                event.decision_deadline,
+            )
+        case CaseEnded():
+            await conn.execute(
+                "update cases set status = 'ended', closed_on = $2, suspended_from = null,"
+                " terminated_from = case when period_start is null then null"
+                " else $3::date + 1 end where case_id = $1",
+                event.case_id,
+                event.ended_on,
+                event.last_service_day,
             )
 
 

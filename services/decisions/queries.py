@@ -45,7 +45,8 @@ async def list_cases(
     before the next check records it, for an open case already past its deadline (§5.4)."""
     rows = await conn.fetch(
         "select * from (select case_id, status, client_name, received_on, decision_deadline,"
-        " (overdue or (status = 'open' and decision_deadline < $4)) as overdue,"
+        " (overdue or (status = 'open' and not left_without_progress"
+        " and decision_deadline < $4)) as overdue, left_without_progress,"
         " overdue_detected_on, decided_on, decided_late, rule_set, unit, hours, period_start,"
         " period_end, suspended_from, terminated_from, termination_reason, closed_on,"
         " open_tasks, decisions from cases where municipality = $1) c"

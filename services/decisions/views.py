@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from services.decisions.case_state import CaseState, CaseStatus, Decision
+from services.decisions.case_state import CaseState, CaseStatus, Decision, Objection
 from shared.rules import is_decision_overdue
 
 
@@ -24,12 +24,29 @@ def decision_view(state: CaseState, decision: Decision) -> dict[str, Any]:
     assert state.opened is not None
     number = decision.decision_number
     base = f"/municipalities/{state.opened.municipality}/cases/{state.opened.case_id}"
+    notified = state.notification(number)
+    objections = [o for o in state.objections if o.filed.decision_number == number]
     return {
         "number": number,
         "type": type(decision).__name__,
         "decided_on": decision.decided_on.isoformat(),
         "data": decision.model_dump(mode="json"),
         "document": f"{base}/decisions/{number}/document",
+        # Issue #17: after the signature (legal.md §5–§6).
+        "notification": notified.model_dump(mode="json", exclude={"case_id"}) if notified else None,
+        "objections": [objection_view(o) for o in objections],
+        "held_back": number in state.held_back(),
+    }
+
+
+def objection_view(objection: Objection) -> dict[str, Any]:
+    filed = objection.filed.model_dump(mode="json", exclude={"case_id"})
+    decided = objection.decided
+    return filed | {
+        "status": "pending" if decided is None else "decided",
+        "decision": None
+        if decided is None
+        else decided.model_dump(mode="json", exclude={"case_id", "objection_id"}),
     }
 
 
@@ -39,6 +56,7 @@ def case_view(state: CaseState, today: date) -> dict[str, Any]:
     assert opened is not None
     overdue = state.overdue is not None or (
         state.status is CaseStatus.OPEN
+        and not state.defect_pending
         and is_decision_overdue(opened.received_on, today, deadline=state.deadline)
     )
     grant = state.grant
@@ -90,6 +108,14 @@ def case_view(state: CaseState, today: date) -> dict[str, Any]:
         if state.closed
         else None,
         "decisions": [decision_view(state, d) for d in state.decisions],
+        "objections": [objection_view(o) for o in state.objections],
+        "left_without_progress": state.defect.model_dump(mode="json", exclude={"case_id"})
+        if state.defect
+        else None,
+        "defect_fixed": state.defect_fixed.model_dump(mode="json", exclude={"case_id"})
+        if state.defect_fixed
+        else None,
+        "ended": state.ended.model_dump(mode="json", exclude={"case_id"}) if state.ended else None,
         "tasks": [
             _json(asdict(t)) | {"status": "open" if t.is_open else "closed"} for t in state.tasks
         ],

@@ -14,6 +14,12 @@ import asyncpg
 from pydantic import BaseModel
 
 from services.payments.erasure import erasure_handler
+from services.payments.in_effect import (
+    act_notified,
+    case_ended,
+    objection_decided,
+    objection_filed,
+)
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
 from shared.contracts.decisions import (
     ApplicationRefused,
@@ -204,6 +210,11 @@ DECISIONS: dict[str, EventHandler] = {
     "ServiceTerminated": service_terminated,
     "ServiceSuspended": service_suspended,
     "ServiceResumed": service_resumed,
+    # Issue #17: payments follow what is in effect, never what is merely decided.
+    "ObjectionFiled": objection_filed,
+    "ObjectionDecided": objection_decided,
+    "ActNotified": act_notified,
+    "CaseEnded": case_ended,
 }
 TIMESHEETS: dict[str, EventHandler] = {
     "TimesheetApproved": timesheet_approved,

@@ -125,7 +125,52 @@ def _case(facts: StoredFacts, out: defaultdict[Cell, Decimal]) -> None:
         out[(month_of(_day(overdue["on"])), "decisions_overdue", "")] += 1
     grant = next((d for d in decisions if d["type"] == "grant"), None)
     if grant is not None:
-        _grant(grant, decisions, out)
+        _grant(grant, decisions, out, facts.get("ended"))
+
+
+def _after_signature(
+    fact: Mapping[str, Any],
+    segments: list[Segment],
+    suspended: list[tuple[date, date | None]],
+    out: defaultdict[Cell, Decimal],
+    end: date,
+) -> date:
+    """Apply a later entry into force, an objection that holds an act back, or the body
+    upholding it (issue #17, legal.md §5 item 3); returns the grant's last day."""
+    kind, day = fact["act"], _day(fact["from"])
+    match (fact["type"], kind):
+        case ("in_effect_later", "termination"):
+            end = day - timedelta(days=1)
+        case ("in_effect_later", "suspension") if suspended:
+            suspended[-1] = (day, suspended[-1][1])
+        case ("in_effect_later", "amendment"):
+            last = segments[-1]
+            segments[-1] = Segment(day, last.unit, last.hours)
+        case ("held_back", "termination"):
+            first = _day(fact["first"])
+            out[(month_of(first), "terminations", "")] -= 1
+            if day > first:  # in effect from its first day until the filing: a gap
+                suspended.append((first, day))
+        case ("held_back", "suspension") if suspended:
+            first = suspended[-1][0]
+            out[(month_of(first), "suspensions", "")] -= 1
+            if day > first:
+                suspended[-1] = (first, day)
+            else:
+                suspended.pop()
+        case ("held_back", "amendment"):
+            segments.append(Segment(day, fact["unit"], Decimal(fact["hours"])))
+            end = _day(fact["until"])
+        case ("upheld", "termination"):
+            out[(month_of(day), "terminations", "")] += 1
+            end = min(end, day - timedelta(days=1))
+        case ("upheld", "suspension"):
+            out[(month_of(day), "suspensions", "")] += 1
+            suspended.append((day, None))
+        case ("upheld", "amendment"):
+            segments.append(Segment(day, fact["unit"], Decimal(fact["hours"])))
+            end = _day(fact["until"])
+    return end
 
 
 @dataclass(frozen=True)
@@ -139,18 +184,26 @@ def _grant(
     grant: Mapping[str, Any],
     decisions: list[Mapping[str, Any]],
     out: defaultdict[Cell, Decimal],
+    ended: Mapping[str, Any] | None = None,
 ) -> None:
     out[(month_of(_day(grant["from"])), "grants_new", "")] += 1
     start, end = _day(grant["from"]), _day(grant["until"])
     segments = [Segment(start, str(grant["unit"]), Decimal(grant["hours"]))]
     suspended: list[tuple[date, date | None]] = []
+    end_before_termination = end
     for decision in decisions:
         match decision["type"]:
+            case "in_effect_later" | "held_back" | "upheld":
+                # Issue #17: what is in effect, never what is merely decided.
+                end = _after_signature(decision, segments, suspended, out, end)
+                if decision["act"] == "termination" and decision["type"] == "held_back":
+                    end = end_before_termination
             case "amendment":
                 segments.append(
                     Segment(_day(decision["from"]), decision["unit"], Decimal(decision["hours"]))
                 )
                 end = _day(decision["until"])
+                end_before_termination = end
             case "suspension":
                 out[(month_of(_day(decision["from"])), "suspensions", "")] += 1
                 if not suspended or suspended[-1][1] is not None:
@@ -160,7 +213,10 @@ def _grant(
                     suspended[-1] = (suspended[-1][0], _day(decision["from"]))
             case "termination":
                 out[(month_of(_day(decision["from"])), "terminations", "")] += 1
+                end_before_termination = end
                 end = min(end, _day(decision["from"]) - timedelta(days=1))
+    if ended is not None:  # legal.md §2: the grant's end, or the death: no act
+        end = min(end, _day(ended["last_day"]))
     segments.sort(key=lambda s: s.start)
     hours_by_month: defaultdict[str, Decimal] = defaultdict(Decimal)
     for first, last in _pieces(_active(start, end, suspended), segments):

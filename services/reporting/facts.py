@@ -177,6 +177,76 @@ def _terminated(data: Any, _: Pseudonym) -> list[Fact]:
     )
 
 
+# Issue #17: the figures follow what is in effect. Each fact sorts right after the act it
+# changes ("decision-0005" < "decision-0005-notified" < "decision-0005-objection" < …).
+_ACT_KINDS = {
+    "ServiceTerminated": "termination",
+    "ServiceSuspended": "suspension",
+    "GrantAmended": "amendment",
+}
+
+
+def _notified(data: Any, _: Pseudonym) -> list[Fact]:
+    assert isinstance(data, dc.ActNotified)
+    kind = _ACT_KINDS.get(data.act)
+    if data.first_day_in_effect is None or kind is None:
+        return []
+    return _case(
+        data.case_id,
+        f"{_decision_key(data.decision_number)}-notified",
+        {"type": "in_effect_later", "act": kind, "from": data.first_day_in_effect.isoformat()},
+    )
+
+
+def _objection_filed(data: Any, _: Pseudonym) -> list[Fact]:
+    assert isinstance(data, dc.ObjectionFiled)
+    kind = _ACT_KINDS.get(data.act)
+    if not data.holds_back or data.held_from is None or kind is None:
+        return []
+    body: dict[str, JsonValue] = {
+        "type": "held_back",
+        "act": kind,
+        "from": data.held_from.isoformat(),
+        "first": (data.act_first_day or data.held_from).isoformat(),
+    }
+    if data.restored is not None:
+        body |= {
+            "unit": data.restored.unit.value,
+            "hours": _d(data.restored.hours),
+            "until": data.restored.period_end.isoformat(),
+        }
+    return _case(data.case_id, f"{_decision_key(data.decision_number)}-objection", body)
+
+
+def _objection_decided(data: Any, _: Pseudonym) -> list[Fact]:
+    assert isinstance(data, dc.ObjectionDecided)
+    kind = _ACT_KINDS.get(data.act)
+    if not data.holds_back or data.effect_from is None or kind is None:
+        return []
+    body: dict[str, JsonValue] = {
+        "type": "upheld",
+        "act": kind,
+        "from": data.effect_from.isoformat(),
+    }
+    if data.terms is not None:
+        body |= {
+            "unit": data.terms.unit.value,
+            "hours": _d(data.terms.hours),
+            "until": data.terms.period_end.isoformat(),
+        }
+    return _case(data.case_id, f"{_decision_key(data.decision_number)}-objection-decided", body)
+
+
+def _ended(data: Any, _: Pseudonym) -> list[Fact]:
+    """legal.md §2: a grant that reached its end, or the person's death (no act)."""
+    assert isinstance(data, dc.CaseEnded)
+    return _case(
+        data.case_id,
+        "ended",
+        {"reason": data.reason.value, "last_day": data.last_service_day.isoformat()},
+    )
+
+
 def _closed(data: Any, _: Pseudonym) -> list[Fact]:
     assert isinstance(data, dc.CaseClosed)
     return _case(
@@ -359,6 +429,10 @@ _HANDLERS: dict[type[BaseModel], Callable[[Any, Pseudonym], list[Fact]]] = {
     dc.ServiceResumed: _resumed,
     dc.ServiceTerminated: _terminated,
     dc.CaseClosed: _closed,
+    dc.ActNotified: _notified,
+    dc.ObjectionFiled: _objection_filed,
+    dc.ObjectionDecided: _objection_decided,
+    dc.CaseEnded: _ended,
     dc.DecisionOverdue: _overdue,
     tc.TimesheetSubmitted: _timesheet_submitted,
     tc.TimesheetApproved: _timesheet_approved,

@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from shared.events.personal import Identifies, Personal
 from shared.events.registry import event
+from shared.rules.notification import NotificationMethod
 from shared.rules.vocabulary import (
     ActivityKind,
     AgeGroup,
@@ -119,6 +120,83 @@ IssuedDocumentSha256 = Annotated[
         description="SHA-256 of the document's HTML as issued (legal.md §3: the issued "
         "document never changes; a later rendering is checked against it)"
     ),
+]
+
+
+class HearingMethod(StrEnum):
+    """How the person was asked for their view before an unfavourable act (APL 62)."""
+
+    IN_PERSON = "in_person"
+    LETTER = "letter"
+    E_DOCUMENT = "e_document"
+    OFFICIAL_E_ADDRESS = "official_e_address"
+    PHONE = "phone"
+
+
+class Hearing(BaseModel):
+    """APL 62, legal.md §2, §3 item 7: the person was asked for their view before an
+    unfavourable act; the act states the view and how it was weighed."""
+
+    method: HearingMethod = Field(description="How the view was asked")
+    asked_on: date = Field(description="When the view was asked")
+    answer_by: date = Field(description="By when the person was asked to answer")
+    answered_on: date | None = Field(
+        default=None, description="When the view arrived; none: no answer by the date"
+    )
+    view: Annotated[str, Personal("free_text", subject="case_id")] = Field(
+        default="", description="The person's view as given (empty: none given)"
+    )
+    weighed: Annotated[str, Personal("free_text", subject="case_id")] = Field(
+        description="How the view was weighed in the act"
+    )
+
+
+class HearingExceptionReason(StrEnum):
+    """APL 62(2) *(verify the points)*: when an unfavourable act may be issued unheard."""
+
+    URGENT = "urgent"  # a delay would threaten public safety, health or property
+    FACTS_FROM_PERSON = "facts_from_person"  # the act rests only on facts the person gave
+    UNREACHABLE = "unreachable"  # the person cannot be reached at any known address
+
+
+class HearingException(BaseModel):
+    """The named exception under which the person was not heard (APL 62(2))."""
+
+    reason: HearingExceptionReason
+    explanation: Annotated[str, Personal("free_text", subject="case_id")] = Field(
+        description="Why the exception applies, in the act's words"
+    )
+
+
+class DatedFactKind(StrEnum):
+    """legal.md §4, issue #17 item 5: dated facts an unfavourable act may reach back to."""
+
+    HOSPITAL_STAY = "hospital_stay"
+    INSTITUTION_STAY = "institution_stay"
+    PRISON_STAY = "prison_stay"
+    RESIDENCE_MOVED = "residence_moved"
+    DISABILITY_ENDED = "disability_ended"
+
+
+class DatedFact(BaseModel):
+    """The dated fact an act names when its first day is before its decision (legal.md §4:
+    "an effective date not before notification unless the change follows a dated fact")."""
+
+    kind: DatedFactKind
+    on: date = Field(description="The day the fact began (the stay, the move, the end)")
+    source: str = Field(min_length=1, description="Where the fact comes from")
+
+
+# The parts every unfavourable act records (APL 62; legal.md §2, §3 item 7).
+ActHearing = Annotated[
+    Hearing | None, Field(description="How, when and by when the view was asked, the view")
+]
+ActHearingException = Annotated[
+    HearingException | None, Field(description="The APL 62(2) exception, instead of a hearing")
+]
+ActDatedFact = Annotated[
+    DatedFact | None,
+    Field(description="The dated fact the act reaches back to (its first day precedes it)"),
 ]
 
 
@@ -360,6 +438,8 @@ class ApplicationRefused(BaseModel):
     person_view: Annotated[str, Personal("free_text", subject="case_id")] = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
+    hearing: ActHearing = None
+    hearing_exception: ActHearingException = None
 
 
 @event(SERVICE, personal_data=True)
@@ -399,6 +479,9 @@ class GrantAmended(BaseModel):
     person_view: Annotated[str, Personal("free_text", subject="case_id")] = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
+    hearing: ActHearing = None
+    hearing_exception: ActHearingException = None
+    dated_fact: ActDatedFact = None
 
 
 @event(SERVICE, personal_data=True)
@@ -417,6 +500,9 @@ class ServiceSuspended(BaseModel):
     person_view: Annotated[str, Personal("free_text", subject="case_id")] = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
+    hearing: ActHearing = None
+    hearing_exception: ActHearingException = None
+    dated_fact: ActDatedFact = None
 
 
 @event(SERVICE)
@@ -449,6 +535,9 @@ class ServiceTerminated(BaseModel):
     person_view: Annotated[str, Personal("free_text", subject="case_id")] = Field(
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
+    hearing: ActHearing = None
+    hearing_exception: ActHearingException = None
+    dated_fact: ActDatedFact = None
 
 
 @event(SERVICE)
@@ -489,6 +578,153 @@ class DeadlineExtended(BaseModel):
     register_number: RegisterNumber = None
     official: DecidingOfficial = None
     document_sha256: IssuedDocumentSha256 = None
+
+
+class ObjectionOutcome(StrEnum):
+    """What the body that hears objections decided (legal.md §5 item 4)."""
+
+    UPHELD = "upheld"  # the act stands: it takes effect again from ``effect_from``
+    CHANGED = "changed"  # the act stands with another first day (``effect_from``)
+    REVOKED = "revoked"  # the act is void: the terms before it stay in effect
+
+
+class DefectKind(StrEnum):
+    """APL 56(1.1), legal.md §6: defects that leave an application without progress."""
+
+    UNSIGNED = "unsigned"
+    NOT_IN_LATVIAN = "not_in_latvian"
+    NO_REPRESENTATIVE_AUTHORITY = "no_representative_authority"
+
+
+class CaseEndReason(StrEnum):
+    """legal.md §2: a case that ends without a document."""
+
+    PERIOD_ENDED = "period_ended"  # the grant reached its end date: the act ends by its term
+    DEATH = "death"  # the person died: the act lapses
+
+
+class RestoredTerms(BaseModel):
+    """The grant as it was before a held-back act (legal.md §5 item 3)."""
+
+    unit: Unit
+    hours: Decimal
+    hours_from: date = Field(description="First day these hours applied")
+    period_end: date
+
+
+@event(SERVICE)
+class ActNotified(BaseModel):
+    """An act was notified (Paziņošanas likums; legal.md §6): how, when it was handed over
+    or sent, the day it counts as notified, the day it takes effect (APL 70(1)) and the
+    last day for an objection (APL 79(1))."""
+
+    case_id: str
+    decision_number: int = Field(ge=1, description="The act notified")
+    act: str = Field(default="", description="The act's event type, e.g. ServiceTerminated")
+    act_first_day: date | None = Field(
+        default=None, description="The act's own first day of effect, when it changes a grant"
+    )
+    method: NotificationMethod
+    sent_on: date = Field(description="Handed over (in person) or posted or sent")
+    notified_on: date = Field(description="The day the act counts as notified")
+    effective_on: date = Field(description="The day the act takes effect (APL 70(1))")
+    objection_deadline: date = Field(description="Last day to file an objection (APL 79(1))")
+    transferred_days_off: bool = Field(
+        default=False,
+        description="Whether the municipality counts days off transferred by Cabinet order",
+    )
+    first_day_in_effect: date | None = Field(
+        default=None,
+        description="For an unfavourable change whose first day preceded its entry into "
+        "force without a dated fact: the day the change starts instead (issue #17 item 5)",
+    )
+    recorded_on: date
+
+
+@event(SERVICE)
+class ObjectionFiled(BaseModel):
+    """An objection against an act was filed (legal.md §5). It suspends the act from the day
+    of filing (APL 80): a contested termination, interruption or reduction has no effect
+    from ``held_from`` while it is pending (``holds_back``); a contested refusal or a
+    favourable act changes nothing."""
+
+    case_id: str
+    objection_id: str
+    decision_number: int = Field(ge=1, description="The act objected to")
+    act: str = Field(description="The act's event type, e.g. ServiceTerminated")
+    act_first_day: date | None = Field(
+        default=None,
+        description="The act's first day of effect (terminated_from, "
+        "suspended_from, effective_from), for a held-back act",
+    )
+    filed_on: date
+    filed_by: Annotated[str, Personal("free_text", subject="case_id")] = Field(
+        description="Who filed it (the person, the representative)"
+    )
+    holds_back: bool = Field(description="The act's effect is held back while pending")
+    held_from: date | None = Field(
+        default=None,
+        description="First day the act's effect is undone: the later of its "
+        "first day and the filing day",
+    )
+    restored: RestoredTerms | None = Field(
+        default=None, description="A held-back reduction: the grant in effect again"
+    )
+
+
+@event(SERVICE)
+class ObjectionDecided(BaseModel):
+    """The body decided the objection (legal.md §5 item 4) and it was applied: an upheld or
+    changed act takes effect (again) from ``effect_from``; a revoked act never does."""
+
+    case_id: str
+    objection_id: str
+    decision_number: int = Field(ge=1, description="The act objected to")
+    act: str = Field(description="The act's event type")
+    outcome: ObjectionOutcome
+    decided_on: date = Field(description="When the body decided")
+    body_reference: str = Field(description="The body's decision: number and date")
+    effect_from: date | None = Field(
+        default=None, description="Upheld or changed: the first day the act has effect"
+    )
+    holds_back: bool = Field(description="Whether the objection had held the act back")
+    terms: RestoredTerms | None = Field(
+        default=None,
+        description="An upheld or changed reduction: the grant in effect from effect_from",
+    )
+
+
+@event(SERVICE)
+class ApplicationLeftWithoutProgress(BaseModel):
+    """APL 56(1.1), legal.md §6: the application has a defect; the person is asked to fix it
+    by ``fix_by``; the one-month decision term does not run until it is fixed."""
+
+    case_id: str
+    defect: DefectKind
+    noted_on: date
+    fix_by: date
+    note: Annotated[str, Personal("free_text", subject="case_id")] = ""
+
+
+@event(SERVICE)
+class DefectFixed(BaseModel):
+    """The defect was fixed; the one-month decision term runs from ``fixed_on`` (legal.md §6)."""
+
+    case_id: str
+    fixed_on: date
+    decision_deadline: date = Field(description="One month from the fix, on a working day")
+
+
+@event(SERVICE)
+class CaseEnded(BaseModel):
+    """legal.md §2: the grant reached its end date, or the person died; no act is issued.
+    The case closes; assignments end on ``last_service_day``."""
+
+    case_id: str
+    reason: CaseEndReason
+    ended_on: date = Field(description="The day of the end (the period's end, or the death)")
+    last_service_day: date = Field(description="The last day with the service")
+    recorded_on: date
 
 
 @event(SERVICE, personal_data=True)

@@ -17,6 +17,7 @@ from services.intake.app import create as create_intake
 from tests.integration.test_decisions_support import (
     CASEWORKER,
     DGP,
+    HEARD,
     TODAY,
     adult_facts,
     case_of,
@@ -115,7 +116,7 @@ async def test_need_not_established_is_refused_with_the_assessment_in_the_docume
     url = f"{DGP}/cases/{case['case_id']}"
     facts = adult_facts(needs_assessment=needs_assessment("need_not_established"))
     assert (await post(decisions, f"{url}/assessment", facts)).status_code == 201
-    reply = await post(decisions, f"{url}/decision", {"period_start": TODAY.isoformat()})
+    reply = await post(decisions, f"{url}/decision", {"period_start": TODAY.isoformat()} | HEARD)
     assert reply.status_code == 201, reply.text
     decision = reply.json()["decision"]
     assert decision["type"] == "ApplicationRefused"

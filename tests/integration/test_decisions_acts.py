@@ -28,6 +28,7 @@ from tests.integration.test_decisions_assistants import assign, assistant, regis
 from tests.integration.test_decisions_support import (
     CASEWORKER,
     DGP,
+    HEARD,
     INTAKE,
     TODAY,
     adult_facts,
@@ -169,7 +170,7 @@ async def test_a_termination_ends_every_active_assignment_on_the_last_day_of_ser
     reply = await post(
         decisions,
         f"cases/{case_id}/termination",
-        {"reason": "moved", "terminated_from": ends.isoformat(), "person_view": "Piekrīt"},
+        {"reason": "moved", "terminated_from": ends.isoformat(), "person_view": "Piekrīt"} | HEARD,
     )
     assert reply.status_code == 201, reply.text
     rows = await db.fetch(
@@ -234,7 +235,9 @@ async def test_an_applicant_declared_elsewhere_is_refused_with_its_own_code(
     )
     assert same.status_code == 422 and same.json()["errors"][0]["code"] == "RESIDENCE_HERE"
     reply = await post(
-        decisions, f"cases/{case_id}/residence-refusal", {"declared_municipality": "ludza"}
+        decisions,
+        f"cases/{case_id}/residence-refusal",
+        {"declared_municipality": "ludza"} | HEARD,
     )
     assert reply.status_code == 201, reply.text
     data = reply.json()["decision"]["data"]

@@ -20,6 +20,7 @@ from shared.contracts.intake import ChangeKind, CircumstancesReported
 from shared.settings import Settings
 from tests.integration.test_decisions_support import (
     DGP,
+    HEARD,
     TODAY,
     envelope_of,
     eventually,
@@ -99,12 +100,12 @@ async def test_rebuilt_read_models_equal_the_live_ones(
     await eventually(lambda: db.fetchval("select count(*) from tasks"))
     await decisions.post(
         f"{DGP}/cases/{first}/suspension",
-        json={"reason": "prison", "suspended_from": TODAY.isoformat()},
+        json={"reason": "prison", "suspended_from": TODAY.isoformat()} | HEARD,
         headers=headers(),
     )
     await decisions.post(
         f"{DGP}/cases/{second}/termination",
-        json={"reason": "not_used", "terminated_from": TODAY.isoformat()},
+        json={"reason": "not_used", "terminated_from": TODAY.isoformat()} | HEARD,
         headers=headers(),
     )
     await decisions.post(f"{DGP}/cases/overdue-check", json={}, headers=headers())

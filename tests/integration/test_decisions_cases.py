@@ -22,6 +22,7 @@ from tests.conftest import auth
 from tests.integration.test_decisions_support import (
     CASEWORKER,
     DGP,
+    HEARD,
     TODAY,
     adult_facts,
     case_of,
@@ -175,7 +176,7 @@ async def test_a_refusal_carries_reason_codes_and_its_legal_basis(
     url = f"cases/{case['case_id']}"
     facts = adult_facts(disability_group=3, functional_limitations=[])
     assert (await post(decisions, f"{url}/assessment", facts)).status_code == 201
-    reply = await post(decisions, f"{url}/decision", {"period_start": TODAY.isoformat()})
+    reply = await post(decisions, f"{url}/decision", {"period_start": TODAY.isoformat()} | HEARD)
     assert reply.status_code == 201, reply.text
     decision = reply.json()["decision"]
     assert decision["type"] == "ApplicationRefused"
@@ -323,7 +324,7 @@ async def test_a_grant_is_amended_suspended_resumed_and_terminated(
     amended = await post(
         decisions,
         f"{url}/amendments",
-        {"effective_from": later, "reason": "Works part-time now", "assessment": facts},
+        {"effective_from": later, "reason": "Works part-time now", "assessment": facts} | HEARD,
     )
     assert amended.status_code == 201, amended.text
     data = amended.json()["decision"]["data"]
@@ -336,11 +337,13 @@ async def test_a_grant_is_amended_suspended_resumed_and_terminated(
 
     stay = (TODAY + timedelta(days=40)).isoformat()
     suspended = await post(
-        decisions, f"{url}/suspension", {"reason": "inpatient", "suspended_from": stay}
+        decisions, f"{url}/suspension", {"reason": "inpatient", "suspended_from": stay} | HEARD
     )
     assert suspended.status_code == 201, suspended.text
     assert suspended.json()["status"] == "suspended"
-    twice = await post(decisions, f"{url}/suspension", {"reason": "prison", "suspended_from": stay})
+    twice = await post(
+        decisions, f"{url}/suspension", {"reason": "prison", "suspended_from": stay} | HEARD
+    )
     assert twice.status_code == 409
     before_stay = await post(decisions, f"{url}/resumption", {"resumed_on": later})
     assert [e["field"] for e in before_stay.json()["errors"]] == ["resumed_on"]
@@ -350,12 +353,12 @@ async def test_a_grant_is_amended_suspended_resumed_and_terminated(
 
     ended = (TODAY + timedelta(days=60)).isoformat()
     terminated = await post(
-        decisions, f"{url}/termination", {"reason": "moved", "terminated_from": ended}
+        decisions, f"{url}/termination", {"reason": "moved", "terminated_from": ended} | HEARD
     )
     assert terminated.status_code == 201, terminated.text
     assert terminated.json()["decision"]["number"] == 5
     again = await post(
-        decisions, f"{url}/termination", {"reason": "other", "terminated_from": ended}
+        decisions, f"{url}/termination", {"reason": "other", "terminated_from": ended} | HEARD
     )
     assert again.status_code == 409
     assert await event_names(db, f"case-{case_id}") == [

@@ -45,6 +45,20 @@ CASEWORKER = auth("dgp-caseworker")
 TODAY = datetime.now(ZoneInfo("Europe/Riga")).date()
 
 
+# APL 62 (issue #17): unfavourable acts need the person heard first; tests not about the
+# hearing itself add this to the body.
+HEARD: dict[str, Any] = {
+    "hearing": {
+        "method": "letter",
+        "asked_on": (TODAY - timedelta(days=14)).isoformat(),
+        "answer_by": (TODAY - timedelta(days=4)).isoformat(),
+        "answered_on": (TODAY - timedelta(days=7)).isoformat(),
+        "view": "Persona nepiekrīt",
+        "weighed": "Viedoklis izvērtēts; tas nemaina konstatētos faktus",
+    }
+}
+
+
 def headers(key: str | None = None) -> dict[str, str]:
     return {**CASEWORKER, "Idempotency-Key": key or str(uuid.uuid4())}
 

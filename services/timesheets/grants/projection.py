@@ -9,16 +9,20 @@ skips a redelivered event id, and the same fact delivered under another id chang
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from pydantic import BaseModel
 
 from shared.contracts.decisions import (
+    ActNotified,
     AssistantAssigned,
     AssistantRegistered,
     AssistantUnassigned,
+    CaseEnded,
     GrantAmended,
     HoursGranted,
+    ObjectionDecided,
+    ObjectionFiled,
     ServiceResumed,
     ServiceSuspended,
     ServiceTerminated,
@@ -37,6 +41,11 @@ HANDLED: tuple[type[BaseModel], ...] = (
     AssistantRegistered,
     AssistantAssigned,
     AssistantUnassigned,
+    # Issue #17: what is in effect after the signature (objections, later entry into force).
+    ActNotified,
+    ObjectionFiled,
+    ObjectionDecided,
+    CaseEnded,
 )
 
 
@@ -68,6 +77,16 @@ async def learn(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
                 "update grant_cases set terminated_from = $2 where case_id = $1",
                 event.case_id,
                 event.terminated_from,
+            )
+        case ActNotified() | ObjectionFiled() | ObjectionDecided():
+            await in_effect(conn, event)
+        case CaseEnded():
+            # legal.md §2: the person died (or the period ended): no service after that day.
+            await conn.execute(
+                "update grant_cases set terminated_from = least(coalesce(terminated_from,"
+                " $2::date + 1), $2::date + 1) where case_id = $1",
+                event.case_id,
+                event.last_service_day,
             )
         case AssistantRegistered():
             await conn.execute(
@@ -148,3 +167,158 @@ async def _term(
         first_day,
         event.period_end,
     )
+
+
+async def in_effect(
+    conn: Connection, event: ActNotified | ObjectionFiled | ObjectionDecided
+) -> None:
+    """Issue #17 (legal.md §5 item 3): time reports follow what is in effect. A pending
+    objection holds a termination, interruption or reduction back from ``held_from`` (the
+    days it was in effect before stay a gap without service); the body upholding it puts it
+    in effect from ``effect_from``; an act notified after its first day starts that day."""
+    match event:
+        case ActNotified(first_day_in_effect=day) if day is not None:
+            await _moved(conn, event.case_id, event.decision_number, event.act, day)
+        case ObjectionFiled(holds_back=True, held_from=held) if held is not None:
+            await _held_back(conn, event, held)
+        case ObjectionDecided(holds_back=True, effect_from=day) if day is not None:
+            await _moved(conn, event.case_id, event.decision_number, event.act, day, event)
+
+
+def restored_key(number: int) -> int:
+    """The ``grant_terms`` key of the terms an objection restores against act ``number``.
+
+    Negative, so that a later amendment (``decision_number < its number``) ends it too, and
+    never equal to a decision's own number."""
+    return -number
+
+
+def upheld_key(number: int) -> int:
+    """The ``grant_terms`` key of act ``number``'s terms once the body upholds them."""
+    return -(number + 100_000)
+
+
+async def _held_back(conn: Connection, event: ObjectionFiled, held: date) -> None:
+    case_id, number = event.case_id, event.decision_number
+    first = event.act_first_day or held
+    match event.act:
+        case "ServiceTerminated":
+            await conn.execute(
+                "update grant_cases set terminated_from = null where case_id = $1", case_id
+            )
+            if held > first:  # in effect from its first day until the filing: a gap
+                await conn.execute(
+                    "insert into grant_suspensions (case_id, decision_number, suspended_from,"
+                    " resumed_on) values ($1, $2, $3, $4) on conflict do nothing",
+                    case_id,
+                    number,
+                    first,
+                    held,
+                )
+        case "ServiceSuspended":
+            await conn.execute(
+                "update grant_suspensions set resumed_on = $3 where case_id = $1"
+                " and decision_number = $2 and (resumed_on is null or resumed_on > $3)",
+                case_id,
+                number,
+                held,
+            )
+        case "GrantAmended" if event.restored is not None:
+            # The reduction ends the day before it is held back; the terms before it apply
+            # again (a negative key: the restored terms of act ``number``).
+            await conn.execute(
+                "update grant_terms set period_end = least(period_end, $3::date)"
+                " where case_id = $1 and decision_number = $2",
+                case_id,
+                number,
+                held - timedelta(days=1),
+            )
+            restored = event.restored
+            await conn.execute(
+                "insert into grant_terms (case_id, decision_number, unit, hours, activities,"
+                " period_start, period_end) select $1, $3, $4, $5, activities, $6, $7"
+                " from grant_terms where case_id = $1 and decision_number < $2"
+                " and decision_number > 0 order by decision_number desc limit 1"
+                " on conflict do nothing",
+                case_id,
+                number,
+                restored_key(number),
+                restored.unit.value,
+                restored.hours,
+                held,
+                restored.period_end,
+            )
+
+
+async def _moved(
+    conn: Connection,
+    case_id: str,
+    number: int,
+    act: str,
+    day: date,
+    decided: ObjectionDecided | None = None,
+) -> None:
+    """Act ``number`` is in effect from ``day`` (later entry into force, or upheld)."""
+    terms = decided.terms if decided is not None else None
+    match act:
+        case "ServiceTerminated":
+            await conn.execute(
+                "update grant_cases set terminated_from = $2 where case_id = $1", case_id, day
+            )
+        case "ServiceSuspended" if decided is None:
+            await conn.execute(
+                "update grant_suspensions set suspended_from = $3 where case_id = $1"
+                " and decision_number = $2",
+                case_id,
+                number,
+                day,
+            )
+        case "ServiceSuspended":
+            # Held back from its first day to ``day``: one row per act, so it starts again.
+            await conn.execute(
+                "update grant_suspensions set suspended_from = $3, resumed_on = null"
+                " where case_id = $1 and decision_number = $2",
+                case_id,
+                number,
+                day,
+            )
+        case "GrantAmended" if decided is None:
+            # The terms before it run until the day before it takes effect.
+            await conn.execute(
+                "update grant_terms set period_end = $3::date - 1 where case_id = $1"
+                " and decision_number = (select max(decision_number) from grant_terms"
+                " where case_id = $1 and decision_number between 1 and $2 - 1)",
+                case_id,
+                number,
+                day,
+            )
+            await conn.execute(
+                "update grant_terms set period_start = $3 where case_id = $1"
+                " and decision_number = $2",
+                case_id,
+                number,
+                day,
+            )
+        case "GrantAmended" if terms is not None:
+            # Upheld: the restored terms end the day before; the reduction applies again from
+            # ``day`` as its own term (the reduced days before the filing keep act's term).
+            await conn.execute(
+                "update grant_terms set period_end = $3::date - 1 where case_id = $1"
+                " and decision_number = $2",
+                case_id,
+                restored_key(number),
+                day,
+            )
+            await conn.execute(
+                "insert into grant_terms (case_id, decision_number, unit, hours, activities,"
+                " period_start, period_end) select $1, $3, $4, $5, activities, $6, $7"
+                " from grant_terms where case_id = $1 and decision_number = $2"
+                " on conflict do nothing",
+                case_id,
+                number,
+                upheld_key(number),
+                terms.unit.value,
+                terms.hours,
+                day,
+                terms.period_end,
+            )

@@ -23,7 +23,8 @@ from services.decisions.grant_terms import (
     VerifiedActivityInput,
     VerifiedPurposeInput,
 )
-from shared.contracts.decisions import ClientData
+from services.decisions.hearing import HearingRecord
+from shared.contracts.decisions import ClientData, Hearing, HearingMethod
 
 RECEIVED = date(2026, 3, 2)  # a Monday; the deadline is Thursday 2 April 2026
 DECIDED = date(2026, 3, 20)
@@ -85,6 +86,20 @@ def adult(**changes: Any) -> AssessmentFacts:
     return AssessmentFacts(**(fields | changes))
 
 
+# APL 62: the person was asked by letter and answered; tests of unfavourable acts that are
+# not about the hearing itself pass this (issue #17: such acts need a hearing).
+HEARD = HearingRecord(
+    hearing=Hearing(
+        method=HearingMethod.LETTER,
+        asked_on=date(2020, 1, 2),
+        answer_by=date(2020, 1, 16),
+        answered_on=date(2020, 1, 9),
+        view="Persona nepiekrīt",
+        weighed="Viedoklis izvērtēts, bet tas nemaina konstatētos faktus",
+    )
+)
+
+
 def decision(**changes: Any) -> Decide:
     fields: dict[str, Any] = {
         "period_start": START,
@@ -92,6 +107,7 @@ def decision(**changes: Any) -> Decide:
         "hours": None,
         "reduction_reason": None,
         "today": DECIDED,
+        "hearing": HEARD,
     }
     return Decide(**(fields | changes))
 

@@ -21,7 +21,7 @@ from shared.contracts.decisions import (
     SuspensionReason,
     TerminationReason,
 )
-from tests.unit.decisions.builders import DECIDED, adult, assessed, decision, open_case, run
+from tests.unit.decisions.builders import DECIDED, HEARD, adult, assessed, decision, open_case, run
 
 ADDRESS = "Vienības iela 1-5, Daugavpils, LV-5401"
 CLIENT = ClientData(
@@ -68,10 +68,11 @@ def grant_and_changes() -> CaseState:
                 None,
                 later,
                 person_view="Persona piekrīt mazākam apjomam",
+                hearing=HEARD,
             ),
-            SuspendService(SuspensionReason.INPATIENT, date(2026, 7, 1), "", later),
+            SuspendService(SuspensionReason.INPATIENT, date(2026, 7, 1), "", later, hearing=HEARD),
             ResumeService(date(2026, 7, 20), "", later),
-            TerminateService(TerminationReason.MOVED, date(2026, 9, 1), "", later),
+            TerminateService(TerminationReason.MOVED, date(2026, 9, 1), "", later, hearing=HEARD),
         ],
         state,
     )
@@ -85,7 +86,7 @@ def refused() -> CaseState:
 
 def refused_for_residence() -> CaseState:
     state = run(
-        [RefuseForResidence("ludza", DECIDED, "Persona norāda, ka dzīvo Ludzā")],
+        [RefuseForResidence("ludza", DECIDED, "Persona norāda, ka dzīvo Ludzā", hearing=HEARD)],
         opened_with_address(),
     )
     return _stamped(state)

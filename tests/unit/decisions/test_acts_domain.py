@@ -26,6 +26,7 @@ from shared.contracts.decisions import (
 )
 from shared.rules import PeriodKind, RefusalReason, RuleSetId
 from tests.unit.decisions.builders import (
+    HEARD,
     LV_2013_START,
     assessed,
     decision,
@@ -93,7 +94,9 @@ def test_a_decided_case_takes_no_extension() -> None:
 
 
 def test_residence_in_another_municipality_is_refused_with_its_own_code() -> None:
-    state = run([open_case(), RefuseForResidence("ludza", date(2026, 3, 20), "dzīvo Ludzā")])
+    state = run(
+        [open_case(), RefuseForResidence("ludza", date(2026, 3, 20), "dzīvo Ludzā", hearing=HEARD)]
+    )
     refusal = state.decisions[-1]
     assert isinstance(refusal, ApplicationRefused) and state.status is CaseStatus.REFUSED
     assert refusal.reasons == [RefusalReason.RESIDENCE_ELSEWHERE]
@@ -105,7 +108,7 @@ def test_residence_in_another_municipality_is_refused_with_its_own_code() -> Non
 def test_a_residence_refusal_names_a_real_other_municipality() -> None:
     for other, code in (("daugavpils", "RESIDENCE_HERE"), ("atlantis", None)):
         with pytest.raises(InvalidCommand) as error:
-            run([open_case(), RefuseForResidence(other, date(2026, 3, 20))])
+            run([open_case(), RefuseForResidence(other, date(2026, 3, 20), hearing=HEARD)])
         assert field_errors(error) == {"declared_municipality": code}
 
 

@@ -28,6 +28,8 @@ from shared.contracts.decisions import (
     ApplicationRefused,
     CaseClosed,
     CaseOpened,
+    DatedFact,
+    DatedFactKind,
     DecisionOverdue,
     GrantAmended,
     HoursGranted,
@@ -42,6 +44,7 @@ from shared.contracts.decisions import (
 from tests.unit.decisions.builders import (
     ASSESSED,
     DECIDED,
+    HEARD,
     LV_2013_START,
     RECEIVED,
     START,
@@ -288,6 +291,7 @@ def amendment(**changes: object) -> AmendGrant:
         "reason": "Works part-time",
         "facts": None,
         "today": date(2026, 5, 20),
+        "hearing": HEARD,
     }
     return AmendGrant(**(fields | changes))  # type: ignore[arg-type]
 
@@ -335,7 +339,16 @@ def test_an_amendment_with_an_assessment_made_later_than_today_names_it() -> Non
 
 
 def test_a_hospital_stay_suspends_the_grant_and_its_end_resumes_it() -> None:
-    suspend = SuspendService(SuspensionReason.INPATIENT, date(2026, 5, 1), "", date(2026, 5, 2))
+    # Decided the day after the stay began: it reaches back to the stay, a dated fact.
+    stay = DatedFact(kind=DatedFactKind.HOSPITAL_STAY, on=date(2026, 5, 1), source="Slimnīca")
+    suspend = SuspendService(
+        SuspensionReason.INPATIENT,
+        date(2026, 5, 1),
+        "",
+        date(2026, 5, 2),
+        hearing=HEARD,
+        dated_fact=stay,
+    )
     state = run([suspend], granted())
     assert state.status is CaseStatus.SUSPENDED
     assert isinstance(state.decisions[-1], ServiceSuspended)
@@ -349,7 +362,9 @@ def test_only_a_granted_service_is_suspended_and_only_a_suspended_one_resumed() 
     resume = ResumeService(date(2026, 5, 10), "", date(2026, 5, 10))
     with pytest.raises(IllegalTransition):
         decide(resume, granted())
-    suspend = SuspendService(SuspensionReason.PRISON, date(2026, 5, 1), "", date(2026, 5, 1))
+    suspend = SuspendService(
+        SuspensionReason.PRISON, date(2026, 5, 1), "", date(2026, 5, 1), hearing=HEARD
+    )
     with pytest.raises(IllegalTransition):
         decide(suspend, assessed())
     with pytest.raises(IllegalTransition):
@@ -357,14 +372,18 @@ def test_only_a_granted_service_is_suspended_and_only_a_suspended_one_resumed() 
 
 
 def test_a_resumption_before_the_stay_began_is_a_bad_date() -> None:
-    suspend = SuspendService(SuspensionReason.PRISON, date(2026, 5, 1), "", date(2026, 5, 1))
+    suspend = SuspendService(
+        SuspensionReason.PRISON, date(2026, 5, 1), "", date(2026, 5, 1), hearing=HEARD
+    )
     with pytest.raises(InvalidCommand) as refused:
         decide(ResumeService(date(2026, 4, 30), "", DECIDED), run([suspend], granted()))
     assert fields(refused.value) == ["resumed_on"]
 
 
 def test_a_terminated_grant_can_no_longer_change() -> None:
-    end = TerminateService(TerminationReason.MOVED, date(2026, 7, 1), "", date(2026, 6, 20))
+    end = TerminateService(
+        TerminationReason.MOVED, date(2026, 7, 1), "", date(2026, 6, 20), hearing=HEARD
+    )
     state = run([end], granted())
     assert (state.status, state.service_last_day) == (CaseStatus.TERMINATED, date(2026, 6, 30))
     for command in (end, amendment()):
@@ -374,7 +393,7 @@ def test_a_terminated_grant_can_no_longer_change() -> None:
 
 def test_a_termination_after_the_day_after_the_period_is_a_bad_date() -> None:
     late = VALID_UNTIL + timedelta(days=2)
-    end = TerminateService(TerminationReason.PERIOD_ENDED, late, "", DECIDED)
+    end = TerminateService(TerminationReason.PERIOD_ENDED, late, "", DECIDED, hearing=HEARD)
     with pytest.raises(InvalidCommand):
         decide(end, granted())
 
@@ -424,7 +443,9 @@ def test_replaying_the_events_gives_the_state_the_commands_built() -> None:
         RecordAssessment(adult(), DECIDED),
         decision(),
         amendment(),
-        SuspendService(SuspensionReason.LONG_TERM_CARE, date(2026, 7, 1), "", DECIDED),
+        SuspendService(
+            SuspensionReason.LONG_TERM_CARE, date(2026, 7, 1), "", DECIDED, hearing=HEARD
+        ),
         CloseTask("t1", "suspended", DECIDED),
     ]
     state, events = CaseState(), []

@@ -100,7 +100,11 @@ KIND_PARTS = {
         "Fakts: ārstēšanās stacionārā ārstniecības iestādē; pirmā diena: 2026. gada 1. jūlijs.",
         "Pārtraukt asistenta pakalpojuma sniegšanu no 2026. gada 1. jūlija uz uzturēšanās laiku.",
         "Līgums ar asistentu netiek izbeigts",
-        "Personas viedoklis lietā nav saņemts",
+        # Issue #17: the hearing (how, when, by when asked), the view and how it was weighed.
+        "Sociālais dienests 2020. gada 2. janvārī ar vēstuli lūdza personu līdz 2020. gada "
+        "16. janvārim izteikt viedokli",
+        "Persona viedokli izteica 2020. gada 9. janvārī: Persona nepiekrīt.",
+        "Viedokļa izvērtējums: Viedoklis izvērtēts, bet tas nemaina konstatētos faktus.",
     ),
     "resumption": (
         "Atjaunot asistenta pakalpojuma sniegšanu ar 2026. gada 20. jūliju.",

@@ -19,7 +19,7 @@ def test_every_decision_carries_the_hash_of_its_document_as_issued(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = assessed()
-    events = fingerprinted(before, decide(decision(), before))
+    events, _ = fingerprinted(before, decide(decision(), before))
     state = before
     for event in events:
         state = evolve(state, event)
@@ -43,5 +43,5 @@ def test_a_municipality_without_legal_data_gets_no_fingerprint(
 ) -> None:
     monkeypatch.delitem(municipalities.ACTS_DATA, "daugavpils")
     before = assessed()
-    events = fingerprinted(before, decide(decision(), before))
+    events, _ = fingerprinted(before, decide(decision(), before))
     assert all(getattr(e, "document_sha256", None) is None for e in events)

@@ -14,6 +14,7 @@ from shared.contracts.decisions import SuspensionReason
 from shared.events.registry import registry
 from shared.municipalities import acts_data, get_municipality
 from tests.unit.decisions.builders import (
+    HEARD,
     LV_2013_DECIDED,
     LV_2013_START,
     adult,
@@ -40,7 +41,9 @@ NEW_FIELDS = {
 
 def lv_2013_case() -> tuple[CaseState, list[BaseModel]]:
     facts = adult(functional_limitations=[], purposes=[])
-    suspend = SuspendService(SuspensionReason.INPATIENT, LV_2013_START, "", LV_2013_DECIDED)
+    suspend = SuspendService(
+        SuspensionReason.INPATIENT, LV_2013_START, "", LV_2013_DECIDED, hearing=HEARD
+    )
     state = run([lv_2013_decision(), suspend], lv_2013_assessed(facts))
     events: list[BaseModel] = [state.opened] if state.opened else []
     events += [e for e in (state.assessment,) if e is not None]

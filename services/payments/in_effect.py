@@ -1,0 +1,146 @@
+"""What is in effect after the signature (issue #17; legal.md §5 item 3): payments pay what
+is in effect, never what is merely decided.
+
+A pending objection holds a termination, interruption or reduction back from ``held_from``
+(the days it was in effect before stay a gap without service); the body upholding it puts
+it in effect from ``effect_from``; an unfavourable change notified after its first day
+takes effect that day. Idempotent like every upstream handler (upserts and guarded updates).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from shared.contracts.decisions import ActNotified, CaseEnded, ObjectionDecided, ObjectionFiled
+from shared.events.envelope import Envelope
+from shared.store.types import Connection
+
+
+async def _grant_period(
+    conn: Connection, case_id: str, start: date, unit: str, hours: Decimal
+) -> None:
+    await conn.execute(
+        "insert into grant_periods (case_id, effective_from, unit, hours)"
+        " values ($1, $2, $3, $4) on conflict (case_id, effective_from)"
+        " do update set unit = excluded.unit, hours = excluded.hours",
+        case_id,
+        start,
+        unit,
+        hours,
+    )
+
+
+async def objection_filed(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    """Issue #17 (legal.md §5 item 3): a pending objection holds a termination, interruption
+    or reduction back from ``held_from``; payments pay what is in effect."""
+    assert isinstance(data, ObjectionFiled)
+    held, first = data.held_from, data.act_first_day
+    if not data.holds_back or held is None or first is None:
+        return
+    match data.act:
+        case "ServiceTerminated":
+            await conn.execute(
+                "update cases set ended_from = null where case_id = $1", data.case_id
+            )
+            if held > first:  # in effect from its first day until the filing: a gap
+                await conn.execute(
+                    "insert into suspensions (case_id, suspended_from, resumed_on)"
+                    " values ($1, $2, $3) on conflict do nothing",
+                    data.case_id,
+                    first,
+                    held,
+                )
+        case "ServiceSuspended":
+            await conn.execute(
+                "update suspensions set resumed_on = $3 where case_id = $1"
+                " and suspended_from = $2 and (resumed_on is null or resumed_on > $3)",
+                data.case_id,
+                first,
+                held,
+            )
+        case "GrantAmended" if data.restored is not None:
+            restored = data.restored
+            await conn.execute(
+                "update cases set unit = $2, hours = $3, period_end = $4 where case_id = $1",
+                data.case_id,
+                restored.unit.value,
+                restored.hours,
+                restored.period_end,
+            )
+            await _grant_period(conn, data.case_id, held, restored.unit.value, restored.hours)
+
+
+async def objection_decided(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    """The body upheld (or changed) a held-back act: in effect from ``effect_from``."""
+    assert isinstance(data, ObjectionDecided)
+    if data.holds_back and data.effect_from is not None:
+        await _in_effect_from(conn, data.case_id, data.act, data.effect_from, data)
+
+
+async def act_notified(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    """An unfavourable change notified after its first day takes effect that day (item 5)."""
+    assert isinstance(data, ActNotified)
+    if data.first_day_in_effect is not None:
+        await _in_effect_from(
+            conn, data.case_id, data.act, data.first_day_in_effect, None, data.act_first_day
+        )
+
+
+async def _in_effect_from(
+    conn: Connection,
+    case_id: str,
+    act: str,
+    day: date,
+    decided: ObjectionDecided | None,
+    first_day: date | None = None,
+) -> None:
+    terms = decided.terms if decided is not None else None
+    match act:
+        case "ServiceTerminated":
+            await conn.execute("update cases set ended_from = $2 where case_id = $1", case_id, day)
+        case "ServiceSuspended" if decided is None:
+            await conn.execute(
+                "update suspensions set suspended_from = $3 where case_id = $1"
+                " and suspended_from = $2",
+                case_id,
+                first_day,
+                day,
+            )
+        case "ServiceSuspended":
+            await conn.execute(
+                "insert into suspensions (case_id, suspended_from) values ($1, $2)"
+                " on conflict do nothing",
+                case_id,
+                day,
+            )
+        case "GrantAmended" if decided is None and first_day is not None:
+            await conn.execute(
+                "update grant_periods set effective_from = $3 where case_id = $1"
+                " and effective_from = $2",
+                case_id,
+                first_day,
+                day,
+            )
+        case "GrantAmended" if terms is not None:
+            await conn.execute(
+                "update cases set unit = $2, hours = $3, period_end = $4 where case_id = $1",
+                case_id,
+                terms.unit.value,
+                terms.hours,
+                terms.period_end,
+            )
+            await _grant_period(conn, case_id, day, terms.unit.value, terms.hours)
+
+
+async def case_ended(conn: Connection, e: Envelope, data: BaseModel) -> None:
+    """legal.md §2: the grant ended by its term or the person died: nothing after that day."""
+    assert isinstance(data, CaseEnded)
+    await conn.execute(
+        "update cases set ended_from = least(coalesce(ended_from, $2::date + 1), $2::date + 1)"
+        " where case_id = $1",
+        data.case_id,
+        data.last_service_day,
+    )
