@@ -104,7 +104,7 @@ async def submit_application(
             status=domain.Status.SUBMITTED,
             received_on=received_on,
             decision_due_on=decision_deadline(received_on),
-            version=envelope.sequence,
+            version=envelope.aggregateversion,
         )
 
     response = await _run(request, runtime, principal, municipality, body, command, respond)
@@ -170,7 +170,7 @@ async def withdraw_application(
 
     def respond(envelope: Envelope) -> tuple[int, BaseModel]:
         return 200, models.WithdrawnOut(
-            status=domain.Status.WITHDRAWN, version=envelope.sequence, **envelope.data
+            status=domain.Status.WITHDRAWN, version=envelope.aggregateversion, **envelope.data
         )
 
     return await _run(request, runtime, principal, municipality, body, command, respond)

@@ -43,7 +43,7 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
                 event.content_sha256,
                 event.storage_ref,
                 event.received_on,
-                envelope.sequence,
+                envelope.aggregateversion,
                 envelope.time,
             )
             await _touch(conn, envelope, "document_count = document_count + 1")
@@ -67,7 +67,7 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
                 event.effective_from,
                 event.effective_until,
                 event.description,
-                envelope.sequence,
+                envelope.aggregateversion,
                 envelope.time,
             )
             await _touch(conn, envelope, "change_count = change_count + 1")
@@ -89,7 +89,7 @@ async def _submitted(conn: Connection, envelope: Envelope, event: ApplicationSub
         event.applicant.last_name,
         event.applicant.personal_code,
         json.dumps(envelope.data),
-        envelope.sequence,
+        envelope.aggregateversion,
         envelope.time,
     )
 
@@ -100,7 +100,7 @@ async def _touch(conn: Connection, envelope: Envelope, change: str, *args: Any) 
         f"update applications set {change}, version = $2, updated_at = $3"
         " where application_id = $1::text::uuid",
         envelope.data["application_id"],
-        envelope.sequence,
+        envelope.aggregateversion,
         envelope.time,
         *args,
     )
