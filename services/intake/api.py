@@ -211,13 +211,15 @@ async def list_applications(
     municipality: str,
     principal: Caseworker,
     runtime: Runtime,
-    status: domain.Status | None = None,
+    status: models.ApplicationStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> models.ApplicationPage:
     """This municipality's applications, newest received first."""
     async with runtime.pool.acquire() as conn:
-        total, rows = await projections.list_applications(conn, municipality, status, limit, offset)
+        total, rows = await projections.list_applications(
+            conn, municipality, status.value if status else None, limit, offset
+        )
     items = [models.ApplicationSummary(**_summary(row)) for row in rows]
     return models.ApplicationPage(items=items, total=total, limit=limit, offset=offset)
 
