@@ -26,7 +26,8 @@ from shared.settings import SERVICE_PORTS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PERSONAL_FIELDS = {"personal_code", "first_name", "last_name", "declared_address", "iban"}
-# Where the production bus is reached (docs/partners.md "Credentials"); TLS, user + password.
+# Where the production bus is reached (docs/partners.md "Credentials"): a name each
+# municipality's operator confirms; partners log in with a user and password.
 PRODUCTION_HOST = "nats.asistents.lv:4222"
 # An extension attribute's value in the JSON format (CloudEvents 1.0 "Type System").
 EXTENSION_VALUE = {"type": ["string", "integer", "boolean"]}
