@@ -76,8 +76,9 @@ async def replay(
                 await msg.ack()  # a reader de-duplicates by event["id"]: at-least-once
         await nc.flush()  # the acks have reached the server
     finally:
-        # A pull subscription ends before the connection: drain() would otherwise wait for
-        # it to empty and time out (DrainTimeoutError, about 30 s).
+        # Unsubscribe, then close: nats-py's fetch takes messages off the subscription's
+        # queue without marking them done, so drain() waits for a queue.join() that never
+        # returns and gives up after its 30 s timeout (DrainTimeoutError).
         await sub.unsubscribe()
         await nc.close()
     return lines
