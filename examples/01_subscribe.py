@@ -60,10 +60,11 @@ async def follow(
     *,
     subjects: tuple[str, ...] = ENTITLED,
     limit: int = 10,
-    max_seconds: float = 60.0,
+    max_seconds: float | None = 60.0,
     ready: asyncio.Event | None = None,
 ) -> list[str]:
-    """Print (and return) the first ``limit`` events, or what came within ``max_seconds``.
+    """Print (and return) the first ``limit`` events, or what came within ``max_seconds``
+    (None: no time limit).
 
     Plain NATS subscriptions: new events only, while connected (a partner's account has no
     JetStream). ``ready`` is set once the server has every subscription.
@@ -112,4 +113,4 @@ if __name__ == "__main__":
     user, password = credentials(PARTNER)
     url = sys.argv[1] if len(sys.argv) > 1 else LOCAL_URL
     limit = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
-    asyncio.run(follow(url, user, password, limit=limit, max_seconds=float("inf")))
+    asyncio.run(follow(url, user, password, limit=limit, max_seconds=None))

@@ -221,11 +221,11 @@ async def current_hours(
     *,
     subjects: tuple[str, ...] = SUBJECTS,
     limit: int = 100,
-    max_seconds: float = 60.0,
+    max_seconds: float | None = 60.0,
     ready: asyncio.Event | None = None,
 ) -> list[str]:
     """Follow the decisions, print (and return) a case's timeline each time it changes;
-    stops after ``limit`` events or ``max_seconds``."""
+    stops after ``limit`` events or ``max_seconds`` (None: never)."""
     lines: list[str] = []
     ledger = Ledger()
     nc = await nats.connect(url, user=user, password=password)
@@ -266,4 +266,4 @@ if __name__ == "__main__":
     user, password = credentials(PARTNER)
     url = sys.argv[1] if len(sys.argv) > 1 else LOCAL_URL
     limit = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
-    asyncio.run(current_hours(url, user, password, limit=limit, max_seconds=float("inf")))
+    asyncio.run(current_hours(url, user, password, limit=limit, max_seconds=None))

@@ -135,6 +135,9 @@ def asyncapi_document(reg: EventRegistry = registry) -> dict[str, Any]:
                 "IBANs, free text) are encrypted per person (crypto-shredding): "
                 + WIRE_FORM
                 + " Partners see the ciphertext only; after an erasure nobody can open it. "
+                "Consumers ignore data fields and extension attributes they do not know; "
+                "a breaking change of data is a new type version (.v2) on the same subject. "
+                "Partner guide: docs/partners.md. "
                 "Services: " + ", ".join(SERVICE_PORTS)
             ),
         },
