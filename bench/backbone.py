@@ -100,7 +100,7 @@ async def legacy_append(
                 " order by v returning position",
                 stream_id,
                 context.municipality,
-                [e.sequence for e in envelopes],
+                [e.aggregateversion for e in envelopes],
                 [e.id for e in envelopes],
                 [e.type for e in envelopes],
                 [e.to_json().decode() for e in envelopes],
@@ -234,7 +234,7 @@ async def raw_baseline(servers: Servers, js_config_owner: str, expected: int) ->
             rows = []
             for msg in msgs:
                 body = json.loads(msg.data)
-                rows.append((body["subject"], body["sequence"]))
+                rows.append((body["subject"], body["aggregateversion"]))
             async with pool.acquire() as conn:
                 await conn.executemany("insert into ticks values ($1, $2)", rows)
             for msg in msgs:
@@ -252,13 +252,14 @@ async def our_consumer(servers: Servers, name: str, expected: int, batch_handler
     async def attach(broker: NatsBroker, pool: asyncpg.Pool, count: Callable[[int], None]) -> None:
         async def one(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
             await conn.execute(
-                "insert into ticks values ($1, $2)", envelope.subject, envelope.sequence
+                "insert into ticks values ($1, $2)", envelope.subject, envelope.aggregateversion
             )
             count(1)
 
         async def many(conn: Connection, events: Sequence[tuple[Envelope, BaseModel]]) -> None:
             await conn.executemany(
-                "insert into ticks values ($1, $2)", [(e.subject, e.sequence) for e, _ in events]
+                "insert into ticks values ($1, $2)",
+                [(e.subject, e.aggregateversion) for e, _ in events],
             )
             count(len(events))
 

@@ -104,7 +104,7 @@ async def submit_application(
             status=domain.Status.SUBMITTED,
             received_on=received_on,
             decision_due_on=decision_deadline(received_on),
-            version=envelope.sequence,
+            version=envelope.aggregateversion,
         )
 
     response = await _run(request, runtime, principal, municipality, body, command, respond)
@@ -170,7 +170,7 @@ async def withdraw_application(
 
     def respond(envelope: Envelope) -> tuple[int, BaseModel]:
         return 200, models.WithdrawnOut(
-            status=domain.Status.WITHDRAWN, version=envelope.sequence, **envelope.data
+            status=domain.Status.WITHDRAWN, version=envelope.aggregateversion, **envelope.data
         )
 
     return await _run(request, runtime, principal, municipality, body, command, respond)
@@ -211,13 +211,15 @@ async def list_applications(
     municipality: str,
     principal: Caseworker,
     runtime: Runtime,
-    status: domain.Status | None = None,
+    status: models.ApplicationStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> models.ApplicationPage:
     """This municipality's applications, newest received first."""
     async with runtime.pool.acquire() as conn:
-        total, rows = await projections.list_applications(conn, municipality, status, limit, offset)
+        total, rows = await projections.list_applications(
+            conn, municipality, status.value if status else None, limit, offset
+        )
     items = [models.ApplicationSummary(**_summary(row)) for row in rows]
     return models.ApplicationPage(items=items, total=total, limit=limit, offset=offset)
 

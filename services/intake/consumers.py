@@ -10,6 +10,7 @@ import uuid
 import asyncpg
 from pydantic import BaseModel
 
+from services.intake import case_status
 from services.intake.domain import RegisterForwarded
 from services.intake.handlers import handle
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
@@ -82,10 +83,12 @@ def decisions_consumer(
     rebuild: Rebuild,
 ) -> EventConsumer:
     """One durable on decisions' stream (two would split its messages between them):
-    ``ApplicationForwarded`` (rules.md §3.5, issue #13) and ``PersonalDataErased`` (scrub and
-    rebuild intake's tables of an erased person, issue #9); every other event is skipped."""
+    ``ApplicationForwarded`` (rules.md §3.5, issue #13), ``PersonalDataErased`` (scrub and
+    rebuild intake's tables of an erased person, issue #9), and the events that change a
+    case's status, which the application's view follows (``case_status.py``, issue 18).
+    Its durable receives only these (``EventConsumer.config``)."""
     handlers = {
-        ApplicationForwarded.__name__: handler(store),
+        **case_status.handlers(also={ApplicationForwarded.__name__: handler(store)}),
         PersonalDataErased.__name__: erasure_handler(store, rebuild),
     }
     return EventConsumer(CONSUMER, "decisions", handlers, pool, settings)

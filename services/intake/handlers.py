@@ -40,7 +40,7 @@ async def load(
     state = INITIAL
     for envelope in envelopes:
         state = evolve(state, store.decode(envelope))
-    return state, envelopes[-1].sequence if envelopes else 0
+    return state, envelopes[-1].aggregateversion if envelopes else 0
 
 
 async def handle(

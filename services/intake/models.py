@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
@@ -199,9 +200,30 @@ class ChangeOut(BaseModel):
     description: str
 
 
+class ApplicationStatus(StrEnum):
+    """What an application shows: intake's own status until the case at decisions says
+    more (services/intake/case_status.py, issue 18)."""
+
+    SUBMITTED = "submitted"
+    OPEN = "open"  # the case is open at decisions, not yet decided
+    GRANTED = "granted"
+    REFUSED = "refused"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+    WITHDRAWN = "withdrawn"
+    FORWARDED = "forwarded"
+    CLOSED = "closed"
+
+
 class ApplicationSummary(BaseModel):
     application_id: str
-    status: Status
+    status: ApplicationStatus
+    decided_on: date | None = Field(
+        default=None, description="The date of the case's latest decision, forwarding or closing"
+    )
+    decision_number: int | None = Field(
+        default=None, description="The case's latest decision (1 the grant or refusal, …)"
+    )
     applicant_name: str
     channel: Channel
     received_on: date

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from services.intake.case_status import JOIN, SHOWN_COLUMNS, SHOWN_STATUS
 from services.intake.domain import Status
 from shared.contracts.intake import (
     ApplicationDocumentAdded,
@@ -43,7 +44,7 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
                 event.content_sha256,
                 event.storage_ref,
                 event.received_on,
-                envelope.sequence,
+                envelope.aggregateversion,
                 envelope.time,
             )
             await _touch(conn, envelope, "document_count = document_count + 1")
@@ -67,7 +68,7 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
                 event.effective_from,
                 event.effective_until,
                 event.description,
-                envelope.sequence,
+                envelope.aggregateversion,
                 envelope.time,
             )
             await _touch(conn, envelope, "change_count = change_count + 1")
@@ -89,7 +90,7 @@ async def _submitted(conn: Connection, envelope: Envelope, event: ApplicationSub
         event.applicant.last_name,
         event.applicant.personal_code,
         json.dumps(envelope.data),
-        envelope.sequence,
+        envelope.aggregateversion,
         envelope.time,
     )
 
@@ -100,7 +101,7 @@ async def _touch(conn: Connection, envelope: Envelope, change: str, *args: Any) 
         f"update applications set {change}, version = $2, updated_at = $3"
         " where application_id = $1::text::uuid",
         envelope.data["application_id"],
-        envelope.sequence,
+        envelope.aggregateversion,
         envelope.time,
         *args,
     )
@@ -130,30 +131,33 @@ async def rebuild(conn: Connection, store: EventStore, batch_size: int = 1000) -
 
 # ---- queries -----------------------------------------------------------------------------
 
+# The status shown is the case's once decisions has decided (case_status.py, issue 18).
 _SUMMARY = (
-    "application_id::text, status, channel, received_on, decision_due_on,"
-    " first_name, last_name, document_count, change_count, withdrawn_on, version"
+    f"a.application_id::text, {SHOWN_COLUMNS}, a.channel, a.received_on, a.decision_due_on,"
+    " a.first_name, a.last_name, a.document_count, a.change_count, a.withdrawn_on, a.version"
 )
+_FROM = f" from applications a{JOIN}"
 
 
 async def list_applications(
     conn: Connection,
     municipality: str,
-    status: Status | None,
+    status: str | None,
     limit: int,
     offset: int,
 ) -> tuple[int, list[dict[str, Any]]]:
-    where = " where municipality = $1 and ($2::text is null or status = $2)"
+    """``status``: as shown (intake's own, or the case's: ``case_status.CaseStatus``)."""
+    where = f" where a.municipality = $1 and ($2::text is null or {SHOWN_STATUS} = $2)"
     total = await conn.fetchval(
-        f"select count(*) from applications{where}",
+        f"select count(*){_FROM}{where}",
         municipality,
-        status.value if status else None,
+        status,
     )
     rows = await conn.fetch(
-        f"select {_SUMMARY} from applications{where}"
-        " order by received_on desc, application_id desc limit $3 offset $4",
+        f"select {_SUMMARY}{_FROM}{where}"
+        " order by a.received_on desc, a.application_id desc limit $3 offset $4",
         municipality,
-        status.value if status else None,
+        status,
         limit,
         offset,
     )
@@ -165,8 +169,9 @@ async def get_application(
 ) -> dict[str, Any] | None:
     """One application of ``municipality``; another municipality's id is simply not found."""
     row = await conn.fetchrow(
-        f"select {_SUMMARY}, withdrawal_reason, submitted_at, updated_at, submission::text"
-        " from applications where municipality = $1 and application_id = $2::text::uuid",
+        f"select {_SUMMARY}, a.withdrawal_reason, a.submitted_at, a.updated_at,"
+        f" a.submission::text{_FROM}"
+        " where a.municipality = $1 and a.application_id = $2::text::uuid",
         municipality,
         application_id,
     )

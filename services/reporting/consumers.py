@@ -1,8 +1,12 @@
 """The reporting consumers: one durable per producing stream, every municipality's events.
 
 Each handler is the projection's ``apply``; ``EventConsumer`` records the event id in the
-same transaction, so 3× delivery applies an event once. Events the figures do not use
-are acknowledged without effect (they carry nothing the ministry may keep).
+same transaction, so 3× delivery applies an event once. Each durable filters only the
+subjects of the events the figures use (issue 18): the others are never delivered, so
+never acknowledged. A handler added in a later version widens the filter, and the durable
+is then read again from the stream's first message (``ensure_consumer``), so the new
+handler counts the whole history; the catch-up of ``replay.py`` covers what the skeleton's
+durables acknowledged before any handler existed.
 """
 
 from __future__ import annotations

@@ -136,11 +136,15 @@ class EventConsumer:
         return stream_name(self.upstream_service)
 
     def config(self) -> ConsumerConfig:
+        """Only the subjects of the events it handles (issue 18): what it cannot handle is
+        never delivered, so never acknowledged, and a handler added later still gets the
+        history (``ensure_consumer``)."""
         return consumer_config(
             self.consumer,
             self.upstream_service,
             max_deliver=self.settings.max_deliver,
             ack_wait_seconds=self.settings.ack_wait_seconds,
+            events=[*self.handlers, *self.batch_handlers],
         )
 
     def attach(self, broker: NatsBroker) -> None:

@@ -1,8 +1,14 @@
-"""The public contract as files: JSON Schemas per event and an AsyncAPI 3.0 document.
+"""The public contract as files: JSON Schemas per event and an AsyncAPI 3.1 document.
 
 Generated from the registered pydantic models, committed under ``docs/``, and checked by a
 test that fails when the code and the files drift (architecture.md §3). Regenerate with
 ``.venv/bin/python -m shared.events.asyncapi``.
+
+The envelope's schema is CloudEvents 1.0 as the spec words it (issue 18): ``specversion`` the
+constant "1.0", ``id`` and ``source`` non-empty, the optional attributes declared, and any
+further extension attribute allowed when its name follows the spec's naming rule. ``data``
+follows ignore-unknown (docs/partners.md "Versions"): a producer may add an optional field
+within a version, so the data schemas allow properties they do not list.
 """
 
 from __future__ import annotations
@@ -13,20 +19,39 @@ from pathlib import Path
 from typing import Any
 
 import shared.contracts  # noqa: F401  (registers every event type)
-from shared.events.envelope import Envelope
+from shared.events.envelope import ATTRIBUTE_NAME, Envelope
 from shared.events.personal import WIRE_FORM, personal_paths
 from shared.events.registry import EventRegistry, EventSpec, registry
 from shared.settings import SERVICE_PORTS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PERSONAL_FIELDS = {"personal_code", "first_name", "last_name", "declared_address", "iban"}
+# Where the production bus is reached (docs/partners.md "Credentials"): a name each
+# municipality's operator confirms; partners log in with a user and password.
+PRODUCTION_HOST = "nats.asistents.lv:4222"
+# An extension attribute's value in the JSON format (CloudEvents 1.0 "Type System").
+EXTENSION_VALUE = {"type": ["string", "integer", "boolean"]}
+
+
+def envelope_schema() -> dict[str, Any]:
+    """The CloudEvents envelope (without ``data``), faithful to CloudEvents 1.0."""
+    schema = Envelope.model_json_schema()
+    properties = schema["properties"]
+    properties["specversion"] = {"const": "1.0", "title": "Specversion"}
+    properties["datacontenttype"] = {"const": "application/json", "title": "Datacontenttype"}
+    # Extension attributes: any name the spec allows (e.g. traceparent), a scalar value.
+    schema["propertyNames"] = {"pattern": ATTRIBUTE_NAME.pattern}
+    schema["additionalProperties"] = EXTENSION_VALUE
+    return schema
 
 
 def event_schema(spec: EventSpec) -> dict[str, Any]:
     """The whole message: the CloudEvents envelope with this event's ``data``."""
-    envelope = Envelope.model_json_schema()
+    envelope = envelope_schema()
     data = spec.model.model_json_schema(ref_template="#/$defs/{model}")
     defs = {**envelope.pop("$defs", {}), **data.pop("$defs", {})}
+    # Ignore-unknown: fields added within this version must not break a consumer.
+    data["additionalProperties"] = True
     envelope["properties"]["data"] = data
     envelope["properties"]["type"] = {"const": spec.type, "title": "Type"}
     envelope["title"] = spec.name
@@ -96,7 +121,7 @@ def asyncapi_document(reg: EventRegistry = registry) -> dict[str, Any]:
             "messages": [{"$ref": f"#/channels/{key}/messages/{spec.name}"}],
         }
     return {
-        "asyncapi": "3.0.0",
+        "asyncapi": "3.1.0",
         "info": {
             "title": "Asistents events",
             "version": "1.0.0",
@@ -110,19 +135,44 @@ def asyncapi_document(reg: EventRegistry = registry) -> dict[str, Any]:
                 "IBANs, free text) are encrypted per person (crypto-shredding): "
                 + WIRE_FORM
                 + " Partners see the ciphertext only; after an erasure nobody can open it. "
+                "Consumers ignore data fields and extension attributes they do not know; "
+                "a breaking change of data is a new type version (.v2) on the same subject. "
+                "Partner guide: docs/partners.md. "
                 "Services: " + ", ".join(SERVICE_PORTS)
             ),
         },
         "defaultContentType": "application/cloudevents+json",
         "servers": {
+            "production": {
+                "host": PRODUCTION_HOST,
+                "protocol": "nats",
+                "description": (
+                    "The municipalities' bus. Partners connect to the PARTNERS account with "
+                    "their own user and password and may only subscribe to the subjects of "
+                    "their agreement (docs/partners.md)."
+                ),
+                "security": [{"$ref": "#/components/securitySchemes/natsUserPassword"}],
+            },
             "local": {
                 "host": "127.0.0.1:14222",
                 "protocol": "nats",
                 "description": "The embedded local stack started by ./asist up",
-            }
+                "security": [{"$ref": "#/components/securitySchemes/natsUserPassword"}],
+            },
         },
         "channels": channels,
         "operations": operations,
+        "components": {
+            "securitySchemes": {
+                "natsUserPassword": {
+                    "type": "userPassword",
+                    "description": (
+                        "A NATS user of the PARTNERS account (deploy/nats_accounts.py): "
+                        "subscribe-only, to the subjects it is entitled to."
+                    ),
+                }
+            }
+        },
     }
 
 

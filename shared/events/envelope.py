@@ -1,10 +1,19 @@
 """The CloudEvents 1.0 envelope of every message on the bus (architecture.md §3).
 
 Structured JSON mode: the whole event, attributes and ``data``, is the message body.
-Extension attributes carry what an event-sourced consumer needs: the producing
-``municipality``, the aggregate's ``sequence`` (its version), ``correlationid``,
-``causationid`` and ``actor``. Extension names are lowercase alphanumerics only, as the
-CloudEvents spec requires.
+``specversion`` is the constant "1.0"; ``id`` and ``source`` are non-empty, as the spec
+requires. Extension attributes carry what an event-sourced consumer needs: the producing
+``municipality``, ``aggregateversion`` (the version of the aggregate ``subject`` after this
+event: 1, 2, 3, …), ``correlationid``, ``causationid`` and ``actor``.
+
+The aggregate's version was called ``sequence`` until issue 18; that name belongs to the
+CloudEvents Sequence extension (a string), so it was renamed. Envelopes stored or streamed
+before carry ``sequence`` as an integer: :meth:`Envelope._legacy_sequence` reads them.
+
+Like any CloudEvents consumer, the envelope accepts the spec's optional attributes
+(``dataschema``, ``subject``, ``time``, ``datacontenttype``) and any extension attribute
+whose name follows the spec's naming rule (lowercase letters and digits, at most 20
+characters, e.g. ``traceparent``) with a string, integer or boolean value.
 """
 
 from __future__ import annotations
@@ -12,9 +21,16 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from uuid6 import uuid7
 
 from shared.municipalities import SLUG_PATTERN
@@ -22,6 +38,12 @@ from shared.municipalities import SLUG_PATTERN
 TYPE_PATTERN = re.compile(
     r"^lv\.asist\.(?P<service>[a-z]+)\.(?P<name>[A-Za-z]+)\.v(?P<version>\d+)$"
 )
+# CloudEvents 1.0 §"Attribute Naming Convention": lowercase a-z and 0-9, at most 20 characters.
+ATTRIBUTE_NAME = re.compile(r"^[a-z0-9]{1,20}$")
+# Values an extension attribute may take in the JSON format (String, Integer, Boolean; URIs
+# and timestamps are strings there).
+EXTENSION_VALUE_TYPES = (str, int, bool)
+LEGACY_VERSION_ATTRIBUTE = "sequence"
 
 
 def new_event_id() -> str:
@@ -39,21 +61,55 @@ def stream_name(service: str) -> str:
 
 
 class Envelope(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="allow")
 
-    specversion: str = "1.0"
-    id: str
-    source: str
+    # Required on every message, as CloudEvents requires: no default when parsing.
+    specversion: Literal["1.0"]
+    id: str = Field(min_length=1)
+    source: str = Field(min_length=1, description="URI-reference: /asist/<municipality>/<service>")
     type: str
-    subject: str
+    subject: str = Field(min_length=1, description="The aggregate: application, case, …")
     time: AwareDatetime
-    datacontenttype: str = "application/json"
+    datacontenttype: Literal["application/json"] = "application/json"
+    dataschema: str | None = Field(default=None, min_length=1, json_schema_extra={"format": "uri"})
     data: dict[str, Any]
     municipality: str
-    sequence: int = Field(ge=1)
+    aggregateversion: int = Field(
+        ge=1, description="Version of the aggregate `subject` after this event (1, 2, 3, …)"
+    )
     correlationid: str
     causationid: str | None = None
     actor: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_sequence(cls, value: Any) -> Any:
+        """Envelopes written before issue 18 carry the aggregate's version as ``sequence``
+        (an integer); they stay readable (event store, streams, dead letters)."""
+        if (
+            isinstance(value, dict)
+            and "aggregateversion" not in value
+            and isinstance(value.get(LEGACY_VERSION_ATTRIBUTE), int)
+        ):
+            value = dict(value)
+            value["aggregateversion"] = value.pop(LEGACY_VERSION_ATTRIBUTE)
+        return value
+
+    @model_validator(mode="after")
+    def _extensions(self) -> Envelope:
+        """Extension attributes beyond ours are kept, if CloudEvents allows them."""
+        for name, value in (self.model_extra or {}).items():
+            if not ATTRIBUTE_NAME.match(name):
+                raise ValueError(
+                    f"extension attribute {name!r}: CloudEvents names are 1-20 lowercase"
+                    " letters or digits"
+                )
+            if value is not None and not isinstance(value, EXTENSION_VALUE_TYPES):
+                raise ValueError(
+                    f"extension attribute {name!r}: a string, integer or boolean, "
+                    f"got {type(value).__name__}"
+                )
+        return self
 
     @field_validator("municipality")
     @classmethod

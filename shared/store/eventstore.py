@@ -80,6 +80,7 @@ class EventStore:
         if spec.service != self.service:
             raise ValueError(f"{spec.type} belongs to {spec.service}, not {self.service}")
         return Envelope(
+            specversion="1.0",
             id=new_event_id(),
             source=f"/asist/{context.municipality}/{self.service}",
             type=spec.type,
@@ -87,7 +88,7 @@ class EventStore:
             time=utc_now(),
             data=data.model_dump(mode="json"),
             municipality=context.municipality,
-            sequence=version,
+            aggregateversion=version,
             correlationid=context.correlation_id,
             causationid=context.causation_id,
             actor=context.actor,
@@ -128,7 +129,7 @@ class EventStore:
         arguments = (
             stream_id,
             context.municipality,
-            [e.sequence for e in envelopes],
+            [e.aggregateversion for e in envelopes],
             [e.id for e in envelopes],
             [e.type for e in envelopes],
             [e.to_json().decode() for e in stored],
@@ -237,7 +238,7 @@ class EventStore:
         """Fold a stream into state; returns the state and its version for the next append."""
         state, version = initial, 0
         for envelope in await self.read_stream(conn, stream_id):
-            state, version = evolve(state, self.decode(envelope)), envelope.sequence
+            state, version = evolve(state, self.decode(envelope)), envelope.aggregateversion
         return state, version
 
 

@@ -9,6 +9,7 @@ decision document downloads.
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,10 @@ from tests.conftest import Servers
 from tests.sdk import parse_with_sdk
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("clean_bus")]
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+README_PORTS = {8101: "intake", 8102: "decisions", 8103: "timesheets", 8104: "payments"}
+README_PORTS[8105] = "reporting"
 
 TOKENS = {name: f"e2e-{name}" for name in demo_grants()}
 
@@ -128,3 +133,36 @@ async def test_the_demo_month_runs_through_every_service(
             "/municipalities/ludza/cases", headers={"Authorization": f"Bearer {TOKENS['ludza']}"}
         )
         assert janis.application_id not in ludza_cases.text
+    await check_readme_examples(services)
+
+
+def readme_requests() -> list[tuple[str, str, str]]:
+    """The README's "Try the API" requests: (token name, service, path and query)."""
+    text = README.read_text()
+    block = text[text.index("## Try the API") :].split("```sh", 1)[1].split("```", 1)[0]
+    variables = dict(re.findall(r'^(\w+)=\$\(python3 .*\["(\w+)"\]\)', block, re.M))
+    requests = []
+    for var, port, path in re.findall(
+        r'curl -s -H "Authorization: Bearer \$(\w+)" "?http://127\.0\.0\.1:(\d+)([^"\s]+)',
+        block,
+    ):
+        requests.append((variables[var], README_PORTS[int(port)], path))
+    return requests
+
+
+async def check_readme_examples(services: dict[str, str]) -> None:
+    """Issue 18: each of the README's example requests answers with something after the
+    demo (an empty list was what its second example gave)."""
+    requests = readme_requests()
+    assert len(requests) >= 5
+    async with httpx.AsyncClient() as http:
+        for token, service, path in requests:
+            response = await http.get(
+                services[service] + path, headers={"Authorization": f"Bearer {TOKENS[token]}"}
+            )
+            assert response.status_code == 200, (path, response.text)
+            body = response.json()
+            assert body.get("items", body.get("municipalities")), (path, body)
+            if "status=" in path:
+                wanted = path.split("status=")[1].split("&")[0]
+                assert {item["status"] for item in body["items"]} == {wanted}, path

@@ -69,6 +69,7 @@ def probe_envelope(
     from shared.events.envelope import new_event_id, utc_now
 
     return Envelope(
+        specversion="1.0",
         id=event_id or new_event_id(),
         source="/asist/daugavpils/probe",
         type=f"lv.asist.probe.{event_type}.v1",
@@ -76,6 +77,6 @@ def probe_envelope(
         time=utc_now(),
         data={"n": n},
         municipality="daugavpils",
-        sequence=sequence,
+        aggregateversion=sequence,
         correlationid="test",
     )

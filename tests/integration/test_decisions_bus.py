@@ -72,7 +72,7 @@ async def test_events_are_published_as_cloudevents_on_decisions_subjects(
         assert event.get_source() == "/asist/daugavpils/decisions"
         assert event.get_subject() == f"case-{case_id}"
         assert event.get_extension("municipality") == "daugavpils"
-        assert event.get_extension("sequence") == sequence
+        assert event.get_extension("aggregateversion") == sequence
     opened, _, granted = events
     assert opened.get_type() == "lv.asist.decisions.CaseOpened.v1"
     assert opened.get_extension("causationid")  # the intake event that opened it

@@ -40,7 +40,7 @@ async def test_two_concurrent_writers_exactly_one_succeeds(event_db: asyncpg.Poo
     assert sorted(outcomes) == ["conflict", "ok"]
     async with event_db.acquire() as conn:
         events = await store.read_stream(conn, "case-1")
-    assert [e.sequence for e in events] == [1]
+    assert [e.aggregateversion for e in events] == [1]
 
 
 async def test_conflict_error_names_the_stream_and_versions(event_db: asyncpg.Pool) -> None:
@@ -69,7 +69,7 @@ async def test_read_stream_and_read_all_after_position(event_db: asyncpg.Pool) -
         )
     assert [r.envelope.data["n"] for r in everything] == [1, 2, 3]
     assert [r.envelope.data["n"] for r in after_first] == [2, 3]
-    assert [e.sequence for e in stream_b] == [1, 2]
+    assert [e.aggregateversion for e in stream_b] == [1, 2]
     assert stream_b[0].type == "lv.asist.probe.Pinged.v1"
     assert stream_b[0].source == "/asist/daugavpils/probe"
     assert (state, version) == (5, 2)
@@ -182,8 +182,8 @@ async def test_an_older_transaction_appending_after_a_younger_one_reads_in_versi
             await older.fetchval("select pg_current_xact_id()")
             await store.append(younger, "s", 0, [Pinged(n=1)], CTX)  # commits at once
             await store.append(older, "s", 1, [Pinged(n=2)], CTX)
-        assert [e.sequence for e in await store.read_stream(older, "s")] == [1, 2]
-        assert [r.envelope.sequence for r in await store.read_all(older)] == [1, 2]
+        assert [e.aggregateversion for e in await store.read_stream(older, "s")] == [1, 2]
+        assert [r.envelope.aggregateversion for r in await store.read_all(older)] == [1, 2]
 
 
 async def test_concurrent_commands_on_one_stream_wait_for_each_other_after_a_reload(
@@ -210,7 +210,14 @@ async def test_concurrent_commands_on_one_stream_wait_for_each_other_after_a_rel
 
     await asyncio.gather(*(command(n) for n in range(6)))
     async with event_db.acquire() as conn:
-        assert [e.sequence for e in await store.read_stream(conn, "busy")] == [1, 2, 3, 4, 5, 6]
+        assert [e.aggregateversion for e in await store.read_stream(conn, "busy")] == [
+            1,
+            2,
+            3,
+            4,
+            5,
+            6,
+        ]
     assert sorted(attempts)[0] == 1 and len(attempts) == 6
 
 

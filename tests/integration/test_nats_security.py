@@ -195,6 +195,7 @@ async def test_the_partner_example_receives_ciphertext_with_its_own_credentials(
 def probe_envelope(case_id: str) -> Envelope:
     """A HoursGranted as the relay publishes it: the personal code sealed."""
     return Envelope(
+        specversion="1.0",
         id=new_event_id(),
         source="/asist/ludza/decisions",
         type="lv.asist.decisions.HoursGranted.v1",
@@ -202,7 +203,7 @@ def probe_envelope(case_id: str) -> Envelope:
         time=utc_now(),
         data={"case_id": case_id, "hours": "22", "personal_code": "enc:v1:" + "a" * 32 + ":AAAA"},
         municipality="ludza",
-        sequence=3,
+        aggregateversion=3,
         correlationid="c",
     )
 

@@ -68,7 +68,7 @@ async def test_concurrent_writers_reach_jetstream_exactly_once_in_stream_order(
     assert len(set(ids)) == total, "an event reached JetStream twice"
     versions: dict[str, list[int]] = defaultdict(list)
     for envelope in received:
-        versions[envelope.subject].append(envelope.sequence)
+        versions[envelope.subject].append(envelope.aggregateversion)
     for stream_id, seen in versions.items():
         assert seen == list(range(1, len(seen) + 1)), f"{stream_id} out of order: {seen[:20]}"
     async with event_db.acquire() as conn:
@@ -122,7 +122,7 @@ async def test_only_one_relay_publishes_when_replicas_run_two(
     received = await read_stream_messages(js, "PROBE", 20)
     stop.set()
     await asyncio.gather(*tasks)
-    assert [e.sequence for e in received] == list(range(1, 21))
+    assert [e.aggregateversion for e in received] == list(range(1, 21))
     assert sorted(r.published_total for r in relays) == [0, 20]
 
 

@@ -195,3 +195,6 @@ async def test_history_acknowledged_by_an_earlier_durable_still_reaches_the_hand
         await asyncio.sleep(0.1)
     assert body["national"]["applications_received"] == 4
     assert Decimal(4) == Decimal(body["national"]["applications_received"])
+    # The durable now receives only what the figures use (issue 18, point 6).
+    info = await js.consumer_info("INTAKE", "reporting-INTAKE")
+    assert info.config.filter_subjects == ["asist.*.intake.ApplicationSubmitted"]

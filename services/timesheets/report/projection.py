@@ -46,7 +46,7 @@ class Meta:
 
     @classmethod
     def of(cls, envelope: Envelope) -> Meta:
-        return cls(envelope.municipality, envelope.sequence, envelope.actor)
+        return cls(envelope.municipality, envelope.aggregateversion, envelope.actor)
 
 
 async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:

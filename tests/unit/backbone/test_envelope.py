@@ -38,7 +38,7 @@ def test_envelope_carries_the_contract_attributes() -> None:
     assert e.type == "lv.asist.probe.Measured.v2"
     assert e.source == "/asist/ludza/probe"
     assert e.subject == "case-7"
-    assert e.sequence == 3
+    assert e.aggregateversion == 3
     assert e.nats_subject == "asist.ludza.probe.Measured"
     assert e.time.tzinfo is not None
     assert e.id[14] == "7", "ids are UUIDv7"
@@ -48,7 +48,7 @@ def test_the_official_sdk_parses_the_envelope_with_every_extension() -> None:
     attributes = sdk_attributes(envelope().to_json())
     assert attributes["specversion"] == "1.0"
     assert attributes["municipality"] == "ludza"
-    assert attributes["sequence"] == 3
+    assert attributes["aggregateversion"] == 3
     assert attributes["correlationid"] == "c-1"
     assert attributes["causationid"] == "e-0"
     assert attributes["actor"] == "caseworker"
@@ -62,7 +62,7 @@ def test_envelope_round_trips_through_json() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("municipality", "Daugavpils"), ("type", "ApplicationSubmitted"), ("sequence", 0)],
+    [("municipality", "Daugavpils"), ("type", "ApplicationSubmitted"), ("aggregateversion", 0)],
 )
 def test_envelope_rejects_values_outside_the_contract(field: str, value: object) -> None:
     body = envelope().model_dump() | {field: value}

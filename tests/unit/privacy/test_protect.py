@@ -71,6 +71,7 @@ def submitted() -> ApplicationSubmitted:
 def envelope(event: BaseModel, stream: str = f"application-{CASE}") -> Envelope:
     spec = registry.spec_of(type(event))
     return Envelope(
+        specversion="1.0",
         id=new_event_id(),
         source=f"/asist/daugavpils/{spec.service}",
         type=spec.type,
@@ -78,7 +79,7 @@ def envelope(event: BaseModel, stream: str = f"application-{CASE}") -> Envelope:
         time=utc_now(),
         data=event.model_dump(mode="json"),
         municipality="daugavpils",
-        sequence=1,
+        aggregateversion=1,
         correlationid="c",
     )
 
