@@ -104,5 +104,5 @@ class MemoryEventStore:
         """Fold a stream into state; returns the state and its version for the next append."""
         state, version = initial, 0
         for envelope in await self.read_stream(conn, stream_id):
-            state, version = evolve(state, self.decode(envelope)), envelope.sequence
+            state, version = evolve(state, self.decode(envelope)), envelope.aggregateversion
         return state, version

@@ -86,7 +86,7 @@ class EventStoreContract:
         async with subject.connection() as conn:
             appended = await subject.store.append(conn, sid, 0, [Noted(n=1), Noted(n=2)], CTX)
             assert await subject.store.current_version(conn, sid) == 2
-        assert [e.sequence for e in appended] == [1, 2]
+        assert [e.aggregateversion for e in appended] == [1, 2]
         first = appended[0]
         assert first.type == "lv.asist.probe.Noted.v1"
         assert first.source == "/asist/daugavpils/probe"
@@ -113,7 +113,7 @@ class EventStoreContract:
             later = await subject.store.read_stream(conn, sid, after_version=1)
         assert [e.id for e in read] == [e.id for e in appended]
         assert read == appended
-        assert [e.sequence for e in later] == [2, 3]
+        assert [e.aggregateversion for e in later] == [2, 3]
 
     async def test_a_stale_expected_version_is_a_conflict_and_appends_nothing(
         self, subject: Subject
@@ -164,7 +164,7 @@ class EventStoreContract:
         outcomes = await asyncio.gather(writer(1), writer(2))
         assert sorted(outcomes) == ["conflict", "ok"]
         async with subject.connection() as conn:
-            assert [e.sequence for e in await subject.store.read_stream(conn, sid)] == [1]
+            assert [e.aggregateversion for e in await subject.store.read_stream(conn, sid)] == [1]
 
     async def test_appending_nothing_changes_nothing(self, subject: Subject) -> None:
         sid = stream()
