@@ -56,6 +56,12 @@ async def test_health_says_not_running_while_failing_and_stuck_without_progress(
 
     supervisor.start("broken", broken)
     supervisor.start("silent", silent, stall_after=0.05)
+    # The first failure is logged with its traceback, synchronously, before "silent" even
+    # starts (and beats): with rich installed, an unconfigured structlog renders it with
+    # locals, which took over 0.1 s and made a fixed sleep here flaky. So wait for the
+    # failure first, then for longer than the stall limit.
+    while supervisor.tasks["broken"].failures == 0:
+        await asyncio.sleep(0.01)
     await asyncio.sleep(0.1)
     health = supervisor.health()
     described = supervisor.tasks["broken"].describe()
