@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel
 
 from services.intake import domain, models, projections
@@ -29,7 +30,8 @@ from services.intake.handlers import handle, stream_id
 from shared.clock import riga_today
 from shared.events.envelope import Envelope, new_event_id
 from shared.http.app import runtime_of
-from shared.http.auth import Principal, Role, authenticate, require
+from shared.http.auth import Credentials, Principal, Role, authenticate, require
+from shared.http.contract import raises
 from shared.http.idempotency import idempotency_key, run_command
 from shared.http.problems import Problem
 from shared.municipalities import get_municipality
@@ -41,14 +43,17 @@ from shared.store.types import Connection
 MAX_HEADER = 200
 
 
-def access(*roles: Role) -> Callable[[Request, str], Coroutine[Any, Any, Principal]]:
+def access(
+    *roles: Role,
+) -> Callable[[Request, str, HTTPAuthorizationCredentials | None], Coroutine[Any, Any, Principal]]:
     """401 without a valid token, then 404 for an unknown municipality, then 403 (require)."""
     guard = require(*roles)
 
-    async def dependency(request: Request, municipality: str) -> Principal:
+    @raises(401, 403, 404)
+    async def dependency(request: Request, municipality: str, token: Credentials) -> Principal:
         authenticate(request)
         get_municipality(municipality)  # UnknownMunicipality: a 404 problem (shared handler)
-        return await guard(request)
+        return await guard(request, token)
 
     return dependency
 
