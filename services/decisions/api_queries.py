@@ -20,6 +20,7 @@ from services.decisions.issued import html_sha256
 from services.decisions.queries import assignments, list_cases, list_tasks
 from services.decisions.views import case_view, decision_view
 from shared.clock import riga_today
+from shared.http.params import MAX_OFFSET
 from shared.http.problems import Problem
 from shared.municipalities import NoActsData, acts_data, get_municipality
 from shared.runtime import ServiceRuntime
@@ -35,7 +36,7 @@ async def cases(
     status: CaseStatus | None = None,
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """Cases by status and overdue (``?status=open&overdue=true``), by deadline."""
     async with runtime.pool.acquire() as conn:

@@ -33,6 +33,7 @@ from shared.http.app import runtime_of
 from shared.http.auth import Credentials, Principal, Role, authenticate, require
 from shared.http.contract import raises
 from shared.http.idempotency import idempotency_key, run_command
+from shared.http.params import MAX_OFFSET
 from shared.http.problems import Problem
 from shared.municipalities import get_municipality
 from shared.rules import decision_deadline
@@ -218,7 +219,7 @@ async def list_applications(
     runtime: Runtime,
     status: domain.Status | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> models.ApplicationPage:
     """This municipality's applications, newest received first."""
     async with runtime.pool.acquire() as conn:

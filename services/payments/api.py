@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.payments import handlers, queries, report_commands
 from services.payments.api_support import (
-    MONTH,
     Finance,
     Reply,
     Runtime,
@@ -28,6 +27,7 @@ from services.payments.domain import NotFound
 from services.payments.planning import Plan
 from services.payments.returns import record_returns
 from shared.clock import riga_today
+from shared.http.params import MONTH
 from shared.http.problems import Problem
 from shared.store.types import Connection
 

@@ -162,7 +162,7 @@ def _document_errors(operation: dict[str, Any], statuses: set[int]) -> None:
     for status in statuses:
         responses.setdefault(str(status), {})
     for code, response in responses.items():
-        if not code[0] in "45":
+        if code[0] not in "45":
             continue
         content = response.get("content") or {}
         unsaid = not content or content.get(PROBLEM) == {} or _is_fastapi_validation(content)

@@ -21,10 +21,11 @@ from services.timesheets.domain.errors import DomainError
 from services.timesheets.report.views import assistant_month, month_reports, report_view
 from shared.clock import riga_today
 from shared.http.auth import Role
+from shared.http.params import MONTH
 from shared.http.problems import Problem
 
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["views"])
-MonthQuery = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+MonthQuery = Annotated[str, Query(pattern=MONTH)]
 Status = Literal["missing", "draft", "submitted", "attested", "approved", "rejected", "overdue"]
 
 

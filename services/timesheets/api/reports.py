@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from pydantic import Field, field_validator
 
 from services.timesheets.api.support import (
-    MONTH,
     Assistant,
     Body,
     Client,
@@ -28,6 +27,7 @@ from services.timesheets.report.context import checks_for
 from services.timesheets.report.handlers import find_assignment
 from shared.clock import riga_today
 from shared.http.auth import Principal
+from shared.http.params import MONTH
 from shared.runtime import ServiceRuntime
 from shared.store.types import Connection
 
