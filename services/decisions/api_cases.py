@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from services.decisions import api_models as m
 from services.decisions.api_support import (
     Body,
     Caseworker,
@@ -50,7 +51,11 @@ class InformationRequestBody(Body):
     requested_on: date | None = None
 
 
-@router.post("/cases/{case_id}/information-requests", status_code=201)
+@router.post(
+    "/cases/{case_id}/information-requests",
+    status_code=201,
+    responses={201: {"model": m.InformationRequestReply}},
+)
 async def request_information(
     municipality: str,
     case_id: str,
@@ -80,7 +85,9 @@ async def request_information(
     )
 
 
-@router.post("/cases/{case_id}/assessment", status_code=201)
+@router.post(
+    "/cases/{case_id}/assessment", status_code=201, responses={201: {"model": m.AssessmentReply}}
+)
 async def record_assessment(
     municipality: str,
     case_id: str,
@@ -115,7 +122,9 @@ class DecisionBody(Body):
     )
 
 
-@router.post("/cases/{case_id}/decision", status_code=201)
+@router.post(
+    "/cases/{case_id}/decision", status_code=201, responses={201: {"model": m.DecisionReply}}
+)
 async def decide(
     municipality: str,
     case_id: str,
@@ -158,7 +167,9 @@ class AmendmentBody(Body):
     )
 
 
-@router.post("/cases/{case_id}/amendments", status_code=201)
+@router.post(
+    "/cases/{case_id}/amendments", status_code=201, responses={201: {"model": m.DecisionReply}}
+)
 async def amend(
     municipality: str,
     case_id: str,
@@ -198,7 +209,9 @@ class SuspensionBody(Body):
     )
 
 
-@router.post("/cases/{case_id}/suspension", status_code=201)
+@router.post(
+    "/cases/{case_id}/suspension", status_code=201, responses={201: {"model": m.DecisionReply}}
+)
 async def suspend(
     municipality: str,
     case_id: str,
@@ -227,7 +240,9 @@ class ResumptionBody(Body):
     note: Note = ""
 
 
-@router.post("/cases/{case_id}/resumption", status_code=201)
+@router.post(
+    "/cases/{case_id}/resumption", status_code=201, responses={201: {"model": m.DecisionReply}}
+)
 async def resume(
     municipality: str,
     case_id: str,
@@ -257,7 +272,9 @@ class TerminationBody(Body):
     )
 
 
-@router.post("/cases/{case_id}/termination", status_code=201)
+@router.post(
+    "/cases/{case_id}/termination", status_code=201, responses={201: {"model": m.DecisionReply}}
+)
 async def terminate(
     municipality: str,
     case_id: str,
@@ -286,7 +303,11 @@ class ExtensionBody(Body):
     reason: Text = Field(description="The objective reason the facts need longer")
 
 
-@router.post("/cases/{case_id}/deadline-extension", status_code=201)
+@router.post(
+    "/cases/{case_id}/deadline-extension",
+    status_code=201,
+    responses={201: {"model": m.DecisionReply}},
+)
 async def extend_deadline(
     municipality: str,
     case_id: str,
@@ -316,7 +337,11 @@ class ResidenceRefusalBody(Body):
     person_view: Note = ""
 
 
-@router.post("/cases/{case_id}/residence-refusal", status_code=201)
+@router.post(
+    "/cases/{case_id}/residence-refusal",
+    status_code=201,
+    responses={201: {"model": m.DecisionReply}},
+)
 async def refuse_for_residence(
     municipality: str,
     case_id: str,
@@ -345,7 +370,9 @@ class ForwardingBody(Body):
     )
 
 
-@router.post("/cases/{case_id}/forwarding", status_code=201)
+@router.post(
+    "/cases/{case_id}/forwarding", status_code=201, responses={201: {"model": m.ForwardingReply}}
+)
 async def forward(
     municipality: str,
     case_id: str,
@@ -372,7 +399,11 @@ class CloseTaskBody(Body):
     resolution: Text
 
 
-@router.post("/cases/{case_id}/tasks/{task_id}/close", status_code=201)
+@router.post(
+    "/cases/{case_id}/tasks/{task_id}/close",
+    status_code=201,
+    responses={201: {"model": m.TaskClosedReply}},
+)
 async def close_task(
     municipality: str,
     case_id: str,
@@ -398,7 +429,7 @@ class OverdueCheckBody(Body):
     today: date | None = Field(default=None, description="Latvian date; default: today")
 
 
-@router.post("/cases/overdue-check")
+@router.post("/cases/overdue-check", responses={200: {"model": m.OverdueCheckOut}})
 async def overdue_check(
     municipality: str,
     request: Request,

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, create_model
 
 from services.intake import domain, models, projections
 from services.intake.errors import (
@@ -31,7 +31,7 @@ from shared.clock import riga_today
 from shared.events.envelope import Envelope, new_event_id
 from shared.http.app import runtime_of
 from shared.http.auth import Credentials, Principal, Role, authenticate, require
-from shared.http.contract import raises
+from shared.http.contract import for_roles, raises
 from shared.http.idempotency import idempotency_key, run_command
 from shared.http.params import MAX_OFFSET
 from shared.http.problems import Problem
@@ -56,7 +56,7 @@ def access(
         get_municipality(municipality)  # UnknownMunicipality: a 404 problem (shared handler)
         return await guard(request, token)
 
-    return dependency
+    return for_roles(dependency, roles)
 
 
 Caseworker = Annotated[Principal, Depends(access(Role.CASEWORKER))]
@@ -67,13 +67,24 @@ IdempotencyKey = Annotated[str, Depends(idempotency_key)]
 router = APIRouter(prefix="/municipalities/{municipality}/applications", tags=["applications"])
 
 
-QUEUED = {
-    "description": "Recorded, but the bus is down: decisions sees it once it is back "
-    "(body adds delivery=queued and delivery_status)"
-}
+class _Queued(BaseModel):
+    delivery: str = Field(description="queued")
+    delivery_status: str = Field(description="Path of the application's delivery status")
 
 
-@router.post("", status_code=201, responses={201: {"model": models.SubmittedOut}, 202: QUEUED})
+def answers(status: int, model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """The command's answer, and the 202 it becomes while the bus is down (``_queued``)."""
+    queued = create_model(f"{model.__name__}Queued", __base__=(model, _Queued))
+    return {
+        status: {"model": model},
+        202: {
+            "model": queued,
+            "description": "Recorded, but the bus is down: decisions sees it once it is back",
+        },
+    }
+
+
+@router.post("", status_code=201, responses=answers(201, models.SubmittedOut))
 async def submit_application(
     municipality: str,
     body: models.SubmitIn,
@@ -123,7 +134,7 @@ async def submit_application(
 
 
 @router.post(
-    "/{application_id}/documents", status_code=201, responses={201: {"model": models.DocumentOut}}
+    "/{application_id}/documents", status_code=201, responses=answers(201, models.DocumentOut)
 )
 async def add_document(
     municipality: str,
@@ -154,7 +165,7 @@ async def add_document(
 
 
 @router.post(
-    "/{application_id}/withdrawal", status_code=200, responses={200: {"model": models.WithdrawnOut}}
+    "/{application_id}/withdrawal", status_code=200, responses=answers(200, models.WithdrawnOut)
 )
 async def withdraw_application(
     municipality: str,
@@ -183,7 +194,7 @@ async def withdraw_application(
 
 
 @router.post(
-    "/{application_id}/circumstances", status_code=201, responses={201: {"model": models.ChangeOut}}
+    "/{application_id}/circumstances", status_code=201, responses=answers(201, models.ChangeOut)
 )
 async def report_circumstances(
     municipality: str,

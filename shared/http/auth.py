@@ -23,7 +23,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.http.contract import raises
+from shared.http.contract import for_roles, raises
 from shared.http.problems import Problem
 from shared.municipalities import MUNICIPALITIES
 
@@ -137,4 +137,4 @@ def require(
             )
         return principal
 
-    return dependency
+    return for_roles(dependency, roles)

@@ -89,6 +89,13 @@ def raises(*statuses: int) -> Callable[[F], F]:
     return mark
 
 
+def for_roles(function: F, roles: Iterable[str]) -> F:
+    """Mark an access dependency with the roles it admits: OpenAPI 3.1 lets a bearer
+    requirement list role names (``security: [{bearer: [caseworker]}]``)."""
+    function.__roles__ = tuple(str(role) for role in roles)  # type: ignore[attr-defined]
+    return function
+
+
 def _walk(dependant: Dependant) -> Iterable[Dependant]:
     yield dependant
     for sub in dependant.dependencies:
@@ -110,6 +117,14 @@ def dependency_statuses(route: Any) -> set[int]:
     found: set[int] = set()
     for each in _walk(route.dependant):
         found.update(getattr(each.call, "__problems__", ()))
+    return found
+
+
+def dependency_roles(route: Any) -> list[str]:
+    """The roles the route's access dependency admits (empty: any role, or public)."""
+    found: list[str] = []
+    for each in _walk(route.dependant):
+        found.extend(r for r in getattr(each.call, "__roles__", ()) if r not in found)
     return found
 
 
@@ -200,9 +215,11 @@ def describe(app: FastAPI) -> dict[str, Any]:
     components.setdefault("schemas", {})["Problem"] = ProblemDetails.model_json_schema(
         ref_template="#/components/schemas/{model}"
     )
-    for name, schema in ProblemDetails.model_json_schema(
-        ref_template="#/components/schemas/{model}"
-    ).get("$defs", {}).items():
+    for name, schema in (
+        ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+        .get("$defs", {})
+        .items()
+    ):
         components["schemas"].setdefault(name, schema)
     components["schemas"]["Problem"].pop("$defs", None)
     for route in api_routes(app):
@@ -213,7 +230,9 @@ def describe(app: FastAPI) -> dict[str, Any]:
                 continue
             if method in COMMAND_METHODS:
                 _require_idempotency_key(operation)
-            if not any(SCHEME in each for each in operation.get("security", [])):
+            if any(SCHEME in each for each in operation.get("security", [])):
+                operation["security"] = [{SCHEME: dependency_roles(route)}]
+            else:
                 operation["security"] = []  # says "public" instead of leaving it unsaid
             _document_errors(operation, _statuses(route, method, operation))
     _drop_unused_validation_schemas(spec)

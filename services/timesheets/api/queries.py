@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
+from services.timesheets.api import models as m
 from services.timesheets.api.reports import Month
 from services.timesheets.api.support import (
     AssistantOrCaseworker,
@@ -29,7 +30,7 @@ MonthQuery = Annotated[str, Query(pattern=MONTH)]
 Status = Literal["missing", "draft", "submitted", "attested", "approved", "rejected", "overdue"]
 
 
-@router.get("/timesheets")
+@router.get("/timesheets", response_model=None, responses={200: {"model": m.MonthOut}})
 async def month(
     municipality: str,
     month: MonthQuery,
@@ -46,7 +47,11 @@ async def month(
     return {"month": month, "counts": counts, "items": items}
 
 
-@router.get("/assignments/{assignment_id}/timesheets/{month}")
+@router.get(
+    "/assignments/{assignment_id}/timesheets/{month}",
+    response_model=None,
+    responses={200: {"model": m.ReportOut}},
+)
 async def report(
     municipality: str,
     assignment_id: str,
@@ -63,7 +68,11 @@ async def report(
         return await report_view(conn, assignment, month)
 
 
-@router.get("/assistants/{assistant_id}/timesheets/{month}")
+@router.get(
+    "/assistants/{assistant_id}/timesheets/{month}",
+    response_model=None,
+    responses={200: {"model": m.AssistantMonthOut}},
+)
 async def my_month(
     municipality: str,
     assistant_id: str,
