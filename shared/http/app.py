@@ -22,6 +22,7 @@ from shared.http.auth import parse_tokens
 from shared.http.contract import PUBLIC_TAG, install_contract
 from shared.http.outage import install_outage_handlers
 from shared.http.problems import install_problem_handlers
+from shared.http.text import install_text_guard
 from shared.logging import configure_logging, get_logger
 from shared.runtime import STOP_SECONDS, ServiceDefinition, ServiceRuntime
 from shared.settings import Settings
@@ -84,6 +85,7 @@ def create_app(
     app.state.tokens = parse_tokens(settings.tokens)
     install_problem_handlers(app)
     install_outage_handlers(app, runtime.database_state.mark_down)
+    install_text_guard(app)
 
     @app.middleware("http")
     async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -28,6 +28,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.events.personal import ERASED
 from shared.http.problems import PROBLEM
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -201,6 +202,28 @@ def _drop_unused_validation_schemas(spec: dict[str, Any]) -> None:
             del schemas[name]
 
 
+def _clear_personal(node: Any) -> Any:
+    """An answer carries personal data in clear (or "erased"), not as the bus's ciphertext.
+
+    Event contracts used as answer models describe the wire form of a personal field
+    (``x-encrypted``, shared/events/personal.py); the API decrypts before it answers, so
+    the description says the clear type, still marked ``x-personal-data``.
+    """
+    if isinstance(node, list):
+        return [_clear_personal(each) for each in node]
+    if not isinstance(node, dict):
+        return node
+    if "x-encrypted" in node:
+        clear = dict(node["x-encrypted"]["clear-type"])
+        kept = {k: node[k] for k in ("title", "default", "description") if k in node}
+        return {
+            "anyOf": [clear, {"const": ERASED, "description": "Erased (GDPR art. 17)"}],
+            "x-personal-data": node.get("x-personal-data"),
+            **kept,
+        }
+    return {key: _clear_personal(value) for key, value in node.items()}
+
+
 def describe(app: FastAPI) -> dict[str, Any]:
     """The app's OpenAPI description with the shared layer's behaviour written in."""
     spec = get_openapi(
@@ -236,6 +259,7 @@ def describe(app: FastAPI) -> dict[str, Any]:
                 operation["security"] = []  # says "public" instead of leaving it unsaid
             _document_errors(operation, _statuses(route, method, operation))
     _drop_unused_validation_schemas(spec)
+    components["schemas"] = _clear_personal(components["schemas"])
     return spec
 
 

@@ -24,9 +24,13 @@ from shared.clock import riga_today
 from shared.http.auth import Role
 from shared.http.params import MONTH
 from shared.http.problems import Problem
+from shared.rules.tables import RULE_SETS
 
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["views"])
 MonthQuery = Annotated[str, Query(pattern=MONTH)]
+# The weekly limit comes from the rule set of the day (rules.md §2): none before the first.
+FIRST_DAY = RULE_SETS[0].in_force_from
+LAST_DAY = date(2999, 12, 25)  # the week of any day up to here is a date too
 Status = Literal["missing", "draft", "submitted", "attested", "approved", "rejected", "overdue"]
 
 
@@ -79,7 +83,14 @@ async def my_month(
     month: Month,
     principal: AssistantOrCaseworker,
     runtime: Runtime,
-    today: date | None = None,
+    today: Annotated[
+        date | None,
+        Query(
+            ge=FIRST_DAY,
+            le=LAST_DAY,
+            description="The day whose week is counted; default: today in Riga",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """The assistant's month across all clients and municipalities; this week's hours left."""
     async with runtime.pool.acquire() as conn:
