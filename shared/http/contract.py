@@ -184,6 +184,11 @@ def _document_errors(operation: dict[str, Any], statuses: set[int]) -> None:
         unsaid = not content or content.get(PROBLEM) == {} or _is_fastapi_validation(content)
         if unsaid:
             response["content"] = _problem_content()
+            if code == "503":  # outage.py: always with the wait before a retry
+                response.setdefault("headers", {})["Retry-After"] = {
+                    "description": "Seconds to wait before sending the same request again",
+                    "schema": {"type": "integer", "minimum": 0},
+                }
         description = response.get("description", "")
         if not description or description == "Validation Error":
             response["description"] = STATUS_TEXT.get(int(code), "An error")
@@ -258,6 +263,7 @@ def describe(app: FastAPI) -> dict[str, Any]:
             else:
                 operation["security"] = []  # says "public" instead of leaving it unsaid
             _document_errors(operation, _statuses(route, method, operation))
+            operation["responses"] = dict(sorted(operation["responses"].items()))
     _drop_unused_validation_schemas(spec)
     components["schemas"] = _clear_personal(components["schemas"])
     return spec
