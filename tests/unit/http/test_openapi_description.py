@@ -210,3 +210,14 @@ async def test_text_that_cannot_be_stored_is_a_422_naming_the_field() -> None:
     assert surrogate.headers["content-type"] == "application/problem+json"
     assert query.status_code == 422 and query.json()["errors"][0]["field"] == "q"
     assert fine.status_code == 201, "a surrogate pair is an ordinary character (😀)"
+
+
+async def test_the_frameworks_own_errors_are_problem_documents_too() -> None:
+    transport = httpx.ASGITransport(app=_later_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        missing = await client.get("/no/such/path")
+        wrong_method = await client.get("/municipalities/daugavpils/hearings/h1/notes")
+    assert missing.status_code == 404 and missing.json()["title"] == "Not Found"
+    assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
+    for response in (missing, wrong_method):
+        assert response.headers["content-type"] == "application/problem+json"
