@@ -100,6 +100,24 @@ def test_every_error_is_problem_json_with_the_one_schema(spec: dict[str, Any]) -
             assert response["description"] != "Validation Error"
 
 
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == "$ref"] + [
+            ref for value in node.values() for ref in _refs(value)
+        ]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _refs(value)]
+    return []
+
+
+def test_the_description_refers_only_to_itself(spec: dict[str, Any]) -> None:
+    # Swagger UI and ReDoc would fetch an outside $ref: offline, the page would break.
+    refs = _refs(spec)
+    assert refs and all(ref.startswith("#/components/") for ref in refs)
+    schemas = spec["components"]["schemas"]
+    assert all(ref.removeprefix("#/components/schemas/") in schemas for ref in refs)
+
+
 def test_every_operation_has_a_typed_answer(spec: dict[str, Any]) -> None:
     for path, method, operation in _operations(spec):
         answers = {c: r for c, r in operation["responses"].items() if c.startswith("2")}
