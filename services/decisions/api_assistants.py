@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, field_validator
 
+from services.decisions import api_models as m
 from services.decisions.api_support import (
     Body,
     Caseworker,
@@ -34,6 +35,11 @@ from services.decisions.handlers import (
 )
 from services.decisions.queries import assignments, get_assistant, list_assistants
 from shared.clock import riga_today
+from shared.contracts.decisions import (
+    AssistantAssigned,
+    AssistantRegistered,
+    AssistantUnassigned,
+)
 from shared.events.envelope import new_event_id
 from shared.http.problems import Problem
 from shared.rules import TaxStatus, normalize_personal_code
@@ -77,7 +83,7 @@ class AssistantBody(Body):
         return normalize_iban(value)
 
 
-@router.post("/assistants", status_code=201)
+@router.post("/assistants", status_code=201, responses={201: {"model": AssistantRegistered}})
 async def register(
     municipality: str,
     body: AssistantBody,
@@ -116,7 +122,11 @@ class AssignmentBody(Body):
     )
 
 
-@router.post("/assistants/{assistant_id}/assignments", status_code=201)
+@router.post(
+    "/assistants/{assistant_id}/assignments",
+    status_code=201,
+    responses={201: {"model": AssistantAssigned}},
+)
 async def assign(
     municipality: str,
     assistant_id: str,
@@ -143,7 +153,11 @@ class UnassignmentBody(Body):
     reason: Note = ""
 
 
-@router.post("/assistants/{assistant_id}/assignments/{assignment_id}/end", status_code=201)
+@router.post(
+    "/assistants/{assistant_id}/assignments/{assignment_id}/end",
+    status_code=201,
+    responses={201: {"model": AssistantUnassigned}},
+)
 async def unassign(
     municipality: str,
     assistant_id: str,
@@ -177,7 +191,14 @@ class PaymentDetailsBody(Body):
         return None if value is None else normalize_iban(value)
 
 
-@router.post("/assistants/{assistant_id}/payment-details", status_code=201)
+@router.post(
+    "/assistants/{assistant_id}/payment-details",
+    status_code=201,
+    responses={
+        200: {"model": m.PaymentDetailsReply, "description": "Nothing differed"},
+        201: {"model": m.PaymentDetailsReply},
+    },
+)
 async def change_payment_details(
     municipality: str,
     assistant_id: str,
@@ -219,13 +240,15 @@ async def change_payment_details(
     return await command(runtime, request, municipality, body, run)
 
 
-@router.get("/assistants")
+@router.get("/assistants", response_model=None, responses={200: {"model": m.AssistantList}})
 async def assistants(municipality: str, _: Caseworker, runtime: Runtime) -> dict[str, Any]:
     async with runtime.pool.acquire() as conn:
         return {"items": await list_assistants(conn, municipality)}
 
 
-@router.get("/assistants/{assistant_id}")
+@router.get(
+    "/assistants/{assistant_id}", response_model=None, responses={200: {"model": m.AssistantOut}}
+)
 async def assistant(
     municipality: str, assistant_id: str, _: Caseworker, runtime: Runtime
 ) -> dict[str, Any]:

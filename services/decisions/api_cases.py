@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from services.decisions import api_models as m
 from services.decisions.api_support import (
     Body,
     Caseworker,
@@ -82,7 +83,11 @@ class InformationRequestBody(Body):
     requested_on: date | None = None
 
 
-@router.post("/cases/{case_id}/information-requests", status_code=201)
+@router.post(
+    "/cases/{case_id}/information-requests",
+    status_code=201,
+    responses={201: {"model": m.InformationRequestReply}},
+)
 async def request_information(
     municipality: str,
     case_id: str,
@@ -112,7 +117,9 @@ async def request_information(
     )
 
 
-@router.post("/cases/{case_id}/assessment", status_code=201)
+@router.post(
+    "/cases/{case_id}/assessment", status_code=201, responses={201: {"model": m.AssessmentReply}}
+)
 async def record_assessment(
     municipality: str,
     case_id: str,
@@ -147,7 +154,9 @@ class DecisionBody(HeardBody):
     )
 
 
-@router.post("/cases/{case_id}/decision", status_code=201)
+@router.post(
+    "/cases/{case_id}/decision", status_code=201, responses={201: {"model": m.DecisionReply}}
+)
 async def decide(
     municipality: str,
     case_id: str,
@@ -191,7 +200,9 @@ class AmendmentBody(ChangeBody):
     )
 
 
-@router.post("/cases/{case_id}/amendments", status_code=201)
+@router.post(
+    "/cases/{case_id}/amendments", status_code=201, responses={201: {"model": m.DecisionReply}}
+)
 async def amend(
     municipality: str,
     case_id: str,
@@ -233,7 +244,9 @@ class SuspensionBody(ChangeBody):
     )
 
 
-@router.post("/cases/{case_id}/suspension", status_code=201)
+@router.post(
+    "/cases/{case_id}/suspension", status_code=201, responses={201: {"model": m.DecisionReply}}
+)
 async def suspend(
     municipality: str,
     case_id: str,
@@ -268,7 +281,9 @@ class ResumptionBody(Body):
     note: Note = ""
 
 
-@router.post("/cases/{case_id}/resumption", status_code=201)
+@router.post(
+    "/cases/{case_id}/resumption", status_code=201, responses={201: {"model": m.DecisionReply}}
+)
 async def resume(
     municipality: str,
     case_id: str,
@@ -298,7 +313,9 @@ class TerminationBody(ChangeBody):
     )
 
 
-@router.post("/cases/{case_id}/termination", status_code=201)
+@router.post(
+    "/cases/{case_id}/termination", status_code=201, responses={201: {"model": m.DecisionReply}}
+)
 async def terminate(
     municipality: str,
     case_id: str,
@@ -333,7 +350,11 @@ class ExtensionBody(Body):
     reason: Text = Field(description="The objective reason the facts need longer")
 
 
-@router.post("/cases/{case_id}/deadline-extension", status_code=201)
+@router.post(
+    "/cases/{case_id}/deadline-extension",
+    status_code=201,
+    responses={201: {"model": m.DecisionReply}},
+)
 async def extend_deadline(
     municipality: str,
     case_id: str,
@@ -363,7 +384,11 @@ class ResidenceRefusalBody(HeardBody):
     person_view: Note = ""
 
 
-@router.post("/cases/{case_id}/residence-refusal", status_code=201)
+@router.post(
+    "/cases/{case_id}/residence-refusal",
+    status_code=201,
+    responses={201: {"model": m.DecisionReply}},
+)
 async def refuse_for_residence(
     municipality: str,
     case_id: str,
@@ -394,7 +419,9 @@ class ForwardingBody(Body):
     )
 
 
-@router.post("/cases/{case_id}/forwarding", status_code=201)
+@router.post(
+    "/cases/{case_id}/forwarding", status_code=201, responses={201: {"model": m.ForwardingReply}}
+)
 async def forward(
     municipality: str,
     case_id: str,
@@ -421,7 +448,11 @@ class CloseTaskBody(Body):
     resolution: Text
 
 
-@router.post("/cases/{case_id}/tasks/{task_id}/close", status_code=201)
+@router.post(
+    "/cases/{case_id}/tasks/{task_id}/close",
+    status_code=201,
+    responses={201: {"model": m.TaskClosedReply}},
+)
 async def close_task(
     municipality: str,
     case_id: str,
@@ -447,7 +478,7 @@ class OverdueCheckBody(Body):
     today: date | None = Field(default=None, description="Latvian date; default: today")
 
 
-@router.post("/cases/overdue-check")
+@router.post("/cases/overdue-check", responses={200: {"model": m.OverdueCheckOut}})
 async def overdue_check(
     municipality: str,
     request: Request,

@@ -43,7 +43,7 @@ class ErasureBody(Body):
         return normalize_personal_code(value)
 
 
-@router.post("/erasures", status_code=201)
+@router.post("/erasures", status_code=201, responses={201: {"model": PersonalDataErased}})
 async def erase(
     municipality: str,
     body: ErasureBody,

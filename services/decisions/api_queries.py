@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from services.decisions import api_models as m
 from services.decisions import document_render, documents
 from services.decisions.api_support import (
     Caseworker,
@@ -20,6 +21,7 @@ from services.decisions.issued import html_sha256, stored_document
 from services.decisions.queries import assignments, list_cases, list_tasks
 from services.decisions.views import case_view, decision_view
 from shared.clock import riga_today
+from shared.http.params import MAX_OFFSET
 from shared.http.problems import Problem
 from shared.municipalities import NoActsData, acts_data, get_municipality
 from shared.runtime import ServiceRuntime
@@ -27,7 +29,7 @@ from shared.runtime import ServiceRuntime
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["cases"])
 
 
-@router.get("/cases")
+@router.get("/cases", response_model=None, responses={200: {"model": m.CaseList}})
 async def cases(
     municipality: str,
     _: Caseworker,
@@ -35,7 +37,7 @@ async def cases(
     status: CaseStatus | None = None,
     overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """Cases by status and overdue (``?status=open&overdue=true``), by deadline."""
     async with runtime.pool.acquire() as conn:
@@ -60,7 +62,7 @@ async def _case(runtime: ServiceRuntime, municipality: str, case_id: str) -> Cas
     return state
 
 
-@router.get("/cases/{case_id}")
+@router.get("/cases/{case_id}", response_model=None, responses={200: {"model": m.CaseOut}})
 async def case(municipality: str, case_id: str, _: Caseworker, runtime: Runtime) -> dict[str, Any]:
     """The whole case: application data, documents, requests, assessment, decisions, tasks."""
     state = await _case(runtime, municipality, case_id)
@@ -69,7 +71,7 @@ async def case(municipality: str, case_id: str, _: Caseworker, runtime: Runtime)
     return case_view(state, riga_today()) | {"assignments": assigned}
 
 
-@router.get("/cases/{case_id}/tasks")
+@router.get("/cases/{case_id}/tasks", response_model=None, responses={200: {"model": m.TaskList}})
 async def case_tasks(
     municipality: str,
     case_id: str,
@@ -82,7 +84,7 @@ async def case_tasks(
         return {"items": await list_tasks(conn, municipality, status, case_id)}
 
 
-@router.get("/tasks")
+@router.get("/tasks", response_model=None, responses={200: {"model": m.TaskList}})
 async def tasks(
     municipality: str,
     _: Caseworker,
@@ -94,7 +96,9 @@ async def tasks(
         return {"items": await list_tasks(conn, municipality, status)}
 
 
-@router.get("/cases/{case_id}/decisions")
+@router.get(
+    "/cases/{case_id}/decisions", response_model=None, responses={200: {"model": m.DecisionList}}
+)
 async def decisions(
     municipality: str, case_id: str, _: Caseworker, runtime: Runtime
 ) -> dict[str, Any]:
@@ -108,7 +112,11 @@ def _decision(state: CaseState, number: int) -> Decision:
     return state.decisions[number - 1]
 
 
-@router.get("/cases/{case_id}/decisions/{number}")
+@router.get(
+    "/cases/{case_id}/decisions/{number}",
+    response_model=None,
+    responses={200: {"model": m.DecisionOut}},
+)
 async def decision(
     municipality: str, case_id: str, number: int, _: Caseworker, runtime: Runtime
 ) -> dict[str, Any]:
@@ -116,7 +124,20 @@ async def decision(
     return decision_view(state, _decision(state, number))
 
 
-@router.get("/cases/{case_id}/decisions/{number}/document")
+@router.get(
+    "/cases/{case_id}/decisions/{number}/document",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                "text/html": {"schema": {"type": "string"}},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                "text/plain": {"schema": {"type": "string"}},
+            }
+        },
+        409: {"description": "The municipality's acts data (register, officials) is missing"},
+    },
+)
 async def decision_document(
     municipality: str,
     case_id: str,

@@ -15,7 +15,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import BaseModel, Field, create_model
 
 from services.intake import domain, models, projections
 from services.intake.errors import (
@@ -29,8 +30,10 @@ from services.intake.handlers import handle, stream_id
 from shared.clock import riga_today
 from shared.events.envelope import Envelope, new_event_id
 from shared.http.app import runtime_of
-from shared.http.auth import Principal, Role, authenticate, require
+from shared.http.auth import Credentials, Principal, Role, authenticate, require
+from shared.http.contract import for_roles, raises
 from shared.http.idempotency import idempotency_key, run_command
+from shared.http.params import MAX_OFFSET
 from shared.http.problems import Problem
 from shared.municipalities import get_municipality
 from shared.rules import decision_deadline
@@ -41,16 +44,19 @@ from shared.store.types import Connection
 MAX_HEADER = 200
 
 
-def access(*roles: Role) -> Callable[[Request, str], Coroutine[Any, Any, Principal]]:
+def access(
+    *roles: Role,
+) -> Callable[[Request, str, HTTPAuthorizationCredentials | None], Coroutine[Any, Any, Principal]]:
     """401 without a valid token, then 404 for an unknown municipality, then 403 (require)."""
     guard = require(*roles)
 
-    async def dependency(request: Request, municipality: str) -> Principal:
+    @raises(401, 403, 404)
+    async def dependency(request: Request, municipality: str, token: Credentials) -> Principal:
         authenticate(request)
         get_municipality(municipality)  # UnknownMunicipality: a 404 problem (shared handler)
-        return await guard(request)
+        return await guard(request, token)
 
-    return dependency
+    return for_roles(dependency, roles)
 
 
 Caseworker = Annotated[Principal, Depends(access(Role.CASEWORKER))]
@@ -61,13 +67,24 @@ IdempotencyKey = Annotated[str, Depends(idempotency_key)]
 router = APIRouter(prefix="/municipalities/{municipality}/applications", tags=["applications"])
 
 
-QUEUED = {
-    "description": "Recorded, but the bus is down: decisions sees it once it is back "
-    "(body adds delivery=queued and delivery_status)"
-}
+class _Queued(BaseModel):
+    delivery: str = Field(description="queued")
+    delivery_status: str = Field(description="Path of the application's delivery status")
 
 
-@router.post("", status_code=201, responses={201: {"model": models.SubmittedOut}, 202: QUEUED})
+def answers(status: int, model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """The command's answer, and the 202 it becomes while the bus is down (``_queued``)."""
+    queued = create_model(f"{model.__name__}Queued", __base__=(model, _Queued))
+    return {
+        status: {"model": model},
+        202: {
+            "model": queued,
+            "description": "Recorded, but the bus is down: decisions sees it once it is back",
+        },
+    }
+
+
+@router.post("", status_code=201, responses=answers(201, models.SubmittedOut))
 async def submit_application(
     municipality: str,
     body: models.SubmitIn,
@@ -117,7 +134,7 @@ async def submit_application(
 
 
 @router.post(
-    "/{application_id}/documents", status_code=201, responses={201: {"model": models.DocumentOut}}
+    "/{application_id}/documents", status_code=201, responses=answers(201, models.DocumentOut)
 )
 async def add_document(
     municipality: str,
@@ -148,7 +165,7 @@ async def add_document(
 
 
 @router.post(
-    "/{application_id}/withdrawal", status_code=200, responses={200: {"model": models.WithdrawnOut}}
+    "/{application_id}/withdrawal", status_code=200, responses=answers(200, models.WithdrawnOut)
 )
 async def withdraw_application(
     municipality: str,
@@ -177,7 +194,7 @@ async def withdraw_application(
 
 
 @router.post(
-    "/{application_id}/circumstances", status_code=201, responses={201: {"model": models.ChangeOut}}
+    "/{application_id}/circumstances", status_code=201, responses=answers(201, models.ChangeOut)
 )
 async def report_circumstances(
     municipality: str,
@@ -213,7 +230,7 @@ async def list_applications(
     runtime: Runtime,
     status: models.ApplicationStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> models.ApplicationPage:
     """This municipality's applications, newest received first."""
     async with runtime.pool.acquire() as conn:

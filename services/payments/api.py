@@ -12,9 +12,9 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.payments import api_models as m
 from services.payments import handlers, queries, report_commands
 from services.payments.api_support import (
-    MONTH,
     Finance,
     Reply,
     Runtime,
@@ -28,11 +28,14 @@ from services.payments.domain import NotFound
 from services.payments.planning import Plan
 from services.payments.returns import record_returns
 from shared.clock import riga_today
+from shared.contracts.payments import MonthlyReportSubmitted
+from shared.http.params import MONTH
 from shared.http.problems import Problem
 from shared.store.types import Connection
 
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["payments"])
 Month = Annotated[str, Path(pattern=MONTH)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_RETURN_REPORT = 5_000_000  # bytes; a bank's return report for one municipality is small
 
 
@@ -82,7 +85,7 @@ def plan_view(found: Plan, names: dict[str, tuple[str, str]]) -> dict[str, Any]:
     }
 
 
-@router.post("/payment-runs", status_code=201)
+@router.post("/payment-runs", status_code=201, responses={201: {"model": m.OpenedRunOut}})
 async def open_run(
     municipality: str, body: OpenRunBody, request: Request, principal: Finance, runtime: Runtime
 ) -> JSONResponse:
@@ -100,13 +103,15 @@ async def open_run(
     return await command(runtime, request, municipality, body.model_dump(mode="json"), run)
 
 
-@router.get("/payment-runs")
+@router.get("/payment-runs", response_model=None, responses={200: {"model": m.RunList}})
 async def runs(municipality: str, _: Finance, runtime: Runtime) -> dict[str, Any]:
     async with runtime.pool.acquire() as conn:
         return {"items": await queries.list_runs(conn, municipality)}
 
 
-@router.get("/payment-runs/{run_id}")
+@router.get(
+    "/payment-runs/{run_id}", response_model=None, responses={200: {"model": m.RunDetailOut}}
+)
 async def run_detail(
     municipality: str, run_id: str, _: Finance, runtime: Runtime
 ) -> dict[str, Any]:
@@ -126,7 +131,11 @@ async def run_detail(
     return result
 
 
-@router.post("/payment-runs/{run_id}/approve", status_code=201)
+@router.post(
+    "/payment-runs/{run_id}/approve",
+    status_code=201,
+    responses={201: {"model": m.ApprovedRunOut}},
+)
 async def approve(
     municipality: str,
     run_id: str,
@@ -161,7 +170,14 @@ async def approve(
     return await command(runtime, request, municipality, body.model_dump(mode="json"), run)
 
 
-@router.get("/payment-runs/{run_id}/bank-file")
+@router.get(
+    "/payment-runs/{run_id}/bank-file",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/xml": {"schema": {"type": "string"}}}},
+        500: {"description": "The stored file does not match its SHA-256 (damaged)"},
+    },
+)
 async def bank_file(municipality: str, run_id: str, _: Finance, runtime: Runtime) -> Response:
     """The run's pain.001.001.09 file, checked against its SHA-256 and the XSD again."""
     async with runtime.pool.acquire() as conn:
@@ -182,7 +198,18 @@ async def bank_file(municipality: str, run_id: str, _: Finance, runtime: Runtime
     )
 
 
-@router.post("/bank-returns", status_code=201)
+@router.post(
+    "/bank-returns",
+    status_code=201,
+    responses={201: {"model": m.ReturnsOut}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The bank's camt.054 or pain.002 report",
+            "content": {"application/xml": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def bank_returns(
     municipality: str, request: Request, principal: Finance, runtime: Runtime
 ) -> JSONResponse:
@@ -216,13 +243,17 @@ async def bank_returns(
     return await command(runtime, request, municipality, payload, run)
 
 
-@router.get("/reports/{month}")
+@router.get("/reports/{month}", response_model=None, responses={200: {"model": m.ReportOut}})
 async def report(municipality: str, month: Month, _: Finance, runtime: Runtime) -> dict[str, Any]:
     async with runtime.pool.acquire() as conn:
         return await report_commands.report_view(conn, municipality, month)
 
 
-@router.get("/reports/{month}/report.csv")
+@router.get(
+    "/reports/{month}/report.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 async def report_csv(municipality: str, month: Month, _: Finance, runtime: Runtime) -> Response:
     async with runtime.pool.acquire() as conn:
         content, name = await report_commands.report_file(conn, municipality, month, "csv")
@@ -233,18 +264,26 @@ async def report_csv(municipality: str, month: Month, _: Finance, runtime: Runti
     )
 
 
-@router.get("/reports/{month}/report.xlsx")
+@router.get(
+    "/reports/{month}/report.xlsx",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+)
 async def report_xlsx(municipality: str, month: Month, _: Finance, runtime: Runtime) -> Response:
     async with runtime.pool.acquire() as conn:
         content, name = await report_commands.report_file(conn, municipality, month, "xlsx")
     return Response(
         content,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
-@router.post("/reports/{month}/submit", status_code=201)
+@router.post(
+    "/reports/{month}/submit",
+    status_code=201,
+    responses={201: {"model": MonthlyReportSubmitted}},
+)
 async def submit_report(
     municipality: str, month: Month, request: Request, principal: Finance, runtime: Runtime
 ) -> JSONResponse:

@@ -33,7 +33,6 @@ from shared.store.types import Connection
 Finance = Annotated[Principal, Depends(require(Role.FINANCE))]
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 Reply = tuple[int, dict[str, Any]]
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 def problem_of(error: DomainError) -> Problem:

@@ -55,7 +55,9 @@ router = APIRouter(
         422: _problem("A bad month, date or parameter; `errors` names each field"),
     },
 )
-CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"text/csv": {}}}}
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+}
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -74,7 +76,7 @@ async def _month(
     return cells, reconciliations(month, cells, submitted, _today(as_of))
 
 
-@router.get("/months", responses={200: {"model": models.MonthsOut}})
+@router.get("/months", response_model=None, responses={200: {"model": models.MonthsOut}})
 async def months(_: Ministry, runtime: Runtime, as_of: AsOf = None) -> dict[str, Any]:
     """The months that have any figure (future months too: grants run ahead)."""
     async with runtime.pool.acquire() as conn:
@@ -82,7 +84,7 @@ async def months(_: Ministry, runtime: Runtime, as_of: AsOf = None) -> dict[str,
     return {"as_of": _iso(as_of), "months": known}
 
 
-@router.get("/months/{month}", responses={200: {"model": models.MonthOut}})
+@router.get("/months/{month}", response_model=None, responses={200: {"model": models.MonthOut}})
 async def national_month(
     month: Month, _: Ministry, runtime: Runtime, as_of: AsOf = None
 ) -> dict[str, Any]:
@@ -104,7 +106,7 @@ async def month_csv(month: Month, _: Ministry, runtime: Runtime, as_of: AsOf = N
 
 @router.get(
     "/months/{month}/workbook.xlsx",
-    responses={200: {"content": {XLSX: {}}}},
+    responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
     response_class=Response,
 )
 async def month_xlsx(month: Month, _: Ministry, runtime: Runtime, as_of: AsOf = None) -> Response:
@@ -126,7 +128,16 @@ async def open_data_csv(
     )
 
 
-@router.get("/months/{month}/open-data/datapackage.json")
+@router.get(
+    "/months/{month}/open-data/datapackage.json",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The Frictionless Data Package descriptor of data.csv",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    },
+)
 async def open_data_package(month: Month, _: Ministry) -> Response:
     body = json.dumps(exports.datapackage(month, "data.csv"), ensure_ascii=False, indent=2)
     return Response(body.encode(), media_type="application/json")
@@ -134,6 +145,7 @@ async def open_data_package(month: Month, _: Ministry) -> Response:
 
 @router.get(
     "/municipalities/{municipality}/months",
+    response_model=None,
     responses={200: {"model": models.MunicipalityMonthsOut}, 404: _problem("Unknown municipality")},
 )
 async def municipality_months(
@@ -164,7 +176,9 @@ async def municipality_months(
     return {**municipality_ref(municipality), "as_of": _iso(as_of), "months": items}
 
 
-@router.get("/reconciliation", responses={200: {"model": models.ReconciliationListOut}})
+@router.get(
+    "/reconciliation", response_model=None, responses={200: {"model": models.ReconciliationListOut}}
+)
 async def reconciliation(
     _: Ministry,
     runtime: Runtime,
@@ -192,7 +206,7 @@ async def reconciliation(
     return {"as_of": _iso(as_of), "month": month, "items": items}
 
 
-@router.get("/late-reports", responses={200: {"model": models.LateReportsOut}})
+@router.get("/late-reports", response_model=None, responses={200: {"model": models.LateReportsOut}})
 async def late_reports(_: Ministry, runtime: Runtime, as_of: AsOf = None) -> dict[str, Any]:
     """Months whose report was not submitted by the 15th of the following month."""
     today = _today(as_of)
@@ -221,7 +235,11 @@ async def late_reports(_: Ministry, runtime: Runtime, as_of: AsOf = None) -> dic
     return {"as_of": _iso(as_of), "today": today.isoformat(), "items": items}
 
 
-@router.get("/payment-mismatches", responses={200: {"model": models.PaymentMismatchesOut}})
+@router.get(
+    "/payment-mismatches",
+    response_model=None,
+    responses={200: {"model": models.PaymentMismatchesOut}},
+)
 async def payment_mismatches(
     _: Ministry, runtime: Runtime, month: MonthQuery = None, as_of: AsOf = None
 ) -> dict[str, Any]:
@@ -241,7 +259,7 @@ async def payment_mismatches(
     return {"as_of": _iso(as_of), "items": items}
 
 
-@router.get("/status", responses={200: {"model": models.StatusOut}})
+@router.get("/status", response_model=None, responses={200: {"model": models.StatusOut}})
 async def status(_: Ministry, runtime: Runtime) -> dict[str, Any]:
     """Events not yet applied, per upstream stream: 0 everywhere means the figures are current."""
     pending: dict[str, int] = {}

@@ -14,17 +14,40 @@ import structlog
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from pydantic import BaseModel, Field
 
 from shared.http.auth import parse_tokens
+from shared.http.contract import PUBLIC_TAG, install_contract
 from shared.http.outage import install_outage_handlers
 from shared.http.problems import install_problem_handlers
+from shared.http.text import install_text_guard
 from shared.logging import configure_logging, get_logger
 from shared.runtime import STOP_SECONDS, ServiceDefinition, ServiceRuntime
 from shared.settings import Settings
 
 log = get_logger(__name__)
 REQUESTS = Counter("asist_http_requests_total", "HTTP requests", ["service", "method", "status"])
+# Swagger UI and ReDoc come from the fastapi-offline package, served under STATIC_DOCS by
+# the service itself: /docs works on a municipal network without internet (issue #18).
+STATIC_DOCS = "/static-offline-docs"
+SWAGGER_UI = {
+    "persistAuthorization": True,  # the token survives a reload of /docs
+    "validatorUrl": None,  # Swagger UI would otherwise ask an outside validator
+}
+
+
+class HealthOut(BaseModel):
+    status: str = Field(description="ok while the process answers")
+    service: str
+
+
+class ReadyOut(BaseModel):
+    service: str
+    checks: dict[str, bool] = Field(description="Database, bus, ...: true when reachable")
+    tasks: dict[str, str] = Field(description="Each background task: running, or why not")
+    fatal: str | None = Field(default=None, description="Why the process is about to end")
 
 
 def create_app(
@@ -48,11 +71,21 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=f"Asistents {definition.name}", lifespan=lifespan)
+    app = FastAPIOffline(
+        title=f"Asistents {definition.name}",
+        description=f"The {definition.name} service. Send a token as Authorization: Bearer "
+        "<token> (Authorize); errors are application/problem+json (RFC 9457); commands "
+        "need an Idempotency-Key.",
+        lifespan=lifespan,
+        static_url=STATIC_DOCS,
+        swagger_ui_parameters=SWAGGER_UI,
+    )
+    install_contract(app)
     app.state.runtime = runtime
     app.state.tokens = parse_tokens(settings.tokens)
     install_problem_handlers(app)
     install_outage_handlers(app, runtime.database_state.mark_down)
+    install_text_guard(app)
 
     @app.middleware("http")
     async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -69,12 +102,19 @@ def create_app(
         REQUESTS.labels(definition.name, request.method, response.status_code).inc()
         return response
 
-    @app.get("/health", include_in_schema=False)
+    @app.get("/health", tags=[PUBLIC_TAG], response_model=HealthOut)
     async def health() -> dict[str, str]:
+        """Liveness: the process answers. Public (no token)."""
         return {"status": "ok", "service": definition.name}
 
-    @app.get("/ready", include_in_schema=False)
+    @app.get(
+        "/ready",
+        tags=[PUBLIC_TAG],
+        response_model=ReadyOut,
+        responses={503: {"model": ReadyOut, "description": "Not ready; the body says why"}},
+    )
     async def ready() -> JSONResponse:
+        """Readiness: database, bus and every background task. Public (no token)."""
         # 503 also when a background task (relay, a consumer, a job) is not running or
         # not making progress; "tasks" names each one, for `./asist status` (issue #19).
         checks = await runtime.check_ready()
@@ -85,8 +125,14 @@ def create_app(
             body["fatal"] = runtime.fatal
         return JSONResponse(body, status_code=200 if healthy else 503)
 
-    @app.get("/metrics", include_in_schema=False)
+    @app.get(
+        "/metrics",
+        tags=[PUBLIC_TAG],
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def metrics() -> Response:
+        """Prometheus metrics (text format). Public (no token)."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     for router in routers:

@@ -18,10 +18,12 @@ import hmac
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.http.contract import for_roles, raises
 from shared.http.problems import Problem
 from shared.municipalities import MUNICIPALITIES
 
@@ -93,6 +95,18 @@ def parse_tokens(spec: str) -> dict[str, Principal]:
     return tokens
 
 
+# Declares the bearer scheme in OpenAPI (Swagger's Authorize button) and marks every
+# operation that reads the token; the check itself is ``authenticate`` (a missing token is
+# our 401 problem, not FastAPI's 403).
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="A token of ASIST_TOKENS (token=role:municipality[:binding]); "
+    "send it as Authorization: Bearer <token>",
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
 def authenticate(request: Request) -> Principal:
     tokens: dict[str, Principal] = request.app.state.tokens
     header = request.headers.get("Authorization", "")
@@ -107,10 +121,11 @@ def authenticate(request: Request) -> Principal:
 
 def require(
     *roles: Role,
-) -> Callable[[Request], Coroutine[Any, Any, Principal]]:
+) -> Callable[[Request, HTTPAuthorizationCredentials | None], Coroutine[Any, Any, Principal]]:
     """FastAPI dependency: a token of one of ``roles`` for the path's ``municipality``."""
 
-    async def dependency(request: Request) -> Principal:
+    @raises(401, 403)
+    async def dependency(request: Request, _: Credentials) -> Principal:
         principal = authenticate(request)
         if roles and principal.role not in roles:
             allowed = ", ".join(roles)
@@ -122,4 +137,4 @@ def require(
             )
         return principal
 
-    return dependency
+    return for_roles(dependency, roles)

@@ -15,6 +15,7 @@ import asyncpg
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 
+from shared.http.contract import raises
 from shared.http.problems import Problem
 from shared.store.types import Connection
 
@@ -35,6 +36,7 @@ def checked_key(key: str | None) -> str:
     return key
 
 
+@raises(400, 409, 422)
 async def idempotency_key(
     key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> str:

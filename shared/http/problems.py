@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from shared.municipalities import UnknownMunicipality
 from shared.store.eventstore import ConcurrencyError
@@ -83,6 +85,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             422, "Invalid request", f"These fields are not valid: {fields}", errors=errors
         )
         return problem_response(problem, request)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        # The framework's own errors (no such path: 404, wrong method: 405) are problem
+        # documents too, so a client parses every error one way.
+        title = HTTPStatus(exc.status_code).phrase
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        response = problem_response(Problem(exc.status_code, title, detail), request)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(ConcurrencyError)
     async def _conflict(request: Request, exc: ConcurrencyError) -> JSONResponse:

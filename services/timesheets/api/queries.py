@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
+from services.timesheets.api import models as m
 from services.timesheets.api.reports import Month
 from services.timesheets.api.support import (
     AssistantOrCaseworker,
@@ -21,14 +22,19 @@ from services.timesheets.domain.errors import DomainError
 from services.timesheets.report.views import assistant_month, month_reports, report_view
 from shared.clock import riga_today
 from shared.http.auth import Role
+from shared.http.params import MONTH
 from shared.http.problems import Problem
+from shared.rules.tables import RULE_SETS
 
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["views"])
-MonthQuery = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+MonthQuery = Annotated[str, Query(pattern=MONTH)]
+# The weekly limit comes from the rule set of the day (rules.md §2): none before the first.
+FIRST_DAY = RULE_SETS[0].in_force_from
+LAST_DAY = date(2999, 12, 25)  # the week of any day up to here is a date too
 Status = Literal["missing", "draft", "submitted", "attested", "approved", "rejected", "overdue"]
 
 
-@router.get("/timesheets")
+@router.get("/timesheets", response_model=None, responses={200: {"model": m.MonthOut}})
 async def month(
     municipality: str,
     month: MonthQuery,
@@ -45,7 +51,11 @@ async def month(
     return {"month": month, "counts": counts, "items": items}
 
 
-@router.get("/assignments/{assignment_id}/timesheets/{month}")
+@router.get(
+    "/assignments/{assignment_id}/timesheets/{month}",
+    response_model=None,
+    responses={200: {"model": m.ReportOut}},
+)
 async def report(
     municipality: str,
     assignment_id: str,
@@ -62,14 +72,25 @@ async def report(
         return await report_view(conn, assignment, month)
 
 
-@router.get("/assistants/{assistant_id}/timesheets/{month}")
+@router.get(
+    "/assistants/{assistant_id}/timesheets/{month}",
+    response_model=None,
+    responses={200: {"model": m.AssistantMonthOut}},
+)
 async def my_month(
     municipality: str,
     assistant_id: str,
     month: Month,
     principal: AssistantOrCaseworker,
     runtime: Runtime,
-    today: date | None = None,
+    today: Annotated[
+        date | None,
+        Query(
+            ge=FIRST_DAY,
+            le=LAST_DAY,
+            description="The day whose week is counted; default: today in Riga",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """The assistant's month across all clients and municipalities; this week's hours left."""
     async with runtime.pool.acquire() as conn:

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, field_validator
 
+from services.timesheets.api import models as m
 from services.timesheets.api.support import (
-    MONTH,
     Assistant,
     Body,
     Client,
@@ -28,6 +28,7 @@ from services.timesheets.report.context import checks_for
 from services.timesheets.report.handlers import find_assignment
 from shared.clock import riga_today
 from shared.http.auth import Principal
+from shared.http.params import MONTH
 from shared.runtime import ServiceRuntime
 from shared.store.types import Connection
 
@@ -98,7 +99,7 @@ async def _save(
     )
 
 
-@router.put("")
+@router.put("", responses={200: {"model": m.ReportOut}})
 async def put_month(
     municipality: str,
     assignment_id: str,
@@ -122,7 +123,7 @@ async def put_month(
     )
 
 
-@router.post("/entries", status_code=201)
+@router.post("/entries", status_code=201, responses={201: {"model": m.ReportOut}})
 async def add_entry(
     municipality: str,
     assignment_id: str,
@@ -155,7 +156,7 @@ def _replace(index: int, new: EntryInput | None) -> Change:
     return change
 
 
-@router.put("/entries/{index}")
+@router.put("/entries/{index}", responses={200: {"model": m.ReportOut}})
 async def change_entry(
     municipality: str,
     assignment_id: str,
@@ -180,7 +181,7 @@ async def change_entry(
     )
 
 
-@router.delete("/entries/{index}")
+@router.delete("/entries/{index}", responses={200: {"model": m.ReportOut}})
 async def remove_entry(
     municipality: str,
     assignment_id: str,
@@ -205,6 +206,7 @@ async def remove_entry(
 
 @router.post(
     "/import",
+    responses={200: {"model": m.ReportOut}},
     openapi_extra={
         "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
     },
@@ -240,7 +242,7 @@ async def import_csv(
     )
 
 
-@router.post("/submit")
+@router.post("/submit", responses={200: {"model": m.ReportOut}})
 async def submit(
     municipality: str,
     assignment_id: str,
@@ -268,7 +270,7 @@ class AttestBody(Body):
     )
 
 
-@router.post("/attest")
+@router.post("/attest", responses={200: {"model": m.ReportOut}})
 async def attest(
     municipality: str,
     assignment_id: str,

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from services.timesheets.api import models as m
 from services.timesheets.api.reports import Month
 from services.timesheets.api.support import (
     AssistantOrCaseworker,
@@ -59,7 +60,7 @@ class ApproveBody(Body):
     )
 
 
-@router.post(f"{REPORT}/approve")
+@router.post(f"{REPORT}/approve", responses={200: {"model": m.ReportOut}})
 async def approve(
     municipality: str,
     assignment_id: str,
@@ -100,7 +101,7 @@ class RejectBody(Body):
     )
 
 
-@router.post(f"{REPORT}/reject")
+@router.post(f"{REPORT}/reject", responses={200: {"model": m.ReportOut}})
 async def reject(
     municipality: str,
     assignment_id: str,
@@ -127,7 +128,7 @@ async def reject(
     )
 
 
-@router.post(f"{REPORT}/reopen")
+@router.post(f"{REPORT}/reopen", responses={200: {"model": m.ReportOut}})
 async def reopen(
     municipality: str,
     assignment_id: str,
@@ -152,7 +153,7 @@ class OverdueCheckBody(Body):
     today: date | None = Field(default=None, description="Latvian date; default: today")
 
 
-@router.post("/timesheets/overdue-check")
+@router.post("/timesheets/overdue-check", responses={200: {"model": m.OverdueCheckOut}})
 async def overdue_check(
     municipality: str,
     body: OverdueCheckBody,

@@ -41,7 +41,6 @@ Client = Annotated[Principal, Depends(require(Role.CLIENT))]
 AssistantOrCaseworker = Annotated[Principal, Depends(require(Role.ASSISTANT, Role.CASEWORKER))]
 Reader = Annotated[Principal, Depends(require(Role.ASSISTANT, Role.CLIENT, Role.CASEWORKER))]
 Reply = tuple[int, dict[str, Any]]
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 class Body(BaseModel):
