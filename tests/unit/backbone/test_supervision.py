@@ -48,7 +48,10 @@ async def test_health_says_not_running_while_failing_and_stuck_without_progress(
     stop = asyncio.Event()
     supervisor = Supervisor(stop, initial_backoff=10)
 
+    failing = asyncio.Event()
+
     async def broken(health: TaskHealth) -> None:
+        failing.set()
         raise ValueError("bad")
 
     async def silent(health: TaskHealth) -> None:
@@ -60,8 +63,7 @@ async def test_health_says_not_running_while_failing_and_stuck_without_progress(
     # starts (and beats): with rich installed, an unconfigured structlog renders it with
     # locals, which took over 0.1 s and made a fixed sleep here flaky. So wait for the
     # failure first, then for longer than the stall limit.
-    while supervisor.tasks["broken"].failures == 0:
-        await asyncio.sleep(0.01)
+    await failing.wait()
     await asyncio.sleep(0.1)
     health = supervisor.health()
     described = supervisor.tasks["broken"].describe()
