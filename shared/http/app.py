@@ -94,8 +94,11 @@ def create_app(
     return app
 
 
-def runtime_of(request: Request) -> ServiceRuntime:
-    """FastAPI dependency: the service's runtime (pool, event store, settings)."""
+async def runtime_of(request: Request) -> ServiceRuntime:
+    """FastAPI dependency: the service's runtime (pool, event store, settings).
+
+    ``async`` on purpose: FastAPI runs a plain ``def`` dependency in a worker thread, a
+    thread hop per request for an attribute read (issue #14)."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
 
