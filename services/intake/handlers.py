@@ -17,7 +17,7 @@ from services.intake.domain import (
     evolve,
 )
 from services.intake.errors import Refused
-from services.intake.projections import project
+from services.intake.projections import project_many
 from shared.events.envelope import Envelope
 from shared.store.eventstore import ConcurrencyError, EventContext, EventStore
 from shared.store.types import Connection
@@ -93,7 +93,6 @@ async def handle(
             if attempt == ATTEMPTS:
                 raise  # answered 409 by the shared problem handlers
             continue
-        for envelope, event in zip(envelopes, events, strict=True):
-            await project(conn, envelope, event)
+        await project_many(conn, list(zip(envelopes, events, strict=True)))
         return envelopes
     raise AssertionError("unreachable")
