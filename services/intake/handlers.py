@@ -61,7 +61,10 @@ async def prepare_keys(store: EventStore, command: Command, context: EventContex
     keyring caches what this makes, so sealing in the transaction costs no round trip.
     Only for a submission: its application id is new, so its events are known before any
     read (a refused one makes no key: ``decide`` raises first). Other commands concern an
-    application whose person's key already exists.
+    application whose person's key already exists. A retry with a stored Idempotency-Key
+    runs this too (the stored answer is found only in the transaction): it links an
+    application id that is then never used to the person's key; the link is listed in the
+    key's record, so the person's erasure removes it with the rest.
     """
     if store.protector is None or not isinstance(command, SubmitApplication):
         return
