@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic_core import to_json
 
 from services.intake.domain import Status
 from shared.contracts.intake import (
@@ -93,7 +94,9 @@ async def _submitted(conn: Connection, envelope: Envelope, event: ApplicationSub
         event.applicant.first_name,
         event.applicant.last_name,
         event.applicant.personal_code,
-        json.dumps(envelope.data),
+        # pydantic-core's serializer: several times faster than json.dumps (a rebuild writes
+        # one per application); jsonb stores the value, not the text.
+        to_json(envelope.data).decode(),
         envelope.sequence,
         envelope.time,
     )
