@@ -7,9 +7,12 @@ list[Figure]``; ``python -m bench`` finds every such module, runs it and prints 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import resource
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 
@@ -74,3 +77,49 @@ def table(figures: list[Figure]) -> str:
         ratio = f"{f.ratio:>6.2f}×" if f.ratio is not None else f"{'':>7}"
         lines.append(f"{f.name:<64} {f.value:>14,.1f} {f.unit:<10} {baseline} {ratio}")
     return "\n".join(lines)
+
+
+# ---- CPU per process (Linux /proc), to say which resource a benchmark saturates ------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far; 0.0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (a PostgreSQL server's backends and workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def listening_pid(port: int) -> int | None:
+    """The process that listens on TCP ``port`` of this machine (our NATS or PostgreSQL)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                parts = line.split()
+                if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:  # LISTEN
+                    inodes.add(parts[9])
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            for fd in (entry / "fd").iterdir():
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return int(entry.name)
+    return None

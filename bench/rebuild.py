@@ -1,9 +1,11 @@
 """Rebuild of a service's read models from its event store (architecture.md §5 "Rebuild").
 
 Stores intake events (per application: ``ApplicationSubmitted`` then a document) in a
-database of intake's schema, then times ``services.intake.projections.rebuild``: empty the
-read models and replay every event into them, as ``python -m services.intake.rebuild``
-does.
+database of intake's schema, and decisions events (per case: opened, a task opened and
+closed, overdue) in one of decisions' schema, then times each service's
+``projections.rebuild``: empty the read models and replay every event into them, as
+``python -m services.<service>.rebuild`` does (with its second, reading connection).
+Goal of issue #14: at least 20,000 events/s.
 
     .venv/bin/python -m bench.rebuild [--scale 1.0]
 """
@@ -13,13 +15,23 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from pathlib import Path
 
 import asyncpg
+from pydantic import BaseModel
 
 from bench.figures import Figure, Servers, scaled
+from services.decisions import projections as decisions_projections
 from services.intake import projections
+from shared.contracts.decisions import (
+    CaseOpened,
+    ClientData,
+    DecisionOverdue,
+    TaskClosed,
+    TaskOpened,
+)
 from shared.contracts.intake import (
     ActivityRequest,
     ApplicationDocumentAdded,
@@ -32,11 +44,16 @@ from shared.store.db import SHARED_MIGRATIONS, apply_migrations, database_dsn, e
 from shared.store.eventstore import EventContext, EventStore
 
 INTAKE_MIGRATIONS = Path(projections.__file__).parent / "migrations"
-EVENTS = 20000  # at scale 1.0
+DECISIONS_MIGRATIONS = Path(decisions_projections.__file__).parent / "migrations"
+GOAL = 20000.0  # events/s
+EVENTS = 20000  # per service at scale 1.0
 WRITERS = 4
 
 
-def application_events(n: int) -> tuple[str, list[ApplicationSubmitted | ApplicationDocumentAdded]]:
+Rebuild = Callable[..., Awaitable[int]]
+
+
+def application_events(n: int) -> tuple[str, list[BaseModel]]:
     application_id = str(uuid.uuid4())
     submitted = ApplicationSubmitted(
         application_id=application_id,
@@ -63,18 +80,51 @@ def application_events(n: int) -> tuple[str, list[ApplicationSubmitted | Applica
     return f"application-{application_id}", [submitted, document]
 
 
-async def store_events(pool: asyncpg.Pool, events: int) -> int:
-    store = EventStore("intake")
+def case_events(n: int) -> tuple[str, list[BaseModel]]:
+    case_id = str(uuid.uuid4())
+    opened = CaseOpened(
+        case_id=case_id,
+        application_id=case_id,
+        municipality="daugavpils",
+        received_on=date(2026, 9, 1),
+        decision_deadline=date(2026, 10, 1),
+        client=ClientData(
+            personal_code="12038512342",
+            first_name="Jānis",
+            last_name=f"Bērziņš {n}",
+            birth_date=date(1985, 3, 12),
+        ),
+    )
+    task_id = str(uuid.uuid4())
+    return f"case-{case_id}", [
+        opened,
+        TaskOpened(case_id=case_id, task_id=task_id, kind="other", description="check"),
+        TaskClosed(case_id=case_id, task_id=task_id, closed_on=date(2026, 9, 2), resolution="ok"),
+        DecisionOverdue(
+            case_id=case_id,
+            received_on=date(2026, 9, 1),
+            decision_deadline=date(2026, 10, 1),
+            detected_on=date(2026, 10, 2),
+        ),
+    ]
+
+
+Make = Callable[[int], tuple[str, Sequence[BaseModel]]]
+
+
+async def store_events(pool: asyncpg.Pool, service: str, events: int, make: Make) -> int:
+    store = EventStore(service)
     context = EventContext(municipality="daugavpils", correlation_id="bench")
-    applications = max(1, events // 2)
+    per_stream = len(make(0)[1])
+    streams = max(1, events // per_stream)
 
     async def writer(w: int) -> int:
         written = 0
         async with pool.acquire() as conn:
-            for start in range(w, applications, WRITERS * 100):
+            for start in range(w, streams, WRITERS * 100):
                 async with conn.transaction():
-                    for n in range(start, min(start + WRITERS * 100, applications), WRITERS):
-                        stream_id, batch = application_events(n)
+                    for n in range(start, min(start + WRITERS * 100, streams), WRITERS):
+                        stream_id, batch = make(n)
                         await store.append(conn, stream_id, 0, batch, context)
                         written += len(batch)
         return written
@@ -82,25 +132,48 @@ async def store_events(pool: asyncpg.Pool, events: int) -> int:
     return sum(await asyncio.gather(*(writer(w) for w in range(WRITERS))))
 
 
-async def measure(servers: Servers, scale: float = 1.0) -> list[Figure]:
-    name = f"benchrebuild_{uuid.uuid4().hex[:8]}"
+async def _rebuild(
+    servers: Servers, service: str, migrations: Path, make: Make, events: int, rebuild: Rebuild
+) -> tuple[int, int, float]:
+    """(events stored, events replayed, seconds) of one service's rebuild."""
+    name = f"benchrebuild_{service}_{uuid.uuid4().hex[:8]}"
     await ensure_database(servers.database_url, name)
     pool = await asyncpg.create_pool(
         database_dsn(servers.database_url, name), min_size=1, max_size=WRITERS
     )
     try:
         async with pool.acquire() as conn:
-            await apply_migrations(conn, SHARED_MIGRATIONS, INTAKE_MIGRATIONS)
-        stored = await store_events(pool, scaled(EVENTS, scale, least=20))
-        async with pool.acquire() as conn:
+            await apply_migrations(conn, SHARED_MIGRATIONS, migrations)
+        stored = await store_events(pool, service, events, make)
+        async with pool.acquire() as conn, pool.acquire() as reader:
             started = time.perf_counter()
-            replayed = await projections.rebuild(conn, EventStore("intake"))
-            elapsed = time.perf_counter() - started
-            rows = await conn.fetchval("select count(*) from applications")
+            replayed = await rebuild(conn, EventStore(service), reader=reader)
+            return stored, replayed, time.perf_counter() - started
     finally:
         await pool.close()
-    assert replayed == stored and rows == stored // 2, (replayed, stored, rows)
-    return [Figure("rebuild: intake read models from the store", replayed / elapsed, "events/s")]
+
+
+async def measure(servers: Servers, scale: float = 1.0) -> list[Figure]:
+    events = scaled(EVENTS, scale, least=20)
+    figures = []
+    for service, migrations, make, rebuild in (
+        ("intake", INTAKE_MIGRATIONS, application_events, projections.rebuild),
+        ("decisions", DECISIONS_MIGRATIONS, case_events, decisions_projections.rebuild),
+    ):
+        stored, replayed, seconds = await _rebuild(
+            servers, service, migrations, make, events, rebuild
+        )
+        assert replayed == stored, (service, replayed, stored)
+        figures.append(
+            Figure(
+                f"rebuild: {service} read models from the store ({replayed:,} events)",
+                replayed / seconds,
+                "events/s",
+                baseline=GOAL,
+                baseline_name="goal",
+            )
+        )
+    return figures
 
 
 def main() -> None:

@@ -2,10 +2,14 @@
 
 ``project`` runs in the transaction that appends the event (handlers.py), so a read model
 never shows an event that did not commit, nor misses one that did (architecture.md §5).
-``rebuild`` drops them and replays the event store, giving the same rows.
+``rebuild`` drops them and replays the event store, giving the same rows: it applies
+``project`` through ``project_many`` (shared/store/batches.py, issue #14), so ``project``
+only executes statements, each on rows named by the event's own ids.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from pydantic import BaseModel
 
@@ -34,6 +38,7 @@ from shared.contracts.decisions import (
     TaskOpened,
 )
 from shared.events.envelope import Envelope
+from shared.store.batches import project_in_batches, replay
 from shared.store.eventstore import EventStore
 from shared.store.types import Connection
 
@@ -290,24 +295,27 @@ async def project_after_signature(conn: Connection, event: BaseModel) -> None:
             )
 
 
-async def rebuild(conn: Connection, store: EventStore, batch: int = 1000) -> int:
+
+async def project_many(conn: Connection, events: Sequence[tuple[Envelope, BaseModel]]) -> None:
+    """``project`` for many events in order, with a few ``executemany`` (or COPY) instead of
+    a statement per event (shared/store/batches.py): every statement of ``project`` touches
+    only rows named by the event's own ids (case, task, assistant, assignment)."""
+    await project_in_batches(conn, project, events)
+
+
+async def rebuild(
+    conn: Connection,
+    store: EventStore,
+    batch: int = 2000,
+    *,
+    reader: Connection | None = None,
+) -> int:
     """Empty the read models and replay every event in commit order; returns the count.
 
     One transaction: readers see the old rows until the new ones commit. ``truncate``
     takes an exclusive lock, so no command writes half into the old and half into the new.
+    ``reader``: a second connection that reads ahead (shared/store/batches.py ``replay``).
     """
-    count = 0
     async with conn.transaction():
         await conn.execute(f"truncate {', '.join(TABLES)}")
-        position = 0
-        while True:
-            # Writers wait on TRUNCATE's lock: read all that committed, not only below them.
-            recorded = await store.read_all(
-                conn, after_position=position, limit=batch, wait_for_running=False
-            )
-            if not recorded:
-                return count
-            for item in recorded:
-                await project(conn, item.envelope, store.decode(item.envelope))
-                position = item.position
-                count += 1
+        return await replay(conn, store, project, batch, reader=reader)

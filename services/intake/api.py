@@ -26,7 +26,7 @@ from services.intake.errors import (
     InvalidCommand,
     Refused,
 )
-from services.intake.handlers import handle, stream_id
+from services.intake.handlers import handle, prepare_keys, stream_id
 from shared.clock import riga_today
 from shared.events.envelope import Envelope, new_event_id
 from shared.http.app import runtime_of
@@ -61,7 +61,15 @@ def access(
 
 Caseworker = Annotated[Principal, Depends(access(Role.CASEWORKER))]
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
-Today = Annotated[date, Depends(riga_today)]
+
+
+async def today() -> date:
+    """``riga_today`` as an ``async`` dependency: FastAPI runs a plain ``def`` one in a
+    worker thread, a thread hop per request (issue #14)."""
+    return riga_today()
+
+
+Today = Annotated[date, Depends(today)]
 IdempotencyKey = Annotated[str, Depends(idempotency_key)]
 
 router = APIRouter(prefix="/municipalities/{municipality}/applications", tags=["applications"])
@@ -301,6 +309,8 @@ async def _run(
         status, out = respond(envelopes[-1])
         return status, out.model_dump(mode="json")
 
+    # Key-bucket round trips before a pooled connection is taken, not while holding it.
+    await prepare_keys(runtime.store, command, context)
     response = await run_command(
         runtime.pool, request, f"intake:{municipality}", body.model_dump(mode="json"), execute
     )

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -62,6 +64,78 @@ class Projection:
         key = await self.key(conn)
         for fact in facts_of(data, lambda raw: pseudonym(key, raw)):
             await self._learn(conn, key, envelope.municipality, fact, known_on.isoformat())
+
+    async def apply_many(
+        self, conn: Connection, events: Sequence[tuple[Envelope, BaseModel]]
+    ) -> None:
+        """``apply`` for a run of events (the consumer's batch handler, issue #14): the
+        same rows, with two statements for the whole run instead of two per fact.
+
+        Every entity of the run is created if new and locked in one statement (in a fixed
+        order, so two consumers lock shared entities in the same order), the run's facts
+        are merged in stream order in memory (a fact already known changes nothing, as in
+        ``_learn``), and the changed entities' facts and rows are written in one more.
+        """
+        learned: list[tuple[str, str, str, Fact, str]] = []  # entity, municipality, …
+        for envelope, data in events:
+            if isinstance(data, MonthlyReportSubmitted):
+                await self.apply(conn, envelope, data)  # its own table, no entity
+                continue
+            key = await self.key(conn)
+            known_on = envelope.time.astimezone(RIGA).date().isoformat()
+            for fact in facts_of(data, partial(pseudonym, key)):
+                entity = f"{fact.kind}:{pseudonym(key, f'{fact.kind}:{fact.entity_id}')}"
+                learned.append((entity, fact.kind, envelope.municipality, fact, known_on))
+        if not learned:
+            return
+        first = {
+            entity: (kind, municipality) for entity, kind, municipality, _, _ in reversed(learned)
+        }
+        names = sorted(first)
+        rows = await conn.fetch(
+            "insert into entities (entity, kind, municipality)"
+            " select * from unnest($1::text[], $2::text[], $3::text[])"
+            " on conflict (entity) do update set kind = excluded.kind returning entity, facts",
+            names,
+            [first[n][0] for n in names],
+            [first[n][1] for n in names],
+        )
+        known: dict[str, dict[str, dict[str, Any]]] = {
+            r["entity"]: json.loads(r["facts"]) for r in rows
+        }
+        changed: dict[str, tuple[str, str]] = {}  # entity -> (kind, municipality)
+        for entity, kind, municipality, fact, known_on in learned:
+            facts = known[entity]
+            if fact.key not in facts:
+                facts[fact.key] = {**fact.body, "known_on": known_on}
+                changed[entity] = (kind, municipality)
+        if not changed:
+            return
+        entities = sorted(changed)
+        figures = [
+            (entity, changed[entity][1], row)
+            for entity in entities
+            for row in history(changed[entity][0], known[entity])
+        ]
+        # The delete sees only the rows from before this statement, not the ones it inserts.
+        await conn.execute(
+            "with stored as (update entities e set facts = u.facts::jsonb"
+            " from unnest($1::text[], $2::text[]) as u(entity, facts) where e.entity = u.entity),"
+            " cleared as (delete from figure_rows where entity = any($1::text[]))"
+            " insert into figure_rows"
+            " (entity, municipality, month, metric, key, known_on, value)"
+            " select * from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
+            " $8::date[], $9::numeric[])",
+            entities,
+            [json.dumps(known[entity], sort_keys=True) for entity in entities],
+            [entity for entity, _, _ in figures],
+            [municipality for _, municipality, _ in figures],
+            [r.month for _, _, r in figures],
+            [r.metric for _, _, r in figures],
+            [r.key for _, _, r in figures],
+            [r.known_on for _, _, r in figures],
+            [r.value for _, _, r in figures],
+        )
 
     async def _learn(
         self, conn: Connection, key: bytes, municipality: str, fact: Fact, known_on: str

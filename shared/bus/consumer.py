@@ -8,8 +8,9 @@ per-message handler with ``batch_size>1`` runs the batch concurrently and reorde
 The fast path (issue #14): a fetched batch is applied in one transaction without
 savepoints. One statement records the event ids of the whole batch in
 ``processed_events`` and says which are new; only those reach their handlers, in stream
-order; acks go out after the commit. A handler may take a run of consecutive events of one
-type at once (``batch_handlers``: one ``executemany`` instead of a statement per event).
+order; acks go out after the commit. A handler may take a run of consecutive events at once
+(``batch_handlers``: one ``executemany`` instead of a statement per event); the run is of
+one type, or of several when one function is registered for each of them.
 
 A batch in which a handler failed is rolled back and applied again one message at a time,
 each in a savepoint, so that only the failing message is retried. A failure naks with a
@@ -254,7 +255,9 @@ class EventConsumer:
                 outcomes["applied"] += 1
                 name = item.envelope.event_name
                 if name in self.batch_handlers:
-                    if run and run[0].envelope.event_name != name:
+                    # A run ends where the handler changes: one function registered for
+                    # several types gets their consecutive events together.
+                    if run and self._batch_handler_of(run) is not self.batch_handlers[name]:
                         await self._run_batch_handler(conn, run)
                         run = []
                     run.append(item)
@@ -302,11 +305,14 @@ class EventConsumer:
             raise _HandlerFailed(fail_as, error) from error
         HANDLER_SECONDS.labels(self.consumer, self.stream).observe(time.perf_counter() - started)
 
+    def _batch_handler_of(self, run: list[_Parsed]) -> BatchEventHandler:
+        return self.batch_handlers[run[0].envelope.event_name]
+
     async def _run_batch_handler(self, conn: Connection, run: list[_Parsed]) -> None:
         started = time.perf_counter()
         events = [(item.envelope, item.data) for item in run if item.data is not None]
         try:
-            await self.batch_handlers[run[0].envelope.event_name](conn, events)
+            await self._batch_handler_of(run)(conn, events)
         except Exception as error:
             # Which event of the run failed is unknown: the per-message path finds out.
             raise _HandlerFailed(None, error) from error

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
 from pydantic import BaseModel, Field
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.http.auth import parse_tokens
 from shared.http.contract import PUBLIC_TAG, install_contract
@@ -87,20 +88,7 @@ def create_app(
     install_outage_handlers(app, runtime.database_state.mark_down)
     install_text_guard(app)
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]
-        # Every log line of this request names its municipality and correlation id (§7).
-        parts = request.url.path.split("/")
-        municipality = parts[2] if len(parts) > 2 and parts[1] == "municipalities" else None
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(
-            service=definition.name,
-            municipality=municipality,
-            correlation_id=request.headers.get("X-Correlation-Id"),
-        )
-        response = await call_next(request)
-        REQUESTS.labels(definition.name, request.method, response.status_code).inc()
-        return response
+    app.add_middleware(_Observe, service=definition.name)
 
     @app.get("/health", tags=[PUBLIC_TAG], response_model=HealthOut)
     async def health() -> dict[str, str]:
@@ -140,8 +128,50 @@ def create_app(
     return app
 
 
-def runtime_of(request: Request) -> ServiceRuntime:
-    """FastAPI dependency: the service's runtime (pool, event store, settings)."""
+class _Observe:
+    """Every log line of a request names its municipality and correlation id (§7), and
+    every answer is counted in ``asist_http_requests_total``.
+
+    A plain ASGI middleware: Starlette's ``@app.middleware("http")`` (BaseHTTPMiddleware)
+    runs each request in a task of its own with memory streams between (issue #14: intake's
+    CPU per command 5.98–6.43 ms with it, 5.02–5.04 ms with this, in alternating runs).
+    """
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        parts = scope["path"].split("/")
+        municipality = parts[2] if len(parts) > 2 and parts[1] == "municipalities" else None
+        correlation_id = next(
+            (v.decode("latin-1") for k, v in scope["headers"] if k == b"x-correlation-id"), None
+        )
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            service=self.service, municipality=municipality, correlation_id=correlation_id
+        )
+        status: int | None = None
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        await self.app(scope, receive, observed)
+        if status is not None:
+            REQUESTS.labels(self.service, scope["method"], status).inc()
+
+
+async def runtime_of(request: Request) -> ServiceRuntime:
+    """FastAPI dependency: the service's runtime (pool, event store, settings).
+
+    ``async`` on purpose: FastAPI runs a plain ``def`` dependency in a worker thread, a
+    thread hop per request for an attribute read (issue #14)."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
 

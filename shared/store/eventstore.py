@@ -7,7 +7,6 @@ relay (outbox.py) publishes exactly what committed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NoReturn, TypeVar
@@ -17,6 +16,7 @@ from asyncpg.connection import LoggedQuery
 from pydantic import BaseModel
 
 from shared.events.envelope import Envelope, new_event_id, utc_now
+from shared.events.personal import WIRE_PREFIX
 from shared.events.registry import EventRegistry
 from shared.events.registry import registry as default_registry
 from shared.privacy.protect import Protector, open_envelope
@@ -221,7 +221,10 @@ class EventStore:
         return [RecordedEvent(r["position"], await self._open(r["envelope"])) for r in rows]
 
     async def _open(self, raw: str | dict[str, object]) -> Envelope:
-        return await open_envelope(self.protector, _envelope(raw))
+        envelope = _envelope(raw)
+        if isinstance(raw, str) and WIRE_PREFIX not in raw:
+            return envelope  # no sealed field: nothing to open (a search of the raw text)
+        return await open_envelope(self.protector, envelope)
 
     def decode(self, envelope: Envelope) -> BaseModel:
         return self.registry.decode(
@@ -354,4 +357,7 @@ def _wake_relays_after_commit(conn: Connection) -> None:
 
 
 def _envelope(raw: str | dict[str, object]) -> Envelope:
-    return Envelope.model_validate(json.loads(raw) if isinstance(raw, str) else raw)
+    # Parsed by pydantic-core straight from the text: no dict of Python objects in between.
+    if isinstance(raw, str):
+        return Envelope.model_validate_json(raw)
+    return Envelope.model_validate(raw)

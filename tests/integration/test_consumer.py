@@ -358,6 +358,33 @@ async def test_a_batch_handler_gets_each_run_of_its_type_in_stream_order(
         assert await conn.fetchval("select count(*) from applied") == 6
 
 
+async def test_one_batch_handler_of_several_types_gets_their_runs_together(
+    run_consumer: Callable[..., Awaitable[EventConsumer]],
+    js: JetStreamContext,
+    event_db: asyncpg.Pool,
+) -> None:
+    async with event_db.acquire() as conn:
+        await conn.execute("create table applied (n int primary key)")
+    calls: list[tuple[str, list[int]]] = []
+
+    async def many(conn: Connection, events: Sequence[tuple[Envelope, BaseModel]]) -> None:
+        calls.append(("many", [e.data["n"] for e, _ in events]))
+        await conn.executemany(
+            "insert into applied values ($1)", [(e.data["n"],) for e, _ in events]
+        )
+
+    async def one(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
+        calls.append(("one", [envelope.data["n"]]))
+        await conn.execute("insert into applied values ($1)", envelope.data["n"])
+
+    kinds = ["Pinged", "Ponged", "Pinged", "Pinged"]
+    for n, kind in enumerate(kinds, start=1):
+        await publish(js, probe_envelope(n, aggregate="same", sequence=n, event_type=kind))
+    await run_consumer(one, batch_handlers={"Pinged": many, "Ponged": many})
+    await wait_for(lambda: sum(len(ns) for _, ns in calls) == 4)
+    assert calls == [("many", [1, 2, 3, 4])]  # one run across both types, in stream order
+
+
 async def test_a_failing_batch_handler_is_retried_one_event_at_a_time(
     run_consumer: Callable[..., Awaitable[EventConsumer]],
     js: JetStreamContext,
