@@ -133,10 +133,19 @@ async def test_a_service_publishes_only_its_own_subjects(
     await nats_client.flush()
     await intake.publish("asist.daugavpils.intake.ApplicationSubmitted", b"own")
     await intake.publish("asist.daugavpils.decisions.HoursGranted", b"not its own")
+    # NATS keeps one connection's messages in order: once this marker has reached the spy,
+    # so would have anything published before it. (A fixed 0.2 s wait failed under load.)
+    await intake.publish("asist.daugavpils.intake.Marker", b"after")
     await intake.flush()
     assert await refused(errors, 'Publish to "asist.daugavpils.decisions.HoursGranted"')
-    await asyncio.sleep(0.2)
-    assert [m.subject for m in spy] == ["asist.daugavpils.intake.ApplicationSubmitted"]
+    for _ in range(100):
+        if spy and spy[-1].subject.endswith(".Marker"):
+            break
+        await asyncio.sleep(0.05)
+    assert [m.subject for m in spy] == [
+        "asist.daugavpils.intake.ApplicationSubmitted",
+        "asist.daugavpils.intake.Marker",
+    ]
     reporting, errors = await connect_as("reporting")
     await reporting.publish("asist.daugavpils.decisions.HoursGranted", b"ministry")
     await reporting.flush()
