@@ -1,8 +1,10 @@
-"""Who may do what on NATS (issue #9): the server's own accounts, users and permissions.
+"""Who may do what on NATS (issues #9, #18): the server's own accounts, users and permissions.
 
-Partners may only subscribe, and only to the subjects they are entitled to; services may
-publish only their own subjects; nobody outside the services' account reaches the key
-bucket. Every refusal here comes from nats-server, not from our code.
+Partners subscribe only to the subjects they are entitled to and read only their own
+durables (made by the operator, filtered inside their agreement), publish no event and
+reach nothing else of JetStream; services may publish only their own subjects; nobody
+outside the services' account reaches the key bucket. Every refusal here comes from
+nats-server, not from our code.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from nats.js.errors import NotFoundError
 
 from deploy.nats_accounts import API_PREFIX
-from deploy.partner_durables import ensure_partner_durables
+from deploy.partner_durables import durables, ensure_partner_durables
 from shared.bus.nats_auth import nats_auth
 from shared.bus.provisioning import ensure_service_stream
 from shared.events.envelope import Envelope, new_event_id, utc_now
@@ -464,3 +466,36 @@ async def test_the_statistics_partner_reads_only_its_three_event_types(
     # Not its durable: the ERP's, which reads every decision of Daugavpils.
     assert await read(statistics, ERP_DURABLE) == []
     assert await refused(errors, f"MSG.NEXT.DECISIONS.{ERP_DURABLE}")
+
+
+@pytest.mark.usefixtures("clean_bus")
+async def test_the_operator_makes_the_partners_durables_from_the_table(
+    stack: Servers, js: JetStreamContext
+) -> None:
+    """``python -m deploy.partner_durables`` as the tool user: pull, explicit ack, from the
+    first event, filtered as the table says; running it again changes nothing."""
+    env = {
+        **os.environ,
+        "ASIST_NATS_URL": stack.nats_url,
+        "ASIST_NATS_USER": stack.nats_user,
+        "ASIST_NATS_PASSWORD": stack.nats_password,
+    }
+    expected = [f"durable {d.stream}/{d.name}" for d in durables()]
+    for _ in range(2):
+        run = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "deploy.partner_durables",
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(run.communicate(), 60)
+        assert run.returncode == 0, output
+        assert output.decode().splitlines() == expected
+    for durable in durables():
+        config = (await js.consumer_info(durable.stream, durable.name)).config
+        assert config.deliver_subject is None  # pull: nothing pushed anywhere
+        assert config.ack_policy == AckPolicy.EXPLICIT and config.deliver_policy == "all"
+        assert (config.filter_subjects or [config.filter_subject]) == list(durable.filters)
