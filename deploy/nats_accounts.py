@@ -14,7 +14,8 @@ with ``.venv/bin/python -m deploy.nats_accounts``; a test fails when they drift.
   partner. It imports the events of its agreement (live subscriptions, nothing else), and
   for each of its durables exactly four JetStream subjects as services: the durable's
   info, fetch (``MSG.NEXT``, a stream of responses), ack (``$JS.ACK.<stream>.<durable>.>``)
-  and delete. Publishing anything else, an event included, is refused.
+  and delete, the API ones under ``ASIST.API`` (``API_PREFIX``). Publishing anything
+  else, an event included, is refused.
 
 The partners' durables live in ``ASIST`` (a consumer lives with its stream) and are made
 by the operator from ``Partner.durables`` (``python -m deploy.partner_durables``), named
