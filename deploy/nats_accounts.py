@@ -1,4 +1,4 @@
-"""Who may do what on NATS: accounts, users and permissions (issue #9, architecture.md §9).
+"""Who may do what on NATS: accounts, users and permissions (issues #9 and #18).
 
 One table here is the source of ``deploy/nats/accounts.conf`` (compose, the cluster) and of
 the config the local stack and the tests write (passwords filled in). Regenerate the file
@@ -10,8 +10,33 @@ with ``.venv/bin/python -m deploy.nats_accounts``; a test fails when they drift.
   consumer) publishes no event at all. ``asist`` is the operator's tool user (stack,
   demo, tests, benchmarks, migrations). The key bucket ``ASIST_KEYS`` lives here, so no
   user of another account can read a data key.
-- Account ``PARTNERS``: the events, imported from ``ASIST``; each partner user may only
-  subscribe, and only to the subjects it is entitled to; publishing anything is refused.
+- One account per partner (``PARTNER_<NAME>``, issue #18 point 5), its only user the
+  partner. It imports the events of its agreement (live subscriptions, nothing else), and
+  for each of its durables exactly four JetStream subjects as services: the durable's
+  info, fetch (``MSG.NEXT``, a stream of responses), ack (``$JS.ACK.<stream>.<durable>.>``)
+  and delete, the API ones under ``ASIST.API`` (``API_PREFIX``). Publishing anything
+  else, an event included, is refused.
+
+The partners' durables live in ``ASIST`` (a consumer lives with its stream) and are made
+by the operator from ``Partner.durables`` (``python -m deploy.partner_durables``), named
+``<partner>-<name>``, filtered to subjects inside the agreement (checked here), pull,
+explicit ack. Why not let a partner create its own, with the filtered create subject
+``$JS.API.CONSUMER.CREATE.<stream>.<name>.<filter>`` that permissions can pin to its
+agreement, and why not partner users inside ``ASIST``: both were built and tried against
+nats-server 2.15.1, and both let a partner write into the services' streams.
+
+- A create request carries the whole consumer config; a ``deliver_subject`` makes a push
+  consumer, and nats-server publishes its messages on that subject in ``ASIST`` as soon
+  as something there is interested, and a stream listening on it stores them: a durable on
+  DECISIONS pushed into ``asist.daugavpils.intake.ApplicationSubmitted`` landed in
+  INTAKE. Permissions see subjects, never the config, so a partner creates no consumer.
+- A JetStream API request's reply subject is the requester's choice and is not checked
+  against its permissions: a partner user in ``ASIST`` allowed only its durable's info
+  sent that request with the reply ``asist.daugavpils.payments.Forged``, and the info
+  landed in PAYMENTS. Through a service import the reply is replaced by a private
+  ``_R_`` subject and the answer comes back in the partner's own account, where no stream
+  and no other partner listens: one account per partner, so a partner cannot aim an
+  answer at another partner's subscriptions either.
 """
 
 from __future__ import annotations
@@ -19,6 +44,7 @@ from __future__ import annotations
 import re
 import secrets
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from shared.services_catalog import CATALOG
@@ -26,25 +52,134 @@ from shared.services_catalog import CATALOG
 CONF_PATH = Path(__file__).resolve().parent / "nats" / "accounts.conf"
 
 SERVICE_ACCOUNT = "ASIST"
-PARTNER_ACCOUNT = "PARTNERS"
 TOOL_USER = "asist"
 # Streams and "consumes" (architecture.md §2) from the one list of services
 # (shared/services_catalog.py): intake also reads decisions for erasures (issue #9).
 STREAMS: dict[str, str] = {s.name: s.stream for s in CATALOG if s.stream is not None}
 CONSUMES: dict[str, tuple[str, ...]] = {s.name: s.consumes for s in CATALOG}
 
-# Partners and the subjects they are entitled to (subscribe only). Examples for the local
+
+@dataclass(frozen=True)
+class Partner:
+    """A partner's agreement: the subjects it may read, and its durables: name (the
+    durable is ``<partner>-<name>``) -> the subjects it filters, each inside ``subjects``
+    and all on one stream."""
+
+    subjects: tuple[str, ...]
+    durables: dict[str, tuple[str, ...]]
+
+
+# Partners, the subjects they are entitled to and their durables. Examples for the local
 # stack; a municipality lists its own agreements here.
-PARTNERS: dict[str, tuple[str, ...]] = {
+PARTNERS: dict[str, Partner] = {
     # A municipal ERP: its own municipality's decisions and payments.
-    "partner-daugavpils-erp": ("asist.daugavpils.decisions.>", "asist.daugavpils.payments.>"),
+    "partner-daugavpils-erp": Partner(
+        subjects=("asist.daugavpils.decisions.>", "asist.daugavpils.payments.>"),
+        durables={
+            "decisions": ("asist.daugavpils.decisions.>",),
+            "payments": ("asist.daugavpils.payments.>",),
+        },
+    ),
     # A statistics office: decisions of every municipality, nothing from intake.
-    "partner-statistics": (
-        "asist.*.decisions.HoursGranted",
-        "asist.*.decisions.ApplicationRefused",
-        "asist.*.decisions.ServiceTerminated",
+    "partner-statistics": Partner(
+        subjects=(
+            "asist.*.decisions.HoursGranted",
+            "asist.*.decisions.ApplicationRefused",
+            "asist.*.decisions.ServiceTerminated",
+        ),
+        durables={
+            "decisions": (
+                "asist.*.decisions.HoursGranted",
+                "asist.*.decisions.ApplicationRefused",
+                "asist.*.decisions.ServiceTerminated",
+            ),
+        },
     ),
 }
+
+
+@dataclass(frozen=True)
+class Durable:
+    """One partner durable as the operator creates it."""
+
+    partner: str
+    name: str
+    stream: str
+    filters: tuple[str, ...]
+
+
+def partner_account(partner: str) -> str:
+    """``partner-daugavpils-erp`` -> ``PARTNER_DAUGAVPILS_ERP``."""
+    return re.sub(r"[^A-Z0-9]", "_", partner.upper())
+
+
+def stream_of(subject: str) -> str:
+    """The stream holding ``subject`` (``asist.<municipality>.<service>.…``)."""
+    tokens = subject.split(".")
+    if len(tokens) < 3 or tokens[0] != "asist" or tokens[2] not in STREAMS:
+        raise ValueError(f"{subject}: not asist.<municipality>.<service>.… of a stream")
+    return STREAMS[tokens[2]]
+
+
+def within(subject: str, entitled: str) -> bool:
+    """Whether every subject ``subject`` matches is matched by ``entitled`` (both may hold
+    wildcards): a durable's filter must not reach outside the agreement."""
+    mine, allowed = subject.split("."), entitled.split(".")
+    for index, token in enumerate(allowed):
+        if token == ">":
+            return len(mine) > index
+        if index >= len(mine) or mine[index] == ">":
+            return False
+        if token != "*" and token != mine[index]:
+            return False
+    return len(mine) == len(allowed)
+
+
+def partner_durables(partner: str) -> list[Durable]:
+    """The durables of ``partner``; ValueError when one reaches outside its agreement."""
+    agreement = PARTNERS[partner]
+    durables = []
+    for name, filters in agreement.durables.items():
+        outside = [f for f in filters if not any(within(f, s) for s in agreement.subjects)]
+        if outside or not filters:
+            raise ValueError(
+                f"{partner}-{name}: filters {outside or filters} outside its agreement"
+            )
+        streams = {stream_of(f) for f in filters}
+        if len(streams) != 1:
+            raise ValueError(f"{partner}-{name}: filters on several streams {sorted(streams)}")
+        durables.append(Durable(partner, f"{partner}-{name}", streams.pop(), filters))
+    return durables
+
+
+# Where a partner's account maps the services' JetStream API: every account has its own
+# ``$JS.API.>`` (answered "JetStream not enabled" in a partner's account, and that answer
+# would race the imported one), so a partner's client uses ``nc.jetstream(prefix=API_PREFIX)``.
+API_PREFIX = "ASIST.API"
+
+
+@dataclass(frozen=True)
+class DurableSubject:
+    """One JetStream subject a partner may use on its durable, in ``ASIST`` and as the
+    partner's account sees it; ``streamed``: answered by several messages (a fetch)."""
+
+    exported: str
+    imported: str
+    streamed: bool = False
+
+
+def durable_subjects(durable: Durable) -> list[DurableSubject]:
+    """Info, fetch, ack, delete of ``durable``: nothing else of the JetStream API."""
+    stream, name = durable.stream, durable.name
+
+    def api(action: str, streamed: bool = False) -> DurableSubject:
+        tail = f"CONSUMER.{action}.{stream}.{name}"
+        return DurableSubject(f"$JS.API.{tail}", f"{API_PREFIX}.{tail}", streamed)
+
+    # Acks go to the reply subject of each message, $JS.ACK.<stream>.<durable>.<…>.
+    ack = f"$JS.ACK.{stream}.{name}.>"
+    return [api("INFO"), api("MSG.NEXT", True), DurableSubject(ack, ack), api("DELETE")]
+
 
 # What every service client needs besides its own subjects: the JetStream API (streams,
 # consumers, the key bucket), acks and flow control, replies to its own requests.
@@ -127,6 +262,45 @@ def _service_user(service: str) -> str:
     )
 
 
+def _partner_exports(partner: str) -> str:
+    """What ``ASIST`` exports to this partner's account only: its durables' subjects."""
+    account = partner_account(partner)
+    lines = ""
+    for durable in partner_durables(partner):
+        for subject in durable_subjects(durable):
+            response = ", response_type: stream" if subject.streamed else ""
+            lines += f'      {{ service: "{subject.exported}"{response}, accounts: [{account}] }}\n'
+    return lines
+
+
+def _partner_account(partner: str) -> str:
+    agreement = PARTNERS[partner]
+    api = [s for d in partner_durables(partner) for s in durable_subjects(d)]
+    imports = [
+        *(
+            f'{{ stream: {{ account: {SERVICE_ACCOUNT}, subject: "{s}" }} }}'
+            for s in agreement.subjects
+        ),
+        *(
+            f'{{ service: {{ account: {SERVICE_ACCOUNT}, subject: "{s.exported}" }},'
+            f' to: "{s.imported}" }}'
+            for s in api
+        ),
+    ]
+    return (
+        f"  {partner_account(partner)} {{\n"
+        f"    imports: [\n" + "".join(f"      {line}\n" for line in imports) + f"    ]\n"
+        f"    users: [\n"
+        f"      {{ user: {partner}, password: ${password_variable(partner)},\n"
+        f"        permissions: {{\n"
+        f"          publish: {{ allow: {_list([s.imported for s in api])} }}\n"
+        f"          subscribe: {{ allow: {_list([*agreement.subjects, '_INBOX.>'])} }}\n"
+        f"        }} }}\n"
+        f"    ]\n"
+        f"  }}\n"
+    )
+
+
 def accounts_conf() -> str:
     """The accounts block: passwords are ``$ASIST_NATS_PASSWORD_<USER>`` references."""
     lines = [
@@ -142,19 +316,14 @@ def accounts_conf() -> str:
     lines[-1] = lines[-1].rstrip("\n")
     body = "\n".join(lines) + "\n" + "".join(_service_user(s) for s in CONSUMES)
     body += "    ]\n"
-    body += "    # Partners receive the events (never the key bucket or the JetStream API).\n"
-    body += '    exports: [ { stream: "asist.>" } ]\n'
-    body += "  }\n"
-    body += f"  {PARTNER_ACCOUNT} {{\n"
-    body += f'    imports: [ {{ stream: {{ account: {SERVICE_ACCOUNT}, subject: "asist.>" }} }} ]\n'
-    body += "    users: [\n"
-    for partner, subjects in PARTNERS.items():
-        body += (
-            f"      {{ user: {partner}, password: ${password_variable(partner)},\n"
-            f'        permissions: {{ publish: {{ deny: [">"] }},'
-            f" subscribe: {{ allow: {_list(subjects)} }} }} }}\n"
-        )
-    body += "    ]\n  }\n}\n"
+    body += "    # Partners receive the events of their agreement (their import says which)\n"
+    body += "    # and reach their own durables, nothing else of JetStream or the key bucket.\n"
+    body += "    exports: [\n"
+    body += '      { stream: "asist.>" }\n'
+    body += "".join(_partner_exports(p) for p in PARTNERS)
+    body += "    ]\n  }\n"
+    body += "".join(_partner_account(p) for p in PARTNERS)
+    body += "}\n"
     return body
 
 

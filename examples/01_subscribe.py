@@ -1,7 +1,8 @@
 """Follow decisions as they happen, as an integration partner with its own NATS user.
 
-A partner may only subscribe, and only to the subjects it is entitled to (the server
-refuses anything else: deploy/nats_accounts.py, docs/partners.md). Personal fields arrive
+A partner subscribes only to the subjects it is entitled to (the server refuses anything
+else: deploy/nats_accounts.py, docs/partners.md); history and what was published while it
+was away come from its own durable (02_replay.py --partner). Personal fields arrive
 encrypted ("enc:v1:…", docs/privacy.md); everything else (hours, dates, ids, codes of the
 rules) is clear, so counting and matching on case ids work without personal data.
 
@@ -66,8 +67,9 @@ async def follow(
     """Print (and return) the first ``limit`` events, or what came within ``max_seconds``
     (None: no time limit).
 
-    Plain NATS subscriptions: new events only, while connected (a partner's account has no
-    JetStream). ``ready`` is set once the server has every subscription.
+    Plain NATS subscriptions: new events only, while connected (for history and catching
+    up, the partner's durable: 02_replay.py). ``ready`` is set once the server has every
+    subscription.
     """
     lines: list[str] = []
 

@@ -1,13 +1,21 @@
-"""Replay one municipality's history from the first event, with a durable consumer (operator).
+"""History and catching up with a durable consumer: a partner's own, or the operator's.
 
-Run it again and it continues where it stopped: the durable remembers what you acked. Only
-the municipality's own subjects reach the consumer (its filter), never another
-municipality's events.
+A partner (``catch_up``) reads its durable: the history of its agreement from the first
+event, then, each time it runs again, exactly what was published while it was away. The
+durable remembers what you acked; what you fetched and did not ack comes again after the
+ack wait (at-least-once: de-duplicate by the event's ``id``). The operator made the durable
+(``python -m deploy.partner_durables``): its name is ``<partner>-<name>``, its filter is
+in your agreement, and you may read, ack and delete it, nothing else (docs/partners.md §3).
+
+    .venv/bin/python examples/02_replay.py --partner partner-daugavpils-erp-decisions DECISIONS
+
+The operator (``replay``, the tool user of the services' account) replays one
+municipality's history of any stream with a durable of its own making:
 
     .venv/bin/python examples/02_replay.py ludza [intake] [nats://127.0.0.1:14222]
 
-JetStream is the services' account: this runs as the operator's user (ASIST_NATS_USER /
-ASIST_NATS_PASSWORD, ``asist`` in .local/stack/secrets.json), never as a partner.
+Credentials: ASIST_NATS_USER / ASIST_NATS_PASSWORD, else the local stack's user (the
+partner's, or ``asist``) from .local/stack/secrets.json.
 """
 
 from __future__ import annotations
@@ -24,6 +32,50 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 LOCAL_URL = "nats://127.0.0.1:14222"
 
 OPERATOR = "asist"
+# Where a partner's account sees the services' JetStream API (deploy/nats_accounts.py).
+API_PREFIX = "ASIST.API"
+
+
+def line_of(raw: bytes) -> str:
+    """``<time> <municipality> <type> <aggregate> v<version>``."""
+    event = json.loads(raw)
+    # Before issue 18 the aggregate's version was called "sequence".
+    version = event.get("aggregateversion", event.get("sequence"))
+    return f"{event['time']} {event['municipality']} {event['type']} {event['subject']} v{version}"
+
+
+async def catch_up(
+    url: str,
+    user: str,
+    password: str,
+    durable: str,
+    stream: str,
+    *,
+    batch: int = 100,
+    idle_seconds: float = 1.0,
+) -> list[str]:
+    """As a partner: print (and return) one line per event ``durable`` has not had acked;
+    returns once it has nothing more for ``idle_seconds``."""
+    lines: list[str] = []
+    nc = await nats.connect(url, user=user, password=password)
+    # Bind to the durable the operator made: a partner creates no consumer.
+    sub = await nc.jetstream(prefix=API_PREFIX).pull_subscribe_bind(durable, stream=stream)
+    try:
+        while True:
+            try:
+                messages = await sub.fetch(batch, timeout=idle_seconds)
+            except nats.errors.TimeoutError:
+                break  # caught up
+            for msg in messages:
+                line = line_of(msg.data)
+                print(line)
+                lines.append(line)
+                await msg.ack()  # after handling it: what you did not ack comes again
+        await nc.flush()  # the acks have reached the server
+    finally:
+        await sub.unsubscribe()  # not drain(): see replay()
+        await nc.close()
+    return lines
 
 
 def durable_for(municipality: str, service: str) -> str:
@@ -64,13 +116,7 @@ async def replay(
             except nats.errors.TimeoutError:
                 break  # caught up
             for msg in messages:
-                event = json.loads(msg.data)
-                # Before issue 18 the aggregate's version was called "sequence".
-                version = event.get("aggregateversion", event.get("sequence"))
-                line = (
-                    f"{event['time']} {event['municipality']} {event['type']}"
-                    f" {event['subject']} v{version}"
-                )
+                line = line_of(msg.data)
                 print(line)
                 lines.append(line)
                 await msg.ack()  # a reader de-duplicates by event["id"]: at-least-once
@@ -93,10 +139,19 @@ def credentials(default_user: str) -> tuple[str, str]:
 
 
 if __name__ == "__main__":
-    user, password = credentials(OPERATOR)
     args = sys.argv[1:]
+    if args[:1] == ["--partner"] and len(args) >= 3:
+        durable, stream = args[1], args[2]
+        user, password = credentials(durable.rsplit("-", 1)[0])  # <partner>-<name>
+        url = args[3] if len(args) > 3 else LOCAL_URL
+        asyncio.run(catch_up(url, user, password, durable, stream))
+        sys.exit(0)
+    user, password = credentials(OPERATOR)
     if not args:
-        sys.exit("usage: 02_replay.py <municipality> [service] [nats url]")
+        sys.exit(
+            "usage: 02_replay.py --partner <durable> <STREAM> [nats url]\n"
+            "       02_replay.py <municipality> [service] [nats url]"
+        )
     asyncio.run(
         replay(
             args[2] if len(args) > 2 else LOCAL_URL,

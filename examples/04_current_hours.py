@@ -17,6 +17,12 @@ changes it. Events are de-duplicated by ``id`` (delivery is at-least-once), and 
 does not depend on the order the events arrive in. Types it does not know are skipped
 (ignore-unknown): add a handler to ``FOLD`` when a new decision event ships.
 
+It reads the partner's own durable ``partner-daugavpils-erp-decisions`` (made by the
+operator, docs/partners.md §3): the whole history from the first decision, then what comes
+while it runs, and next time what was published while it was away. It acks an event once
+folded; this example keeps the fold in memory, so a real ERP stores the fold and acks
+after storing it, or a restart would start from an empty fold with only the new events.
+
     .venv/bin/python examples/04_current_hours.py [nats://127.0.0.1:14222] [how many events]
 """
 
@@ -34,11 +40,14 @@ from pathlib import Path
 from typing import Any
 
 import nats
-from nats.aio.msg import Msg
 
 LOCAL_URL = "nats://127.0.0.1:14222"
 PARTNER = "partner-daugavpils-erp"
-SUBJECTS = ("asist.daugavpils.decisions.>",)
+# The partner's durable on the decisions' stream (filter asist.daugavpils.decisions.>),
+# and where its account sees the services' JetStream API (deploy/nats_accounts.py).
+DURABLE = "partner-daugavpils-erp-decisions"
+STREAM = "DECISIONS"
+API_PREFIX = "ASIST.API"
 DAY = timedelta(days=1)
 
 
@@ -219,38 +228,42 @@ async def current_hours(
     user: str,
     password: str,
     *,
-    subjects: tuple[str, ...] = SUBJECTS,
+    durable: str = DURABLE,
     limit: int = 100,
     max_seconds: float | None = 60.0,
-    ready: asyncio.Event | None = None,
+    idle_seconds: float | None = None,
 ) -> list[str]:
-    """Follow the decisions, print (and return) a case's timeline each time it changes;
-    stops after ``limit`` events or ``max_seconds`` (None: never)."""
+    """Fold the durable's events, print (and return) a case's timeline each time it
+    changes; stops after ``limit`` events, ``max_seconds`` (None: never) or, when
+    ``idle_seconds`` is given, once nothing came for that long (caught up)."""
     lines: list[str] = []
     ledger = Ledger()
     nc = await nats.connect(url, user=user, password=password)
-    queue: asyncio.Queue[Msg] = asyncio.Queue()
-
-    async def keep(msg: Msg) -> None:
-        await queue.put(msg)
-
+    sub = await nc.jetstream(prefix=API_PREFIX).pull_subscribe_bind(durable, stream=STREAM)
+    handled = 0
     try:
-        for subject in subjects:
-            await nc.subscribe(subject, cb=keep)
-        await nc.flush()
-        if ready is not None:
-            ready.set()
         async with asyncio.timeout(max_seconds):
-            for _ in range(limit):
-                case = ledger.apply((await queue.get()).data)
-                if case is not None:
-                    for line in [f"# {case.case_id} changed", *describe(case)]:
-                        print(line)
-                        lines.append(line)
+            while handled < limit:
+                try:
+                    messages = await sub.fetch(min(10, limit - handled), timeout=idle_seconds or 5)
+                except nats.errors.TimeoutError:
+                    if idle_seconds is not None:
+                        break  # caught up
+                    continue
+                for msg in messages:
+                    case = ledger.apply(msg.data)  # None: a repeat, or a type not folded
+                    if case is not None:
+                        for line in [f"# {case.case_id} changed", *describe(case)]:
+                            print(line)
+                            lines.append(line)
+                    await msg.ack()  # folded: at-least-once, a repeat is skipped by id
+                    handled += 1
+        await nc.flush()
     except TimeoutError:
         pass
     finally:
-        await nc.drain()
+        await sub.unsubscribe()  # not drain(): see 02_replay.py
+        await nc.close()
     return lines
 
 

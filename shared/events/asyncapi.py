@@ -147,9 +147,9 @@ def asyncapi_document(reg: EventRegistry = registry) -> dict[str, Any]:
                 "host": PRODUCTION_HOST,
                 "protocol": "nats",
                 "description": (
-                    "The municipalities' bus. Partners connect to the PARTNERS account with "
-                    "their own user and password and may only subscribe to the subjects of "
-                    "their agreement (docs/partners.md)."
+                    "The municipalities' bus. Each partner connects to its own account with "
+                    "its own user and password, may subscribe to the subjects of its "
+                    "agreement and read its own durables on the streams (docs/partners.md)."
                 ),
                 "security": [{"$ref": "#/components/securitySchemes/natsUserPassword"}],
             },
@@ -167,8 +167,9 @@ def asyncapi_document(reg: EventRegistry = registry) -> dict[str, Any]:
                 "natsUserPassword": {
                     "type": "userPassword",
                     "description": (
-                        "A NATS user of the PARTNERS account (deploy/nats_accounts.py): "
-                        "subscribe-only, to the subjects it is entitled to."
+                        "A partner's NATS user, alone in its account (deploy/nats_accounts.py): "
+                        "subscriptions to the subjects it is entitled to, and info, fetch, ack "
+                        "and delete of its own durables; nothing else."
                     ),
                 }
             }

@@ -1,7 +1,8 @@
 """Every file in examples/ runs against the real bus, and what it prints is asserted
 (issue 18, point 3). Events come from the real decisions service (through its outbox
 relay) or are published as intake's relay publishes them; partners connect with their own
-NATS users of the PARTNERS account, operators with the tool user."""
+NATS users, each in its own account, and read their durables (made as the operator makes
+them, deploy/partner_durables.py); operators use the tool user."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from deploy.nats_accounts import API_PREFIX, PARTNERS, partner_durables
+from deploy.partner_durables import ensure_partner_durables
 from services.decisions.app import create as create_decisions
 from services.intake.app import create as create_intake
 from shared.bus.provisioning import ensure_service_stream
@@ -25,6 +28,7 @@ from shared.events.asyncapi import DOCS
 from tests.conftest import Servers, ServiceFactory
 from tests.examples.support import command, example, grant, partner_password, submit
 from tests.integration.test_decisions_support import (
+    HEARD,
     TODAY,
     adult_facts,
     eventually,
@@ -139,6 +143,37 @@ async def test_replaying_one_municipality_returns_only_its_events_and_ends_at_on
     assert info.config.filter_subject == "asist.ludza.intake.>"
 
 
+async def test_a_partner_catches_up_with_its_own_durable_from_the_first_event(
+    stack: Servers, js: JetStreamContext, decisions: httpx.AsyncClient
+) -> None:
+    replay = example("02_replay.py")
+    partner = "partner-daugavpils-erp"
+    password = partner_password(stack, partner)
+    durable = f"{partner}-decisions"
+    await ensure_partner_durables(js)
+    first = await grant(decisions, js)  # before the partner ever connected
+    await grant(decisions, js, "ludza", "ludza-caseworker")  # not in its agreement
+    await eventually(lambda: count(js, "DECISIONS", "asist.ludza.decisions.HoursGranted"), 10)
+
+    def catch_up() -> Any:
+        return replay.catch_up(
+            stack.nats_url, partner, password, durable, "DECISIONS", idle_seconds=0.5
+        )
+
+    lines = await catch_up()
+    # The case's history from its first event: opened, assessed, granted (v1, v2, v3).
+    assert [line.split()[1:] for line in lines] == [
+        ["daugavpils", f"lv.asist.decisions.{name}.v1", f"case-{first}", f"v{version}"]
+        for version, name in enumerate(("CaseOpened", "AssessmentRecorded", "HoursGranted"), 1)
+    ], lines
+    assert await catch_up() == []  # all acked: nothing again
+    second = await grant(decisions, js)  # published while it was away
+    await eventually(lambda: count(js, "DECISIONS", "asist.daugavpils.decisions.HoursGranted"), 10)
+    await asyncio.sleep(0.5)
+    again = await catch_up()
+    assert [line.split()[3] for line in again] == [f"case-{second}"] * 3, again
+
+
 async def test_dead_letters_are_listed_with_their_error(
     stack: Servers, js: JetStreamContext, decisions: httpx.AsyncClient
 ) -> None:
@@ -163,13 +198,7 @@ async def test_the_current_hours_recipe_follows_grant_amendment_suspension_and_e
 ) -> None:
     recipe = example("04_current_hours.py")
     password = partner_password(stack, recipe.PARTNER)
-    ready = asyncio.Event()
-    following = asyncio.create_task(
-        recipe.current_hours(
-            stack.nats_url, recipe.PARTNER, password, limit=20, max_seconds=4, ready=ready
-        )
-    )
-    await asyncio.wait_for(ready.wait(), 10)
+    await ensure_partner_durables(js)
     # Another municipality's case: not in this partner's agreement.
     await grant(decisions, js, "ludza", "ludza-caseworker")
     case_id = await grant(decisions, js)
@@ -181,17 +210,25 @@ async def test_the_current_hours_recipe_follows_grant_amendment_suspension_and_e
     # Re-assessed at intensity level 1: 80 h/month (rules.md §4.2a).
     less = adult_facts(needs_assessment=needs_assessment("intensity_level_1"))
     changes: list[tuple[str, dict[str, Any]]] = [
-        ("amendments", {"effective_from": day(30), "reason": "Part-time", "assessment": less}),
-        ("suspension", {"reason": "inpatient", "suspended_from": day(40)}),
+        # APL 62 (issue #17): a reduction, an interruption, an end: the person heard first.
+        (
+            "amendments",
+            {"effective_from": day(30), "reason": "Part-time", "assessment": less} | HEARD,
+        ),
+        ("suspension", {"reason": "inpatient", "suspended_from": day(40)} | HEARD),
         ("resumption", {"resumed_on": day(50)}),
-        ("termination", {"reason": "moved", "terminated_from": day(60)}),
+        ("termination", {"reason": "moved", "terminated_from": day(60)} | HEARD),
     ]
     for path, body in changes:
         response = await decisions.post(
             f"{url}/{path}", json=body, headers=command("dgp-caseworker")
         )
         assert response.status_code == 201, response.text
-    lines = await asyncio.wait_for(following, 30)
+    terminated = "asist.daugavpils.decisions.ServiceTerminated"
+    await eventually(lambda: count(js, "DECISIONS", terminated), 10)
+
+    # Everything happened before the recipe first ran: it catches up from the first event.
+    lines = await recipe.current_hours(stack.nats_url, recipe.PARTNER, password, idle_seconds=1)
 
     assert all("ludza" not in line for line in lines)
     assert lines.count(f"# {case_id} changed") == 5  # HoursGranted + the four changes
@@ -201,12 +238,25 @@ async def test_the_current_hours_recipe_follows_grant_amendment_suspension_and_e
         f"{case_id} {day(30)}..{day(39)} 80 h/month",
         f"{case_id} {day(50)}..{day(59)} 80 h/month",
     ]
+    # Acked as folded: a second run has nothing left.
+    assert (
+        await recipe.current_hours(stack.nats_url, recipe.PARTNER, password, idle_seconds=0.5) == []
+    )
 
     # The same recipe over the stream's history (read by the operator), each event twice:
     # de-duplicated by id, the same timeline.
     history = await stream_messages(js, "DECISIONS")
     ledger = recipe.fold([*history, *reversed(history)])
     assert recipe.describe(ledger.cases[case_id]) == final
+
+
+def test_the_examples_name_the_durables_the_operator_makes() -> None:
+    """A partner's copy of the examples has no deploy/: their constants are checked here."""
+    durables = {d.name: d for p in PARTNERS for d in partner_durables(p)}
+    recipe = example("04_current_hours.py")
+    assert durables[recipe.DURABLE].stream == recipe.STREAM
+    assert durables[recipe.DURABLE].filters == ("asist.daugavpils.decisions.>",)
+    assert recipe.API_PREFIX == example("02_replay.py").API_PREFIX == API_PREFIX
 
 
 async def test_every_message_the_services_published_is_valid_against_its_schema(

@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import re
 
-from deploy.nats_accounts import PARTNERS
+from deploy.nats_accounts import PARTNERS, partner_durables
 from tests.conftest import ROOT
 
 GUIDE = (ROOT / "docs" / "partners.md").read_text()
-TESTS = (ROOT / "tests" / "examples" / "test_examples.py").read_text()
+TESTS = "".join(
+    (ROOT / "tests" / path).read_text()
+    for path in ("examples/test_examples.py", "integration/test_nats_security.py")
+)
 
 
-def test_the_guide_lists_each_partner_with_exactly_its_subjects() -> None:
-    for partner, subjects in PARTNERS.items():
+def test_the_guide_lists_each_partner_with_exactly_its_subjects_and_durables() -> None:
+    for partner, agreement in PARTNERS.items():
         row = next(line for line in GUIDE.splitlines() if line.startswith(f"| `{partner}` |"))
-        assert re.findall(r"`(asist\.[^`]+)`", row) == list(subjects), partner
+        subjects_cell, durables_cell = row.split("|")[2:4]
+        assert re.findall(r"`(asist\.[^`]+)`", subjects_cell) == list(agreement.subjects)
+        assert re.findall(r"`([A-Z]+/[^`]+)`", durables_cell) == [
+            f"{d.stream}/{d.name}" for d in partner_durables(partner)
+        ], partner
 
 
 def test_every_example_and_test_the_guide_names_exists() -> None:

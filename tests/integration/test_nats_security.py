@@ -1,8 +1,10 @@
-"""Who may do what on NATS (issue #9): the server's own accounts, users and permissions.
+"""Who may do what on NATS (issues #9, #18): the server's own accounts, users and permissions.
 
-Partners may only subscribe, and only to the subjects they are entitled to; services may
-publish only their own subjects; nobody outside the services' account reaches the key
-bucket. Every refusal here comes from nats-server, not from our code.
+Partners subscribe only to the subjects they are entitled to and read only their own
+durables (made by the operator, filtered inside their agreement), publish no event and
+reach nothing else of JetStream; services may publish only their own subjects; nobody
+outside the services' account reaches the key bucket. Every refusal here comes from
+nats-server, not from our code.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ import pytest
 from nats.aio.client import Client as NatsClient
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from nats.js.errors import NotFoundError
 
+from deploy.nats_accounts import API_PREFIX
+from deploy.partner_durables import durables, ensure_partner_durables
 from shared.bus.nats_auth import nats_auth
 from shared.bus.provisioning import ensure_service_stream
 from shared.events.envelope import Envelope, new_event_id, utc_now
@@ -253,3 +258,253 @@ async def test_a_service_reads_no_stream_it_does_not_consume(
             "asist.*.payments.>", durable="snoop", stream="PAYMENTS"
         )
     assert await refused(errors, "CONSUMER.CREATE.PAYMENTS")
+
+
+# Partners' durables (issue #18 point 5): history and at-least-once of their own, inside
+# their agreement only; the operator makes them (deploy/partner_durables.py).
+
+ERP = "partner-daugavpils-erp"
+ERP_DURABLE = "partner-daugavpils-erp-decisions"
+STATISTICS = "partner-statistics"
+
+
+async def decision(js: JetStreamContext, municipality: str, event: str = "HoursGranted") -> str:
+    """A decisions' event on the stream as the relay publishes it; returns its id."""
+    event_id = new_event_id()
+    await js.publish(
+        f"asist.{municipality}.decisions.{event}",
+        event_id.encode(),
+        headers={"Nats-Msg-Id": event_id},
+    )
+    return event_id
+
+
+async def read(partner: NatsClient, durable: str, *, ack: bool = True) -> list[str]:
+    """Everything ``durable`` has for ``partner`` now (acked unless ``ack`` is False)."""
+    pjs = partner.jetstream(timeout=2, prefix=API_PREFIX)
+    sub = await pjs.pull_subscribe_bind(durable, stream="DECISIONS")
+    seen: list[str] = []
+    try:
+        while True:
+            try:
+                messages = await sub.fetch(10, timeout=0.5)
+            except nats.errors.TimeoutError:
+                break
+            for msg in messages:
+                seen.append(msg.data.decode())
+                if ack:
+                    await msg.ack()
+        await partner.flush()
+    finally:
+        await sub.unsubscribe()
+    return seen
+
+
+@pytest.mark.usefixtures("clean_bus")
+async def test_a_partners_durable_gets_what_it_missed_while_away_at_least_once(
+    connect_as: Connect, js: JetStreamContext
+) -> None:
+    await ensure_partner_durables(js, ack_wait=1.0)
+    before = [await decision(js, "daugavpils") for _ in range(2)]
+    await decision(js, "ludza")  # another municipality: never for this partner
+
+    partner, errors = await connect_as(ERP)
+    assert await read(partner, ERP_DURABLE) == before  # its history, from the first event
+    await partner.close()
+
+    away = [await decision(js, "daugavpils", "GrantAmended"), await decision(js, "daugavpils")]
+    await decision(js, "ludza")
+    partner, errors = await connect_as(ERP)
+    assert await read(partner, ERP_DURABLE) == away  # exactly what it missed
+    # Fetched but not acked (the partner fell over): delivered again after the ack wait.
+    last = await decision(js, "daugavpils", "ServiceTerminated")
+    assert await read(partner, ERP_DURABLE, ack=False) == [last]
+    await asyncio.sleep(1.5)
+    assert await read(partner, ERP_DURABLE) == [last]
+    assert await read(partner, ERP_DURABLE) == []
+    pjs = partner.jetstream(timeout=2, prefix=API_PREFIX)
+    info = await pjs.consumer_info("DECISIONS", ERP_DURABLE)
+    assert info.config.filter_subject == "asist.daugavpils.decisions.>"
+    assert info.num_ack_pending == 0 and info.num_pending == 0
+    assert errors == []
+    # Its own durable, deleted when no longer needed (the operator's run makes it again).
+    assert await pjs.delete_consumer("DECISIONS", ERP_DURABLE)
+    await ensure_partner_durables(js)
+    assert await read(partner, ERP_DURABLE) == [*before, *away, last]
+
+
+async def forbidden(errors: list[Exception], what: str, attempt: Awaitable[object]) -> None:
+    """``attempt`` fails and the server reports a permissions violation naming ``what``."""
+    with pytest.raises((nats.errors.Error, TimeoutError)):
+        await attempt
+    assert await refused(errors, what), (what, [str(e) for e in errors])
+
+
+@pytest.mark.usefixtures("clean_bus")
+async def test_a_partner_reaches_nothing_of_jetstream_but_its_own_durables(
+    connect_as: Connect, js: JetStreamContext
+) -> None:
+    """Every way out of the agreement through the JetStream API is refused by the server:
+    no consumer of its own making (its filter or its deliver subject would be the
+    partner's choice), nobody else's durable, no stream, no message by sequence, no key."""
+    await ensure_partner_durables(js)
+    await ensure_service_stream(js, "intake")
+    await open_key_bucket(js)
+    await decision(js, "ludza")
+    service_durable = "payments-DECISIONS"  # as the payments service names its durable
+    await js.add_consumer(
+        "DECISIONS", ConsumerConfig(durable_name=service_durable, ack_policy=AckPolicy.EXPLICIT)
+    )
+    partner, errors = await connect_as(ERP)
+    # Its account's own JetStream API (which has no JetStream) and the services' as imported.
+    own_api, pjs = partner.jetstream(timeout=1), partner.jetstream(timeout=1, prefix=API_PREFIX)
+
+    # Creating a consumer, even with its own name and its own filter.
+    erp_filter = "asist.daugavpils.decisions.>"
+    for js_, prefix in ((own_api, "$JS.API"), (pjs, API_PREFIX)):
+        for wanted in (erp_filter, "asist.>", "asist.ludza.decisions.>"):
+            config = ConsumerConfig(
+                name=ERP_DURABLE, durable_name=ERP_DURABLE, filter_subject=wanted
+            )
+            create = f"{prefix}.CONSUMER.CREATE.DECISIONS.{ERP_DURABLE}.{wanted}"
+            await forbidden(errors, create, js_.add_consumer("DECISIONS", config))
+        create = f'"{prefix}.CONSUMER.CREATE.DECISIONS"'
+        await forbidden(errors, create, js_.add_consumer("DECISIONS"))
+    # Attaching to, or acking for, a service's or another partner's durable.
+    for name in (service_durable, "partner-statistics-decisions"):
+        await forbidden(errors, f"INFO.DECISIONS.{name}", pjs.consumer_info("DECISIONS", name))
+        next_message = f"{API_PREFIX}.CONSUMER.MSG.NEXT.DECISIONS.{name}"
+        await forbidden(errors, next_message, partner.request(next_message, b"1", timeout=1))
+        await forbidden(errors, f"DELETE.DECISIONS.{name}", pjs.delete_consumer("DECISIONS", name))
+    await partner.publish(f"$JS.ACK.DECISIONS.{service_durable}.1.1.1.0.0", b"+ACK")
+    await partner.flush()
+    assert await refused(errors, f"$JS.ACK.DECISIONS.{service_durable}")
+    service = await js.consumer_info("DECISIONS", service_durable)
+    assert service.num_pending == 1 and service.delivered.stream_seq == 0
+    # No message by sequence, no stream information or change, no key bucket.
+    for js_ in (own_api, pjs):
+        await forbidden(errors, "STREAM.MSG.GET.DECISIONS", js_.get_msg("DECISIONS", 1))
+        direct = js_.get_msg("DECISIONS", 1, direct=True)
+        await forbidden(errors, "DIRECT.GET.DECISIONS", direct)
+        await forbidden(errors, "STREAM.INFO.DECISIONS", js_.stream_info("DECISIONS"))
+        await forbidden(errors, "STREAM.PURGE.DECISIONS", js_.purge_stream("DECISIONS"))
+        await forbidden(errors, "STREAM.DELETE.DECISIONS", js_.delete_stream("DECISIONS"))
+        await forbidden(
+            errors,
+            "STREAM.UPDATE.DECISIONS",
+            js_.update_stream(StreamConfig(name="DECISIONS", subjects=["asist.>"])),
+        )
+        await forbidden(errors, f"KV_{KEY_BUCKET}", js_.key_value(KEY_BUCKET))
+        kv_direct = js_.get_msg(f"KV_{KEY_BUCKET}", 1, direct=True)
+        await forbidden(errors, f"DIRECT.GET.KV_{KEY_BUCKET}", kv_direct)
+    # No event, not even on its own subjects.
+    await forbidden(
+        errors,
+        'Publish to "asist.daugavpils.decisions.HoursGranted"',
+        pjs.publish("asist.daugavpils.decisions.HoursGranted", b"forged"),
+    )
+    assert (await js.stream_info("DECISIONS")).state.messages == 1
+    names = sorted(c.name or "" for c in await js.consumers_info("DECISIONS"))
+    assert names == sorted([ERP_DURABLE, service_durable, "partner-statistics-decisions"])
+
+
+@pytest.mark.usefixtures("clean_bus")
+async def test_an_answer_aimed_at_a_stream_or_another_partner_goes_nowhere(
+    connect_as: Connect, js: JetStreamContext
+) -> None:
+    """A request's reply subject is the requester's choice and the server does not check
+    it: aimed at a service's stream, or at another partner's subscription, the answer of
+    the partner's own durable stays in the partner's own account (deploy/nats_accounts.py)."""
+    await ensure_partner_durables(js)
+    await decision(js, "daugavpils")
+    statistics, _ = await connect_as(STATISTICS)
+    overheard: list[Msg] = []
+
+    async def keep(msg: Msg) -> None:
+        overheard.append(msg)
+
+    await statistics.subscribe("asist.*.decisions.HoursGranted", cb=keep)
+    await statistics.flush()
+    partner, errors = await connect_as(ERP)
+    for aim in ("asist.daugavpils.payments.Forged", "asist.ludza.decisions.HoursGranted"):
+        await partner.publish(f"{API_PREFIX}.CONSUMER.INFO.DECISIONS.{ERP_DURABLE}", b"", reply=aim)
+        await partner.publish(
+            f"{API_PREFIX}.CONSUMER.MSG.NEXT.DECISIONS.{ERP_DURABLE}", b'{"batch": 1}', reply=aim
+        )
+    await partner.flush()
+    await asyncio.sleep(1.0)
+    assert errors == [] and overheard == []
+    assert await count_messages(js, "PAYMENTS") == 0
+    assert await count_messages(js, "DECISIONS") == 1
+
+
+async def count_messages(js: JetStreamContext, stream: str) -> int:
+    with contextlib.suppress(NotFoundError):
+        return (await js.stream_info(stream)).state.messages
+    return 0
+
+
+@pytest.mark.usefixtures("clean_bus")
+async def test_the_statistics_partner_reads_only_its_three_event_types(
+    connect_as: Connect, js: JetStreamContext
+) -> None:
+    await ensure_partner_durables(js)
+    granted = [await decision(js, m) for m in ("ludza", "daugavpils")]
+    await decision(js, "ludza", "GrantAmended")
+    refused_ = await decision(js, "daugavpils", "ApplicationRefused")
+    await decision(js, "daugavpils", "ServiceSuspended")
+    terminated = await decision(js, "ludza", "ServiceTerminated")
+    statistics, errors = await connect_as(STATISTICS)
+    assert await read(statistics, "partner-statistics-decisions") == [
+        *granted,
+        refused_,
+        terminated,
+    ]
+    await forbidden(
+        errors,
+        f"{API_PREFIX}.CONSUMER.CREATE.DECISIONS.{STATISTICS}-decisions.asist.*.decisions.>",
+        statistics.jetstream(timeout=1, prefix=API_PREFIX).add_consumer(
+            "DECISIONS",
+            ConsumerConfig(
+                name=f"{STATISTICS}-decisions",
+                durable_name=f"{STATISTICS}-decisions",
+                filter_subject="asist.*.decisions.>",
+            ),
+        ),
+    )
+    # Not its durable: the ERP's, which reads every decision of Daugavpils.
+    assert await read(statistics, ERP_DURABLE) == []
+    assert await refused(errors, f"MSG.NEXT.DECISIONS.{ERP_DURABLE}")
+
+
+@pytest.mark.usefixtures("clean_bus")
+async def test_the_operator_makes_the_partners_durables_from_the_table(
+    stack: Servers, js: JetStreamContext
+) -> None:
+    """``python -m deploy.partner_durables`` as the tool user: pull, explicit ack, from the
+    first event, filtered as the table says; running it again changes nothing."""
+    env = {
+        **os.environ,
+        "ASIST_NATS_URL": stack.nats_url,
+        "ASIST_NATS_USER": stack.nats_user,
+        "ASIST_NATS_PASSWORD": stack.nats_password,
+    }
+    expected = [f"durable {d.stream}/{d.name}" for d in durables()]
+    for _ in range(2):
+        run = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "deploy.partner_durables",
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(run.communicate(), 60)
+        assert run.returncode == 0, output
+        assert output.decode().splitlines() == expected
+    for durable in durables():
+        config = (await js.consumer_info(durable.stream, durable.name)).config
+        assert config.deliver_subject is None  # pull: nothing pushed anywhere
+        assert config.ack_policy == AckPolicy.EXPLICIT and config.deliver_policy == "all"
+        assert (config.filter_subjects or [config.filter_subject]) == list(durable.filters)
