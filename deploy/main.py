@@ -122,6 +122,17 @@ def play_month(stack: Stack, services: list[RunningService], tokens: dict[str, s
     play({s.name: s.url for s in services}, tokens, stack.nats_url)
 
 
+def make_partner_durables(stack: Stack) -> list[str]:
+    """The partners' durables of deploy/nats_accounts.py, so a partner can catch up from the
+    first event as soon as the stack is up (docs/partners.md §3). Imported here, not at the
+    top: ``down`` and ``status`` run before .venv (and nats-py) exists."""
+    import asyncio
+
+    from deploy.partner_durables import make_partner_durables as make
+
+    return asyncio.run(make(stack.nats_url, stack.nats_user, stack.nats_password))
+
+
 def wait_for_ctrl_c() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -198,6 +209,8 @@ def up(
     print(f"PostgreSQL  {stack.database_url}")
     services = start_services(stack, data_dir, ports=ports.services, names=present_services())
     print_services(services)
+    durables = make_partner_durables(stack)
+    print(f"partner durables ({len(durables)}): {', '.join(durables)}")
     print(f"ready in {time.monotonic() - began:.1f}s")
     people = "caseworkers, finance, ministry, assistants, clients"
     print(f"bearer tokens ({people}): {data_dir / 'tokens.json'}")

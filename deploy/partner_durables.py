@@ -78,14 +78,18 @@ def operator_credentials() -> tuple[str, str, str]:
     return url, TOOL_USER, secrets["nats_passwords"][TOOL_USER]
 
 
-async def _main() -> None:
-    url, user, password = operator_credentials()
+async def make_partner_durables(url: str, user: str | None, password: str | None) -> list[str]:
+    """Connect as the tool user and make every partner durable (``./asist up`` does this)."""
     nc = await nats.connect(url, user=user, password=password)
     try:
-        for name in await ensure_partner_durables(nc.jetstream()):
-            print(f"durable {name}")
+        return await ensure_partner_durables(nc.jetstream())
     finally:
         await nc.close()
+
+
+async def _main() -> None:
+    for name in await make_partner_durables(*operator_credentials()):
+        print(f"durable {name}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from deploy.nats_accounts import PARTNERS, partner_durables
 from deploy.services import SERVICE_NAMES
 from deploy.stack import free_port, pid_alive
 
@@ -85,6 +86,11 @@ def test_up_heals_a_stopped_nats_and_a_killed_service(
     first_took = time.monotonic() - began
     assert first.returncode == 0, first.stdout + first.stderr
     assert "left running" in first.stdout
+    # Every partner durable of the table exists for partners to catch up with (issue #18).
+    made = next(line for line in first.stdout.splitlines() if line.startswith("partner durables"))
+    for partner in PARTNERS:
+        for durable in partner_durables(partner):
+            assert f"{durable.stream}/{durable.name}" in made, made
     services = recorded(data_dir, "services.json")
     ports = {name: services[name]["port"] for name in SERVICE_NAMES}
     asked = (item.split("=") for item in env["ASIST_SERVICE_PORTS"].split(","))
