@@ -27,6 +27,8 @@ import sys
 from pathlib import Path
 
 import nats
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 LOCAL_URL = "nats://127.0.0.1:14222"
@@ -44,6 +46,32 @@ def line_of(raw: bytes) -> str:
     return f"{event['time']} {event['municipality']} {event['type']} {event['subject']} v{version}"
 
 
+async def read_what_is_pending(
+    nc: NATS, sub: JetStreamContext.PullSubscription, batch: int
+) -> list[str]:
+    """Fetch and ack until the durable has nothing pending; one line per event.
+
+    Each fetch asks only for what the consumer's info says is pending, so the server answers
+    at once and no pull request is left waiting when we stop. A waiting request outlives
+    its client until it expires: an event published meanwhile would be handed to it, and
+    would reach the next run only after the ack wait (30 s). Ending on "nothing came for a
+    while" did exactly that, and a replay run right after a publish found nothing.
+    """
+    lines: list[str] = []
+    while (pending := (await sub.consumer_info()).num_pending or 0) > 0:
+        try:
+            messages = await sub.fetch(min(batch, pending), timeout=5)
+        except nats.errors.TimeoutError:
+            break  # another reader of the durable took them
+        for msg in messages:
+            line = line_of(msg.data)
+            print(line)
+            lines.append(line)
+            await msg.ack()  # after handling it: what you did not ack comes again
+    await nc.flush()  # the acks have reached the server
+    return lines
+
+
 async def catch_up(
     url: str,
     user: str,
@@ -52,30 +80,17 @@ async def catch_up(
     stream: str,
     *,
     batch: int = 100,
-    idle_seconds: float = 1.0,
 ) -> list[str]:
     """As a partner: print (and return) one line per event ``durable`` has not had acked;
-    returns once it has nothing more for ``idle_seconds``."""
-    lines: list[str] = []
+    returns once nothing is pending."""
     nc = await nats.connect(url, user=user, password=password)
     # Bind to the durable the operator made: a partner creates no consumer.
     sub = await nc.jetstream(prefix=API_PREFIX).pull_subscribe_bind(durable, stream=stream)
     try:
-        while True:
-            try:
-                messages = await sub.fetch(batch, timeout=idle_seconds)
-            except nats.errors.TimeoutError:
-                break  # caught up
-            for msg in messages:
-                line = line_of(msg.data)
-                print(line)
-                lines.append(line)
-                await msg.ack()  # after handling it: what you did not ack comes again
-        await nc.flush()  # the acks have reached the server
+        return await read_what_is_pending(nc, sub, batch)
     finally:
         await sub.unsubscribe()  # not drain(): see replay()
         await nc.close()
-    return lines
 
 
 def durable_for(municipality: str, service: str) -> str:
@@ -92,11 +107,9 @@ async def replay(
     service: str = "intake",
     durable: str | None = None,
     batch: int = 100,
-    idle_seconds: float = 1.0,
 ) -> list[str]:
     """Print (and return) one line per event of ``municipality`` not yet acked by ``durable``;
-    returns once the stream has nothing more for ``idle_seconds``."""
-    lines: list[str] = []
+    returns once nothing is pending."""
     nc = await nats.connect(url, user=user, password=password)
     js = nc.jetstream()
     # nats-py's pull_subscribe sets the consumer's filter to its subject argument: the
@@ -110,24 +123,13 @@ async def replay(
         config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.EXPLICIT),
     )
     try:
-        while True:
-            try:
-                messages = await sub.fetch(batch, timeout=idle_seconds)
-            except nats.errors.TimeoutError:
-                break  # caught up
-            for msg in messages:
-                line = line_of(msg.data)
-                print(line)
-                lines.append(line)
-                await msg.ack()  # a reader de-duplicates by event["id"]: at-least-once
-        await nc.flush()  # the acks have reached the server
+        return await read_what_is_pending(nc, sub, batch)
     finally:
         # Unsubscribe, then close: nats-py's fetch takes messages off the subscription's
         # queue without marking them done, so drain() waits for a queue.join() that never
         # returns and gives up after its 30 s timeout (DrainTimeoutError).
         await sub.unsubscribe()
         await nc.close()
-    return lines
 
 
 def credentials(default_user: str) -> tuple[str, str]:
