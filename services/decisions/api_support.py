@@ -27,8 +27,7 @@ from services.decisions.views import decision_view
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require
 from shared.http.commands import correlation_id as correlation_id
-from shared.http.commands import event_context
-from shared.http.idempotency import checked_key, run_command
+from shared.http.commands import event_context, idempotent_command
 from shared.http.problems import Problem
 from shared.http.problems import problem_of as shared_problem_of
 from shared.runtime import ServiceRuntime
@@ -62,23 +61,12 @@ async def command(
     payload: BaseModel | None,
     body: Callable[[Connection], Awaitable[Reply]],
 ) -> JSONResponse:
-    """Run ``body`` as an idempotent command; a domain refusal becomes a problem document.
-
-    Every command needs an ``Idempotency-Key`` (architecture.md §5), as in intake.
-    """
-    checked_key(request.headers.get("Idempotency-Key"))
-
-    async def run(conn: Connection) -> Reply:
-        try:
-            return await body(conn)
-        except DomainError as error:
-            raise problem_of(error) from error
-
-    data = None if payload is None else payload.model_dump(mode="json")
-    scope = f"decisions:{municipality}"
-    response = await run_command(runtime.pool, request, scope, data, run)
-    response.headers["X-Correlation-Id"] = correlation_id(request)
-    return response
+    """Run ``body`` as an idempotent command (shared/http/commands.py); a domain refusal
+    becomes a problem document. Every command needs an ``Idempotency-Key`` (architecture.md
+    §5), as in intake."""
+    return await idempotent_command(
+        runtime, request, municipality, payload, body, problem=problem_of
+    )
 
 
 async def case_command(

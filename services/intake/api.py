@@ -35,7 +35,7 @@ from shared.runtime import ServiceRuntime
 Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
 CaseworkerCommand = Annotated[CommandContext, Depends(command_context(Role.CASEWORKER))]
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
-Respond = Callable[[Outcome[domain.Application]], tuple[int, BaseModel]]
+Respond = Callable[[Outcome[domain.Application]], BaseModel]
 
 
 async def today() -> date:
@@ -91,8 +91,8 @@ async def submit_application(
         dialysis_or_stage_iv_cancer_therapy=body.dialysis_or_stage_iv_cancer_therapy,
     )
 
-    def respond(outcome: Outcome[domain.Application]) -> tuple[int, BaseModel]:
-        return 201, models.SubmittedOut(
+    def respond(outcome: Outcome[domain.Application]) -> BaseModel:
+        return models.SubmittedOut(
             application_id=command.application_id,
             status=domain.Status.SUBMITTED,
             received_on=received_on,
@@ -100,7 +100,7 @@ async def submit_application(
             version=outcome.version,
         )
 
-    response = await _execute(ctx, body, command, respond)
+    response = await _execute(ctx, body, command, 201, respond)
     if response.status_code in (201, 202):  # also on a replay: the stored body has the id
         application_id = json.loads(bytes(response.body))["application_id"]
         response.headers["Location"] = _path(ctx.municipality, application_id)
@@ -114,21 +114,14 @@ async def add_document(
     application_id: str, body: models.DocumentIn, ctx: CaseworkerCommand, today: Today
 ) -> JSONResponse:
     """Attach a document of rules.md §5.3; 409 when the application was withdrawn."""
+    fields = dict(body) | {
+        "content_sha256": body.content_sha256.lower(),
+        "received_on": body.received_on or today,
+    }
     command = domain.AddDocument(
-        application_id=_known_id(application_id),
-        document_id=new_event_id(),
-        today=today,
-        kind=body.kind,
-        title=body.title,
-        content_sha256=body.content_sha256.lower(),
-        storage_ref=body.storage_ref,
-        received_on=body.received_on or today,
+        application_id=_known_id(application_id), document_id=new_event_id(), today=today, **fields
     )
-
-    def respond(outcome: Outcome[domain.Application]) -> tuple[int, BaseModel]:
-        return 201, models.DocumentOut.model_validate(outcome.envelopes[-1].data)
-
-    return await _execute(ctx, body, command, respond)
+    return await _execute(ctx, body, command, 201, _recorded(models.DocumentOut))
 
 
 @router.post(
@@ -145,13 +138,11 @@ async def withdraw_application(
         reason=body.reason,
     )
 
-    def respond(outcome: Outcome[domain.Application]) -> tuple[int, BaseModel]:
+    def respond(outcome: Outcome[domain.Application]) -> BaseModel:
         data = outcome.envelopes[-1].data
-        return 200, models.WithdrawnOut(
-            status=domain.Status.WITHDRAWN, version=outcome.version, **data
-        )
+        return models.WithdrawnOut(status=domain.Status.WITHDRAWN, version=outcome.version, **data)
 
-    return await _execute(ctx, body, command, respond)
+    return await _execute(ctx, body, command, 200, respond)
 
 
 @router.post(
@@ -165,16 +156,9 @@ async def report_circumstances(
         application_id=_known_id(application_id),
         report_id=new_event_id(),
         today=today,
-        kind=body.kind,
-        effective_from=body.effective_from,
-        effective_until=body.effective_until,
-        description=body.description,
+        **dict(body),
     )
-
-    def respond(outcome: Outcome[domain.Application]) -> tuple[int, BaseModel]:
-        return 201, models.ChangeOut.model_validate(outcome.envelopes[-1].data)
-
-    return await _execute(ctx, body, command, respond)
+    return await _execute(ctx, body, command, 201, _recorded(models.ChangeOut))
 
 
 @router.get("", response_model=models.ApplicationPage)
@@ -233,7 +217,7 @@ async def delivery_status(
 
 
 async def _execute(
-    ctx: CommandContext, body: BaseModel, command: domain.Command, respond: Respond
+    ctx: CommandContext, body: BaseModel, command: domain.Command, status: int, respond: Respond
 ) -> JSONResponse:
     """Run ``command`` through the shared pipeline (shared/http/commands.py); while the bus
     is down, its answer becomes a 202 that says where to follow the delivery."""
@@ -241,8 +225,7 @@ async def _execute(
     await prepare_keys(ctx.runtime.store, command, ctx.events)
 
     def reply(outcome: Outcome[domain.Application]) -> Reply:
-        status, out = respond(outcome)
-        return status, out.model_dump(mode="json")
+        return status, respond(outcome).model_dump(mode="json")
 
     response = await ctx.execute(
         domain.APPLICATION,
@@ -257,6 +240,11 @@ async def _execute(
     if response.status_code < 300 and not ctx.runtime.bus_available():
         response = _queued(response, ctx.municipality, command.application_id)
     return response
+
+
+def _recorded(model: type[BaseModel]) -> Respond:
+    """The answer that is the recorded event itself (a document, a change)."""
+    return lambda outcome: model.model_validate(outcome.envelopes[-1].data)
 
 
 def _path(municipality: str, application_id: str) -> str:

@@ -9,7 +9,7 @@ submission in ``submission.py``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -130,23 +130,8 @@ def _submit(command: SubmitApplication, state: Application) -> ApplicationSubmit
         raise ApplicationAlreadyExists(command.application_id)
     raise_if_any(check_submission(command))
     applicant, representative = normalised(command.applicant, command.representative)
-    return ApplicationSubmitted(
-        application_id=command.application_id,
-        received_on=command.received_on,
-        channel=command.channel,
-        applicant=applicant,
-        representative=representative,
-        activities=command.activities,
-        receives_vision_benefit=command.receives_vision_benefit,
-        weekly_medical_procedures=command.weekly_medical_procedures,
-        preferred_assistant=command.preferred_assistant,
-        requested_start=command.requested_start,
-        purposes=command.purposes,
-        functional_limitations=command.functional_limitations,
-        car_adaptation_indications=command.car_adaptation_indications,
-        group1_since_childhood_special_care=command.group1_since_childhood_special_care,
-        dialysis_or_stage_iv_cancer_therapy=command.dialysis_or_stage_iv_cancer_therapy,
-    )
+    recorded = _recorded(command) | {"applicant": applicant, "representative": representative}
+    return ApplicationSubmitted(**recorded)
 
 
 def _open(state: Application, application_id: str) -> Application:
@@ -160,15 +145,7 @@ def _open(state: Application, application_id: str) -> Application:
 
 def _add_document(command: AddDocument, state: Application) -> ApplicationDocumentAdded:
     raise_if_any(_not_in_future("received_on", command.received_on, command.today))
-    return ApplicationDocumentAdded(
-        application_id=state.application_id,
-        document_id=command.document_id,
-        kind=command.kind,
-        title=command.title,
-        content_sha256=command.content_sha256,
-        storage_ref=command.storage_ref,
-        received_on=command.received_on,
-    )
+    return ApplicationDocumentAdded(**_recorded(command))
 
 
 def _withdraw(command: WithdrawApplication, state: Application) -> ApplicationWithdrawn:
@@ -181,24 +158,20 @@ def _withdraw(command: WithdrawApplication, state: Application) -> ApplicationWi
             )
         )
     raise_if_any(errors)
-    return ApplicationWithdrawn(
-        application_id=state.application_id,
-        withdrawn_on=command.withdrawn_on,
-        reason=command.reason,
-    )
+    return ApplicationWithdrawn(**_recorded(command))
 
 
 def _report(command: ReportCircumstances, state: Application) -> CircumstancesReported:
     if command.effective_until is not None and command.effective_until < command.effective_from:
         raise_if_any([FieldError("effective_until", "must not be before effective_from")])
-    return CircumstancesReported(
-        application_id=state.application_id,
-        report_id=command.report_id,
-        kind=command.kind,
-        effective_from=command.effective_from,
-        effective_until=command.effective_until,
-        description=command.description,
-    )
+    return CircumstancesReported(**_recorded(command))
+
+
+def _recorded(command: Command) -> dict[str, Any]:
+    """What the event of ``command`` records: its fields, without the day it was decided on
+    (``today`` is when, not what). The state's checks ran first (``_open``), so the
+    application id is the loaded application's."""
+    return {f.name: getattr(command, f.name) for f in fields(command) if f.name != "today"}
 
 
 def _not_in_future(name: str, day: date, today: date) -> list[FieldError]:

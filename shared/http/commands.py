@@ -28,10 +28,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from shared.commands import Aggregate, Decide, Outcome, Projection, execute
+from shared.errors import DomainError
 from shared.events.envelope import new_event_id
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require
-from shared.http.idempotency import idempotency_key, run_command
+from shared.http.idempotency import checked_key, idempotency_key, run_command
+from shared.http.problems import Problem, problem_of
 from shared.runtime import ServiceRuntime
 from shared.store.eventstore import EventContext
 from shared.store.types import Connection
@@ -61,6 +63,34 @@ def event_context(request: Request, principal: Principal, municipality: str) -> 
     )
 
 
+async def idempotent_command(
+    runtime: ServiceRuntime,
+    request: Request,
+    municipality: str,
+    payload: Any,
+    work: Callable[[Connection], Awaitable[Reply]],
+    *,
+    problem: Callable[[DomainError], Problem] = problem_of,
+) -> JSONResponse:
+    """Run ``work`` in one transaction with the stored answer of the request's checked
+    Idempotency-Key (keys are unique per service and municipality); a ``DomainError``
+    rolls it back and is answered as ``problem`` maps it. ``payload``: the request body
+    (a model, or JSON data) a replay must repeat."""
+    checked_key(request.headers.get("Idempotency-Key"))
+
+    async def refusing(conn: Connection) -> Reply:
+        try:
+            return await work(conn)
+        except DomainError as error:
+            raise problem(error) from error
+
+    data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
+    scope = f"{runtime.name}:{municipality}"
+    response = await run_command(runtime.pool, request, scope, data, refusing)
+    response.headers["X-Correlation-Id"] = correlation_id(request)
+    return response
+
+
 @dataclass(frozen=True)
 class CommandContext:
     """Everything a command route needs besides its body, checked."""
@@ -77,20 +107,14 @@ class CommandContext:
         """Who and what causes the command's events: copied into every envelope."""
         return event_context(self.request, self.principal, self.municipality)
 
-    @property
-    def scope(self) -> str:
-        """Idempotency keys are unique per service and municipality."""
-        return f"{self.runtime.name}:{self.municipality}"
-
     async def run(
         self, payload: BaseModel | None, work: Callable[[Connection], Awaitable[Reply]]
     ) -> JSONResponse:
         """Run ``work`` in one transaction with the stored answer of the Idempotency-Key;
         for a command that is more than one aggregate's load/decide/append."""
-        data = None if payload is None else payload.model_dump(mode="json")
-        response = await run_command(self.runtime.pool, self.request, self.scope, data, work)
-        response.headers["X-Correlation-Id"] = self.correlation_id
-        return response
+        return await idempotent_command(
+            self.runtime, self.request, self.municipality, payload, work
+        )
 
     async def execute(
         self,
