@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
@@ -36,6 +36,7 @@ Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
 CaseworkerCommand = Annotated[CommandContext, Depends(command_context(Role.CASEWORKER))]
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 Respond = Callable[[Outcome[domain.Application]], BaseModel]
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 async def today() -> date:
@@ -54,6 +55,11 @@ class _Queued(BaseModel):
     delivery_status: str = Field(description="Path of the application's delivery status")
 
 
+def command_route(path: str, status: int, model: type[BaseModel]) -> Callable[[F], F]:
+    """A command's route: ``POST path`` answering ``status`` with ``model``, or 202."""
+    return router.post(path, status_code=status, responses=answers(status, model))
+
+
 def answers(status: int, model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
     """The command's answer, and the 202 it becomes while the bus is down (``_queued``)."""
     queued = create_model(f"{model.__name__}Queued", __base__=(model, _Queued))
@@ -66,7 +72,7 @@ def answers(status: int, model: type[BaseModel]) -> dict[int | str, dict[str, An
     }
 
 
-@router.post("", status_code=201, responses=answers(201, models.SubmittedOut))
+@command_route("", 201, models.SubmittedOut)
 async def submit_application(
     body: models.SubmitIn, ctx: CaseworkerCommand, today: Today
 ) -> JSONResponse:
@@ -107,9 +113,7 @@ async def submit_application(
     return response
 
 
-@router.post(
-    "/{application_id}/documents", status_code=201, responses=answers(201, models.DocumentOut)
-)
+@command_route("/{application_id}/documents", 201, models.DocumentOut)
 async def add_document(
     application_id: str, body: models.DocumentIn, ctx: CaseworkerCommand, today: Today
 ) -> JSONResponse:
@@ -124,9 +128,7 @@ async def add_document(
     return await _execute(ctx, body, command, 201, _recorded(models.DocumentOut))
 
 
-@router.post(
-    "/{application_id}/withdrawal", status_code=200, responses=answers(200, models.WithdrawnOut)
-)
+@command_route("/{application_id}/withdrawal", 200, models.WithdrawnOut)
 async def withdraw_application(
     application_id: str, body: models.WithdrawalIn, ctx: CaseworkerCommand, today: Today
 ) -> JSONResponse:
@@ -145,9 +147,7 @@ async def withdraw_application(
     return await _execute(ctx, body, command, 200, respond)
 
 
-@router.post(
-    "/{application_id}/circumstances", status_code=201, responses=answers(201, models.ChangeOut)
-)
+@command_route("/{application_id}/circumstances", 201, models.ChangeOut)
 async def report_circumstances(
     application_id: str, body: models.CircumstancesIn, ctx: CaseworkerCommand, today: Today
 ) -> JSONResponse:

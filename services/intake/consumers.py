@@ -45,13 +45,9 @@ def submitted(data: ApplicationForwarded) -> ApplicationSubmitted:
         application_id=forwarded_id(data),
         received_on=data.forwarded_on,
         channel=Channel.FORWARDED,
-        applicant=Person(
-            personal_code=client.personal_code,
-            first_name=client.first_name,
-            last_name=client.last_name,
-            birth_date=client.birth_date,
-            declared_address=client.declared_address,
-        ),
+        # The client as decisions knew them: their contact data stayed with the first
+        # municipality (ClientData has no phone or e-mail).
+        applicant=Person.model_validate(client, from_attributes=True),
         activities=[
             ActivityRequest(kind=a.kind, hours_per_week=a.hours_per_week)
             for a in data.claimed_activities

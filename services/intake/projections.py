@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
@@ -60,20 +61,7 @@ async def _submitted(conn: Connection, envelope: Envelope, event: ApplicationSub
 async def _document_added(
     conn: Connection, envelope: Envelope, event: ApplicationDocumentAdded
 ) -> None:
-    await conn.execute(
-        "insert into application_documents (document_id, application_id, kind, title,"
-        " content_sha256, storage_ref, received_on, version, added_at)"
-        " values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        event.document_id,
-        event.application_id,
-        event.kind.value,
-        event.title,
-        event.content_sha256,
-        event.storage_ref,
-        event.received_on,
-        envelope.aggregateversion,
-        envelope.time,
-    )
+    await _insert_recorded(conn, "application_documents", "added_at", envelope, event)
     await _touch(conn, envelope, "document_count = document_count + 1")
 
 
@@ -91,20 +79,27 @@ async def _withdrawn(conn: Connection, envelope: Envelope, event: ApplicationWit
 async def _circumstances_reported(
     conn: Connection, envelope: Envelope, event: CircumstancesReported
 ) -> None:
-    await conn.execute(
-        "insert into application_changes (report_id, application_id, kind,"
-        " effective_from, effective_until, description, version, reported_at)"
-        " values ($1, $2, $3, $4, $5, $6, $7, $8)",
-        event.report_id,
-        event.application_id,
-        event.kind.value,
-        event.effective_from,
-        event.effective_until,
-        event.description,
-        envelope.aggregateversion,
-        envelope.time,
-    )
+    await _insert_recorded(conn, "application_changes", "reported_at", envelope, event)
     await _touch(conn, envelope, "change_count = change_count + 1")
+
+
+async def _insert_recorded(
+    conn: Connection, table: str, stamp: str, envelope: Envelope, event: BaseModel
+) -> None:
+    """A row of ``table`` (a document or a change) holding the event's fields as they are
+    named in the event, the event's version and, in column ``stamp``, its time."""
+    fields = event.model_dump()
+    columns = [*fields, "version", stamp]
+    values = [*(_column_value(v) for v in fields.values()), envelope.aggregateversion]
+    places = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
+    await conn.execute(
+        f"insert into {table} ({', '.join(columns)}) values ({places})", *values, envelope.time
+    )
+
+
+def _column_value(value: Any) -> Any:
+    """An enum as its text (asyncpg binds a text column to a plain string)."""
+    return value.value if isinstance(value, Enum) else value
 
 
 # One small function per event (issue #8); adding an event adds one line here.

@@ -21,7 +21,7 @@ from shared.settings import Settings
 from shared.store.db import database_dsn
 from tests.conftest import ServiceFactory
 from tests.examples.support import command
-from tests.integration.test_decisions_support import TODAY, adult_facts, eventually
+from tests.integration.test_decisions_support import HEARD, TODAY, adult_facts, eventually
 from tests.integration.test_intake_api import application
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_bus")]
@@ -62,10 +62,14 @@ async def post(decisions: httpx.AsyncClient, path: str, body: dict[str, Any]) ->
     assert response.status_code == 201, response.text
 
 
-async def decide(decisions: httpx.AsyncClient, case_id: str, **facts: Any) -> None:
+async def decide(
+    decisions: httpx.AsyncClient, case_id: str, heard: bool = False, **facts: Any
+) -> None:
+    """Assess and decide; ``heard``: the person was heard first, as a refusal needs
+    (APL 62, issue #17)."""
     for path, body in (
         ("assessment", adult_facts(**facts)),
-        ("decision", {"period_start": TODAY.isoformat()}),
+        ("decision", {"period_start": TODAY.isoformat(), **(HEARD if heard else {})}),
     ):
         response = await decisions.post(
             f"{CASES}/{case_id}/{path}", json=body, headers=command(TOKEN)
@@ -85,7 +89,7 @@ async def test_the_application_shows_what_the_case_became(
     view = await shown(intake, granted, "granted")
     assert (view["decision_number"], view["decided_on"]) == (1, TODAY.isoformat())
 
-    await decide(decisions, refused, disability_group=3, functional_limitations=[])
+    await decide(decisions, refused, heard=True, disability_group=3, functional_limitations=[])
     await shown(intake, refused, "refused")
 
     response = await intake.post(
@@ -99,8 +103,9 @@ async def test_the_application_shows_what_the_case_became(
     await decide(decisions, ended)
     stay = (TODAY + timedelta(days=10)).isoformat()
     for path, body in (
-        ("suspension", {"reason": "inpatient", "suspended_from": stay}),
-        ("termination", {"reason": "moved", "terminated_from": stay}),
+        # Unfavourable to the person: heard first (APL 62, issue #17).
+        ("suspension", {"reason": "inpatient", "suspended_from": stay, **HEARD}),
+        ("termination", {"reason": "moved", "terminated_from": stay, **HEARD}),
     ):
         response = await decisions.post(
             f"{CASES}/{ended}/{path}", json=body, headers=command(TOKEN)
