@@ -33,6 +33,7 @@ from shared.store.eventstore import EventStore
 from shared.store.types import Connection
 
 TABLES = ("applications", "application_documents", "application_changes")
+Projector = Callable[[Connection, Envelope, Any], Awaitable[None]]
 
 
 async def _submitted(conn: Connection, envelope: Envelope, event: ApplicationSubmitted) -> None:
@@ -58,13 +59,6 @@ async def _submitted(conn: Connection, envelope: Envelope, event: ApplicationSub
     )
 
 
-async def _document_added(
-    conn: Connection, envelope: Envelope, event: ApplicationDocumentAdded
-) -> None:
-    await _insert_recorded(conn, "application_documents", "added_at", envelope, event)
-    await _touch(conn, envelope, "document_count = document_count + 1")
-
-
 async def _withdrawn(conn: Connection, envelope: Envelope, event: ApplicationWithdrawn) -> None:
     await _touch(
         conn,
@@ -76,11 +70,15 @@ async def _withdrawn(conn: Connection, envelope: Envelope, event: ApplicationWit
     )
 
 
-async def _circumstances_reported(
-    conn: Connection, envelope: Envelope, event: CircumstancesReported
-) -> None:
-    await _insert_recorded(conn, "application_changes", "reported_at", envelope, event)
-    await _touch(conn, envelope, "change_count = change_count + 1")
+def _listed(table: str, stamp: str, count: str) -> Projector:
+    """A document or a reported change: a row of its own ``table``, and one more in the
+    application's ``count``."""
+
+    async def apply(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
+        await _insert_recorded(conn, table, stamp, envelope, event)
+        await _touch(conn, envelope, f"{count} = {count} + 1")
+
+    return apply
 
 
 async def _insert_recorded(
@@ -103,11 +101,11 @@ def _column_value(value: Any) -> Any:
 
 
 # One small function per event (issue #8); adding an event adds one line here.
-_PROJECT: dict[type[BaseModel], Callable[[Connection, Envelope, Any], Awaitable[None]]] = {
+_PROJECT: dict[type[BaseModel], Projector] = {
     ApplicationSubmitted: _submitted,
-    ApplicationDocumentAdded: _document_added,
+    ApplicationDocumentAdded: _listed("application_documents", "added_at", "document_count"),
     ApplicationWithdrawn: _withdrawn,
-    CircumstancesReported: _circumstances_reported,
+    CircumstancesReported: _listed("application_changes", "reported_at", "change_count"),
 }
 
 
