@@ -42,29 +42,32 @@ class Body(BaseModel):
 
 
 async def is_own_assistant(conn: Connection, principal: Principal, assistant_id: str) -> bool:
-    if principal.binding == assistant_id:
-        return True
-    code = principal.person_code
-    if code is None:
-        return False
-    found = await conn.fetchval(
-        "select true from known_assistants where assistant_id = $1 and personal_code = $2",
+    return await _bound_to(
+        conn,
+        principal,
         assistant_id,
-        code,
+        "select true from known_assistants where assistant_id = $1 and personal_code = $2",
     )
-    return bool(found)
 
 
 async def is_own_case(conn: Connection, principal: Principal, case_id: str) -> bool:
-    if principal.binding == case_id:
+    return await _bound_to(
+        conn,
+        principal,
+        case_id,
+        "select true from grant_cases where case_id = $1 and client_code = $2",
+    )
+
+
+async def _bound_to(conn: Connection, principal: Principal, bound_id: str, of_person: str) -> bool:
+    """Whether the token is bound to ``bound_id``: by that id, or by the personal code of a
+    ``person=`` binding, for which ``of_person`` (id $1, code $2) finds a row."""
+    if principal.binding == bound_id:
         return True
     code = principal.person_code
     if code is None:
         return False
-    found = await conn.fetchval(
-        "select true from grant_cases where case_id = $1 and client_code = $2", case_id, code
-    )
-    return bool(found)
+    return bool(await conn.fetchval(of_person, bound_id, code))
 
 
 async def may_read(conn: Connection, principal: Principal, assignment: Assignment) -> bool:

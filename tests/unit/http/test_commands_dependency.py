@@ -18,11 +18,12 @@ from shared.errors import (
     NotFound,
     invalid,
 )
-from shared.http.auth import Role, parse_tokens
+from shared.http.auth import Principal, Role, parse_tokens, require
 from shared.http.commands import CommandContext, command_context
 from shared.http.problems import PROBLEM, install_problem_handlers, problem_of
 
 Command = Annotated[CommandContext, Depends(command_context(Role.CASEWORKER))]
+Reader = Annotated[Principal, Depends(require(Role.CASEWORKER))]
 TOKENS = "dgp=caseworker:daugavpils,lud=caseworker:ludza,fin=finance:daugavpils"
 
 
@@ -48,6 +49,10 @@ def probe_app() -> FastAPI:
             "correlation": ctx.correlation_id,
             "event_correlation": ctx.events.correlation_id,
         }
+
+    @app.get("/municipalities/{municipality}/things")
+    async def read(principal: Reader) -> dict[str, str]:
+        return {"actor": principal.actor}
 
     @app.post("/municipalities/{municipality}/refusals/{kind}")
     async def refuse(ctx: Command, kind: str) -> None:
@@ -159,3 +164,21 @@ def test_every_kind_of_domain_error_maps_to_its_status(
         assert error.errors == error.fields, "the old name of the field list still works"
     else:
         assert body["detail"] == str(error) and "errors" not in body
+
+
+@pytest.mark.parametrize(
+    ("municipality", "token", "status"),
+    [
+        ("atlantis", "dgp", 404),
+        ("atlantis", "fin", 404),
+        ("ludza", "dgp", 403),
+        ("daugavpils", "dgp", 200),
+    ],
+)
+async def test_a_read_answers_unknown_and_foreign_municipalities_as_commands_do(
+    municipality: str, token: str, status: int
+) -> None:
+    transport = httpx.ASGITransport(app=probe_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get(f"/municipalities/{municipality}/things", headers=bearer(token))
+    assert response.status_code == status, response.text
