@@ -41,22 +41,19 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# Whether an id belongs to the person of a ``person=`` token: id $1, personal code $2.
+ASSISTANT_OF_PERSON = (
+    "select true from known_assistants where assistant_id = $1 and personal_code = $2"
+)
+CASE_OF_PERSON = "select true from grant_cases where case_id = $1 and client_code = $2"
+
+
 async def is_own_assistant(conn: Connection, principal: Principal, assistant_id: str) -> bool:
-    return await _bound_to(
-        conn,
-        principal,
-        assistant_id,
-        "select true from known_assistants where assistant_id = $1 and personal_code = $2",
-    )
+    return await _bound_to(conn, principal, assistant_id, ASSISTANT_OF_PERSON)
 
 
 async def is_own_case(conn: Connection, principal: Principal, case_id: str) -> bool:
-    return await _bound_to(
-        conn,
-        principal,
-        case_id,
-        "select true from grant_cases where case_id = $1 and client_code = $2",
-    )
+    return await _bound_to(conn, principal, case_id, CASE_OF_PERSON)
 
 
 async def _bound_to(conn: Connection, principal: Principal, bound_id: str, of_person: str) -> bool:
