@@ -11,9 +11,10 @@ import asyncpg
 from pydantic import BaseModel
 
 from services.intake import case_status
-from services.intake.domain import RegisterForwarded
-from services.intake.handlers import handle
+from services.intake.domain import APPLICATION, RegisterForwarded, decide
+from services.intake.projections import project_many
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
+from shared.commands import execute
 from shared.contracts.decisions import ApplicationForwarded
 from shared.contracts.intake import (
     ActivityRequest,
@@ -44,13 +45,9 @@ def submitted(data: ApplicationForwarded) -> ApplicationSubmitted:
         application_id=forwarded_id(data),
         received_on=data.forwarded_on,
         channel=Channel.FORWARDED,
-        applicant=Person(
-            personal_code=client.personal_code,
-            first_name=client.first_name,
-            last_name=client.last_name,
-            birth_date=client.birth_date,
-            declared_address=client.declared_address,
-        ),
+        # The client as decisions knew them: their contact data stayed with the first
+        # municipality (ClientData has no phone or e-mail).
+        applicant=Person.model_validate(client, from_attributes=True),
         activities=[
             ActivityRequest(kind=a.kind, hours_per_week=a.hours_per_week)
             for a in data.claimed_activities
@@ -71,7 +68,17 @@ def handler(store: EventStore) -> EventHandler:
             causation_id=envelope.id,
             actor=ACTOR,
         )
-        await handle(conn, store, RegisterForwarded(submitted(data)), context)
+        command = RegisterForwarded(submitted(data))
+        # A redelivery decides nothing: the application is registered already.
+        await execute(
+            store,
+            conn,
+            context,
+            APPLICATION,
+            APPLICATION.stream(command.application_id),
+            lambda state: decide(command, state),
+            project=project_many,
+        )
 
     return on_forwarded
 

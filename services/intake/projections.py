@@ -11,7 +11,8 @@ batching needs: shared/store/batches.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
@@ -32,52 +33,7 @@ from shared.store.eventstore import EventStore
 from shared.store.types import Connection
 
 TABLES = ("applications", "application_documents", "application_changes")
-
-
-async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
-    match event:
-        case ApplicationSubmitted():
-            await _submitted(conn, envelope, event)
-        case ApplicationDocumentAdded():
-            await conn.execute(
-                "insert into application_documents (document_id, application_id, kind, title,"
-                " content_sha256, storage_ref, received_on, version, added_at)"
-                " values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                event.document_id,
-                event.application_id,
-                event.kind.value,
-                event.title,
-                event.content_sha256,
-                event.storage_ref,
-                event.received_on,
-                envelope.aggregateversion,
-                envelope.time,
-            )
-            await _touch(conn, envelope, "document_count = document_count + 1")
-        case ApplicationWithdrawn():
-            await _touch(
-                conn,
-                envelope,
-                "status = $4, withdrawn_on = $5, withdrawal_reason = $6",
-                Status.WITHDRAWN.value,
-                event.withdrawn_on,
-                event.reason,
-            )
-        case CircumstancesReported():
-            await conn.execute(
-                "insert into application_changes (report_id, application_id, kind,"
-                " effective_from, effective_until, description, version, reported_at)"
-                " values ($1, $2, $3, $4, $5, $6, $7, $8)",
-                event.report_id,
-                event.application_id,
-                event.kind.value,
-                event.effective_from,
-                event.effective_until,
-                event.description,
-                envelope.aggregateversion,
-                envelope.time,
-            )
-            await _touch(conn, envelope, "change_count = change_count + 1")
+Projector = Callable[[Connection, Envelope, Any], Awaitable[None]]
 
 
 async def _submitted(conn: Connection, envelope: Envelope, event: ApplicationSubmitted) -> None:
@@ -101,6 +57,63 @@ async def _submitted(conn: Connection, envelope: Envelope, event: ApplicationSub
         envelope.aggregateversion,
         envelope.time,
     )
+
+
+async def _withdrawn(conn: Connection, envelope: Envelope, event: ApplicationWithdrawn) -> None:
+    await _touch(
+        conn,
+        envelope,
+        "status = $4, withdrawn_on = $5, withdrawal_reason = $6",
+        Status.WITHDRAWN.value,
+        event.withdrawn_on,
+        event.reason,
+    )
+
+
+def _listed(table: str, stamp: str, count: str) -> Projector:
+    """A document or a reported change: a row of its own ``table``, and one more in the
+    application's ``count``."""
+
+    async def apply(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
+        await _insert_recorded(conn, table, stamp, envelope, event)
+        await _touch(conn, envelope, f"{count} = {count} + 1")
+
+    return apply
+
+
+async def _insert_recorded(
+    conn: Connection, table: str, stamp: str, envelope: Envelope, event: BaseModel
+) -> None:
+    """A row of ``table`` (a document or a change) holding the event's fields as they are
+    named in the event, the event's version and, in column ``stamp``, its time."""
+    fields = event.model_dump()
+    columns = [*fields, "version", stamp]
+    values = [*(_column_value(v) for v in fields.values()), envelope.aggregateversion]
+    places = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
+    await conn.execute(
+        f"insert into {table} ({', '.join(columns)}) values ({places})", *values, envelope.time
+    )
+
+
+def _column_value(value: Any) -> Any:
+    """An enum as its text (asyncpg binds a text column to a plain string)."""
+    return value.value if isinstance(value, Enum) else value
+
+
+# One small function per event (issue #8); adding an event adds one line here.
+_PROJECT: dict[type[BaseModel], Projector] = {
+    ApplicationSubmitted: _submitted,
+    ApplicationDocumentAdded: _listed("application_documents", "added_at", "document_count"),
+    ApplicationWithdrawn: _withdrawn,
+    CircumstancesReported: _listed("application_changes", "reported_at", "change_count"),
+}
+
+
+async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
+    """Apply one event to the read models; events intake does not show change nothing."""
+    apply = _PROJECT.get(type(event))
+    if apply is not None:
+        await apply(conn, envelope, event)
 
 
 async def _touch(conn: Connection, envelope: Envelope, change: str, *args: Any) -> None:

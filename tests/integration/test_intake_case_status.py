@@ -63,13 +63,13 @@ async def post(decisions: httpx.AsyncClient, path: str, body: dict[str, Any]) ->
 
 
 async def decide(
-    decisions: httpx.AsyncClient, case_id: str, *, unfavourable: bool = False, **facts: Any
+    decisions: httpx.AsyncClient, case_id: str, heard: bool = False, **facts: Any
 ) -> None:
-    # A refusal is unfavourable: the person is heard first (APL 62, issue #17).
-    hearing = HEARD if unfavourable else {}
+    """Assess and decide; ``heard``: the person was heard first, as a refusal needs
+    (APL 62, issue #17)."""
     for path, body in (
         ("assessment", adult_facts(**facts)),
-        ("decision", {"period_start": TODAY.isoformat(), **hearing}),
+        ("decision", {"period_start": TODAY.isoformat(), **(HEARD if heard else {})}),
     ):
         response = await decisions.post(
             f"{CASES}/{case_id}/{path}", json=body, headers=command(TOKEN)
@@ -89,9 +89,7 @@ async def test_the_application_shows_what_the_case_became(
     view = await shown(intake, granted, "granted")
     assert (view["decision_number"], view["decided_on"]) == (1, TODAY.isoformat())
 
-    await decide(
-        decisions, refused, unfavourable=True, disability_group=3, functional_limitations=[]
-    )
+    await decide(decisions, refused, heard=True, disability_group=3, functional_limitations=[])
     await shown(intake, refused, "refused")
 
     response = await intake.post(
@@ -105,6 +103,7 @@ async def test_the_application_shows_what_the_case_became(
     await decide(decisions, ended)
     stay = (TODAY + timedelta(days=10)).isoformat()
     for path, body in (
+        # Unfavourable to the person: heard first (APL 62, issue #17).
         ("suspension", {"reason": "inpatient", "suspended_from": stay, **HEARD}),
         ("termination", {"reason": "moved", "terminated_from": stay, **HEARD}),
     ):

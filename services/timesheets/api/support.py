@@ -16,22 +16,16 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from services.timesheets.domain.errors import (
-    DomainError,
-    IllegalTransition,
-    InvalidCommand,
-    NotFound,
-)
+from services.timesheets.domain.errors import NotFound
 from services.timesheets.domain.report import ReportState
 from services.timesheets.report.handlers import Assignment, Make, find_assignment, run
 from services.timesheets.report.views import report_view
-from shared.events.envelope import new_event_id
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require
-from shared.http.idempotency import checked_key, run_command
-from shared.http.problems import Problem
+from shared.http.commands import correlation_id as correlation_id
+from shared.http.commands import event_context, idempotent_command
+from shared.http.problems import problem_of as problem_of
 from shared.runtime import ServiceRuntime
-from shared.store.eventstore import EventContext
 from shared.store.types import Connection
 
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
@@ -47,48 +41,30 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def problem_of(error: DomainError) -> Problem:
-    if isinstance(error, InvalidCommand):
-        errors = [
-            {"field": e.field, "message": e.message, "type": (e.code or "invalid").lower()}
-            | ({"code": e.code} if e.code else {})
-            for e in error.errors
-        ]
-        fields = ", ".join(e.field for e in error.errors)
-        return Problem(
-            422, "Invalid request", f"These fields are not valid: {fields}", errors=errors
-        )
-    if isinstance(error, NotFound):
-        return Problem(404, "Not found", str(error))
-    if isinstance(error, IllegalTransition):
-        return Problem(409, "Not allowed now", str(error))
-    return Problem(400, "Refused", str(error))
+# Whether an id belongs to the person of a ``person=`` token: id $1, personal code $2.
+ASSISTANT_OF_PERSON = (
+    "select true from known_assistants where assistant_id = $1 and personal_code = $2"
+)
+CASE_OF_PERSON = "select true from grant_cases where case_id = $1 and client_code = $2"
 
 
 async def is_own_assistant(conn: Connection, principal: Principal, assistant_id: str) -> bool:
-    if principal.binding == assistant_id:
-        return True
-    code = principal.person_code
-    if code is None:
-        return False
-    found = await conn.fetchval(
-        "select true from known_assistants where assistant_id = $1 and personal_code = $2",
-        assistant_id,
-        code,
-    )
-    return bool(found)
+    return await _bound_to(conn, principal, assistant_id, ASSISTANT_OF_PERSON)
 
 
 async def is_own_case(conn: Connection, principal: Principal, case_id: str) -> bool:
-    if principal.binding == case_id:
+    return await _bound_to(conn, principal, case_id, CASE_OF_PERSON)
+
+
+async def _bound_to(conn: Connection, principal: Principal, bound_id: str, of_person: str) -> bool:
+    """Whether the token is bound to ``bound_id``: by that id, or by the personal code of a
+    ``person=`` binding, for which ``of_person`` (id $1, code $2) finds a row."""
+    if principal.binding == bound_id:
         return True
     code = principal.person_code
     if code is None:
         return False
-    found = await conn.fetchval(
-        "select true from grant_cases where case_id = $1 and client_code = $2", case_id, code
-    )
-    return bool(found)
+    return bool(await conn.fetchval(of_person, bound_id, code))
 
 
 async def may_read(conn: Connection, principal: Principal, assignment: Assignment) -> bool:
@@ -112,14 +88,6 @@ async def reachable(
     return assignment
 
 
-def correlation_id(request: Request) -> str:
-    known: str | None = getattr(request.state, "correlation_id", None)
-    if known is None:
-        known = request.headers.get("X-Correlation-Id") or new_event_id()
-        request.state.correlation_id = known
-    return known
-
-
 async def report_command(
     runtime: ServiceRuntime,
     request: Request,
@@ -136,29 +104,20 @@ async def report_command(
     The reply is the report as it now stands. A domain refusal is a problem document and
     rolls back everything (architecture.md §5).
     """
-    checked_key(request.headers.get("Idempotency-Key"))
-    context = EventContext(
-        municipality=municipality, correlation_id=correlation_id(request), actor=principal.actor
-    )
+    context = event_context(request, principal, municipality)
 
     async def body(conn: Connection) -> Reply:
-        try:
-            assignment = await reachable(conn, principal, municipality, assignment_id)
-            report = assignment.report(month)
+        assignment = await reachable(conn, principal, municipality, assignment_id)
+        report = assignment.report(month)
 
-            async def build(state: ReportState) -> Any:
-                return await make(conn, state)
+        async def build(state: ReportState) -> Any:
+            return await make(conn, state)
 
-            async def view() -> dict[str, Any]:
-                return await report_view(conn, assignment, month)
+        async def view() -> dict[str, Any]:
+            return await report_view(conn, assignment, month)
 
-            wrapped: Make = build
-            _, _, answer = await run(conn, runtime.store, report, wrapped, context, view)
-            return status, answer
-        except DomainError as error:
-            raise problem_of(error) from error
+        wrapped: Make = build
+        _, _, answer = await run(conn, runtime.store, report, wrapped, context, view)
+        return status, answer
 
-    scope = f"timesheets:{municipality}"
-    response = await run_command(runtime.pool, request, scope, payload, body)
-    response.headers["X-Correlation-Id"] = correlation_id(request)
-    return response
+    return await idempotent_command(runtime, request, municipality, payload, body)
