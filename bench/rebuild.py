@@ -23,7 +23,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from bench.figures import Figure, Servers, scaled
-from services.decisions import projections as decisions_projections
+from services.decisions.read_models import projections as decisions_projections
 from services.intake import projections
 from shared.contracts.decisions import (
     CaseOpened,

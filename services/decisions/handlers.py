@@ -18,8 +18,8 @@ from decimal import Decimal
 from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.decisions import assistant_domain, case_domain, case_state
-from services.decisions.assistant_domain import (
+from services.decisions.assistant import domain as assistant_domain
+from services.decisions.assistant.domain import (
     AssignAssistant,
     Assignment,
     AssistantCommand,
@@ -27,12 +27,15 @@ from services.decisions.assistant_domain import (
     ClientGrant,
     RegisterAssistant,
 )
-from services.decisions.case_commands import CaseCommand, EndCase, MarkOverdue
-from services.decisions.case_state import DECISION_TYPES, WITH_GRANT, CaseState
+from services.decisions.case import decide as case_domain
+from services.decisions.case import state as case_state
+from services.decisions.case.commands import CaseCommand, EndCase, MarkOverdue
+from services.decisions.case.state import DECISION_TYPES, WITH_GRANT, CaseState
+from services.decisions.documents.issued import fingerprinted
 from services.decisions.domain import IllegalTransition, NotFound, assistant_stream, case_stream
 from services.decisions.follow_up import follow_up
-from services.decisions.issued import fingerprinted, store_issued
-from services.decisions.projections import project
+from services.decisions.read_models.issued_documents import store_issued
+from services.decisions.read_models.projections import project
 from shared.clock import riga_today
 from shared.contracts.decisions import CaseEndReason, Official
 from shared.events.envelope import new_event_id

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from services.decisions.app import DEFINITION
-from services.decisions.projections import rebuild
+from services.decisions.read_models.projections import rebuild
 from shared.settings import Settings
 from shared.store.rebuild import rebuild_read_models
 

@@ -16,7 +16,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from bench.rebuild import application_events, case_events
-from services.decisions import projections as decisions_projections
+from services.decisions.read_models import projections as decisions_projections
 from services.intake import projections as intake_projections
 from shared.contracts.intake import ApplicationWithdrawn, ChangeKind, CircumstancesReported
 from shared.store.db import apply_migrations

@@ -7,7 +7,7 @@ reasoning for the monthly hours (the highest applicable purpose, not a sum).
 
 from __future__ import annotations
 
-from services.decisions.latvian import date_words, hours_lv, hours_text
+from services.decisions.documents.latvian import date_words, hours_lv, hours_text
 from shared.contracts.decisions import GrantAmended, HoursGranted, NeedsAssessmentResult
 from shared.rules import NeedResult, Purpose
 

@@ -8,8 +8,8 @@ Only what a rule uses: no diagnosis, no contact data (legal.md §8).
 
 from __future__ import annotations
 
-from services.decisions.document_adults import PURPOSES, REG_316, assessment_fact
-from services.decisions.latvian import date_words, hours_text
+from services.decisions.documents.adults import PURPOSES, REG_316, assessment_fact
+from services.decisions.documents.latvian import date_words, hours_text
 from shared.contracts.decisions import AssessmentRecorded
 from shared.rules import ActivityKind, FunctionalLimitation, Opinion, Residence, RuleSetId
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from services.decisions import api_models as m
-from services.decisions.api_support import (
+from services.decisions.api import models as m
+from services.decisions.api.support import (
     Body,
     Caseworker,
     Hours,
@@ -22,7 +22,7 @@ from services.decisions.api_support import (
     correlation_id,
     decision_reply,
 )
-from services.decisions.case_commands import (
+from services.decisions.case.commands import (
     AmendGrant,
     CloseTask,
     Decide,
@@ -35,9 +35,9 @@ from services.decisions.case_commands import (
     SuspendService,
     TerminateService,
 )
-from services.decisions.grant_terms import AssessmentFacts
+from services.decisions.case.grant_terms import AssessmentFacts
+from services.decisions.case.hearing import HearingRecord
 from services.decisions.handlers import mark_overdue_cases
-from services.decisions.hearing import HearingRecord
 from shared.clock import riga_today
 from shared.contracts.decisions import (
     DatedFact,

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from services.decisions.api_support import (
+from services.decisions.api.support import (
     Body,
     Caseworker,
     Note,
@@ -23,7 +23,7 @@ from services.decisions.api_support import (
     command,
     correlation_id,
 )
-from services.decisions.case_commands import (
+from services.decisions.case.commands import (
     DecideObjection,
     EndCase,
     FileObjection,
@@ -31,7 +31,7 @@ from services.decisions.case_commands import (
     LeaveWithoutProgress,
     NotifyAct,
 )
-from services.decisions.case_state import CaseState
+from services.decisions.case.state import CaseState
 from services.decisions.handlers import DecisionsSettings, end_grants
 from shared.clock import riga_today
 from shared.contracts.decisions import (

@@ -6,17 +6,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.case_after import is_reduction
-from services.decisions.case_commands import AmendGrant, Decide, RefuseForResidence
-from services.decisions.case_state import WITH_GRANT, CaseState, CaseStatus, require_status
-from services.decisions.domain import IllegalTransition, InvalidCommand, invalid
-from services.decisions.grant_terms import (
+from services.decisions.case.after_signature import is_reduction
+from services.decisions.case.commands import AmendGrant, Decide, RefuseForResidence
+from services.decisions.case.grant_terms import (
     AssessmentFacts,
     grant_terms,
     purpose_hours,
     run_assessment,
 )
-from services.decisions.hearing import require_hearing, require_not_retroactive
+from services.decisions.case.hearing import require_hearing, require_not_retroactive
+from services.decisions.case.state import WITH_GRANT, CaseState, CaseStatus, require_status
+from services.decisions.domain import IllegalTransition, InvalidCommand, invalid
 from shared.contracts.decisions import ApplicationRefused, GrantAmended, HoursGranted
 from shared.municipalities import MUNICIPALITIES
 from shared.rules import (

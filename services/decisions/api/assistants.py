@@ -10,8 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, field_validator
 
-from services.decisions import api_models as m
-from services.decisions.api_support import (
+from services.decisions.api import models as m
+from services.decisions.api.support import (
     Body,
     Caseworker,
     Note,
@@ -21,7 +21,7 @@ from services.decisions.api_support import (
     command,
     context_of,
 )
-from services.decisions.assistant_domain import (
+from services.decisions.assistant.domain import (
     ChangePaymentDetails,
     RegisterAssistant,
     UnassignAssistant,
@@ -33,7 +33,7 @@ from services.decisions.handlers import (
     register_assistant,
     run_assistant,
 )
-from services.decisions.queries import assignments, get_assistant, list_assistants
+from services.decisions.read_models.queries import assignments, get_assistant, list_assistants
 from shared.clock import riga_today
 from shared.contracts.decisions import (
     AssistantAssigned,

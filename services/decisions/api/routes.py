@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.decisions import api_after, api_assistants, api_cases, api_privacy, api_queries
+from services.decisions.api import after_signature as api_after
+from services.decisions.api import assistants as api_assistants
+from services.decisions.api import cases as api_cases
+from services.decisions.api import privacy as api_privacy
+from services.decisions.api import queries as api_queries
 
 ROUTERS: list[APIRouter] = [
     api_cases.router,

@@ -14,17 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from services.decisions.case_state import CaseState, Decision
-from services.decisions.document_adults import REG_316, purpose_reasoning
-from services.decisions.document_facts import (
+from services.decisions.case.state import CaseState, Decision
+from services.decisions.documents.adults import REG_316, purpose_reasoning
+from services.decisions.documents.facts import (
     ACTIVITIES,
     REGULATION_GENITIVE,
     REGULATION_NOMINATIVE,
     applied_law,
     facts_established,
 )
-from services.decisions.document_hearing import dated_fact_line, exception_line, hearing_lines
-from services.decisions.latvian import (
+from services.decisions.documents.hearing import dated_fact_line, exception_line, hearing_lines
+from services.decisions.documents.latvian import (
     date_lv,
     date_words,
     hours_lv,

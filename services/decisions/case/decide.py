@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
-from services.decisions import case_after
-from services.decisions.case_commands import (
+from services.decisions.case import after_signature as case_after
+from services.decisions.case.commands import (
     AmendGrant,
     CaseCommand,
     CloseTask,
@@ -38,10 +38,10 @@ from services.decisions.case_commands import (
     TerminateService,
     WithdrawApplication,
 )
-from services.decisions.case_grants import amend, decide_application, refuse_for_residence
-from services.decisions.case_state import LIVE, WITH_GRANT, CaseState, CaseStatus, require_status
+from services.decisions.case.grants import amend, decide_application, refuse_for_residence
+from services.decisions.case.hearing import require_hearing, require_not_retroactive
+from services.decisions.case.state import LIVE, WITH_GRANT, CaseState, CaseStatus, require_status
 from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound, invalid
-from services.decisions.hearing import require_hearing, require_not_retroactive
 from shared.contracts.decisions import (
     ApplicationForwarded,
     CaseClosed,

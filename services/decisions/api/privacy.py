@@ -15,8 +15,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, field_validator
 
-from services.decisions.api_support import Body, Caseworker, Reply, Runtime, command, context_of
-from services.decisions.projections import rebuild
+from services.decisions.api.support import Body, Caseworker, Reply, Runtime, command, context_of
+from services.decisions.read_models.projections import rebuild
 from shared.clock import riga_today
 from shared.contracts.privacy import ErasureBasis, PersonalDataErased
 from shared.events.envelope import new_event_id

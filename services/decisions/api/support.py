@@ -16,14 +16,14 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.decisions.case_commands import (
+from services.decisions.api.views import decision_view
+from services.decisions.case.commands import (
     CaseCommand,
 )
-from services.decisions.case_state import CaseState
+from services.decisions.case.hearing import MissingStep
+from services.decisions.case.state import CaseState
 from services.decisions.domain import DomainError, IllegalTransition, InvalidCommand, NotFound
 from services.decisions.handlers import run_case
-from services.decisions.hearing import MissingStep
-from services.decisions.views import decision_view
 from shared.events.envelope import new_event_id
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from services.decisions.case_commands import (
+from services.decisions.case.commands import (
     DecideObjection,
     EndCase,
     FileObjection,
@@ -17,7 +17,7 @@ from services.decisions.case_commands import (
     LeaveWithoutProgress,
     NotifyAct,
 )
-from services.decisions.case_state import (
+from services.decisions.case.state import (
     LIVE,
     WITH_GRANT,
     CaseState,
