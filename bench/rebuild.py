@@ -44,7 +44,7 @@ from shared.store.db import SHARED_MIGRATIONS, apply_migrations, database_dsn, e
 from shared.store.eventstore import EventContext, EventStore
 
 INTAKE_MIGRATIONS = Path(projections.__file__).parent / "migrations"
-DECISIONS_MIGRATIONS = Path(decisions_projections.__file__).parent / "migrations"
+DECISIONS_MIGRATIONS = Path(decisions_projections.__file__).parents[1] / "migrations"
 GOAL = 20000.0  # events/s
 EVENTS = 20000  # per service at scale 1.0
 WRITERS = 4

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 import shared.contracts  # noqa: F401  (registers every event type, intake's and ours)
-from services.decisions.api.routes import ROUTERS
+from services.decisions.api import ROUTERS
 from services.decisions.consumers import intake_consumer
 from services.decisions.handlers import watch_overdue
 from shared.bus.consumer import EventConsumer

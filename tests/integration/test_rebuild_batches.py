@@ -120,7 +120,7 @@ async def test_a_batched_rebuild_of_decisions_equals_the_live_tables(
     live, rebuilt = await _live_then_rebuilt(
         event_db,
         "decisions",
-        Path(decisions_projections.__file__).parent / "migrations",
+        Path(decisions_projections.__file__).parents[1] / "migrations",
         [case_events(n) for n in range(40)],
         decisions_projections.project,
         decisions_projections.rebuild,
