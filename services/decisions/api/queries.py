@@ -11,14 +11,12 @@ from services.decisions.api import models as m
 from services.decisions.api.support import (
     Caseworker,
     Runtime,
-    problem_of,
 )
 from services.decisions.api.views import case_view, decision_view
 from services.decisions.case.state import CaseState, CaseStatus, Decision
 from services.decisions.documents import model as documents
 from services.decisions.documents import render as document_render
 from services.decisions.documents.issued import html_sha256
-from services.decisions.domain import DomainError
 from services.decisions.handlers import load_case
 from services.decisions.read_models.issued_documents import stored_document
 from services.decisions.read_models.queries import assignments, list_cases, list_tasks
@@ -57,10 +55,7 @@ async def cases(
 
 async def _case(runtime: ServiceRuntime, municipality: str, case_id: str) -> CaseState:
     async with runtime.pool.acquire() as conn:
-        try:
-            state, _ = await load_case(conn, runtime.store, case_id, municipality)
-        except DomainError as error:
-            raise problem_of(error) from error
+        state, _ = await load_case(conn, runtime.store, case_id, municipality)
     return state
 
 
