@@ -58,7 +58,7 @@ async def case_command(
 
     async def work(conn: Connection) -> Reply:
         state, events = await run_case(
-            conn, ctx.runtime.store, case_id, make(), ctx.events, ctx.municipality, serialise=True
+            conn, ctx.runtime.store, case_id, make(), ctx.events, ctx.municipality
         )
         return 201, {"case_id": case_id, "status": state.status.value} | reply(state, events)
 
