@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from services.decisions.domain import IllegalTransition, weekly_equivalent
+from services.decisions.registry import ByEventType
 from shared.contracts.decisions import (
     ActivityBreakdown,
     ActNotified,
@@ -234,16 +235,14 @@ def require_status(state: CaseState, allowed: AbstractSet[CaseStatus], what: str
 # package is imported). Adding an event: docs/decisions.md, "Adding an event".
 EventT = TypeVar("EventT", bound=BaseModel)
 Evolver = Callable[[CaseState, EventT], CaseState]
-_EVOLVERS: dict[type[BaseModel], Callable[[CaseState, Any], CaseState]] = {}
+_EVOLVERS: ByEventType[Callable[[CaseState, Any], CaseState]] = ByEventType("an evolve function")
 
 
 def evolves(event_type: type[EventT]) -> Callable[[Evolver[EventT]], Evolver[EventT]]:
-    """Register the function that applies ``event_type`` to a case (one per event type)."""
+    """Register the function that applies ``event_type`` to a case."""
 
     def register(evolver: Evolver[EventT]) -> Evolver[EventT]:
-        if event_type in _EVOLVERS:
-            raise ValueError(f"{event_type.__name__} already has an evolve function")
-        _EVOLVERS[event_type] = evolver
+        _EVOLVERS.add(event_type, evolver)
         return evolver
 
     return register
@@ -251,7 +250,7 @@ def evolves(event_type: type[EventT]) -> Callable[[Evolver[EventT]], Evolver[Eve
 
 def evolved_event_types() -> frozenset[type[BaseModel]]:
     """The event types a case applies (a test checks the list against the contracts)."""
-    return frozenset(_EVOLVERS)
+    return _EVOLVERS.event_types
 
 
 def evolve(state: CaseState, event: BaseModel) -> CaseState:

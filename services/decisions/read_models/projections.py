@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from services.decisions.registry import ByEventType
 from shared.contracts.decisions import (
     ActNotified,
     ApplicationLeftWithoutProgress,
@@ -48,16 +49,16 @@ EventT = TypeVar("EventT", bound=BaseModel)
 
 
 Projector = Callable[[Connection, Envelope, EventT], Awaitable[None]]
-_PROJECTORS: dict[type[BaseModel], Callable[[Connection, Envelope, Any], Awaitable[None]]] = {}
+_PROJECTORS: ByEventType[Callable[[Connection, Envelope, Any], Awaitable[None]]] = ByEventType(
+    "a projection"
+)
 
 
 def projects(event_type: type[EventT]) -> Callable[[Projector[EventT]], Projector[EventT]]:
-    """Register the function that applies ``event_type`` to the read models (one per type)."""
+    """Register the function that applies ``event_type`` to the read models."""
 
     def register(projector: Projector[EventT]) -> Projector[EventT]:
-        if event_type in _PROJECTORS:
-            raise ValueError(f"{event_type.__name__} already has a projection")
-        _PROJECTORS[event_type] = projector
+        _PROJECTORS.add(event_type, projector)
         return projector
 
     return register
@@ -65,7 +66,7 @@ def projects(event_type: type[EventT]) -> Callable[[Projector[EventT]], Projecto
 
 def projected_event_types() -> frozenset[type[BaseModel]]:
     """The event types the read models show (a test checks the list against the contracts)."""
-    return frozenset(_PROJECTORS)
+    return _PROJECTORS.event_types
 
 
 async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
