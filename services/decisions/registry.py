@@ -3,11 +3,13 @@ each event (case/state.py ``evolves``, read_models/projections.py ``projects``).
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Generic, TypeVar, cast
 
 from pydantic import BaseModel
 
 F = TypeVar("F")
+G = TypeVar("G", bound=Callable[..., object])
 
 
 class ByEventType(Generic[F]):
@@ -21,6 +23,15 @@ class ByEventType(Generic[F]):
         if event_type in self._functions:
             raise ValueError(f"{event_type.__name__} already has {self._kind}")
         self._functions[event_type] = function
+
+    def register(self, event_type: type[BaseModel]) -> Callable[[G], G]:
+        """A decorator: ``@registry.register(EventType)`` over the function for that type."""
+
+        def register(function: G) -> G:
+            self.add(event_type, cast(F, function))
+            return function
+
+        return register
 
     def get(self, event_type: type[BaseModel]) -> F | None:
         return self._functions.get(event_type)

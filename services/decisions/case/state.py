@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -233,19 +233,11 @@ def require_status(state: CaseState, allowed: AbstractSet[CaseStatus], what: str
 # ``decide`` that emits the event (case/decide.py, case/grants.py, case/after_signature.py;
 # this package's __init__ imports them all, so the registry is complete whenever the
 # package is imported). Adding an event: docs/decisions.md, "Adding an event".
-EventT = TypeVar("EventT", bound=BaseModel)
-Evolver = Callable[[CaseState, EventT], CaseState]
 _EVOLVERS: ByEventType[Callable[[CaseState, Any], CaseState]] = ByEventType("an evolve function")
 
 
-def evolves(event_type: type[EventT]) -> Callable[[Evolver[EventT]], Evolver[EventT]]:
-    """Register the function that applies ``event_type`` to a case."""
-
-    def register(evolver: Evolver[EventT]) -> Evolver[EventT]:
-        _EVOLVERS.add(event_type, evolver)
-        return evolver
-
-    return register
+# ``@evolves(EventType)`` over ``def name(state: CaseState, event: EventType) -> CaseState``.
+evolves = _EVOLVERS.register
 
 
 def evolved_event_types() -> frozenset[type[BaseModel]]:

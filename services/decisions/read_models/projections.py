@@ -10,7 +10,7 @@ only executes statements, each on rows named by the event's own ids.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -45,23 +45,15 @@ from shared.store.eventstore import EventStore
 from shared.store.types import Connection
 
 TABLES = ("cases", "tasks", "assistants", "assignments")
-EventT = TypeVar("EventT", bound=BaseModel)
 
 
-Projector = Callable[[Connection, Envelope, EventT], Awaitable[None]]
 _PROJECTORS: ByEventType[Callable[[Connection, Envelope, Any], Awaitable[None]]] = ByEventType(
     "a projection"
 )
 
 
-def projects(event_type: type[EventT]) -> Callable[[Projector[EventT]], Projector[EventT]]:
-    """Register the function that applies ``event_type`` to the read models."""
-
-    def register(projector: Projector[EventT]) -> Projector[EventT]:
-        _PROJECTORS.add(event_type, projector)
-        return projector
-
-    return register
+# ``@projects(EventType)`` over ``async def name(conn, envelope, event: EventType) -> None``.
+projects = _PROJECTORS.register
 
 
 def projected_event_types() -> frozenset[type[BaseModel]]:
