@@ -23,7 +23,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from bench.figures import Figure, Servers, scaled
-from services.decisions import projections as decisions_projections
+from services.decisions.read_models import projections as decisions_projections
 from services.intake import projections
 from shared.contracts.decisions import (
     CaseOpened,
@@ -44,7 +44,7 @@ from shared.store.db import SHARED_MIGRATIONS, apply_migrations, database_dsn, e
 from shared.store.eventstore import EventContext, EventStore
 
 INTAKE_MIGRATIONS = Path(projections.__file__).parent / "migrations"
-DECISIONS_MIGRATIONS = Path(decisions_projections.__file__).parent / "migrations"
+DECISIONS_MIGRATIONS = Path(decisions_projections.__file__).parents[1] / "migrations"
 GOAL = 20000.0  # events/s
 EVENTS = 20000  # per service at scale 1.0
 WRITERS = 4

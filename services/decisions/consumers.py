@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncpg
 from pydantic import BaseModel
 
-from services.decisions.case_commands import (
+from services.decisions.case.commands import (
     CaseCommand,
     OpenCase,
     OpenTask,

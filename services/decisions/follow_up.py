@@ -21,9 +21,9 @@ from datetime import date, timedelta
 
 from pydantic import BaseModel
 
-from services.decisions import assistant_domain
-from services.decisions.assistant_domain import UnassignAssistant
-from services.decisions.case_state import CaseState
+from services.decisions.assistant import domain as assistant_domain
+from services.decisions.assistant.domain import UnassignAssistant
+from services.decisions.case.state import CaseState
 from services.decisions.domain import assistant_stream
 from shared.contracts.decisions import (
     ActNotified,

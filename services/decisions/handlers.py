@@ -18,8 +18,8 @@ from decimal import Decimal
 from pydantic import BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.decisions import assistant_domain, case_domain, case_state
-from services.decisions.assistant_domain import (
+from services.decisions.assistant import domain as assistant_domain
+from services.decisions.assistant.domain import (
     AssignAssistant,
     Assignment,
     AssistantCommand,
@@ -27,13 +27,17 @@ from services.decisions.assistant_domain import (
     ClientGrant,
     RegisterAssistant,
 )
-from services.decisions.case_commands import CaseCommand, EndCase, MarkOverdue
-from services.decisions.case_state import DECISION_TYPES, WITH_GRANT, CaseState
+from services.decisions.case import decide as case_domain
+from services.decisions.case import state as case_state
+from services.decisions.case.commands import CaseCommand, EndCase, MarkOverdue
+from services.decisions.case.state import DECISION_TYPES, WITH_GRANT, CaseState
+from services.decisions.documents.issued import fingerprinted
 from services.decisions.domain import IllegalTransition, NotFound, assistant_stream, case_stream
 from services.decisions.follow_up import follow_up
-from services.decisions.issued import fingerprinted, store_issued
-from services.decisions.projections import project
+from services.decisions.read_models.issued_documents import store_issued
+from services.decisions.read_models.projections import project
 from shared.clock import riga_today
+from shared.commands import ATTEMPTS
 from shared.contracts.decisions import CaseEndReason, Official
 from shared.events.envelope import new_event_id
 from shared.logging import get_logger
@@ -148,19 +152,18 @@ async def run_case(
     command: CaseCommand,
     context: EventContext,
     municipality: str | None = None,
-    serialise: bool = False,
 ) -> tuple[CaseState, list[BaseModel]]:
     """Run ``command`` on the case; returns the new state and the events appended.
 
-    ``serialise`` (HTTP commands, one case per transaction) waits for other commands on the
-    case instead of failing on the stream version. Not for transactions that touch many
-    cases (consumer batches, the overdue check): holding one case's lock while waiting for
-    the append lock another holder of a second case's lock has could deadlock; those rely on
-    the stream version alone.
+    The one concurrency policy of shared/commands.py: optimistic append, and on a version
+    conflict the whole load/decide/append again, up to ``ATTEMPTS`` times, then
+    ``ConcurrencyError`` (HTTP 409; a consumer retries the event). The failed append took
+    the stream's lock until commit, so after one reload nobody slips in again
+    (docs/backbone.md "Positions and readers"). Not ``shared.commands.execute`` itself:
+    between ``decide`` and the append a decision gets its register number (a counter row)
+    and its document is stored as issued, both on this connection.
     """
-    if serialise:
-        await _lock(conn, case_stream(case_id))
-    for attempt in (1, 2):
+    for attempt in range(1, ATTEMPTS + 1):
         state, version = await load_case(conn, store, case_id, municipality)
         events = case_domain.decide(command, state)
         try:
@@ -174,10 +177,7 @@ async def run_case(
                 await _append(conn, store, case_stream(case_id), version, events, context)
             break
         except ConcurrencyError:
-            # The intake consumer does not take the case lock and may have appended since
-            # the load. The failed append took the stream's lock until commit, so after one
-            # reload nobody slips in again (docs/backbone.md "Positions and readers").
-            if not serialise or attempt == 2:
+            if attempt == ATTEMPTS:
                 raise
     for event in events:
         state = case_state.evolve(state, event)

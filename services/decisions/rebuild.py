@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import asyncio
 
-from services.decisions.app import DEFINITION
-from services.decisions.projections import rebuild
+from services.decisions.read_models.projections import rebuild
+from shared.contracts.decisions import SERVICE
 from shared.settings import Settings
 from shared.store.rebuild import rebuild_read_models
 
 
 async def run(settings: Settings) -> int:
-    return await rebuild_read_models(DEFINITION.name, rebuild, settings)
+    return await rebuild_read_models(SERVICE, rebuild, settings)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from nats.js import JetStreamContext
 
-from services.decisions.latvian import date_words
+from services.decisions.documents.latvian import date_words
 from services.intake.app import create as create_intake
 from tests.integration.test_decisions_support import (
     CASEWORKER,

@@ -16,7 +16,7 @@ import pytest
 from nats.js import JetStreamContext
 from pypdf import PdfReader
 
-from services.decisions.latvian import date_words
+from services.decisions.documents.latvian import date_words
 from services.intake.app import create as create_intake
 from services.intake.consumers import forwarded_id
 from shared.contracts.decisions import ApplicationForwarded

@@ -15,7 +15,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from services.decisions import rebuild
-from services.decisions.queries import snapshot
+from services.decisions.read_models.queries import snapshot
 from shared.contracts.intake import ChangeKind, CircumstancesReported
 from shared.settings import Settings
 from tests.integration.test_decisions_support import (

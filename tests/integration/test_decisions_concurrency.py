@@ -15,7 +15,7 @@ import httpx
 import pytest
 from nats.js import JetStreamContext
 
-from services.decisions.case_commands import RecordDocument
+from services.decisions.case.commands import RecordDocument
 from services.decisions.domain import case_stream
 from services.decisions.handlers import run_case
 from shared.privacy.setup import connected_protector

@@ -16,7 +16,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from bench.rebuild import application_events, case_events
-from services.decisions import projections as decisions_projections
+from services.decisions.read_models import projections as decisions_projections
 from services.intake import projections as intake_projections
 from shared.contracts.intake import ApplicationWithdrawn, ChangeKind, CircumstancesReported
 from shared.store.db import apply_migrations
@@ -120,7 +120,7 @@ async def test_a_batched_rebuild_of_decisions_equals_the_live_tables(
     live, rebuilt = await _live_then_rebuilt(
         event_db,
         "decisions",
-        Path(decisions_projections.__file__).parent / "migrations",
+        Path(decisions_projections.__file__).parents[1] / "migrations",
         [case_events(n) for n in range(40)],
         decisions_projections.project,
         decisions_projections.rebuild,

@@ -9,21 +9,21 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.case_commands import (
+from services.decisions.case.commands import (
     CaseCommand,
     Decide,
     OpenCase,
     RecordAssessment,
 )
-from services.decisions.case_domain import decide
-from services.decisions.case_state import CaseState, evolve
-from services.decisions.grant_terms import (
+from services.decisions.case.decide import decide
+from services.decisions.case.grant_terms import (
     AssessmentFacts,
     NeedsAssessmentInput,
     VerifiedActivityInput,
     VerifiedPurposeInput,
 )
-from services.decisions.hearing import HearingRecord
+from services.decisions.case.hearing import HearingRecord
+from services.decisions.case.state import CaseState, evolve
 from shared.contracts.decisions import ClientData, Hearing, HearingMethod
 
 RECEIVED = date(2026, 3, 2)  # a Monday; the deadline is Thursday 2 April 2026

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from services.decisions.case_commands import (
+from services.decisions.case.commands import (
     AmendGrant,
     ExtendDeadline,
     RefuseForResidence,
@@ -14,7 +14,7 @@ from services.decisions.case_commands import (
     SuspendService,
     TerminateService,
 )
-from services.decisions.case_state import CaseState
+from services.decisions.case.state import CaseState
 from shared.contracts.decisions import (
     ClientData,
     Official,

@@ -7,14 +7,14 @@ from datetime import date
 
 import pytest
 
-from services.decisions.case_commands import (
+from services.decisions.case.commands import (
     ExtendDeadline,
     ForwardApplication,
     MarkOverdue,
     RefuseForResidence,
 )
-from services.decisions.case_domain import decide
-from services.decisions.case_state import CaseStatus
+from services.decisions.case.decide import decide
+from services.decisions.case.state import CaseStatus
 from services.decisions.domain import IllegalTransition, InvalidCommand
 from shared.contracts.decisions import (
     ApplicationForwarded,

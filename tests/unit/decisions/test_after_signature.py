@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.decisions.case_commands import (
+from services.decisions.case.commands import (
     AmendGrant,
     DecideObjection,
     EndCase,
@@ -19,10 +19,10 @@ from services.decisions.case_commands import (
     NotifyAct,
     TerminateService,
 )
-from services.decisions.case_domain import decide
-from services.decisions.case_state import CaseState, CaseStatus
+from services.decisions.case.decide import decide
+from services.decisions.case.hearing import HearingRecord, MissingStep
+from services.decisions.case.state import CaseState, CaseStatus
 from services.decisions.domain import IllegalTransition, InvalidCommand
-from services.decisions.hearing import HearingRecord, MissingStep
 from shared.contracts.decisions import (
     ActNotified,
     CaseEnded,
@@ -200,7 +200,8 @@ def test_a_grant_ends_by_its_own_term_and_death_ends_it_without_an_act() -> None
 
 
 def test_the_act_names_the_exception_and_the_dated_fact() -> None:
-    from services.decisions import document_render, documents
+    from services.decisions.documents import model as documents
+    from services.decisions.documents import render as document_render
     from shared.contracts.decisions import DatedFact, DatedFactKind
     from shared.municipalities import ACTS_DATA, MUNICIPALITIES
 

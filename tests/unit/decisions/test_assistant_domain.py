@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.decisions.assistant_domain import (
+from services.decisions.assistant.domain import (
     WEEKLY_LIMIT_CODE,
     AssignAssistant,
     AssistantState,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.decisions.assistant_domain import (
+from services.decisions.assistant.domain import (
     AssistantState,
     ChangePaymentDetails,
     RegisterAssistant,

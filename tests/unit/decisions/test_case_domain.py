@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.decisions.case_commands import (
+from services.decisions.case.commands import (
     AmendGrant,
     CaseCommand,
     CloseTask,
@@ -21,8 +21,8 @@ from services.decisions.case_commands import (
     TerminateService,
     WithdrawApplication,
 )
-from services.decisions.case_domain import decide
-from services.decisions.case_state import CaseState, CaseStatus, evolve
+from services.decisions.case.decide import decide
+from services.decisions.case.state import CaseState, CaseStatus, evolve
 from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound
 from shared.contracts.decisions import (
     ApplicationRefused,

@@ -9,7 +9,8 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from services.decisions import document_render, documents
+from services.decisions.documents import model as documents
+from services.decisions.documents import render as document_render
 from shared.municipalities import acts_data, get_municipality
 from tests.unit.decisions.document_cases import every_kind
 from tests.unit.decisions.test_documents import ACT_PARTS, KIND_PARTS, SUBJECTS

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from services.decisions import document_render, documents
-from services.decisions.case_state import CaseState
-from services.decisions.latvian import count_text, date_words
+from services.decisions.case.state import CaseState
+from services.decisions.documents import model as documents
+from services.decisions.documents import render as document_render
+from services.decisions.documents.latvian import count_text, date_words
 from shared.contracts.decisions import ApplicationRefused
 from shared.municipalities import acts_data, get_municipality
 from shared.rules import RefusalReason, RuleSetId
@@ -269,7 +270,7 @@ def test_hours_are_written_the_latvian_way() -> None:
 
 def test_the_hours_noun_agrees_with_the_number() -> None:
     """legal.md §7: 1 stunda, 22 stundas, 80 stundu, 18,5 stundas; accusative 21 stundu."""
-    from services.decisions.latvian import hours_text
+    from services.decisions.documents.latvian import hours_text
 
     cases = {"1": "1 stunda", "21": "21 stunda", "11": "11 stundu", "22": "22 stundas"}
     cases |= {"15": "15 stundu", "80": "80 stundu", "160": "160 stundu", "18.5": "18,5 stundas"}

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from services.decisions import documents
-from services.decisions.case_commands import SuspendService
-from services.decisions.case_state import CaseState
-from services.decisions.document_render import render_text
-from services.decisions.grant_terms import AssessmentFacts
+from services.decisions.case.commands import SuspendService
+from services.decisions.case.grant_terms import AssessmentFacts
+from services.decisions.case.state import CaseState
+from services.decisions.documents import model as documents
+from services.decisions.documents.render import render_text
 from shared.contracts.decisions import SuspensionReason
 from shared.events.registry import registry
 from shared.municipalities import acts_data, get_municipality

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from services.decisions.case_state import CaseState, CaseStatus, Decision, Objection
+from services.decisions.case.state import CaseState, CaseStatus, Decision, Objection
 from shared.rules import is_decision_overdue
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from services.decisions.grant_terms import AssessmentFacts
-from services.decisions.hearing import NO_HEARING, HearingRecord
+from services.decisions.case.grant_terms import AssessmentFacts
+from services.decisions.case.hearing import NO_HEARING, HearingRecord
 from shared.contracts.decisions import (
     CaseEndReason,
     ClaimedActivity,

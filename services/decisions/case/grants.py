@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.case_after import is_reduction
-from services.decisions.case_commands import AmendGrant, Decide, RefuseForResidence
-from services.decisions.case_state import WITH_GRANT, CaseState, CaseStatus, require_status
-from services.decisions.domain import IllegalTransition, InvalidCommand, invalid
-from services.decisions.grant_terms import (
+from services.decisions.case.commands import AmendGrant, Decide, RefuseForResidence
+from services.decisions.case.grant_terms import (
     AssessmentFacts,
     grant_terms,
     purpose_hours,
     run_assessment,
 )
-from services.decisions.hearing import require_hearing, require_not_retroactive
+from services.decisions.case.hearing import require_hearing, require_not_retroactive
+from services.decisions.case.state import (
+    WITH_GRANT,
+    CaseState,
+    CaseStatus,
+    Grant,
+    evolves,
+    is_reduction,
+    require_status,
+)
+from services.decisions.domain import IllegalTransition, InvalidCommand, invalid
 from shared.contracts.decisions import ApplicationRefused, GrantAmended, HoursGranted
 from shared.municipalities import MUNICIPALITIES
 from shared.rules import (
@@ -242,3 +250,44 @@ def refuse_for_residence(command: RefuseForResidence, state: CaseState) -> list[
             hearing_exception=command.hearing.exception,
         )
     ]
+
+
+# How each event decided here changes the case (case/state.py ``evolve``).
+
+
+@evolves(HoursGranted)
+def hours_granted(state: CaseState, event: HoursGranted) -> CaseState:
+    grant = Grant(
+        event.rule_set,
+        event.unit,
+        event.hours,
+        tuple(event.breakdown),
+        event.period_start,
+        event.period_end,
+        event.period_start,
+        event.purpose,
+        event.intensity_level,
+    )
+    return replace(state, status=CaseStatus.GRANTED, grant=grant)
+
+
+@evolves(ApplicationRefused)
+def application_refused(state: CaseState, event: ApplicationRefused) -> CaseState:
+    return replace(state, status=CaseStatus.REFUSED)
+
+
+@evolves(GrantAmended)
+def grant_amended(state: CaseState, event: GrantAmended) -> CaseState:
+    assert state.grant is not None  # amend() refuses a case without a grant
+    grant = replace(
+        state.grant,
+        rule_set=event.rule_set,
+        unit=event.unit,
+        hours=event.hours,
+        breakdown=tuple(event.breakdown),
+        period_end=event.period_end,
+        hours_from=event.effective_from,
+        purpose=event.purpose,
+        intensity_level=event.intensity_level,
+    )
+    return replace(state, grant=grant)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.domain import IllegalTransition
+from services.decisions.domain import IllegalTransition, weekly_equivalent
+from services.decisions.registry import ByEventType
 from shared.contracts.decisions import (
     ActivityBreakdown,
     ActNotified,
@@ -29,12 +32,9 @@ from shared.contracts.decisions import (
     InformationRequested,
     ObjectionDecided,
     ObjectionFiled,
-    ObjectionOutcome,
     ServiceResumed,
     ServiceSuspended,
     ServiceTerminated,
-    TaskClosed,
-    TaskOpened,
 )
 from shared.rules import Purpose, RuleSetId, Unit
 
@@ -216,6 +216,12 @@ class CaseState:
         return self.grant.period_end
 
 
+def is_reduction(before: Grant, unit: Unit, hours: Decimal, period_end: date) -> bool:
+    """legal.md §2 (amendment): unfavourable when the hours or the period go down."""
+    fewer = weekly_equivalent(hours, unit) < weekly_equivalent(before.hours, before.unit)
+    return fewer or period_end < before.period_end
+
+
 def require_status(state: CaseState, allowed: AbstractSet[CaseStatus], what: str) -> None:
     """Refuse a command the case's status does not allow (409 in the API)."""
     if state.status not in allowed:
@@ -223,8 +229,28 @@ def require_status(state: CaseState, allowed: AbstractSet[CaseStatus], what: str
         raise IllegalTransition(f"cannot {what}: the case is {state.status} (needs {names})")
 
 
+# One small function per event, registered with ``@evolves(EventType)`` next to the
+# ``decide`` that emits the event (case/decide.py, case/grants.py, case/after_signature.py;
+# this package's __init__ imports them all, so the registry is complete whenever the
+# package is imported). Adding an event: docs/decisions.md, "Adding an event".
+_EVOLVERS: ByEventType[Callable[[CaseState, Any], CaseState]] = ByEventType("an evolve function")
+
+
+# ``@evolves(EventType)`` over ``def name(state: CaseState, event: EventType) -> CaseState``.
+evolves = _EVOLVERS.register
+
+
+def evolved_event_types() -> frozenset[type[BaseModel]]:
+    """The event types a case applies (a test checks the list against the contracts)."""
+    return _EVOLVERS.event_types
+
+
 def evolve(state: CaseState, event: BaseModel) -> CaseState:
-    """Apply one event; only ever called with events ``decide`` accepted, so no checks."""
+    """Apply one event; only ever called with events ``decide`` accepted, so no checks.
+
+    An act (``DECISION_TYPES``) is first recorded with the facts and the terms in force
+    before it, then applied like any other event.
+    """
     if isinstance(event, DECISION_TYPES):
         state = replace(
             state,
@@ -232,52 +258,15 @@ def evolve(state: CaseState, event: BaseModel) -> CaseState:
             decision_facts=(*state.decision_facts, state.assessment),
             before=(*state.before, state.snapshot()),
         )
-    match event:
-        case ActNotified():
-            state = replace(state, notifications=(*state.notifications, event))
-            if event.first_day_in_effect is not None:
-                act = state.decisions[event.decision_number - 1]
-                state = apply_act(state, with_first_day(act, event.first_day_in_effect))
-            return state
-        case ObjectionFiled():
-            state = replace(state, objections=(*state.objections, Objection(event)))
-            if not event.holds_back:
-                return state
-            before = state.before[event.decision_number - 1]
-            return replace(
-                state,
-                status=before.status,
-                grant=before.grant,
-                suspension=before.suspension,
-                terminated_from=before.terminated_from,
-            )
-        case ObjectionDecided():
-            objections = tuple(
-                replace(o, decided=event) if o.filed.objection_id == event.objection_id else o
-                for o in state.objections
-            )
-            state = replace(state, objections=objections)
-            act = state.decisions[event.decision_number - 1]
-            if event.holds_back and event.effect_from is not None:
-                return apply_act(state, with_first_day(act, event.effect_from))
-            if isinstance(act, ApplicationRefused) and event.outcome is ObjectionOutcome.REVOKED:
-                return replace(state, status=CaseStatus.OPEN)  # to be decided again
-            return state
-        case ApplicationLeftWithoutProgress():
-            return replace(state, defect=event, defect_fixed=None)
-        case DefectFixed():
-            return replace(state, defect_fixed=event)
-        case CaseEnded():
-            return replace(
-                state,
-                status=CaseStatus.ENDED,
-                ended=event,
-                suspension=None,
-                terminated_from=event.last_service_day + timedelta(days=1)
-                if state.grant is not None
-                else None,
-            )
     return apply_act(state, event)
+
+
+def apply_act(state: CaseState, event: BaseModel) -> CaseState:
+    """What an event changes in the grant and the case (without recording it as a new act).
+
+    Events a case does not show (none today) leave it as it is."""
+    evolver = _EVOLVERS.get(type(event))
+    return state if evolver is None else evolver(state, event)
 
 
 def first_day_of(act: Decision) -> date | None:
@@ -307,82 +296,3 @@ def with_first_day(act: Decision, first_day: date) -> Decision:
         case ServiceResumed():
             return act.model_copy(update={"resumed_on": first_day})
     return act
-
-
-def apply_act(state: CaseState, event: BaseModel) -> CaseState:
-    """What an event changes in the grant and the case (without recording it as a new act)."""
-    match event:
-        case CaseOpened():
-            return replace(state, opened=event, status=CaseStatus.OPEN)
-        case DocumentRecorded():
-            return replace(state, documents=(*state.documents, event))
-        case InformationRequested():
-            return replace(state, information_requests=(*state.information_requests, event))
-        case AssessmentRecorded():
-            return replace(state, assessment=event)
-        case HoursGranted():
-            grant = Grant(
-                event.rule_set,
-                event.unit,
-                event.hours,
-                tuple(event.breakdown),
-                event.period_start,
-                event.period_end,
-                event.period_start,
-                event.purpose,
-                event.intensity_level,
-            )
-            return replace(state, status=CaseStatus.GRANTED, grant=grant)
-        case ApplicationRefused():
-            return replace(state, status=CaseStatus.REFUSED)
-        case GrantAmended():
-            assert state.grant is not None
-            grant = replace(
-                state.grant,
-                rule_set=event.rule_set,
-                unit=event.unit,
-                hours=event.hours,
-                breakdown=tuple(event.breakdown),
-                period_end=event.period_end,
-                hours_from=event.effective_from,
-                purpose=event.purpose,
-                intensity_level=event.intensity_level,
-            )
-            return replace(state, grant=grant)
-        case ServiceSuspended():
-            return replace(state, status=CaseStatus.SUSPENDED, suspension=event)
-        case ServiceResumed():
-            return replace(state, status=CaseStatus.GRANTED, suspension=None)
-        case ServiceTerminated():
-            return replace(
-                state,
-                status=CaseStatus.TERMINATED,
-                suspension=None,
-                terminated_from=event.terminated_from,
-            )
-        case CaseClosed():
-            status = CaseStatus(event.reason.value)  # withdrawn or forwarded
-            return replace(state, status=status, closed=event)
-        case DecisionOverdue():
-            return replace(state, overdue=event)
-        case DeadlineExtended():
-            return replace(state, extended_deadline=event.new_deadline)
-        case TaskOpened():
-            task = Task(
-                event.task_id,
-                event.kind,
-                event.description,
-                event.effective_from,
-                event.effective_until,
-                event.source_report_id,
-            )
-            return replace(state, tasks=(*state.tasks, task))
-        case TaskClosed():
-            tasks = tuple(
-                replace(t, closed_on=event.closed_on, resolution=event.resolution)
-                if t.task_id == event.task_id
-                else t
-                for t in state.tasks
-            )
-            return replace(state, tasks=tasks)
-    return state

@@ -7,19 +7,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from services.decisions import api_models as m
-from services.decisions import document_render, documents
-from services.decisions.api_support import (
+from services.decisions.api import models as m
+from services.decisions.api.support import (
     Caseworker,
     Runtime,
-    problem_of,
 )
-from services.decisions.case_state import CaseState, CaseStatus, Decision
-from services.decisions.domain import DomainError
+from services.decisions.api.views import case_view, decision_view
+from services.decisions.case.state import CaseState, CaseStatus, Decision
+from services.decisions.documents import model as documents
+from services.decisions.documents import render as document_render
+from services.decisions.documents.issued import html_sha256
 from services.decisions.handlers import load_case
-from services.decisions.issued import html_sha256, stored_document
-from services.decisions.queries import assignments, list_cases, list_tasks
-from services.decisions.views import case_view, decision_view
+from services.decisions.read_models.issued_documents import stored_document
+from services.decisions.read_models.queries import assignments, list_cases, list_tasks
 from shared.clock import riga_today
 from shared.http.params import MAX_OFFSET
 from shared.http.problems import Problem
@@ -55,10 +55,7 @@ async def cases(
 
 async def _case(runtime: ServiceRuntime, municipality: str, case_id: str) -> CaseState:
     async with runtime.pool.acquire() as conn:
-        try:
-            state, _ = await load_case(conn, runtime.store, case_id, municipality)
-        except DomainError as error:
-            raise problem_of(error) from error
+        state, _ = await load_case(conn, runtime.store, case_id, municipality)
     return state
 
 

@@ -4,12 +4,12 @@ objections, applications left without progress, and cases that end without an ac
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
+from dataclasses import replace
+from datetime import timedelta
 
 from pydantic import BaseModel
 
-from services.decisions.case_commands import (
+from services.decisions.case.commands import (
     DecideObjection,
     EndCase,
     FileObjection,
@@ -17,17 +17,21 @@ from services.decisions.case_commands import (
     LeaveWithoutProgress,
     NotifyAct,
 )
-from services.decisions.case_state import (
+from services.decisions.case.state import (
     LIVE,
     WITH_GRANT,
     CaseState,
     CaseStatus,
     Decision,
-    Grant,
+    Objection,
+    apply_act,
+    evolves,
     first_day_of,
+    is_reduction,
     require_status,
+    with_first_day,
 )
-from services.decisions.domain import IllegalTransition, NotFound, invalid, weekly_equivalent
+from services.decisions.domain import IllegalTransition, NotFound, invalid
 from shared.contracts.decisions import (
     ActNotified,
     ApplicationLeftWithoutProgress,
@@ -45,7 +49,7 @@ from shared.contracts.decisions import (
     ServiceTerminated,
     TerminationReason,
 )
-from shared.rules import Unit, decision_deadline
+from shared.rules import decision_deadline
 from shared.rules.notification import notification_dates
 
 
@@ -67,12 +71,6 @@ def is_unfavourable_change(state: CaseState, number: int) -> bool:
         before = state.before[number - 1].grant
         return before is not None and is_reduction(before, act.unit, act.hours, act.period_end)
     return False
-
-
-def is_reduction(before: Grant, unit: Unit, hours: Decimal, period_end: date) -> bool:
-    """legal.md §2 (amendment): unfavourable when the hours or the period go down."""
-    fewer = weekly_equivalent(hours, unit) < weekly_equivalent(before.hours, before.unit)
-    return fewer or period_end < before.period_end
 
 
 def latest_grant_act(state: CaseState) -> int | None:
@@ -322,3 +320,69 @@ def end_case(command: EndCase, state: CaseState) -> list[BaseModel]:
             recorded_on=command.today,
         )
     ]
+
+
+# How each event decided here changes the case (case/state.py ``evolve``).
+
+
+@evolves(ActNotified)
+def act_notified(state: CaseState, event: ActNotified) -> CaseState:
+    state = replace(state, notifications=(*state.notifications, event))
+    if event.first_day_in_effect is None:
+        return state
+    act = state.decisions[event.decision_number - 1]
+    return apply_act(state, with_first_day(act, event.first_day_in_effect))
+
+
+@evolves(ObjectionFiled)
+def objection_filed(state: CaseState, event: ObjectionFiled) -> CaseState:
+    state = replace(state, objections=(*state.objections, Objection(event)))
+    if not event.holds_back:
+        return state
+    # legal.md §5 item 3: back to the terms in force before the act while it is pending.
+    before = state.before[event.decision_number - 1]
+    return replace(
+        state,
+        status=before.status,
+        grant=before.grant,
+        suspension=before.suspension,
+        terminated_from=before.terminated_from,
+    )
+
+
+@evolves(ObjectionDecided)
+def objection_decided(state: CaseState, event: ObjectionDecided) -> CaseState:
+    objections = tuple(
+        replace(o, decided=event) if o.filed.objection_id == event.objection_id else o
+        for o in state.objections
+    )
+    state = replace(state, objections=objections)
+    act = state.decisions[event.decision_number - 1]
+    if event.holds_back and event.effect_from is not None:
+        return apply_act(state, with_first_day(act, event.effect_from))
+    if isinstance(act, ApplicationRefused) and event.outcome is ObjectionOutcome.REVOKED:
+        return replace(state, status=CaseStatus.OPEN)  # to be decided again
+    return state
+
+
+@evolves(ApplicationLeftWithoutProgress)
+def left_without_progress(state: CaseState, event: ApplicationLeftWithoutProgress) -> CaseState:
+    return replace(state, defect=event, defect_fixed=None)
+
+
+@evolves(DefectFixed)
+def defect_fixed(state: CaseState, event: DefectFixed) -> CaseState:
+    return replace(state, defect_fixed=event)
+
+
+@evolves(CaseEnded)
+def case_ended(state: CaseState, event: CaseEnded) -> CaseState:
+    return replace(
+        state,
+        status=CaseStatus.ENDED,
+        ended=event,
+        suspension=None,
+        terminated_from=event.last_service_day + timedelta(days=1)
+        if state.grant is not None
+        else None,
+    )

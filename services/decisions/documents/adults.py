@@ -7,37 +7,8 @@ reasoning for the monthly hours (the highest applicable purpose, not a sum).
 
 from __future__ import annotations
 
-from services.decisions.latvian import date_words, hours_lv, hours_text
-from shared.contracts.decisions import GrantAmended, HoursGranted, NeedsAssessmentResult
-from shared.rules import NeedResult, Purpose
-
-REG_316 = "Ministru kabineta 2021. gada 18. maija noteikumu Nr. 316"
-PURPOSES = {
-    Purpose.WORK_STUDY_SPORT: "darbs vai saimnieciskā darbība, studijas augstskolā vai "
-    "koledžā, paralimpiskais sports",
-    Purpose.SCHOOL_BOARD: "mācības vispārējās, profesionālās vai vidējās izglītības iestādē; "
-    "darbs biedrības vai komersanta valdē",
-    Purpose.VOLUNTEER_DAYCARE_TREATMENT: "brīvprātīgais darbs; dienas aprūpes centrs vai "
-    "specializētā darbnīca; regulāra ārsta nozīmēta hemodialīze vai ķīmijterapija",
-    Purpose.CHILDHOOD_GROUP1_DAYCARE: "persona ar I grupu kopš bērnības un īpašas kopšanas "
-    "indikācijām: dienas aprūpes centrs vai specializētā darbnīca",
-    Purpose.CHILDHOOD_GROUP1_OTHER: "persona ar I grupu kopš bērnības un īpašas kopšanas "
-    "indikācijām: citas aktivitātes",
-}
-RESULTS = {
-    NeedResult.NOT_ESTABLISHED: "vajadzība pēc asistenta pakalpojuma nav konstatēta",
-    NeedResult.LEVEL_1: "noteikts 1. atbalsta intensitātes līmenis",
-    NeedResult.LEVEL_2: "noteikts 2. atbalsta intensitātes līmenis",
-}
-
-
-def assessment_fact(needs: NeedsAssessmentResult) -> str:
-    """rules.md §3.1: the result of the social service's own assessment, as a fact."""
-    return (
-        f"Sociālais dienests {date_words(needs.assessed_on, 'loc')} novērtēja personas "
-        f"vajadzību pēc atbalsta un atbalsta intensitāti ({REG_316} 3. punkts un "
-        f"1. pielikums; novērtēja {needs.assessor}). Rezultāts: {RESULTS[needs.result]}."
-    )
+from services.decisions.documents.latvian import PURPOSES, REG_316, hours_lv, hours_text
+from shared.contracts.decisions import GrantAmended, HoursGranted
 
 
 def purpose_reasoning(

@@ -14,23 +14,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from services.decisions.case_state import CaseState, Decision
-from services.decisions.document_adults import REG_316, purpose_reasoning
-from services.decisions.document_facts import (
+from services.decisions.case.state import CaseState, Decision
+from services.decisions.documents.adults import purpose_reasoning
+from services.decisions.documents.facts import (
     ACTIVITIES,
     REGULATION_GENITIVE,
     REGULATION_NOMINATIVE,
     applied_law,
     facts_established,
 )
-from services.decisions.document_hearing import dated_fact_line, exception_line, hearing_lines
-from services.decisions.latvian import (
+from services.decisions.documents.hearing import dated_fact_line, exception_line, hearing_lines
+from services.decisions.documents.latvian import (
+    REG_316,
     date_lv,
     date_words,
     hours_lv,
     hours_text,
     personal_code_lv,
 )
+from services.decisions.documents.layout import Block, Document, DocumentError, Section, Table
 from shared.contracts.decisions import (
     ActivityBreakdown,
     ApplicationRefused,
@@ -136,42 +138,6 @@ CONTRACT = (
     "(vai tās likumiskais pārstāvis) un asistents; persona var ieteikt asistentu. Līgumā "
     "atkārto piešķirto apjomu un periodu. Apmaksā tikai faktiski sniegtās stundas."
 )
-
-
-@dataclass(frozen=True)
-class Table:
-    header: tuple[str, ...]
-    rows: list[tuple[str, ...]]
-
-
-Block = str | Table
-
-
-@dataclass
-class Section:
-    heading: str
-    blocks: list[Block] = field(default_factory=list)
-
-
-@dataclass
-class Document:
-    """A decision laid out once, then rendered as HTML, PDF or text."""
-
-    issuer: list[str]  # legal.md §3 item 1
-    title: str  # "LĒMUMS"; empty for the extension notice (a letter, not an act)
-    place_and_date: str  # legal.md §3 item 2: "Daugavpilī 2026. gada 2. decembrī"
-    number: str  # the register number
-    subject: str
-    sections: list[Section]
-    signature: list[str]
-
-    @property
-    def name(self) -> str:
-        return self.title or self.subject
-
-
-class DocumentError(ValueError):
-    """The document cannot be written (e.g. no such decision)."""
 
 
 def build(municipality: Municipality, acts: ActsData, state: CaseState, number: int) -> Document:

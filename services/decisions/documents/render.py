@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from services.decisions.documents import Document, Table
+from services.decisions.documents.layout import Document, Table
 
 STYLE = """
 @page { size: A4; margin: 20mm 20mm 20mm 30mm;

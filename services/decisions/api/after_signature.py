@@ -8,22 +8,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from services.decisions.api_support import (
+from services.decisions.api.support import (
     Body,
-    Caseworker,
+    CaseworkerCommand,
     Note,
     Reply,
-    Runtime,
     Text,
     case_command,
-    command,
-    correlation_id,
 )
-from services.decisions.case_commands import (
+from services.decisions.case.commands import (
     DecideObjection,
     EndCase,
     FileObjection,
@@ -31,7 +28,7 @@ from services.decisions.case_commands import (
     LeaveWithoutProgress,
     NotifyAct,
 )
-from services.decisions.case_state import CaseState
+from services.decisions.case.state import CaseState
 from services.decisions.handlers import DecisionsSettings, end_grants
 from shared.clock import riga_today
 from shared.contracts.decisions import (
@@ -107,23 +104,17 @@ class NotificationBody(Body):
     response_model=NotificationReply,
 )
 async def notify(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     number: int,
     body: NotificationBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """Record how the act was notified; the product computes the day it counts as notified,
     the day it takes effect (APL 70(1)) and the last day for an objection (APL 79(1)),
     with the counting rules of legal.md §6 (``ActNotified``)."""
-    transferred = municipality in DecisionsSettings().transferred_days_off
+    transferred = ctx.municipality in DecisionsSettings().transferred_days_off
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: NotifyAct(number, body.method, body.sent_on, transferred, riga_today()),
@@ -139,22 +130,16 @@ class ObjectionBody(Body):
 
 @router.post("/cases/{case_id}/objections", status_code=201, response_model=ObjectionReply)
 async def file_objection(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: ObjectionBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """Record an objection (legal.md §5): a contested termination, interruption or reduction
     has no effect while it is pending (``ObjectionFiled`` with ``holds_back``); a contested
     refusal changes nothing."""
     objection_id = new_event_id()
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: FileObjection(
@@ -181,20 +166,14 @@ class ObjectionDecisionBody(Body):
     response_model=ObjectionDecisionReply,
 )
 async def decide_objection(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     objection_id: str,
     body: ObjectionDecisionBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """Record and apply the body's decision (legal.md §5 item 4): ``ObjectionDecided``."""
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: DecideObjection(
@@ -217,20 +196,14 @@ class DefectBody(Body):
 
 @router.post("/cases/{case_id}/defect", status_code=201, response_model=DefectReply)
 async def leave_without_progress(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: DefectBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """Leave the application without progress (APL 56(1.1), legal.md §6): the decision term
     stops until the defect is fixed."""
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: LeaveWithoutProgress(body.defect, body.fix_by, body.note, riga_today()),
@@ -244,19 +217,13 @@ class DefectFixedBody(Body):
 
 @router.post("/cases/{case_id}/defect-fixed", status_code=201, response_model=DefectFixedReply)
 async def fix_defect(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: DefectFixedBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """The defect is fixed: the one-month decision term runs from ``fixed_on``."""
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: FixDefect(body.fixed_on, riga_today()),
@@ -270,20 +237,14 @@ class DeathBody(Body):
 
 @router.post("/cases/{case_id}/death", status_code=201, response_model=CaseEndedReply)
 async def record_death(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: DeathBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """The person died: the grant lapses without an act (legal.md §2); the case closes and
     the assistants' assignments end that day (``CaseEnded``)."""
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: EndCase(CaseEndReason.DEATH, body.died_on, riga_today()),
@@ -297,22 +258,19 @@ class GrantEndCheckBody(Body):
 
 @router.post("/cases/grant-end-check", response_model=GrantEndCheckReply)
 async def grant_end_check(
-    municipality: str,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
+    ctx: CaseworkerCommand,
     body: GrantEndCheckBody | None = None,
 ) -> JSONResponse:
     """Close every case whose grant reached its end date before ``today`` (legal.md §2: the
     act ends by its own term, no document): ``CaseEnded``, assignments end that day."""
     body = body or GrantEndCheckBody()
     today = body.today or riga_today()
-    correlation = correlation_id(request)
+    correlation = ctx.correlation_id
 
     async def run(conn: Connection) -> Reply:
         ended = await end_grants(
-            conn, runtime.store, today, municipality, principal.actor, correlation
+            conn, ctx.runtime.store, today, ctx.municipality, ctx.principal.actor, correlation
         )
         return 200, {"today": today.isoformat(), "ended": ended}
 
-    return await command(runtime, request, municipality, body, run)
+    return await ctx.run(body, run)

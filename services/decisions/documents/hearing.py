@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.decisions.latvian import date_words
+from services.decisions.documents.latvian import date_words
 from shared.contracts.decisions import (
     DatedFact,
     DatedFactKind,

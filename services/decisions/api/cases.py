@@ -4,25 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from services.decisions import api_models as m
-from services.decisions.api_support import (
+from services.decisions.api import models as m
+from services.decisions.api.support import (
     Body,
-    Caseworker,
+    CaseworkerCommand,
     Hours,
     Note,
     Reply,
-    Runtime,
     Text,
     case_command,
-    command,
-    correlation_id,
     decision_reply,
 )
-from services.decisions.case_commands import (
+from services.decisions.case.commands import (
     AmendGrant,
     CloseTask,
     Decide,
@@ -35,9 +32,9 @@ from services.decisions.case_commands import (
     SuspendService,
     TerminateService,
 )
-from services.decisions.grant_terms import AssessmentFacts
+from services.decisions.case.grant_terms import AssessmentFacts
+from services.decisions.case.hearing import HearingRecord
 from services.decisions.handlers import mark_overdue_cases
-from services.decisions.hearing import HearingRecord
 from shared.clock import riga_today
 from shared.contracts.decisions import (
     DatedFact,
@@ -89,20 +86,14 @@ class InformationRequestBody(Body):
     responses={201: {"model": m.InformationRequestReply}},
 )
 async def request_information(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: InformationRequestBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """Record a request to an institution (rules.md §5.4): it does not move the deadline."""
     request_id = new_event_id()
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: RequestInformation(
@@ -121,19 +112,13 @@ async def request_information(
     "/cases/{case_id}/assessment", status_code=201, responses={201: {"model": m.AssessmentReply}}
 )
 async def record_assessment(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: AssessmentFacts,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """Record the verified facts (rules.md §3–4) the decision will rest on."""
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: RecordAssessment(body, riga_today()),
@@ -158,19 +143,13 @@ class DecisionBody(HeardBody):
     "/cases/{case_id}/decision", status_code=201, responses={201: {"model": m.DecisionReply}}
 )
 async def decide(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: DecisionBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """Grant (``HoursGranted``) or refuse (``ApplicationRefused``) on the assessment."""
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: Decide(
@@ -204,19 +183,13 @@ class AmendmentBody(ChangeBody):
     "/cases/{case_id}/amendments", status_code=201, responses={201: {"model": m.DecisionReply}}
 )
 async def amend(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: AmendmentBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """Change a grant after a change of circumstances (rules.md §5.5): ``GrantAmended``."""
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: AmendGrant(
@@ -248,19 +221,13 @@ class SuspensionBody(ChangeBody):
     "/cases/{case_id}/suspension", status_code=201, responses={201: {"model": m.DecisionReply}}
 )
 async def suspend(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: SuspensionBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """Suspend for an institution, hospital or prison stay (rules.md §3.3)."""
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: SuspendService(
@@ -285,18 +252,12 @@ class ResumptionBody(Body):
     "/cases/{case_id}/resumption", status_code=201, responses={201: {"model": m.DecisionReply}}
 )
 async def resume(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: ResumptionBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: ResumeService(body.resumed_on, body.note, riga_today()),
@@ -317,19 +278,13 @@ class TerminationBody(ChangeBody):
     "/cases/{case_id}/termination", status_code=201, responses={201: {"model": m.DecisionReply}}
 )
 async def terminate(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: TerminationBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """End the grant (rules.md §5.6)."""
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: TerminateService(
@@ -356,20 +311,14 @@ class ExtensionBody(Body):
     responses={201: {"model": m.DecisionReply}},
 )
 async def extend_deadline(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: ExtensionBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """Extend the decision deadline (APL 64(2), legal.md §6): ``DeadlineExtended`` and a
     written notice to the applicant; the overdue check uses the new deadline."""
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: ExtendDeadline(body.new_deadline, body.reason, riga_today()),
@@ -379,7 +328,7 @@ async def extend_deadline(
 
 class ResidenceRefusalBody(HeardBody):
     declared_municipality: str = Field(
-        min_length=1, max_length=40, description="Slug of the municipality of the residence"
+        min_length=1, max_length=40, description="Slug of the ctx.municipality of the residence"
     )
     person_view: Note = ""
 
@@ -390,20 +339,14 @@ class ResidenceRefusalBody(HeardBody):
     responses={201: {"model": m.DecisionReply}},
 )
 async def refuse_for_residence(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: ResidenceRefusalBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
-    """Refuse because the declared residence is in another municipality (rules.md §3.5):
+    """Refuse because the declared residence is in another ctx.municipality (rules.md §3.5):
     ``ApplicationRefused`` with ``RESIDENCE_ELSEWHERE`` and its legal basis."""
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: RefuseForResidence(
@@ -415,7 +358,7 @@ async def refuse_for_residence(
 
 class ForwardingBody(Body):
     to_municipality: str = Field(
-        min_length=1, max_length=40, description="Slug of the municipality of the residence"
+        min_length=1, max_length=40, description="Slug of the ctx.municipality of the residence"
     )
 
 
@@ -423,20 +366,14 @@ class ForwardingBody(Body):
     "/cases/{case_id}/forwarding", status_code=201, responses={201: {"model": m.ForwardingReply}}
 )
 async def forward(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     body: ForwardingBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
-    """Forward the application to the municipality of the declared residence instead of
+    """Forward the application to the ctx.municipality of the declared residence instead of
     refusing it (rules.md §3.5): ``ApplicationForwarded``, and the case closes."""
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: ForwardApplication(body.to_municipality, riga_today()),
@@ -454,19 +391,13 @@ class CloseTaskBody(Body):
     responses={201: {"model": m.TaskClosedReply}},
 )
 async def close_task(
-    municipality: str,
+    ctx: CaseworkerCommand,
     case_id: str,
     task_id: str,
     body: CloseTaskBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     return await case_command(
-        runtime,
-        request,
-        principal,
-        municipality,
+        ctx,
         case_id,
         body,
         lambda: CloseTask(task_id, body.resolution, riga_today()),
@@ -480,10 +411,7 @@ class OverdueCheckBody(Body):
 
 @router.post("/cases/overdue-check", responses={200: {"model": m.OverdueCheckOut}})
 async def overdue_check(
-    municipality: str,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
+    ctx: CaseworkerCommand,
     body: OverdueCheckBody | None = None,
 ) -> JSONResponse:
     """Record ``DecisionOverdue`` for every undecided case past its deadline (rules.md §5.4).
@@ -492,12 +420,12 @@ async def overdue_check(
     """
     body = body or OverdueCheckBody()
     today = body.today or riga_today()
-    correlation = correlation_id(request)
+    correlation = ctx.correlation_id
 
     async def run(conn: Connection) -> Reply:
         marked = await mark_overdue_cases(
-            conn, runtime.store, today, municipality, principal.actor, correlation
+            conn, ctx.runtime.store, today, ctx.municipality, ctx.principal.actor, correlation
         )
         return 200, {"today": today.isoformat(), "marked": marked}
 
-    return await command(runtime, request, municipality, body, run)
+    return await ctx.run(body, run)

@@ -8,12 +8,13 @@ and ``evolve`` in ``case_state``, deciding and amending (which run ``assess``) i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from pydantic import BaseModel
 
-from services.decisions import case_after
-from services.decisions.case_commands import (
+from services.decisions.case import after_signature as case_after
+from services.decisions.case.commands import (
     AmendGrant,
     CaseCommand,
     CloseTask,
@@ -38,12 +39,21 @@ from services.decisions.case_commands import (
     TerminateService,
     WithdrawApplication,
 )
-from services.decisions.case_grants import amend, decide_application, refuse_for_residence
-from services.decisions.case_state import LIVE, WITH_GRANT, CaseState, CaseStatus, require_status
+from services.decisions.case.grants import amend, decide_application, refuse_for_residence
+from services.decisions.case.hearing import require_hearing, require_not_retroactive
+from services.decisions.case.state import (
+    LIVE,
+    WITH_GRANT,
+    CaseState,
+    CaseStatus,
+    Task,
+    evolves,
+    require_status,
+)
 from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound, invalid
-from services.decisions.hearing import require_hearing, require_not_retroactive
 from shared.contracts.decisions import (
     ApplicationForwarded,
+    AssessmentRecorded,
     CaseClosed,
     CaseOpened,
     CloseReason,
@@ -344,3 +354,86 @@ def forward(command: ForwardApplication, state: CaseState) -> list[BaseModel]:
 def _fields(command: object) -> dict[str, object]:
     """A command's fields as event keywords (commands mirror their event's fields)."""
     return {k: v for k, v in vars(command).items() if k != "today"}
+
+
+# How each event decided here changes the case (case/state.py ``evolve``).
+
+
+@evolves(CaseOpened)
+def case_opened(state: CaseState, event: CaseOpened) -> CaseState:
+    return replace(state, opened=event, status=CaseStatus.OPEN)
+
+
+@evolves(DocumentRecorded)
+def document_recorded(state: CaseState, event: DocumentRecorded) -> CaseState:
+    return replace(state, documents=(*state.documents, event))
+
+
+@evolves(InformationRequested)
+def information_requested(state: CaseState, event: InformationRequested) -> CaseState:
+    return replace(state, information_requests=(*state.information_requests, event))
+
+
+@evolves(AssessmentRecorded)
+def assessment_recorded(state: CaseState, event: AssessmentRecorded) -> CaseState:
+    return replace(state, assessment=event)
+
+
+@evolves(ServiceSuspended)
+def service_suspended(state: CaseState, event: ServiceSuspended) -> CaseState:
+    return replace(state, status=CaseStatus.SUSPENDED, suspension=event)
+
+
+@evolves(ServiceResumed)
+def service_resumed(state: CaseState, event: ServiceResumed) -> CaseState:
+    return replace(state, status=CaseStatus.GRANTED, suspension=None)
+
+
+@evolves(ServiceTerminated)
+def service_terminated(state: CaseState, event: ServiceTerminated) -> CaseState:
+    return replace(
+        state,
+        status=CaseStatus.TERMINATED,
+        suspension=None,
+        terminated_from=event.terminated_from,
+    )
+
+
+@evolves(CaseClosed)
+def case_closed(state: CaseState, event: CaseClosed) -> CaseState:
+    status = CaseStatus(event.reason.value)  # withdrawn or forwarded
+    return replace(state, status=status, closed=event)
+
+
+@evolves(DecisionOverdue)
+def decision_overdue(state: CaseState, event: DecisionOverdue) -> CaseState:
+    return replace(state, overdue=event)
+
+
+@evolves(DeadlineExtended)
+def deadline_extended(state: CaseState, event: DeadlineExtended) -> CaseState:
+    return replace(state, extended_deadline=event.new_deadline)
+
+
+@evolves(TaskOpened)
+def task_opened(state: CaseState, event: TaskOpened) -> CaseState:
+    task = Task(
+        event.task_id,
+        event.kind,
+        event.description,
+        event.effective_from,
+        event.effective_until,
+        event.source_report_id,
+    )
+    return replace(state, tasks=(*state.tasks, task))
+
+
+@evolves(TaskClosed)
+def task_closed(state: CaseState, event: TaskClosed) -> CaseState:
+    tasks = tuple(
+        replace(t, closed_on=event.closed_on, resolution=event.resolution)
+        if t.task_id == event.task_id
+        else t
+        for t in state.tasks
+    )
+    return replace(state, tasks=tasks)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from shared.rules import Purpose
+
 
 def hours_lv(value: Decimal) -> str:
     """Latvian number style: a decimal comma, no trailing zeros (20; 18,46)."""
@@ -126,3 +128,20 @@ def count_text(value: int, forms: tuple[str, str, str]) -> str:
 def personal_code_lv(code: str) -> str:
     """rules.md §10: the written form with the hyphen, 120385-12342."""
     return f"{code[:6]}-{code[6:]}"
+
+
+# Names of the LV-2021 regulation and of its purposes (rules.md §3.1, §4.2a), as the
+# documents cite them.
+REG_316 = "Ministru kabineta 2021. gada 18. maija noteikumu Nr. 316"
+PURPOSES = {
+    Purpose.WORK_STUDY_SPORT: "darbs vai saimnieciskā darbība, studijas augstskolā vai "
+    "koledžā, paralimpiskais sports",
+    Purpose.SCHOOL_BOARD: "mācības vispārējās, profesionālās vai vidējās izglītības iestādē; "
+    "darbs biedrības vai komersanta valdē",
+    Purpose.VOLUNTEER_DAYCARE_TREATMENT: "brīvprātīgais darbs; dienas aprūpes centrs vai "
+    "specializētā darbnīca; regulāra ārsta nozīmēta hemodialīze vai ķīmijterapija",
+    Purpose.CHILDHOOD_GROUP1_DAYCARE: "persona ar I grupu kopš bērnības un īpašas kopšanas "
+    "indikācijām: dienas aprūpes centrs vai specializētā darbnīca",
+    Purpose.CHILDHOOD_GROUP1_OTHER: "persona ar I grupu kopš bērnības un īpašas kopšanas "
+    "indikācijām: citas aktivitātes",
+}

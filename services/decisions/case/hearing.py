@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from services.decisions.domain import FieldError, IllegalTransition, InvalidCommand
 from shared.contracts.decisions import DatedFact, DatedFactKind, Hearing, HearingException
@@ -19,9 +20,15 @@ from shared.contracts.decisions import DatedFact, DatedFactKind, Hearing, Hearin
 class MissingStep(IllegalTransition):
     """A step the law requires before the command is missing (409 naming ``step``)."""
 
+    title = "A required step is missing"
+
     def __init__(self, step: str, message: str) -> None:
         super().__init__(message)
         self.step = step
+
+    def problem_fields(self) -> dict[str, Any]:
+        """The step, for the caller's program too (docs/decisions.md, "Errors")."""
+        return {"missing_step": self.step}
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ docs/privacy.md.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, field_validator
 
-from services.decisions.api_support import Body, Caseworker, Reply, Runtime, command, context_of
-from services.decisions.projections import rebuild
+from services.decisions.api.support import Body, CaseworkerCommand, Reply
+from services.decisions.read_models.projections import rebuild
 from shared.clock import riga_today
 from shared.contracts.privacy import ErasureBasis, PersonalDataErased
 from shared.events.envelope import new_event_id
@@ -45,17 +45,14 @@ class ErasureBody(Body):
 
 @router.post("/erasures", status_code=201, responses={201: {"model": PersonalDataErased}})
 async def erase(
-    municipality: str,
+    ctx: CaseworkerCommand,
     body: ErasureBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """Erase a person: destroy their data key, audit it as ``PersonalDataErased``."""
-    context = context_of(request, principal, municipality)
-    protector = runtime.store.protector
+    context = ctx.events
+    protector = ctx.runtime.store.protector
     assert protector is not None, "the runtime sets the protector at start-up"
-    person = reference(municipality, "personal_code", body.personal_code)
+    person = reference(ctx.municipality, "personal_code", body.personal_code)
 
     async def run(conn: Connection) -> Reply:
         key_id = await protector.keyring.key_id(person)
@@ -63,7 +60,7 @@ async def erase(
             raise Problem(
                 404,
                 "No personal data",
-                f"{municipality} holds no personal data of this person (or it is erased)",
+                f"{ctx.municipality} holds no personal data of this person (or it is erased)",
             )
         erasure_id = new_event_id()
         sealed = await conn.fetchval(
@@ -77,17 +74,17 @@ async def erase(
             erased_on=riga_today(),
             events_sealed=int(sealed),
         )
-        await runtime.store.append(conn, f"erasure-{erasure_id}", 0, [audit], context)
+        await ctx.runtime.store.append(conn, f"erasure-{erasure_id}", 0, [audit], context)
         # Issue #17: the stored acts carry the person's data in the clear; they go too.
         await conn.execute(
             "delete from issued_documents where case_id in (select case_id from cases"
             " where municipality = $1 and client_personal_code = $2)",
-            municipality,
+            ctx.municipality,
             body.personal_code,
         )
         # Last before the commit: a refusal above leaves the key untouched.
         await protector.keyring.destroy(person)
-        await forget_erased(conn, runtime.store, key_id, rebuild)
+        await forget_erased(conn, ctx.runtime.store, key_id, rebuild)
         return 201, audit.model_dump(mode="json")
 
-    return await command(runtime, request, municipality, body, run)
+    return await ctx.run(body, run)

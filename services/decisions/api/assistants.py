@@ -6,22 +6,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, field_validator
 
-from services.decisions import api_models as m
-from services.decisions.api_support import (
+from services.decisions.api import models as m
+from services.decisions.api.support import (
     Body,
     Caseworker,
+    CaseworkerCommand,
     Note,
     Reply,
     Runtime,
     Text,
-    command,
-    context_of,
 )
-from services.decisions.assistant_domain import (
+from services.decisions.assistant.domain import (
     ChangePaymentDetails,
     RegisterAssistant,
     UnassignAssistant,
@@ -33,7 +32,7 @@ from services.decisions.handlers import (
     register_assistant,
     run_assistant,
 )
-from services.decisions.queries import assignments, get_assistant, list_assistants
+from services.decisions.read_models.queries import assignments, get_assistant, list_assistants
 from shared.clock import riga_today
 from shared.contracts.decisions import (
     AssistantAssigned,
@@ -85,17 +84,14 @@ class AssistantBody(Body):
 
 @router.post("/assistants", status_code=201, responses={201: {"model": AssistantRegistered}})
 async def register(
-    municipality: str,
+    ctx: CaseworkerCommand,
     body: AssistantBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """Register an assistant: ``AssistantRegistered``; one registration per person."""
-    context = context_of(request, principal, municipality)
+    context = ctx.events
     registration = RegisterAssistant(
         assistant_id=new_event_id(),
-        municipality=municipality,
+        municipality=ctx.municipality,
         personal_code=body.personal_code,
         first_name=body.first_name,
         last_name=body.last_name,
@@ -107,10 +103,10 @@ async def register(
     )
 
     async def run(conn: Connection) -> Reply:
-        events = await register_assistant(conn, runtime.store, registration, context)
+        events = await register_assistant(conn, ctx.runtime.store, registration, context)
         return 201, events[0].model_dump(mode="json")
 
-    return await command(runtime, request, municipality, body, run)
+    return await ctx.run(body, run)
 
 
 class AssignmentBody(Body):
@@ -128,24 +124,21 @@ class AssignmentBody(Body):
     responses={201: {"model": AssistantAssigned}},
 )
 async def assign(
-    municipality: str,
+    ctx: CaseworkerCommand,
     assistant_id: str,
     body: AssignmentBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """Assign to a client's grant from a date: ``AssistantAssigned`` (40 h/week, rules.md §6.1)."""
-    context = context_of(request, principal, municipality)
+    context = ctx.events
     wanted = Assign(new_event_id(), body.case_id, body.assigned_from, body.weekly_hours)
 
     async def run(conn: Connection) -> Reply:
         events = await assign_assistant(
-            conn, runtime.store, assistant_id, municipality, wanted, context
+            conn, ctx.runtime.store, assistant_id, ctx.municipality, wanted, context
         )
         return 201, events[0].model_dump(mode="json")
 
-    return await command(runtime, request, municipality, body, run)
+    return await ctx.run(body, run)
 
 
 class UnassignmentBody(Body):
@@ -159,25 +152,22 @@ class UnassignmentBody(Body):
     responses={201: {"model": AssistantUnassigned}},
 )
 async def unassign(
-    municipality: str,
+    ctx: CaseworkerCommand,
     assistant_id: str,
     assignment_id: str,
     body: UnassignmentBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """End an assignment: ``AssistantUnassigned``."""
-    context = context_of(request, principal, municipality)
+    context = ctx.events
     ending = UnassignAssistant(assignment_id, body.last_day, body.reason)
 
     async def run(conn: Connection) -> Reply:
         events = await run_assistant(
-            conn, runtime.store, assistant_id, municipality, ending, context
+            conn, ctx.runtime.store, assistant_id, ctx.municipality, ending, context
         )
         return 201, events[0].model_dump(mode="json")
 
-    return await command(runtime, request, municipality, body, run)
+    return await ctx.run(body, run)
 
 
 class PaymentDetailsBody(Body):
@@ -200,12 +190,9 @@ class PaymentDetailsBody(Body):
     },
 )
 async def change_payment_details(
-    municipality: str,
+    ctx: CaseworkerCommand,
     assistant_id: str,
     body: PaymentDetailsBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
 ) -> JSONResponse:
     """New IBAN, tax status or tax-book holder: ``AssistantPaymentDetailsChanged`` (rules.md §8).
 
@@ -221,7 +208,7 @@ async def change_payment_details(
                 for name in ("iban", "tax_status", "tax_book_held")
             ],
         )
-    context = context_of(request, principal, municipality)
+    context = ctx.events
     change = ChangePaymentDetails(
         today=riga_today(),
         iban=body.iban,
@@ -231,13 +218,13 @@ async def change_payment_details(
 
     async def run(conn: Connection) -> Reply:
         events = await run_assistant(
-            conn, runtime.store, assistant_id, municipality, change, context
+            conn, ctx.runtime.store, assistant_id, ctx.municipality, change, context
         )
         if not events:
             return 200, {"assistant_id": assistant_id, "changed": False}
         return 201, {"changed": True} | events[0].model_dump(mode="json", exclude_none=True)
 
-    return await command(runtime, request, municipality, body, run)
+    return await ctx.run(body, run)
 
 
 @router.get("/assistants", response_model=None, responses={200: {"model": m.AssistantList}})

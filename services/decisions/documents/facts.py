@@ -8,10 +8,16 @@ Only what a rule uses: no diagnosis, no contact data (legal.md §8).
 
 from __future__ import annotations
 
-from services.decisions.document_adults import PURPOSES, REG_316, assessment_fact
-from services.decisions.latvian import date_words, hours_text
-from shared.contracts.decisions import AssessmentRecorded
-from shared.rules import ActivityKind, FunctionalLimitation, Opinion, Residence, RuleSetId
+from services.decisions.documents.latvian import PURPOSES, REG_316, date_words, hours_text
+from shared.contracts.decisions import AssessmentRecorded, NeedsAssessmentResult
+from shared.rules import (
+    ActivityKind,
+    FunctionalLimitation,
+    NeedResult,
+    Opinion,
+    Residence,
+    RuleSetId,
+)
 
 REG_942 = "Ministru kabineta 2012. gada 18. decembra noteikumu Nr. 942"
 # legal.md §1: the regulations by their official titles (rules.md §2 chooses by date).
@@ -148,3 +154,19 @@ def applied_law(rule_set: RuleSetId, points: list[str], unfavourable: bool) -> l
     lines.append(apl + "65. un 66. pants (lietderības apsvērumi).")
     lines.append(apl + "67. panta otrā daļa, 70. panta pirmā daļa un 79. panta pirmā daļa.")
     return lines
+
+
+RESULTS = {
+    NeedResult.NOT_ESTABLISHED: "vajadzība pēc asistenta pakalpojuma nav konstatēta",
+    NeedResult.LEVEL_1: "noteikts 1. atbalsta intensitātes līmenis",
+    NeedResult.LEVEL_2: "noteikts 2. atbalsta intensitātes līmenis",
+}
+
+
+def assessment_fact(needs: NeedsAssessmentResult) -> str:
+    """rules.md §3.1: the result of the social service's own assessment, as a fact."""
+    return (
+        f"Sociālais dienests {date_words(needs.assessed_on, 'loc')} novērtēja personas "
+        f"vajadzību pēc atbalsta un atbalsta intensitāti ({REG_316} 3. punkts un "
+        f"1. pielikums; novērtēja {needs.assessor}). Rezultāts: {RESULTS[needs.result]}."
+    )
