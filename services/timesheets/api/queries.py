@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from services.timesheets.api import models as m
-from services.timesheets.api.reports import Month
 from services.timesheets.api.support import (
     AssistantOrCaseworker,
     Caseworker,
@@ -18,6 +17,7 @@ from services.timesheets.api.support import (
     problem_of,
     reachable,
 )
+from services.timesheets.api.target import Month
 from services.timesheets.domain.errors import DomainError
 from services.timesheets.report.views import assistant_month, month_reports, report_view
 from shared.clock import riga_today
