@@ -6,8 +6,6 @@ builds its command. The role check stays ``require()``'s, so the OpenAPI descrip
 each route's roles and error statuses (``shared.http.contract`` walks the dependencies).
 """
 
-from __future__ import annotations
-
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -53,6 +51,7 @@ class ReportCall:
 
 
 def _report_call(*roles: Role) -> Callable[..., Awaitable[ReportCall]]:
+    # Evaluated here, not postponed: FastAPI must resolve ``access``, a local name.
     access = require(*roles)
 
     async def dependency(
