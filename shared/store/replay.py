@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pydantic import BaseModel
 
 from shared.events.envelope import Envelope
-from shared.store.eventstore import EventStore
+from shared.store.protocol import EventStorage
 from shared.store.types import Connection
 
 Apply = Callable[[Envelope, BaseModel], Awaitable[None]]
@@ -20,7 +20,7 @@ Apply = Callable[[Envelope, BaseModel], Awaitable[None]]
 
 async def replay_into(
     conn: Connection,
-    store: EventStore,
+    store: EventStorage[Connection],
     tables: Sequence[str],
     apply: Apply,
     batch: int = 1000,
