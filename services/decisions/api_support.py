@@ -20,22 +20,24 @@ from services.decisions.case_commands import (
     CaseCommand,
 )
 from services.decisions.case_state import CaseState
-from services.decisions.domain import DomainError, IllegalTransition, InvalidCommand, NotFound
+from services.decisions.domain import DomainError
 from services.decisions.handlers import run_case
 from services.decisions.hearing import MissingStep
 from services.decisions.views import decision_view
-from shared.events.envelope import new_event_id
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require
+from shared.http.commands import correlation_id as correlation_id
+from shared.http.commands import event_context
 from shared.http.idempotency import checked_key, run_command
 from shared.http.problems import Problem
+from shared.http.problems import problem_of as shared_problem_of
 from shared.runtime import ServiceRuntime
-from shared.store.eventstore import EventContext
 from shared.store.types import Connection
 
 Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 Reply = tuple[int, dict[str, Any]]
+context_of = event_context  # the name the routes use
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Note = Annotated[str, Field(max_length=2000)]
 Hours = Annotated[Decimal, Field(gt=0, le=744, allow_inf_nan=False)]
@@ -46,41 +48,11 @@ class Body(BaseModel):
 
 
 def problem_of(error: DomainError) -> Problem:
-    if isinstance(error, InvalidCommand):
-        errors = [
-            {"field": e.field, "message": e.message, "type": (e.code or "invalid").lower()}
-            | ({"code": e.code} if e.code else {})
-            for e in error.errors
-        ]
-        fields = ", ".join(e.field for e in error.errors)
-        return Problem(
-            422, "Invalid request", f"These fields are not valid: {fields}", errors=errors
-        )
-    if isinstance(error, NotFound):
-        return Problem(404, "Not found", str(error))
+    """The shared mapping (shared/http/problems.py), and the missing step of issue #17: the
+    step the law requires first, named for the caller's program too."""
     if isinstance(error, MissingStep):
-        # Issue #17: the step the law requires first, named for the caller's program too.
         return Problem(409, "A required step is missing", str(error), missing_step=error.step)
-    if isinstance(error, IllegalTransition):
-        return Problem(409, "Not allowed now", str(error))
-    return Problem(400, "Refused", str(error))
-
-
-def correlation_id(request: Request) -> str:
-    """The caller's ``X-Correlation-Id``, or one made for this request (architecture.md §7)."""
-    known: str | None = getattr(request.state, "correlation_id", None)
-    if known is None:
-        known = request.headers.get("X-Correlation-Id") or new_event_id()
-        request.state.correlation_id = known
-    return known
-
-
-def context_of(request: Request, principal: Principal, municipality: str) -> EventContext:
-    return EventContext(
-        municipality=municipality,
-        correlation_id=correlation_id(request),
-        actor=principal.actor,
-    )
+    return shared_problem_of(error)
 
 
 async def command(

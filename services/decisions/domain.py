@@ -8,10 +8,20 @@ clock (architecture.md §4).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from shared.errors import Conflict
+
+# The errors are the shared ones (shared/errors.py, issue #8), named here as before.
+from shared.errors import DomainError as DomainError
+from shared.errors import FieldError as FieldError
+from shared.errors import InvalidCommand as InvalidCommand
+from shared.errors import NotFound as NotFound
+from shared.errors import invalid as invalid
 from shared.rules import Unit
+
+IllegalTransition = Conflict
+"""The command does not fit the aggregate's state (e.g. resume a grant never suspended): 409."""
 
 CASE_STREAM_PREFIX = "case-"
 ASSISTANT_STREAM_PREFIX = "assistant-"
@@ -39,36 +49,3 @@ def weekly_equivalent(hours: Decimal, unit: Unit) -> Decimal:
     if unit is Unit.WEEK:
         return hours
     return (hours * 12 / 52).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-    code: str | None = None
-
-
-class DomainError(Exception):
-    """A command the domain refuses; the API turns each kind into a problem document."""
-
-
-class NotFound(DomainError):
-    """No such case, task, assistant or assignment (in this municipality)."""
-
-
-class IllegalTransition(DomainError):
-    """The command does not fit the aggregate's state (e.g. resume a grant never suspended)."""
-
-
-@dataclass
-class InvalidCommand(DomainError):
-    """Bad input the request's shape could not tell: each bad field with why."""
-
-    errors: list[FieldError] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
-
-
-def invalid(field_name: str, message: str, code: str | None = None) -> InvalidCommand:
-    return InvalidCommand([FieldError(field_name, message, code)])

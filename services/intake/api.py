@@ -9,58 +9,33 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field, create_model
 
-from services.intake import domain, models, projections
-from services.intake.errors import (
-    ApplicationAlreadyExists,
-    ApplicationClosed,
-    ApplicationNotFound,
-    InvalidCommand,
-    Refused,
-)
-from services.intake.handlers import handle, prepare_keys, stream_id
+from services.intake import domain, projections
+from services.intake import http_models as models
+from services.intake.errors import ApplicationNotFound
+from services.intake.keys import prepare_keys
 from shared.clock import riga_today
-from shared.events.envelope import Envelope, new_event_id
+from shared.commands import Outcome
+from shared.events.envelope import new_event_id
 from shared.http.app import runtime_of
-from shared.http.auth import Credentials, Principal, Role, authenticate, require
-from shared.http.contract import for_roles, raises
-from shared.http.idempotency import idempotency_key, run_command
+from shared.http.auth import Principal, Role, require
+from shared.http.commands import CommandContext, Reply, command_context
 from shared.http.params import MAX_OFFSET
-from shared.http.problems import Problem
-from shared.municipalities import get_municipality
 from shared.rules import decision_deadline
 from shared.runtime import ServiceRuntime
-from shared.store.eventstore import EventContext
-from shared.store.types import Connection
 
-MAX_HEADER = 200
-
-
-def access(
-    *roles: Role,
-) -> Callable[[Request, str, HTTPAuthorizationCredentials | None], Coroutine[Any, Any, Principal]]:
-    """401 without a valid token, then 404 for an unknown municipality, then 403 (require)."""
-    guard = require(*roles)
-
-    @raises(401, 403, 404)
-    async def dependency(request: Request, municipality: str, token: Credentials) -> Principal:
-        authenticate(request)
-        get_municipality(municipality)  # UnknownMunicipality: a 404 problem (shared handler)
-        return await guard(request, token)
-
-    return for_roles(dependency, roles)
-
-
-Caseworker = Annotated[Principal, Depends(access(Role.CASEWORKER))]
+# 401 without a valid token, 404 for an unknown municipality, 403 for another's (require).
+Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
+CaseworkerCommand = Annotated[CommandContext, Depends(command_context(Role.CASEWORKER))]
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
+Respond = Callable[[Outcome[domain.Application]], tuple[int, BaseModel]]
 
 
 async def today() -> date:
@@ -70,7 +45,6 @@ async def today() -> date:
 
 
 Today = Annotated[date, Depends(today)]
-IdempotencyKey = Annotated[str, Depends(idempotency_key)]
 
 router = APIRouter(prefix="/municipalities/{municipality}/applications", tags=["applications"])
 
@@ -94,13 +68,7 @@ def answers(status: int, model: type[BaseModel]) -> dict[int | str, dict[str, An
 
 @router.post("", status_code=201, responses=answers(201, models.SubmittedOut))
 async def submit_application(
-    municipality: str,
-    body: models.SubmitIn,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
-    today: Today,
-    _: IdempotencyKey,
+    body: models.SubmitIn, ctx: CaseworkerCommand, today: Today
 ) -> JSONResponse:
     """Register a written application (rules.md §5.1–5.2); 201 with its id and Location."""
     received_on = body.received_on or today
@@ -123,21 +91,19 @@ async def submit_application(
         dialysis_or_stage_iv_cancer_therapy=body.dialysis_or_stage_iv_cancer_therapy,
     )
 
-    def respond(envelope: Envelope) -> tuple[int, BaseModel]:
+    def respond(outcome: Outcome[domain.Application]) -> tuple[int, BaseModel]:
         return 201, models.SubmittedOut(
             application_id=command.application_id,
             status=domain.Status.SUBMITTED,
             received_on=received_on,
             decision_due_on=decision_deadline(received_on),
-            version=envelope.aggregateversion,
+            version=outcome.version,
         )
 
-    response = await _run(request, runtime, principal, municipality, body, command, respond)
+    response = await _execute(ctx, body, command, respond)
     if response.status_code in (201, 202):  # also on a replay: the stored body has the id
         application_id = json.loads(bytes(response.body))["application_id"]
-        response.headers["Location"] = (
-            f"/municipalities/{municipality}/applications/{application_id}"
-        )
+        response.headers["Location"] = _path(ctx.municipality, application_id)
     return response
 
 
@@ -145,14 +111,7 @@ async def submit_application(
     "/{application_id}/documents", status_code=201, responses=answers(201, models.DocumentOut)
 )
 async def add_document(
-    municipality: str,
-    application_id: str,
-    body: models.DocumentIn,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
-    today: Today,
-    _: IdempotencyKey,
+    application_id: str, body: models.DocumentIn, ctx: CaseworkerCommand, today: Today
 ) -> JSONResponse:
     """Attach a document of rules.md §5.3; 409 when the application was withdrawn."""
     command = domain.AddDocument(
@@ -166,24 +125,17 @@ async def add_document(
         received_on=body.received_on or today,
     )
 
-    def respond(envelope: Envelope) -> tuple[int, BaseModel]:
-        return 201, models.DocumentOut.model_validate(envelope.data)
+    def respond(outcome: Outcome[domain.Application]) -> tuple[int, BaseModel]:
+        return 201, models.DocumentOut.model_validate(outcome.envelopes[-1].data)
 
-    return await _run(request, runtime, principal, municipality, body, command, respond)
+    return await _execute(ctx, body, command, respond)
 
 
 @router.post(
     "/{application_id}/withdrawal", status_code=200, responses=answers(200, models.WithdrawnOut)
 )
 async def withdraw_application(
-    municipality: str,
-    application_id: str,
-    body: models.WithdrawalIn,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
-    today: Today,
-    _: IdempotencyKey,
+    application_id: str, body: models.WithdrawalIn, ctx: CaseworkerCommand, today: Today
 ) -> JSONResponse:
     """Record a written withdrawal (rules.md §5.6); a second withdrawal is a 409."""
     command = domain.WithdrawApplication(
@@ -193,26 +145,20 @@ async def withdraw_application(
         reason=body.reason,
     )
 
-    def respond(envelope: Envelope) -> tuple[int, BaseModel]:
+    def respond(outcome: Outcome[domain.Application]) -> tuple[int, BaseModel]:
+        data = outcome.envelopes[-1].data
         return 200, models.WithdrawnOut(
-            status=domain.Status.WITHDRAWN, version=envelope.aggregateversion, **envelope.data
+            status=domain.Status.WITHDRAWN, version=outcome.version, **data
         )
 
-    return await _run(request, runtime, principal, municipality, body, command, respond)
+    return await _execute(ctx, body, command, respond)
 
 
 @router.post(
     "/{application_id}/circumstances", status_code=201, responses=answers(201, models.ChangeOut)
 )
 async def report_circumstances(
-    municipality: str,
-    application_id: str,
-    body: models.CircumstancesIn,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
-    today: Today,
-    _: IdempotencyKey,
+    application_id: str, body: models.CircumstancesIn, ctx: CaseworkerCommand, today: Today
 ) -> JSONResponse:
     """Record a change of circumstances the client reported (rules.md §5.5)."""
     command = domain.ReportCircumstances(
@@ -225,10 +171,10 @@ async def report_circumstances(
         description=body.description,
     )
 
-    def respond(envelope: Envelope) -> tuple[int, BaseModel]:
-        return 201, models.ChangeOut.model_validate(envelope.data)
+    def respond(outcome: Outcome[domain.Application]) -> tuple[int, BaseModel]:
+        return 201, models.ChangeOut.model_validate(outcome.envelopes[-1].data)
 
-    return await _run(request, runtime, principal, municipality, body, command, respond)
+    return await _execute(ctx, body, command, respond)
 
 
 @router.get("", response_model=models.ApplicationPage)
@@ -257,7 +203,7 @@ async def read_application(
     async with runtime.pool.acquire() as conn:
         view = await projections.get_application(conn, municipality, _known_id(application_id))
     if view is None:
-        raise _problem(ApplicationNotFound(application_id))
+        raise ApplicationNotFound(application_id)
     submission = view.pop("submission")  # the ApplicationSubmitted data as recorded
     return models.ApplicationDetail(**{**submission, **_summary(view)})
 
@@ -269,11 +215,11 @@ async def delivery_status(
     """Whether the application's events reached the bus (so decisions sees them): issue #19."""
     async with runtime.pool.acquire() as conn:
         if await projections.get_application(conn, municipality, _known_id(application_id)) is None:
-            raise _problem(ApplicationNotFound(application_id))
+            raise ApplicationNotFound(application_id)
         waiting = await conn.fetchval(
             "select count(*) from outbox o join events e using (position)"
             " where e.stream_id = $1 and o.published_at is null",
-            stream_id(_known_id(application_id)),
+            domain.stream_id(_known_id(application_id)),
         )
     return models.DeliveryOut(
         application_id=_known_id(application_id),
@@ -286,38 +232,35 @@ async def delivery_status(
 # ---- helpers -----------------------------------------------------------------------------
 
 
-async def _run(
-    request: Request,
-    runtime: ServiceRuntime,
-    principal: Principal,
-    municipality: str,
-    body: BaseModel,
-    command: domain.Command,
-    respond: Callable[[Envelope], tuple[int, BaseModel]],
+async def _execute(
+    ctx: CommandContext, body: BaseModel, command: domain.Command, respond: Respond
 ) -> JSONResponse:
-    context = EventContext(
-        municipality=municipality,
-        correlation_id=_correlation_id(request),
-        actor=principal.actor,
-    )
+    """Run ``command`` through the shared pipeline (shared/http/commands.py); while the bus
+    is down, its answer becomes a 202 that says where to follow the delivery."""
+    # Key-bucket round trips before a pooled connection is taken, not while holding it.
+    await prepare_keys(ctx.runtime.store, command, ctx.events)
 
-    async def execute(conn: Connection) -> tuple[int, dict[str, Any]]:
-        try:
-            envelopes = await handle(conn, runtime.store, command, context)
-        except Refused as refusal:
-            raise _problem(refusal) from refusal  # rolls the whole transaction back
-        status, out = respond(envelopes[-1])
+    def reply(outcome: Outcome[domain.Application]) -> Reply:
+        status, out = respond(outcome)
         return status, out.model_dump(mode="json")
 
-    # Key-bucket round trips before a pooled connection is taken, not while holding it.
-    await prepare_keys(runtime.store, command, context)
-    response = await run_command(
-        runtime.pool, request, f"intake:{municipality}", body.model_dump(mode="json"), execute
+    response = await ctx.execute(
+        domain.APPLICATION,
+        domain.stream_id(command.application_id),
+        lambda state: domain.decide(command, state),
+        payload=body,
+        reply=reply,
+        project=projections.project_many,
+        # A new submission's id is a UUIDv7 of this request: there is no stream to read.
+        new_stream=isinstance(command, domain.SubmitApplication),
     )
-    if response.status_code < 300 and not runtime.bus_available():
-        response = _queued(response, municipality, command.application_id)
-    response.headers["X-Correlation-Id"] = context.correlation_id
+    if response.status_code < 300 and not ctx.runtime.bus_available():
+        response = _queued(response, ctx.municipality, command.application_id)
     return response
+
+
+def _path(municipality: str, application_id: str) -> str:
+    return f"/municipalities/{municipality}/applications/{application_id}"
 
 
 def _queued(response: JSONResponse, municipality: str, application_id: str) -> JSONResponse:
@@ -329,9 +272,7 @@ def _queued(response: JSONResponse, municipality: str, application_id: str) -> J
     """
     body = json.loads(bytes(response.body))
     body["delivery"] = "queued"
-    body["delivery_status"] = (
-        f"/municipalities/{municipality}/applications/{application_id}/delivery"
-    )
+    body["delivery_status"] = f"{_path(municipality, application_id)}/delivery"
     queued = JSONResponse(body, status_code=202)
     for name, value in response.headers.items():
         if name.lower() not in ("content-length", "content-type"):
@@ -339,34 +280,12 @@ def _queued(response: JSONResponse, municipality: str, application_id: str) -> J
     return queued
 
 
-def _problem(refusal: Refused) -> Problem:
-    match refusal:
-        case InvalidCommand():
-            errors = [{"field": e.field, "message": e.message} for e in refusal.errors]
-            fields = ", ".join(e.field for e in refusal.errors)
-            return Problem(
-                422, "Invalid request", f"These fields are not valid: {fields}", errors=errors
-            )
-        case ApplicationNotFound():
-            return Problem(404, "Application not found", str(refusal))
-        case ApplicationClosed():
-            return Problem(409, "Application withdrawn", f"{refusal}; nothing more can be added")
-        case ApplicationAlreadyExists():
-            return Problem(409, "Application exists", str(refusal))
-    return Problem(409, "Refused", str(refusal))
-
-
 def _known_id(application_id: str) -> str:
     """The canonical form of a UUID; anything else cannot be an application (404, not 422)."""
     try:
         return str(uuid.UUID(application_id))
     except ValueError:
-        raise _problem(ApplicationNotFound(application_id)) from None
-
-
-def _correlation_id(request: Request) -> str:
-    given = request.headers.get("X-Correlation-Id", "").strip()
-    return given[:MAX_HEADER] if given else new_event_id()
+        raise ApplicationNotFound(application_id) from None
 
 
 def _summary(row: dict[str, Any]) -> dict[str, Any]:

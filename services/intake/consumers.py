@@ -11,9 +11,10 @@ import asyncpg
 from pydantic import BaseModel
 
 from services.intake import case_status
-from services.intake.domain import RegisterForwarded
-from services.intake.handlers import handle
+from services.intake.domain import APPLICATION, RegisterForwarded, decide
+from services.intake.projections import project_many
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
+from shared.commands import execute
 from shared.contracts.decisions import ApplicationForwarded
 from shared.contracts.intake import (
     ActivityRequest,
@@ -71,7 +72,17 @@ def handler(store: EventStore) -> EventHandler:
             causation_id=envelope.id,
             actor=ACTOR,
         )
-        await handle(conn, store, RegisterForwarded(submitted(data)), context)
+        command = RegisterForwarded(submitted(data))
+        # A redelivery decides nothing: the application is registered already.
+        await execute(
+            store,
+            conn,
+            context,
+            APPLICATION,
+            APPLICATION.stream(command.application_id),
+            lambda state: decide(command, state),
+            project=project_many,
+        )
 
     return on_forwarded
 

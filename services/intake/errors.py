@@ -1,48 +1,38 @@
-"""Why the domain refuses a command: named errors, mapped to problem+json by api.py."""
+"""Why the application aggregate refuses a command: intake's own kinds of the shared
+domain errors (shared/errors.py), each with its title; the shared problem handlers answer
+them (422, 404, 409), nothing here maps them to HTTP."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from shared.errors import Conflict, NotFound
+from shared.errors import FieldError as FieldError
+from shared.errors import InvalidCommand as InvalidCommand
 
 
-@dataclass(frozen=True)
-class FieldError:
-    """One bad field, named as in the request body (``applicant.personal_code``)."""
-
-    field: str
-    message: str
-
-
-class Refused(Exception):
-    """Base of every refusal of the application aggregate."""
-
-
-class InvalidCommand(Refused):
-    """The command breaks a rule of rules.md; every bad field is named (422)."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
-        self.errors = errors
-
-
-class ApplicationNotFound(Refused):
+class ApplicationNotFound(NotFound):
     """No such application (in this municipality) (404)."""
+
+    title = "Application not found"
 
     def __init__(self, application_id: str) -> None:
         super().__init__(f"no application {application_id}")
         self.application_id = application_id
 
 
-class ApplicationClosed(Refused):
+class ApplicationClosed(Conflict):
     """The application was withdrawn: nothing more can be added to it (409)."""
 
+    title = "Application withdrawn"
+
     def __init__(self, application_id: str) -> None:
-        super().__init__(f"application {application_id} was withdrawn")
+        super().__init__(f"application {application_id} was withdrawn; nothing more can be added")
         self.application_id = application_id
 
 
-class ApplicationAlreadyExists(Refused):
+class ApplicationAlreadyExists(Conflict):
     """A second submission under an id already taken (409)."""
+
+    title = "Application exists"
 
     def __init__(self, application_id: str) -> None:
         super().__init__(f"application {application_id} already exists")

@@ -14,49 +14,19 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
-from services.payments.domain import (
-    DomainError,
-    FourEyes,
-    IllegalTransition,
-    InvalidCommand,
-    NotFound,
-)
-from shared.events.envelope import new_event_id
+from services.payments.domain import DomainError
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require
+from shared.http.commands import correlation_id, event_context
 from shared.http.idempotency import checked_key, run_command
-from shared.http.problems import Problem
+from shared.http.problems import problem_of as problem_of
 from shared.runtime import ServiceRuntime
-from shared.store.eventstore import EventContext
 from shared.store.types import Connection
 
 Finance = Annotated[Principal, Depends(require(Role.FINANCE))]
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 Reply = tuple[int, dict[str, Any]]
-
-
-def problem_of(error: DomainError) -> Problem:
-    if isinstance(error, InvalidCommand):
-        errors = [{"field": e.field, "message": e.message} for e in error.errors]
-        fields = ", ".join(e.field for e in error.errors)
-        return Problem(
-            422, "Invalid request", f"These fields are not valid: {fields}", errors=errors
-        )
-    if isinstance(error, FourEyes):
-        return Problem(403, "Four eyes", str(error))
-    if isinstance(error, NotFound):
-        return Problem(404, "Not found", str(error))
-    if isinstance(error, IllegalTransition):
-        return Problem(409, "Not allowed now", str(error))
-    return Problem(400, "Refused", str(error))
-
-
-def context_of(request: Request, principal: Principal, municipality: str) -> EventContext:
-    correlation = request.headers.get("X-Correlation-Id") or new_event_id()
-    request.state.correlation_id = correlation
-    return EventContext(
-        municipality=municipality, correlation_id=correlation, actor=principal.actor
-    )
+context_of = event_context  # the name the routes use
 
 
 async def command(
@@ -76,7 +46,7 @@ async def command(
             raise problem_of(error) from error
 
     response = await run_command(runtime.pool, request, f"payments:{municipality}", payload, run)
-    response.headers["X-Correlation-Id"] = getattr(request.state, "correlation_id", "")
+    response.headers["X-Correlation-Id"] = correlation_id(request)
     return response
 
 

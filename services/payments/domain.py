@@ -7,8 +7,15 @@ payments are planned by ``pay``) and the *monthly report* (``report_domain``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
+
+# The errors are the shared ones (shared/errors.py, issue #8), named here as before.
+from shared.errors import Conflict, NotAllowed
+from shared.errors import DomainError as DomainError
+from shared.errors import FieldError as FieldError
+from shared.errors import InvalidCommand as InvalidCommand
+from shared.errors import NotFound as NotFound
+from shared.errors import invalid as invalid
 
 RUN_STREAM_PREFIX = "run-"
 REPORT_STREAM_PREFIX = "report-"
@@ -54,38 +61,14 @@ def month_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
+IllegalTransition = Conflict
+"""The command does not fit the aggregate's state (e.g. approve an approved run): 409."""
 
 
-class DomainError(Exception):
-    """A command the domain refuses; the API turns each kind into a problem document."""
-
-
-class NotFound(DomainError):
-    pass
-
-
-class IllegalTransition(DomainError):
-    """The command does not fit the aggregate's state (e.g. approve an approved run)."""
-
-
-class FourEyes(DomainError):
+class FourEyes(NotAllowed):
     """The same finance user may not both open and approve a run (four-eyes principle)."""
 
-
-@dataclass
-class InvalidCommand(DomainError):
-    errors: list[FieldError] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
-
-
-def invalid(field_name: str, message: str) -> InvalidCommand:
-    return InvalidCommand([FieldError(field_name, message)])
+    title = "Four eyes"
 
 
 def check_month_closed(month: str, today: date) -> None:

@@ -25,7 +25,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.http.contract import for_roles, raises
 from shared.http.problems import Problem
-from shared.municipalities import MUNICIPALITIES
+from shared.municipalities import MUNICIPALITIES, get_municipality
 
 
 class Role(StrEnum):
@@ -122,15 +122,23 @@ def authenticate(request: Request) -> Principal:
 def require(
     *roles: Role,
 ) -> Callable[[Request, HTTPAuthorizationCredentials | None], Coroutine[Any, Any, Principal]]:
-    """FastAPI dependency: a token of one of ``roles`` for the path's ``municipality``."""
+    """FastAPI dependency: a token of one of ``roles`` for the path's ``municipality``.
 
-    @raises(401, 403)
+    One answer in every service (issue #8): no valid token is 401; then a path whose
+    ``municipality`` names no municipality is 404 (``UnknownMunicipality``, a problem of the
+    shared handlers), whoever asks; a known municipality the token may not act for, or a
+    role that may not do this, is 403.
+    """
+
+    @raises(401, 403, 404)
     async def dependency(request: Request, _: Credentials) -> Principal:
         principal = authenticate(request)
+        municipality = request.path_params.get("municipality")
+        if municipality is not None:
+            get_municipality(municipality)  # UnknownMunicipality: 404
         if roles and principal.role not in roles:
             allowed = ", ".join(roles)
             raise Problem(403, "Forbidden", f"role {principal.role} may not do this ({allowed})")
-        municipality = request.path_params.get("municipality")
         if municipality is not None and not principal.may_access(municipality):
             raise Problem(
                 403, "Forbidden", f"this token is for {principal.municipality}, not {municipality}"

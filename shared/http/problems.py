@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from shared.errors import DomainError, FieldError
 from shared.municipalities import UnknownMunicipality
 from shared.store.eventstore import ConcurrencyError
 
@@ -72,7 +73,37 @@ def field_errors(errors: Any) -> list[dict[str, Any]]:
     return out
 
 
+def error_entries(errors: list[FieldError]) -> list[dict[str, Any]]:
+    """Domain field errors in the shape of :func:`field_errors` (plus the rules' ``code``)."""
+    return [
+        {"field": e.field, "message": e.message, "type": (e.code or "invalid").lower()}
+        | ({"code": e.code} if e.code else {})
+        for e in errors
+    ]
+
+
+def problem_of(error: DomainError) -> Problem:
+    """The one mapping of a domain refusal to a problem document (shared/errors.py): the
+    status and title its kind declares, every bad field named, and its extra fields."""
+    if error.fields:
+        fields = ", ".join(e.field for e in error.fields)
+        detail = f"These fields are not valid: {fields}"
+        return Problem(
+            error.status,
+            error.title,
+            detail,
+            errors=error_entries(error.fields),
+            **error.problem_fields(),
+        )
+    return Problem(error.status, error.title, str(error), **error.problem_fields())
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _refused(request: Request, exc: DomainError) -> JSONResponse:
+        # Raised inside a command's transaction, it has rolled everything back by now.
+        return problem_response(problem_of(exc), request)
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc, request)

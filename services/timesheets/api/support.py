@@ -16,20 +16,15 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from services.timesheets.domain.errors import (
-    DomainError,
-    IllegalTransition,
-    InvalidCommand,
-    NotFound,
-)
+from services.timesheets.domain.errors import DomainError, NotFound
 from services.timesheets.domain.report import ReportState
 from services.timesheets.report.handlers import Assignment, Make, find_assignment, run
 from services.timesheets.report.views import report_view
-from shared.events.envelope import new_event_id
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require
+from shared.http.commands import correlation_id as correlation_id
 from shared.http.idempotency import checked_key, run_command
-from shared.http.problems import Problem
+from shared.http.problems import problem_of as problem_of
 from shared.runtime import ServiceRuntime
 from shared.store.eventstore import EventContext
 from shared.store.types import Connection
@@ -45,24 +40,6 @@ Reply = tuple[int, dict[str, Any]]
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-def problem_of(error: DomainError) -> Problem:
-    if isinstance(error, InvalidCommand):
-        errors = [
-            {"field": e.field, "message": e.message, "type": (e.code or "invalid").lower()}
-            | ({"code": e.code} if e.code else {})
-            for e in error.errors
-        ]
-        fields = ", ".join(e.field for e in error.errors)
-        return Problem(
-            422, "Invalid request", f"These fields are not valid: {fields}", errors=errors
-        )
-    if isinstance(error, NotFound):
-        return Problem(404, "Not found", str(error))
-    if isinstance(error, IllegalTransition):
-        return Problem(409, "Not allowed now", str(error))
-    return Problem(400, "Refused", str(error))
 
 
 async def is_own_assistant(conn: Connection, principal: Principal, assistant_id: str) -> bool:
@@ -110,14 +87,6 @@ async def reachable(
     if not await may_read(conn, principal, assignment):
         raise NotFound(f"no assignment {assignment_id} of yours in {municipality}")
     return assignment
-
-
-def correlation_id(request: Request) -> str:
-    known: str | None = getattr(request.state, "correlation_id", None)
-    if known is None:
-        known = request.headers.get("X-Correlation-Id") or new_event_id()
-        request.state.correlation_id = known
-    return known
 
 
 async def report_command(
