@@ -42,30 +42,30 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-async def is_own_assistant(conn: Connection, principal: Principal, assistant_id: str) -> bool:
-    if principal.binding == assistant_id:
+async def _is_own(conn: Connection, principal: Principal, bound_id: str, by_code: str) -> bool:
+    """A token bound to ``bound_id`` itself, or to the person whose personal code the query
+    ``by_code`` (parameters: ``bound_id``, the code) finds with it."""
+    if principal.binding == bound_id:
         return True
     code = principal.person_code
     if code is None:
         return False
-    found = await conn.fetchval(
-        "select true from known_assistants where assistant_id = $1 and personal_code = $2",
-        assistant_id,
-        code,
-    )
-    return bool(found)
+    return bool(await conn.fetchval(by_code, bound_id, code))
+
+
+# A person's token reaches what its personal code is known for ($1: the id, $2: the code).
+_ASSISTANT_OF_PERSON = (
+    "select true from known_assistants where assistant_id = $1 and personal_code = $2"
+)
+_CASE_OF_PERSON = "select true from grant_cases where case_id = $1 and client_code = $2"
+
+
+async def is_own_assistant(conn: Connection, principal: Principal, assistant_id: str) -> bool:
+    return await _is_own(conn, principal, assistant_id, _ASSISTANT_OF_PERSON)
 
 
 async def is_own_case(conn: Connection, principal: Principal, case_id: str) -> bool:
-    if principal.binding == case_id:
-        return True
-    code = principal.person_code
-    if code is None:
-        return False
-    found = await conn.fetchval(
-        "select true from grant_cases where case_id = $1 and client_code = $2", case_id, code
-    )
-    return bool(found)
+    return await _is_own(conn, principal, case_id, _CASE_OF_PERSON)
 
 
 async def may_read(conn: Connection, principal: Principal, assignment: Assignment) -> bool:
