@@ -16,25 +16,22 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from services.timesheets.domain.errors import DomainError, NotFound
+from services.timesheets.domain.errors import NotFound
 from services.timesheets.domain.report import ReportState
 from services.timesheets.report.handlers import Assignment, Make, find_assignment, run
 from services.timesheets.report.views import report_view
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require
 from shared.http.commands import correlation_id as correlation_id
+from shared.http.commands import event_context
 from shared.http.idempotency import checked_key, run_command
 from shared.http.problems import problem_of as problem_of
 from shared.runtime import ServiceRuntime
-from shared.store.eventstore import EventContext
 from shared.store.types import Connection
 
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
-Assistant = Annotated[Principal, Depends(require(Role.ASSISTANT))]
-Client = Annotated[Principal, Depends(require(Role.CLIENT))]
 AssistantOrCaseworker = Annotated[Principal, Depends(require(Role.ASSISTANT, Role.CASEWORKER))]
-Reader = Annotated[Principal, Depends(require(Role.ASSISTANT, Role.CLIENT, Role.CASEWORKER))]
 Reply = tuple[int, dict[str, Any]]
 
 
@@ -106,26 +103,22 @@ async def report_command(
     rolls back everything (architecture.md §5).
     """
     checked_key(request.headers.get("Idempotency-Key"))
-    context = EventContext(
-        municipality=municipality, correlation_id=correlation_id(request), actor=principal.actor
-    )
+    context = event_context(request, principal, municipality)
 
+    # A DomainError rolls everything back; the shared handler answers it (problems.py).
     async def body(conn: Connection) -> Reply:
-        try:
-            assignment = await reachable(conn, principal, municipality, assignment_id)
-            report = assignment.report(month)
+        assignment = await reachable(conn, principal, municipality, assignment_id)
+        report = assignment.report(month)
 
-            async def build(state: ReportState) -> Any:
-                return await make(conn, state)
+        async def build(state: ReportState) -> Any:
+            return await make(conn, state)
 
-            async def view() -> dict[str, Any]:
-                return await report_view(conn, assignment, month)
+        async def view() -> dict[str, Any]:
+            return await report_view(conn, assignment, month)
 
-            wrapped: Make = build
-            _, _, answer = await run(conn, runtime.store, report, wrapped, context, view)
-            return status, answer
-        except DomainError as error:
-            raise problem_of(error) from error
+        wrapped: Make = build
+        _, _, answer = await run(conn, runtime.store, report, wrapped, context, view)
+        return status, answer
 
     scope = f"timesheets:{municipality}"
     response = await run_command(runtime.pool, request, scope, payload, body)

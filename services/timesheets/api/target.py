@@ -71,3 +71,6 @@ AssistantCall = Annotated[ReportCall, Depends(_report_call(Role.ASSISTANT))]
 ClientCall = Annotated[ReportCall, Depends(_report_call(Role.CLIENT))]
 CaseworkerCall = Annotated[ReportCall, Depends(_report_call(Role.CASEWORKER))]
 ReopenerCall = Annotated[ReportCall, Depends(_report_call(Role.ASSISTANT, Role.CASEWORKER))]
+ReaderCall = Annotated[
+    ReportCall, Depends(_report_call(Role.ASSISTANT, Role.CLIENT, Role.CASEWORKER))
+]
