@@ -10,27 +10,13 @@ takes effect that day. Idempotent like every upstream handler (upserts and guard
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from pydantic import BaseModel
 
+from services.payments.grant_periods import change_terms
 from shared.contracts.decisions import ActNotified, CaseEnded, ObjectionDecided, ObjectionFiled
 from shared.events.envelope import Envelope
 from shared.store.types import Connection
-
-
-async def _grant_period(
-    conn: Connection, case_id: str, start: date, unit: str, hours: Decimal
-) -> None:
-    await conn.execute(
-        "insert into grant_periods (case_id, effective_from, unit, hours)"
-        " values ($1, $2, $3, $4) on conflict (case_id, effective_from)"
-        " do update set unit = excluded.unit, hours = excluded.hours",
-        case_id,
-        start,
-        unit,
-        hours,
-    )
 
 
 async def objection_filed(conn: Connection, e: Envelope, data: BaseModel) -> None:
@@ -63,14 +49,9 @@ async def objection_filed(conn: Connection, e: Envelope, data: BaseModel) -> Non
             )
         case "GrantAmended" if data.restored is not None:
             restored = data.restored
-            await conn.execute(
-                "update cases set unit = $2, hours = $3, period_end = $4 where case_id = $1",
-                data.case_id,
-                restored.unit.value,
-                restored.hours,
-                restored.period_end,
+            await change_terms(
+                conn, data.case_id, held, restored.unit.value, restored.hours, restored.period_end
             )
-            await _grant_period(conn, data.case_id, held, restored.unit.value, restored.hours)
 
 
 async def objection_decided(conn: Connection, e: Envelope, data: BaseModel) -> None:
@@ -125,14 +106,7 @@ async def _in_effect_from(
                 day,
             )
         case "GrantAmended" if terms is not None:
-            await conn.execute(
-                "update cases set unit = $2, hours = $3, period_end = $4 where case_id = $1",
-                case_id,
-                terms.unit.value,
-                terms.hours,
-                terms.period_end,
-            )
-            await _grant_period(conn, case_id, day, terms.unit.value, terms.hours)
+            await change_terms(conn, case_id, day, terms.unit.value, terms.hours, terms.period_end)
 
 
 async def case_ended(conn: Connection, e: Envelope, data: BaseModel) -> None:

@@ -23,6 +23,7 @@ from shared.contracts.payments import (
 )
 from shared.events.envelope import Envelope
 from shared.store.eventstore import EventStore
+from shared.store.replay import replay_into
 from shared.store.types import Connection
 
 ZERO = Decimal("0.00")
@@ -208,15 +209,8 @@ async def _issued(conn: Connection, municipality: str, events: list[PaymentIssue
 
 async def rebuild(conn: Connection, store: EventStore, batch: int = 1000) -> int:
     """Empty the read models and replay every event in commit order; returns the count."""
-    count = 0
-    async with conn.transaction():
-        await conn.execute(f"truncate {', '.join(TABLES)}")
-        position = 0
-        while True:
-            recorded = await store.read_all(conn, after_position=position, limit=batch)
-            if not recorded:
-                return count
-            for item in recorded:
-                await project(conn, item.envelope, store.decode(item.envelope))
-                position = item.position
-                count += 1
+
+    async def apply(envelope: Envelope, event: BaseModel) -> None:
+        await project(conn, envelope, event)
+
+    return await replay_into(conn, store, TABLES, apply, batch)

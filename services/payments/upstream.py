@@ -14,6 +14,7 @@ import asyncpg
 from pydantic import BaseModel
 
 from services.payments.erasure import erasure_handler
+from services.payments.grant_periods import change_terms, grant_period
 from services.payments.in_effect import (
     act_notified,
     case_ended,
@@ -96,21 +97,7 @@ async def hours_granted(conn: Connection, e: Envelope, data: BaseModel) -> None:
         data.period_start,
         data.period_end,
     )
-    await _grant_period(conn, data.case_id, data.period_start, data.unit.value, data.hours)
-
-
-async def _grant_period(
-    conn: Connection, case_id: str, start: date, unit: str, hours: Decimal
-) -> None:
-    await conn.execute(
-        "insert into grant_periods (case_id, effective_from, unit, hours)"
-        " values ($1, $2, $3, $4) on conflict (case_id, effective_from)"
-        " do update set unit = excluded.unit, hours = excluded.hours",
-        case_id,
-        start,
-        unit,
-        hours,
-    )
+    await grant_period(conn, data.case_id, data.period_start, data.unit.value, data.hours)
 
 
 async def service_suspended(conn: Connection, e: Envelope, data: BaseModel) -> None:
@@ -144,14 +131,9 @@ async def application_refused(conn: Connection, e: Envelope, data: BaseModel) ->
 
 async def grant_amended(conn: Connection, e: Envelope, data: BaseModel) -> None:
     assert isinstance(data, GrantAmended)
-    await conn.execute(
-        "update cases set unit = $2, hours = $3, period_end = $4 where case_id = $1",
-        data.case_id,
-        data.unit.value,
-        data.hours,
-        data.period_end,
+    await change_terms(
+        conn, data.case_id, data.effective_from, data.unit.value, data.hours, data.period_end
     )
-    await _grant_period(conn, data.case_id, data.effective_from, data.unit.value, data.hours)
 
 
 async def service_terminated(conn: Connection, e: Envelope, data: BaseModel) -> None:

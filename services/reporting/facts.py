@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -28,7 +28,7 @@ from shared.contracts import payments as pc
 from shared.contracts import timesheets as tc
 from shared.rules.errors import MissingRateError
 from shared.rules.rates import administration_rate_cap, hourly_rate
-from shared.rules.vocabulary import AgeGroup
+from shared.rules.vocabulary import AgeGroup, Unit
 
 Pseudonym = Callable[[str], str]
 JsonValue = str | int | bool | list[str] | None
@@ -85,6 +85,40 @@ def _decision_key(number: int) -> str:
     return f"decision-{number:04d}"
 
 
+class _Decided(Protocol):
+    """An event of one numbered decision of a case."""
+
+    @property
+    def case_id(self) -> str: ...
+    @property
+    def decision_number(self) -> int: ...
+
+
+def _decision(data: _Decided, body: dict[str, JsonValue], suffix: str = "") -> list[Fact]:
+    """The fact of decision ``data``; ``suffix`` sorts what changes it right after it."""
+    return _case(data.case_id, f"{_decision_key(data.decision_number)}{suffix}", body)
+
+
+class _Terms(Protocol):
+    """Granted hours per unit until a last day (a grant, an amendment, restored terms)."""
+
+    @property
+    def unit(self) -> Unit: ...
+    @property
+    def hours(self) -> Decimal: ...
+    @property
+    def period_end(self) -> date: ...
+
+
+def _terms(terms: _Terms) -> dict[str, JsonValue]:
+    # rules.md §4.1, §4.2a, §4.3: the unit says weekly or monthly hours, never the age.
+    return {
+        "unit": terms.unit.value,
+        "hours": _d(terms.hours),
+        "until": terms.period_end.isoformat(),
+    }
+
+
 def _case_opened(data: Any, _: Pseudonym) -> list[Fact]:
     assert isinstance(data, dc.CaseOpened)
     return _case(data.case_id, "opened", {"received_on": data.received_on.isoformat()})
@@ -98,33 +132,22 @@ def _hours_granted(data: Any, _: Pseudonym) -> list[Fact]:
     }
     # The client's group, for "clients served" (paid hours, from payments' events).
     client = Fact("client", data.case_id, "group", group)
-    return [
-        client,
-        *_case(
-            data.case_id,
-            _decision_key(data.decision_number),
-            {
-                "type": "grant",
-                "decided_on": data.decided_on.isoformat(),
-                "decided_late": data.decided_late,
-                # The group as decided (rules.md §3.1–3.2), not an age computed here.
-                "child": data.age_group != AgeGroup.ADULT,
-                "vision": data.vision_group,
-                # rules.md §4.1, §4.2a, §4.3: the unit says weekly or monthly hours, never the age.
-                "unit": data.unit.value,
-                "hours": _d(data.hours),
-                "from": data.period_start.isoformat(),
-                "until": data.period_end.isoformat(),
-            },
-        ),
-    ]
+    grant: dict[str, JsonValue] = {
+        "type": "grant",
+        "decided_on": data.decided_on.isoformat(),
+        "decided_late": data.decided_late,
+        # The group as decided (rules.md §3.1–3.2), not an age computed here.
+        **group,
+        "from": data.period_start.isoformat(),
+        **_terms(data),
+    }
+    return [client, *_decision(data, grant)]
 
 
 def _refused(data: Any, _: Pseudonym) -> list[Fact]:
     assert isinstance(data, dc.ApplicationRefused)
-    return _case(
-        data.case_id,
-        _decision_key(data.decision_number),
+    return _decision(
+        data,
         {
             "type": "refusal",
             "decided_on": data.decided_on.isoformat(),
@@ -136,45 +159,29 @@ def _refused(data: Any, _: Pseudonym) -> list[Fact]:
 
 def _amended(data: Any, _: Pseudonym) -> list[Fact]:
     assert isinstance(data, dc.GrantAmended)
-    return _case(
-        data.case_id,
-        _decision_key(data.decision_number),
+    return _decision(
+        data,
         {
             "type": "amendment",
             "decided_on": data.decided_on.isoformat(),
-            "unit": data.unit.value,
-            "hours": _d(data.hours),
             "from": data.effective_from.isoformat(),
-            "until": data.period_end.isoformat(),
+            **_terms(data),
         },
     )
 
 
-def _suspended(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, dc.ServiceSuspended)
-    return _case(
-        data.case_id,
-        _decision_key(data.decision_number),
-        {"type": "suspension", "from": data.suspended_from.isoformat()},
-    )
-
-
-def _resumed(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, dc.ServiceResumed)
-    return _case(
-        data.case_id,
-        _decision_key(data.decision_number),
-        {"type": "resumption", "from": data.resumed_on.isoformat()},
-    )
-
-
-def _terminated(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, dc.ServiceTerminated)
-    return _case(
-        data.case_id,
-        _decision_key(data.decision_number),
-        {"type": "termination", "from": data.terminated_from.isoformat()},
-    )
+def _service_changed(data: Any, _: Pseudonym) -> list[Fact]:
+    """A suspension, resumption or termination of the service from a day."""
+    match data:
+        case dc.ServiceSuspended():
+            kind, day = "suspension", data.suspended_from
+        case dc.ServiceResumed():
+            kind, day = "resumption", data.resumed_on
+        case dc.ServiceTerminated():
+            kind, day = "termination", data.terminated_from
+        case _:
+            return []
+    return _decision(data, {"type": kind, "from": day.isoformat()})
 
 
 # Issue #17: the figures follow what is in effect. Each fact sorts right after the act it
@@ -186,55 +193,54 @@ _ACT_KINDS = {
 }
 
 
+class _ActChange(_Decided, Protocol):
+    """An event about an earlier act (``act``: its event type) of the case."""
+
+    @property
+    def act(self) -> str: ...
+
+
+def _act_change(
+    data: _ActChange,
+    what: str,
+    day: date | None,
+    suffix: str,
+    *,
+    first: date | None = None,
+    terms: _Terms | None = None,
+) -> list[Fact]:
+    """When act ``data.act`` is in effect changes (``what``) from ``day``; none without one."""
+    kind = _ACT_KINDS.get(data.act)
+    if day is None or kind is None:
+        return []
+    body: dict[str, JsonValue] = {"type": what, "act": kind, "from": day.isoformat()}
+    if first is not None:
+        body["first"] = first.isoformat()
+    if terms is not None:
+        body |= _terms(terms)
+    return _decision(data, body, suffix)
+
+
 def _notified(data: Any, _: Pseudonym) -> list[Fact]:
     assert isinstance(data, dc.ActNotified)
-    kind = _ACT_KINDS.get(data.act)
-    if data.first_day_in_effect is None or kind is None:
-        return []
-    return _case(
-        data.case_id,
-        f"{_decision_key(data.decision_number)}-notified",
-        {"type": "in_effect_later", "act": kind, "from": data.first_day_in_effect.isoformat()},
-    )
+    return _act_change(data, "in_effect_later", data.first_day_in_effect, "-notified")
 
 
 def _objection_filed(data: Any, _: Pseudonym) -> list[Fact]:
     assert isinstance(data, dc.ObjectionFiled)
-    kind = _ACT_KINDS.get(data.act)
-    if not data.holds_back or data.held_from is None or kind is None:
+    if not data.holds_back:
         return []
-    body: dict[str, JsonValue] = {
-        "type": "held_back",
-        "act": kind,
-        "from": data.held_from.isoformat(),
-        "first": (data.act_first_day or data.held_from).isoformat(),
-    }
-    if data.restored is not None:
-        body |= {
-            "unit": data.restored.unit.value,
-            "hours": _d(data.restored.hours),
-            "until": data.restored.period_end.isoformat(),
-        }
-    return _case(data.case_id, f"{_decision_key(data.decision_number)}-objection", body)
+    first = data.act_first_day or data.held_from
+    return _act_change(
+        data, "held_back", data.held_from, "-objection", first=first, terms=data.restored
+    )
 
 
 def _objection_decided(data: Any, _: Pseudonym) -> list[Fact]:
     assert isinstance(data, dc.ObjectionDecided)
-    kind = _ACT_KINDS.get(data.act)
-    if not data.holds_back or data.effect_from is None or kind is None:
+    if not data.holds_back:
         return []
-    body: dict[str, JsonValue] = {
-        "type": "upheld",
-        "act": kind,
-        "from": data.effect_from.isoformat(),
-    }
-    if data.terms is not None:
-        body |= {
-            "unit": data.terms.unit.value,
-            "hours": _d(data.terms.hours),
-            "until": data.terms.period_end.isoformat(),
-        }
-    return _case(data.case_id, f"{_decision_key(data.decision_number)}-objection-decided", body)
+    return _act_change(data, "upheld", data.effect_from, "-objection-decided", terms=data.terms)
 
 
 def _ended(data: Any, _: Pseudonym) -> list[Fact]:
@@ -326,20 +332,8 @@ def _approval(
 
 
 def _timesheet_approved(data: Any, pseudonym: Pseudonym) -> list[Fact]:
-    assert isinstance(data, tc.TimesheetApproved)
-    return _approval(
-        data.timesheet_id,
-        data.assistant_id,
-        data.month,
-        data.version,
-        data.approved_hours,
-        data.days,
-        pseudonym,
-    )
-
-
-def _timesheet_corrected(data: Any, pseudonym: Pseudonym) -> list[Fact]:
-    assert isinstance(data, tc.TimesheetCorrected)
+    """A first approval or a correction: the approved hours of that version."""
+    assert isinstance(data, tc.TimesheetApproved | tc.TimesheetCorrected)
     return _approval(
         data.timesheet_id,
         data.assistant_id,
@@ -395,25 +389,15 @@ def _payment_issued(data: Any, pseudonym: Pseudonym) -> list[Fact]:
     ]
 
 
-def _payment_returned(data: Any, pseudonym: Pseudonym) -> list[Fact]:
-    assert isinstance(data, pc.PaymentReturned)
+def _payment_returned_or_reissued(data: Any, pseudonym: Pseudonym) -> list[Fact]:
+    """The bank returned a payment, or it was sent again: the amount, by its payment."""
+    assert isinstance(data, pc.PaymentReturned | pc.PaymentReissued)
+    what = "returned" if isinstance(data, pc.PaymentReturned) else "reissued"
     return [
         Fact(
             "payee",
             f"{data.assistant_id}:{data.month}",
-            f"returned-{pseudonym(data.payment_id)}",
-            {"month": data.month, "amount": _d(data.amount)},
-        )
-    ]
-
-
-def _payment_reissued(data: Any, pseudonym: Pseudonym) -> list[Fact]:
-    assert isinstance(data, pc.PaymentReissued)
-    return [
-        Fact(
-            "payee",
-            f"{data.assistant_id}:{data.month}",
-            f"reissued-{pseudonym(data.payment_id)}",
+            f"{what}-{pseudonym(data.payment_id)}",
             {"month": data.month, "amount": _d(data.amount)},
         )
     ]
@@ -425,9 +409,9 @@ _HANDLERS: dict[type[BaseModel], Callable[[Any, Pseudonym], list[Fact]]] = {
     dc.HoursGranted: _hours_granted,
     dc.ApplicationRefused: _refused,
     dc.GrantAmended: _amended,
-    dc.ServiceSuspended: _suspended,
-    dc.ServiceResumed: _resumed,
-    dc.ServiceTerminated: _terminated,
+    dc.ServiceSuspended: _service_changed,
+    dc.ServiceResumed: _service_changed,
+    dc.ServiceTerminated: _service_changed,
     dc.CaseClosed: _closed,
     dc.ActNotified: _notified,
     dc.ObjectionFiled: _objection_filed,
@@ -436,11 +420,11 @@ _HANDLERS: dict[type[BaseModel], Callable[[Any, Pseudonym], list[Fact]]] = {
     dc.DecisionOverdue: _overdue,
     tc.TimesheetSubmitted: _timesheet_submitted,
     tc.TimesheetApproved: _timesheet_approved,
-    tc.TimesheetCorrected: _timesheet_corrected,
+    tc.TimesheetCorrected: _timesheet_approved,
     tc.TimesheetOverdue: _timesheet_overdue,
     pc.PaymentIssued: _payment_issued,
-    pc.PaymentReturned: _payment_returned,
-    pc.PaymentReissued: _payment_reissued,
+    pc.PaymentReturned: _payment_returned_or_reissued,
+    pc.PaymentReissued: _payment_returned_or_reissued,
 }
 
 # The event types whose facts the figures use; ``MonthlyReportSubmitted`` is kept apart.

@@ -26,11 +26,7 @@ async def month_figures(
         as_of,
         municipality,
     )
-    by_municipality: defaultdict[str, list[tuple[str, str, Decimal]]] = defaultdict(list)
-    for row in rows:
-        by_municipality[row["municipality"]].append((row["metric"], row["key"], row["value"]))
-    cells = {m: figures_from(r) for m, r in by_municipality.items()}
-    return {m: f for m, f in sorted(cells.items()) if not f.is_empty}
+    return _figures_by(rows, "municipality")
 
 
 async def municipality_months(
@@ -51,11 +47,17 @@ async def municipality_months(
         first,
         last,
     )
-    by_month: defaultdict[str, list[tuple[str, str, Decimal]]] = defaultdict(list)
+    return _figures_by(rows, "month")
+
+
+def _figures_by(rows: list[Any], column: str) -> dict[str, Figures]:
+    """Rows of (``column``, metric, key, value) as figures per value of ``column``, sorted;
+    a cell whose figures are all empty is left out."""
+    grouped: defaultdict[str, list[tuple[str, str, Decimal]]] = defaultdict(list)
     for row in rows:
-        by_month[row["month"]].append((row["metric"], row["key"], row["value"]))
-    cells = {m: figures_from(r) for m, r in by_month.items()}
-    return {m: f for m, f in sorted(cells.items()) if not f.is_empty}
+        grouped[row[column]].append((row["metric"], row["key"], row["value"]))
+    cells = {name: figures_from(found) for name, found in grouped.items()}
+    return {name: f for name, f in sorted(cells.items()) if not f.is_empty}
 
 
 async def active_cells(conn: Connection, as_of: date | None, last: str) -> list[tuple[str, str]]:

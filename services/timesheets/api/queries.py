@@ -8,17 +8,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from services.timesheets.api import models as m
-from services.timesheets.api.reports import Month
 from services.timesheets.api.support import (
     AssistantOrCaseworker,
     Caseworker,
-    Reader,
     Runtime,
     is_own_assistant,
-    problem_of,
     reachable,
 )
-from services.timesheets.domain.errors import DomainError
+from services.timesheets.api.target import Month, ReaderCall
 from services.timesheets.report.views import assistant_month, month_reports, report_view
 from shared.clock import riga_today
 from shared.http.auth import Role
@@ -56,20 +53,12 @@ async def month(
     response_model=None,
     responses={200: {"model": m.ReportOut}},
 )
-async def report(
-    municipality: str,
-    assignment_id: str,
-    month: Month,
-    principal: Reader,
-    runtime: Runtime,
-) -> dict[str, Any]:
+async def report(call: ReaderCall) -> dict[str, Any]:
     """One report: entries, findings (with reason codes), history."""
-    async with runtime.pool.acquire() as conn:
-        try:
-            assignment = await reachable(conn, principal, municipality, assignment_id)
-        except DomainError as error:
-            raise problem_of(error) from error
-        return await report_view(conn, assignment, month)
+    async with call.runtime.pool.acquire() as conn:
+        # A refusal (404: not yours) is answered by the shared DomainError handler.
+        assignment = await reachable(conn, call.principal, call.municipality, call.assignment_id)
+        return await report_view(conn, assignment, call.month)
 
 
 @router.get(

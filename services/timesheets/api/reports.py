@@ -7,19 +7,13 @@ from collections.abc import Callable
 from datetime import date, time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, field_validator
 
 from services.timesheets.api import models as m
-from services.timesheets.api.support import (
-    Assistant,
-    Body,
-    Client,
-    Runtime,
-    problem_of,
-    report_command,
-)
+from services.timesheets.api.support import Body, problem_of
+from services.timesheets.api.target import AssistantCall, ClientCall, ReportCall
 from services.timesheets.domain.csv_import import parse_csv
 from services.timesheets.domain.entries import EntryInput
 from services.timesheets.domain.errors import DomainError, NotFound, invalid
@@ -27,9 +21,6 @@ from services.timesheets.domain.report import Attest, Report, ReportState, SaveD
 from services.timesheets.report.context import checks_for
 from services.timesheets.report.handlers import find_assignment
 from shared.clock import riga_today
-from shared.http.auth import Principal
-from shared.http.params import MONTH
-from shared.runtime import ServiceRuntime
 from shared.store.types import Connection
 
 router = APIRouter(
@@ -37,7 +28,6 @@ router = APIRouter(
     tags=["timesheets"],
 )
 Change = Callable[[list[EntryInput]], list[EntryInput]]
-Month = Annotated[str, Path(pattern=MONTH, description="YYYY-MM, the Latvian calendar month")]
 
 
 class EntryBody(Body):
@@ -77,73 +67,28 @@ def _draft(entries: list[EntryInput], report_of: Report) -> SaveDraft:
     return SaveDraft(report_of, entries, riga_today())
 
 
-async def _save(
-    runtime: ServiceRuntime,
-    request: Request,
-    principal: Principal,
-    municipality: str,
-    assignment_id: str,
-    month: str,
-    payload: Any,
-    change: Change,
-    status: int = 200,
-) -> JSONResponse:
+async def _save(call: ReportCall, payload: Any, change: Change, status: int = 200) -> JSONResponse:
     """Save a new draft built by ``change(entries of the draft)``."""
 
     async def make(conn: Connection, state: ReportState) -> SaveDraft:
-        assignment = await find_assignment(conn, assignment_id, municipality)
-        return _draft(change(_inputs(state)), assignment.report(month))
+        assignment = await find_assignment(conn, call.assignment_id, call.municipality)
+        return _draft(change(_inputs(state)), assignment.report(call.month))
 
-    return await report_command(
-        runtime, request, principal, municipality, assignment_id, month, payload, make, status
-    )
+    return await call.run(payload, make, status)
 
 
 @router.put("", responses={200: {"model": m.ReportOut}})
-async def put_month(
-    municipality: str,
-    assignment_id: str,
-    month: Month,
-    body: MonthBody,
-    request: Request,
-    principal: Assistant,
-    runtime: Runtime,
-) -> JSONResponse:
+async def put_month(body: MonthBody, call: AssistantCall) -> JSONResponse:
     """The whole month's entries as a draft (``TimesheetDrafted``), replacing any before."""
     entries = [e.entry() for e in body.entries]
-    return await _save(
-        runtime,
-        request,
-        principal,
-        municipality,
-        assignment_id,
-        month,
-        body.model_dump(mode="json"),
-        lambda _: entries,
-    )
+    return await _save(call, body.model_dump(mode="json"), lambda _: entries)
 
 
 @router.post("/entries", status_code=201, responses={201: {"model": m.ReportOut}})
-async def add_entry(
-    municipality: str,
-    assignment_id: str,
-    month: Month,
-    body: EntryBody,
-    request: Request,
-    principal: Assistant,
-    runtime: Runtime,
-) -> JSONResponse:
+async def add_entry(body: EntryBody, call: AssistantCall) -> JSONResponse:
     """Add one entry to the draft."""
     return await _save(
-        runtime,
-        request,
-        principal,
-        municipality,
-        assignment_id,
-        month,
-        body.model_dump(mode="json"),
-        lambda entries: [*entries, body.entry()],
-        201,
+        call, body.model_dump(mode="json"), lambda entries: [*entries, body.entry()], 201
     )
 
 
@@ -157,51 +102,16 @@ def _replace(index: int, new: EntryInput | None) -> Change:
 
 
 @router.put("/entries/{index}", responses={200: {"model": m.ReportOut}})
-async def change_entry(
-    municipality: str,
-    assignment_id: str,
-    month: Month,
-    index: int,
-    body: EntryBody,
-    request: Request,
-    principal: Assistant,
-    runtime: Runtime,
-) -> JSONResponse:
+async def change_entry(index: int, body: EntryBody, call: AssistantCall) -> JSONResponse:
     """Change one entry of the draft (entries are kept in day and start order)."""
     payload = body.model_dump(mode="json") | {"index": index}
-    return await _save(
-        runtime,
-        request,
-        principal,
-        municipality,
-        assignment_id,
-        month,
-        payload,
-        _replace(index, body.entry()),
-    )
+    return await _save(call, payload, _replace(index, body.entry()))
 
 
 @router.delete("/entries/{index}", responses={200: {"model": m.ReportOut}})
-async def remove_entry(
-    municipality: str,
-    assignment_id: str,
-    month: Month,
-    index: int,
-    request: Request,
-    principal: Assistant,
-    runtime: Runtime,
-) -> JSONResponse:
+async def remove_entry(index: int, call: AssistantCall) -> JSONResponse:
     """Remove one entry of the draft."""
-    return await _save(
-        runtime,
-        request,
-        principal,
-        municipality,
-        assignment_id,
-        month,
-        {"remove": index},
-        _replace(index, None),
-    )
+    return await _save(call, {"remove": index}, _replace(index, None))
 
 
 @router.post(
@@ -211,46 +121,23 @@ async def remove_entry(
         "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
     },
 )
-async def import_csv(
-    municipality: str,
-    assignment_id: str,
-    month: Month,
-    request: Request,
-    principal: Assistant,
-    runtime: Runtime,
-) -> JSONResponse:
+async def import_csv(call: AssistantCall) -> JSONResponse:
     """The month's entries from CSV (date, from, to, activity[, note]); replaces the draft.
 
     Errors name each line and column: ``{"field": "line 4: to", ...}``.
     """
     try:
-        text = (await request.body()).decode("utf-8")
+        text = (await call.request.body()).decode("utf-8")
         entries = parse_csv(text)
     except UnicodeDecodeError:
         raise problem_of(invalid("(body)", "the CSV must be UTF-8")) from None
     except DomainError as error:
         raise problem_of(error) from error
-    return await _save(
-        runtime,
-        request,
-        principal,
-        municipality,
-        assignment_id,
-        month,
-        {"csv": text},
-        lambda _: entries,
-    )
+    return await _save(call, {"csv": text}, lambda _: entries)
 
 
 @router.post("/submit", responses={200: {"model": m.ReportOut}})
-async def submit(
-    municipality: str,
-    assignment_id: str,
-    month: Month,
-    request: Request,
-    principal: Assistant,
-    runtime: Runtime,
-) -> JSONResponse:
+async def submit(call: AssistantCall) -> JSONResponse:
     """Submit the draft: ``TimesheetSubmitted`` with the findings of rules.md §7.2."""
 
     async def make(conn: Connection, state: ReportState) -> Submit:
@@ -258,9 +145,7 @@ async def submit(
             raise invalid("entries", "nothing to submit: save the month's entries first")
         return Submit(riga_today(), await checks_for(conn, state.report))
 
-    return await report_command(
-        runtime, request, principal, municipality, assignment_id, month, {}, make
-    )
+    return await call.run({}, make)
 
 
 class AttestBody(Body):
@@ -271,27 +156,10 @@ class AttestBody(Body):
 
 
 @router.post("/attest", responses={200: {"model": m.ReportOut}})
-async def attest(
-    municipality: str,
-    assignment_id: str,
-    month: Month,
-    body: AttestBody,
-    request: Request,
-    principal: Client,
-    runtime: Runtime,
-) -> JSONResponse:
+async def attest(body: AttestBody, call: ClientCall) -> JSONResponse:
     """The client or representative confirms the days (rules.md §7.1): ``TimesheetAttested``."""
 
     async def make(conn: Connection, state: ReportState) -> Attest:
         return Attest(riga_today(), body.by, body.days)
 
-    return await report_command(
-        runtime,
-        request,
-        principal,
-        municipality,
-        assignment_id,
-        month,
-        body.model_dump(mode="json"),
-        make,
-    )
+    return await call.run(body.model_dump(mode="json"), make)

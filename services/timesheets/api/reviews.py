@@ -13,16 +13,14 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from services.timesheets.api import models as m
-from services.timesheets.api.reports import Month
 from services.timesheets.api.support import (
-    AssistantOrCaseworker,
     Body,
     Caseworker,
     Runtime,
     correlation_id,
     problem_of,
-    report_command,
 )
+from services.timesheets.api.target import CaseworkerCall, ReopenerCall
 from services.timesheets.domain.approval import Requested
 from services.timesheets.domain.errors import IllegalTransition, invalid
 from services.timesheets.domain.report import Approve, Reject, Reopen, ReportState, Status
@@ -61,15 +59,7 @@ class ApproveBody(Body):
 
 
 @router.post(f"{REPORT}/approve", responses={200: {"model": m.ReportOut}})
-async def approve(
-    municipality: str,
-    assignment_id: str,
-    month: Month,
-    body: ApproveBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
-) -> JSONResponse:
+async def approve(body: ApproveBody, call: CaseworkerCall) -> JSONResponse:
     """``TimesheetApproved`` (first time) or ``TimesheetCorrected`` (after a reopening)."""
     indexes = [e.index for e in body.entries]
     if len(set(indexes)) != len(indexes):
@@ -83,16 +73,7 @@ async def approve(
         checks = await checks_for(conn, state.report)
         return Approve(riga_today(), checks, requested, overrides)
 
-    return await report_command(
-        runtime,
-        request,
-        principal,
-        municipality,
-        assignment_id,
-        month,
-        body.model_dump(mode="json"),
-        make,
-    )
+    return await call.run(body.model_dump(mode="json"), make)
 
 
 class RejectBody(Body):
@@ -102,51 +83,25 @@ class RejectBody(Body):
 
 
 @router.post(f"{REPORT}/reject", responses={200: {"model": m.ReportOut}})
-async def reject(
-    municipality: str,
-    assignment_id: str,
-    month: Month,
-    body: RejectBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
-) -> JSONResponse:
+async def reject(body: RejectBody, call: CaseworkerCall) -> JSONResponse:
     """``TimesheetRejected`` with reason codes; the report can then be reopened and fixed."""
 
     async def make(conn: Connection, state: ReportState) -> Reject:
         return Reject(riga_today(), body.reasons)
 
-    return await report_command(
-        runtime,
-        request,
-        principal,
-        municipality,
-        assignment_id,
-        month,
-        body.model_dump(mode="json"),
-        make,
-    )
+    return await call.run(body.model_dump(mode="json"), make)
 
 
 @router.post(f"{REPORT}/reopen", responses={200: {"model": m.ReportOut}})
-async def reopen(
-    municipality: str,
-    assignment_id: str,
-    month: Month,
-    request: Request,
-    principal: AssistantOrCaseworker,
-    runtime: Runtime,
-) -> JSONResponse:
+async def reopen(call: ReopenerCall) -> JSONResponse:
     """``TimesheetReopened``: a new version as a draft. Assistants: only a rejected report."""
 
     async def make(conn: Connection, state: ReportState) -> Reopen:
-        if principal.role is Role.ASSISTANT and state.status is not Status.REJECTED:
+        if call.principal.role is Role.ASSISTANT and state.status is not Status.REJECTED:
             raise IllegalTransition("an assistant reopens only a rejected report")
         return Reopen(riga_today())
 
-    return await report_command(
-        runtime, request, principal, municipality, assignment_id, month, {}, make
-    )
+    return await call.run({}, make)
 
 
 class OverdueCheckBody(Body):

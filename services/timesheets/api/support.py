@@ -30,10 +30,7 @@ from shared.store.types import Connection
 
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
-Assistant = Annotated[Principal, Depends(require(Role.ASSISTANT))]
-Client = Annotated[Principal, Depends(require(Role.CLIENT))]
 AssistantOrCaseworker = Annotated[Principal, Depends(require(Role.ASSISTANT, Role.CASEWORKER))]
-Reader = Annotated[Principal, Depends(require(Role.ASSISTANT, Role.CLIENT, Role.CASEWORKER))]
 Reply = tuple[int, dict[str, Any]]
 
 
@@ -106,6 +103,7 @@ async def report_command(
     """
     context = event_context(request, principal, municipality)
 
+    # A DomainError rolls everything back; the shared handler answers it (problems.py).
     async def body(conn: Connection) -> Reply:
         assignment = await reachable(conn, principal, municipality, assignment_id)
         report = assignment.report(month)

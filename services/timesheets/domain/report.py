@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, TypedDict
 
 from pydantic import BaseModel
 
@@ -65,6 +65,21 @@ def stream_of(timesheet_id: str) -> str:
     return f"{STREAM_PREFIX}{timesheet_id}"
 
 
+class ReportIds(TypedDict):
+    """The ids every timesheet event carries (shared/contracts/timesheets.py)."""
+
+    timesheet_id: str
+    assistant_id: str
+    case_id: str
+    month: str
+
+
+class AssignmentReportIds(ReportIds):
+    """The ids of the events that also name the assignment."""
+
+    assignment_id: str
+
+
 @dataclass(frozen=True)
 class Report:
     """Who the report is about: the assignment's ids and the month."""
@@ -74,6 +89,17 @@ class Report:
     case_id: str
     assignment_id: str
     month: str
+
+    def ids(self) -> ReportIds:
+        return ReportIds(
+            timesheet_id=self.timesheet_id,
+            assistant_id=self.assistant_id,
+            case_id=self.case_id,
+            month=self.month,
+        )
+
+    def assignment_ids(self) -> AssignmentReportIds:
+        return AssignmentReportIds(**self.ids(), assignment_id=self.assignment_id)
 
 
 @dataclass(frozen=True)
@@ -258,11 +284,7 @@ def draft(command: SaveDraft, state: ReportState) -> TimesheetDrafted:
     report = state.report or command.report
     ordered = sorted(command.entries, key=lambda e: (e.day, e.start))
     return TimesheetDrafted(
-        timesheet_id=report.timesheet_id,
-        assistant_id=report.assistant_id,
-        case_id=report.case_id,
-        assignment_id=report.assignment_id,
-        month=report.month,
+        **report.assignment_ids(),
         entries=[reported(e) for e in ordered],
         notes=[EntryNote(entry_index=i, note=e.note) for i, e in enumerate(ordered) if e.note],
     )
@@ -279,11 +301,7 @@ def submit(command: Submit, state: ReportState) -> TimesheetSubmitted:
         raise invalid("entries", "a report needs at least one entry")
     findings = command.checks.findings(state, command.today)
     return TimesheetSubmitted(
-        timesheet_id=report.timesheet_id,
-        assistant_id=report.assistant_id,
-        case_id=report.case_id,
-        assignment_id=report.assignment_id,
-        month=report.month,
+        **report.assignment_ids(),
         version=state.version,
         submitted_on=command.today,
         entries=list(state.entries),
@@ -303,10 +321,7 @@ def attest(command: Attest, state: ReportState) -> TimesheetAttested:
     if not days:
         raise invalid("days", "name at least one day")
     return TimesheetAttested(
-        timesheet_id=report.timesheet_id,
-        assistant_id=report.assistant_id,
-        case_id=report.case_id,
-        month=report.month,
+        **report.ids(),
         version=state.version,
         attested_on=command.today,
         attested_by=command.by,
@@ -337,11 +352,7 @@ def approve(command: Approve, state: ReportState) -> TimesheetApproved | Timeshe
     if state.ever_approved:
         change = difference(state.approved, days)
         return TimesheetCorrected(
-            timesheet_id=report.timesheet_id,
-            assistant_id=report.assistant_id,
-            case_id=report.case_id,
-            assignment_id=report.assignment_id,
-            month=report.month,
+            **report.assignment_ids(),
             version=state.version,
             corrected_on=command.today,
             approved_hours=total,
@@ -352,11 +363,7 @@ def approve(command: Approve, state: ReportState) -> TimesheetApproved | Timeshe
             overrides=result.overrides,
         )
     return TimesheetApproved(
-        timesheet_id=report.timesheet_id,
-        assistant_id=report.assistant_id,
-        case_id=report.case_id,
-        assignment_id=report.assignment_id,
-        month=report.month,
+        **report.assignment_ids(),
         version=state.version,
         approved_on=command.today,
         reported_hours=sum(reported_hours, Decimal(0)),
@@ -373,10 +380,7 @@ def reject(command: Reject, state: ReportState) -> TimesheetRejected:
     if unknown or not command.reasons:
         raise invalid("reasons", f"give reason codes of {sorted(REJECTION_CODES)}")
     return TimesheetRejected(
-        timesheet_id=report.timesheet_id,
-        assistant_id=report.assistant_id,
-        case_id=report.case_id,
-        month=report.month,
+        **report.ids(),
         version=state.version,
         rejected_on=command.today,
         reasons=list(dict.fromkeys(command.reasons)),
@@ -387,10 +391,7 @@ def reopen(command: Reopen, state: ReportState) -> TimesheetReopened:
     """A new version to correct: from submitted, attested, rejected or approved."""
     report = _needs(state, REVIEWABLE | {Status.REJECTED, Status.APPROVED}, "reopened")
     return TimesheetReopened(
-        timesheet_id=report.timesheet_id,
-        assistant_id=report.assistant_id,
-        case_id=report.case_id,
-        month=report.month,
+        **report.ids(),
         version=state.version + 1,
         reopened_on=command.today,
     )
@@ -403,11 +404,7 @@ def mark_overdue(command: MarkOverdue, state: ReportState) -> list[BaseModel]:
     report = state.report or command.report
     return [
         TimesheetOverdue(
-            timesheet_id=report.timesheet_id,
-            assistant_id=report.assistant_id,
-            case_id=report.case_id,
-            assignment_id=report.assignment_id,
-            month=report.month,
+            **report.assignment_ids(),
             due_on=command.due_on,
             detected_on=command.today,
         )

@@ -31,6 +31,7 @@ from shared.contracts.timesheets import (
 )
 from shared.events.envelope import Envelope
 from shared.store.eventstore import EventStore
+from shared.store.replay import replay_into
 from shared.store.types import Connection
 
 TABLES = ("reports", "report_entries", "report_history")
@@ -220,15 +221,8 @@ async def _history(conn: Connection, envelope: Meta, event: BaseModel) -> None:
 
 async def rebuild(conn: Connection, store: EventStore, batch: int = 1000) -> int:
     """Empty the reports' read models and replay every event in commit order."""
-    count = 0
-    async with conn.transaction():
-        await conn.execute(f"truncate {', '.join(TABLES)}")
-        position = 0
-        while True:
-            recorded = await store.read_all(conn, after_position=position, limit=batch)
-            if not recorded:
-                return count
-            for item in recorded:
-                await project(conn, Meta.of(item.envelope), store.decode(item.envelope))
-                position = item.position
-                count += 1
+
+    async def apply(envelope: Envelope, event: BaseModel) -> None:
+        await project(conn, Meta.of(envelope), event)
+
+    return await replay_into(conn, store, TABLES, apply, batch)
