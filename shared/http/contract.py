@@ -173,6 +173,26 @@ def _require_idempotency_key(operation: dict[str, Any]) -> None:
     operation["parameters"] = parameters
 
 
+def _document_command_answers(operation: dict[str, Any]) -> None:
+    """What every answer of a command carries (shared/http/commands.py, idempotency.py)."""
+    for code, response in operation.get("responses", {}).items():
+        if not code.startswith("2"):
+            continue
+        headers = response.setdefault("headers", {})
+        headers["X-Correlation-Id"] = {
+            "description": "The caller's X-Correlation-Id (its first 200 characters), or one "
+            "made for this command; its events carry the same value as `correlationid`",
+            "required": True,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+        }
+        headers["Idempotent-Replayed"] = {
+            "description": "Present when this is the stored answer to an earlier request "
+            "with the same Idempotency-Key and body: nothing was done again",
+            "required": False,
+            "schema": {"type": "string", "enum": ["true"]},
+        }
+
+
 def _document_errors(operation: dict[str, Any], statuses: set[int]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     for status in statuses:
@@ -258,6 +278,7 @@ def describe(app: FastAPI) -> dict[str, Any]:
                 continue
             if method in COMMAND_METHODS:
                 _require_idempotency_key(operation)
+                _document_command_answers(operation)
             if any(SCHEME in each for each in operation.get("security", [])):
                 operation["security"] = [{SCHEME: dependency_roles(route)}]
             else:

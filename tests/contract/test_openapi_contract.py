@@ -36,6 +36,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -74,6 +75,7 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    response_headers_conformance,  # e.g. every command's answer names its X-Correlation-Id
 ]
 COMMANDS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PUBLIC = frozenset({"/health", "/ready", "/metrics"})
