@@ -7,7 +7,7 @@ relay (outbox.py) publishes exactly what committed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NoReturn, TypeVar
 
@@ -58,6 +58,20 @@ class EventContext:
 class RecordedEvent:
     position: int
     envelope: Envelope
+
+
+def fold_stream(
+    envelopes: Iterable[Envelope],
+    decode: Callable[[Envelope], BaseModel],
+    initial: S,
+    evolve: Callable[[S, BaseModel], S],
+) -> tuple[S, int]:
+    """A stream's envelopes folded into state, with the version for the next append (both
+    event stores load through this)."""
+    state, version = initial, 0
+    for envelope in envelopes:
+        state, version = evolve(state, decode(envelope)), envelope.aggregateversion
+    return state, version
 
 
 class EventStore:
@@ -239,10 +253,7 @@ class EventStore:
         evolve: Callable[[S, BaseModel], S],
     ) -> tuple[S, int]:
         """Fold a stream into state; returns the state and its version for the next append."""
-        state, version = initial, 0
-        for envelope in await self.read_stream(conn, stream_id):
-            state, version = evolve(state, self.decode(envelope)), envelope.aggregateversion
-        return state, version
+        return fold_stream(await self.read_stream(conn, stream_id), self.decode, initial, evolve)
 
 
 # One statement per append. It first takes the stream's lock (until commit: a command that

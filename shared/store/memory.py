@@ -22,7 +22,13 @@ from pydantic import BaseModel
 from shared.events.envelope import Envelope
 from shared.events.registry import EventRegistry
 from shared.events.registry import registry as default_registry
-from shared.store.eventstore import ConcurrencyError, EventContext, EventStore, RecordedEvent
+from shared.store.eventstore import (
+    ConcurrencyError,
+    EventContext,
+    EventStore,
+    RecordedEvent,
+    fold_stream,
+)
 
 S = TypeVar("S")
 
@@ -102,7 +108,4 @@ class MemoryEventStore:
         evolve: Callable[[S, BaseModel], S],
     ) -> tuple[S, int]:
         """Fold a stream into state; returns the state and its version for the next append."""
-        state, version = initial, 0
-        for envelope in await self.read_stream(conn, stream_id):
-            state, version = evolve(state, self.decode(envelope)), envelope.aggregateversion
-        return state, version
+        return fold_stream(await self.read_stream(conn, stream_id), self.decode, initial, evolve)

@@ -61,6 +61,9 @@ class HeardBody(Body):
     hearing_exception: HearingException | None = Field(
         default=None, description="The APL 62(2) exception under which the person was not heard"
     )
+    person_view: Note = Field(
+        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
+    )
 
     def heard(self) -> HearingRecord:
         return HearingRecord(self.hearing, self.hearing_exception)
@@ -134,9 +137,6 @@ class DecisionBody(HeardBody):
     period_end: date | None = Field(default=None, description="Default: the longest allowed")
     hours: Hours | None = Field(default=None, description="Default: what the rules allow")
     reduction_reason: Note | None = None
-    person_view: Note = Field(
-        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
-    )
 
 
 @router.post(
@@ -174,9 +174,6 @@ class AmendmentBody(ChangeBody):
     assessment: AssessmentFacts | None = Field(
         default=None, description="New verified facts; default: the recorded ones"
     )
-    person_view: Note = Field(
-        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
-    )
 
 
 @router.post(
@@ -212,9 +209,6 @@ class SuspensionBody(ChangeBody):
     reason: SuspensionReason
     suspended_from: date
     note: Note = ""
-    person_view: Note = Field(
-        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
-    )
 
 
 @router.post(
@@ -269,9 +263,6 @@ class TerminationBody(ChangeBody):
     reason: TerminationReason
     terminated_from: date = Field(description="First day without the service")
     note: Note = ""
-    person_view: Note = Field(
-        default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
-    )
 
 
 @router.post(
@@ -330,7 +321,6 @@ class ResidenceRefusalBody(HeardBody):
     declared_municipality: str = Field(
         min_length=1, max_length=40, description="Slug of the ctx.municipality of the residence"
     )
-    person_view: Note = ""
 
 
 @router.post(
