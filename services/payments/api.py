@@ -8,20 +8,13 @@ import hashlib
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.payments import api_models as m
 from services.payments import handlers, queries, report_commands
-from services.payments.api_support import (
-    Finance,
-    Reply,
-    Runtime,
-    command,
-    context_of,
-    read,
-)
+from services.payments.api_support import Finance, FinanceCommand, Runtime, read
 from services.payments.bank_file import validate
 from services.payments.bank_returns import NotAReturnReport, parse_returns
 from services.payments.domain import NotFound
@@ -29,6 +22,7 @@ from services.payments.planning import Plan
 from services.payments.returns import record_returns
 from shared.clock import riga_today
 from shared.contracts.payments import MonthlyReportSubmitted
+from shared.http.commands import Reply
 from shared.http.params import MONTH
 from shared.http.problems import Problem
 from shared.store.types import Connection
@@ -86,21 +80,18 @@ def plan_view(found: Plan, names: dict[str, tuple[str, str]]) -> dict[str, Any]:
 
 
 @router.post("/payment-runs", status_code=201, responses={201: {"model": m.OpenedRunOut}})
-async def open_run(
-    municipality: str, body: OpenRunBody, request: Request, principal: Finance, runtime: Runtime
-) -> JSONResponse:
+async def open_run(body: OpenRunBody, ctx: FinanceCommand) -> JSONResponse:
     """Open the month's run as a draft with its preview: ``PaymentRunOpened``."""
-    context = context_of(request, principal, municipality)
 
     async def run(conn: Connection) -> Reply:
         run_id, found = await handlers.open_run(
-            conn, runtime.store, municipality, body.month, body.reissue, riga_today(), context
+            conn, ctx.runtime.store, ctx.events, body.month, body.reissue, riga_today()
         )
         names = await queries.accounts(conn, [p.assistant_id for p in found.payments])
         view = plan_view(found, names)
         return 201, {"run_id": run_id, "kind": found.kind, "status": "draft"} | view
 
-    return await command(runtime, request, municipality, body.model_dump(mode="json"), run)
+    return await ctx.run(body, run)
 
 
 @router.get("/payment-runs", response_model=None, responses={200: {"model": m.RunList}})
@@ -136,26 +127,12 @@ async def run_detail(
     status_code=201,
     responses={201: {"model": m.ApprovedRunOut}},
 )
-async def approve(
-    municipality: str,
-    run_id: str,
-    body: ApproveBody,
-    request: Request,
-    principal: Finance,
-    runtime: Runtime,
-) -> JSONResponse:
+async def approve(run_id: str, body: ApproveBody, ctx: FinanceCommand) -> JSONResponse:
     """A second finance user approves: payments, bank file (four eyes; the opener gets 403)."""
-    context = context_of(request, principal, municipality)
 
     async def run(conn: Connection) -> Reply:
         events = await handlers.approve_run(
-            conn,
-            runtime.store,
-            municipality,
-            run_id,
-            riga_today(),
-            context,
-            body.expected_total_cost,
+            conn, ctx.runtime.store, ctx.events, run_id, riga_today(), body.expected_total_cost
         )
         approved = events[0].model_dump(mode="json")
         exported = [e for e in events if type(e).__name__ == "PaymentBatchExported"]
@@ -167,7 +144,7 @@ async def approve(
             "bank_file": exported[0].model_dump(mode="json") if exported else None,
         }
 
-    return await command(runtime, request, municipality, body.model_dump(mode="json"), run)
+    return await ctx.run(body, run)
 
 
 @router.get(
@@ -210,11 +187,9 @@ async def bank_file(municipality: str, run_id: str, _: Finance, runtime: Runtime
         }
     },
 )
-async def bank_returns(
-    municipality: str, request: Request, principal: Finance, runtime: Runtime
-) -> JSONResponse:
+async def bank_returns(ctx: FinanceCommand) -> JSONResponse:
     """Upload the bank's camt.054 or pain.002: ``PaymentReturned`` per returned payment."""
-    content = await request.body()
+    content = await ctx.request.body()
     if not content or len(content) > MAX_RETURN_REPORT:
         raise Problem(
             422,
@@ -228,19 +203,15 @@ async def bank_returns(
         raise Problem(
             422, "Invalid request", str(error), errors=[{"field": "(body)", "message": str(error)}]
         ) from error
-    context = context_of(request, principal, municipality)
 
     async def run(conn: Connection) -> Reply:
-        events = await record_returns(
-            conn, runtime.store, municipality, returns, riga_today(), context
-        )
+        events = await record_returns(conn, ctx.runtime.store, ctx.events, returns, riga_today())
         return 201, {
             "in_report": len(returns),
             "recorded": [e.model_dump(mode="json") for e in events],
         }
 
-    payload = {"sha256": hashlib.sha256(content).hexdigest()}
-    return await command(runtime, request, municipality, payload, run)
+    return await ctx.run({"sha256": hashlib.sha256(content).hexdigest()}, run)
 
 
 @router.get("/reports/{month}", response_model=None, responses={200: {"model": m.ReportOut}})
@@ -284,19 +255,16 @@ async def report_xlsx(municipality: str, month: Month, _: Finance, runtime: Runt
     status_code=201,
     responses={201: {"model": MonthlyReportSubmitted}},
 )
-async def submit_report(
-    municipality: str, month: Month, request: Request, principal: Finance, runtime: Runtime
-) -> JSONResponse:
+async def submit_report(month: Month, ctx: FinanceCommand) -> JSONResponse:
     """Finance reviewed the figures and submits them: ``MonthlyReportSubmitted`` (once)."""
-    context = context_of(request, principal, municipality)
 
     async def run(conn: Connection) -> Reply:
         event = await report_commands.submit(
-            conn, runtime.store, municipality, month, riga_today(), context
+            conn, ctx.runtime.store, ctx.events, month, riga_today()
         )
         return 201, event.model_dump(mode="json")
 
-    return await command(runtime, request, municipality, {"month": month}, run)
+    return await ctx.run({"month": month}, run)
 
 
 ROUTERS = [router]

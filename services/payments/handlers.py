@@ -1,8 +1,9 @@
 """Application layer of payment runs: plan, open, approve, record returns.
 
-Everything runs on the caller's connection and transaction (``run_command`` for HTTP), so
-the events, their read models, the bank file and the idempotency key commit together or not
-at all (architecture.md §5). Commands on one municipality's month are serialised by an
+Everything runs on the caller's connection and transaction (``CommandContext.run`` for
+HTTP), so the events, their read models, the bank file and the idempotency key commit
+together or not at all (architecture.md §5); each command on a run goes through the shared
+pipeline (``on_run``: shared/commands.py). Commands on one municipality's month are serialised by an
 advisory lock, so a plan is never computed from rows another approval is changing; the
 run's stream version refuses a second approval even without it.
 """
@@ -10,6 +11,7 @@ run's stream version refuses a second approval even without it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -23,19 +25,19 @@ from services.payments.domain import (
     check_month_closed,
     run_belongs_to,
     run_id_for,
-    run_stream,
 )
 from services.payments.planning import Plan, plan
 from services.payments.projections import project_all
 from services.payments.queries import accounts, runs_of_month
-from services.payments.run_domain import ApproveRun, OpenRun, RunState
+from services.payments.run_domain import RUN, ApproveRun, OpenRun, RunState
+from shared.commands import Decide, Outcome, execute, load
 from shared.contracts.payments import (
     PaymentBatchExported,
     PaymentIssued,
     PaymentReissued,
     RunKind,
 )
-from shared.events.envelope import new_event_id
+from shared.events.envelope import Envelope, new_event_id
 from shared.municipalities import get_municipality
 from shared.store.eventstore import EventContext, EventStore
 from shared.store.types import Connection
@@ -58,38 +60,55 @@ async def lock_month(conn: Connection, municipality: str, month: str) -> None:
     )
 
 
-async def load_run(
-    conn: Connection, store: EventStore, run_id: str, municipality: str
-) -> tuple[RunState, int]:
-    state, version = await store.load(conn, run_stream(run_id), RunState(), run_domain.evolve)
-    # Another municipality's run is "not found": its existence is not ours to tell.
+async def load_run(conn: Connection, store: EventStore, run_id: str, municipality: str) -> RunState:
+    """The run's state; another municipality's run is "not found": its existence is not
+    ours to tell."""
+    state, _ = await load(store, conn, RUN, RUN.stream(run_id), municipality)
     if state.opened is None or not run_belongs_to(run_id, municipality):
         raise NotFound(f"no payment run {run_id} in {municipality}")
-    return state, version
+    return state
 
 
-async def append(
+async def project_appended(
+    conn: Connection, appended: Sequence[tuple[Envelope, BaseModel]]
+) -> None:
+    """The read models of one append (the pipeline's ``project``)."""
+    await project_all(conn, [envelope for envelope, _ in appended], [e for _, e in appended])
+
+
+async def on_run(
     conn: Connection,
     store: EventStore,
-    stream_id: str,
-    version: int,
-    events: list[BaseModel],
     context: EventContext,
-) -> None:
-    envelopes = await store.append(conn, stream_id, version, events, context)
-    await project_all(conn, envelopes, events)
+    run_id: str,
+    decide: Decide[RunState],
+    *,
+    new_stream: bool = False,
+) -> Outcome[RunState]:
+    """One command on the run ``run_id``, through the shared pipeline (shared/commands.py):
+    load, ``decide``, append with the version read (retried on a conflict), project."""
+    return await execute(
+        store,
+        conn,
+        context,
+        RUN,
+        RUN.stream(run_id),
+        decide,
+        project=project_appended,
+        new_stream=new_stream,
+    )
 
 
 async def open_run(
     conn: Connection,
     store: EventStore,
-    municipality: str,
+    context: EventContext,
     month: str,
     reissue: bool,
     today: date,
-    context: EventContext,
 ) -> tuple[str, Plan]:
     """rules.md §8.1: open the month's run (regular, then supplementary, or a re-issue)."""
+    municipality = context.municipality
     check_month_closed(month, today)
     await lock_month(conn, municipality, month)
     earlier = await runs_of_month(conn, municipality, month)
@@ -105,13 +124,21 @@ async def open_run(
         raise IllegalTransition(f"{what} for {month} in {municipality}")
     run_id = run_id_for(municipality, month, kind, len(earlier) + 1)
     command = OpenRun(run_id, month, kind, today, context.actor or "", found.totals)
-    events = run_domain.decide(command, RunState())
-    await append(conn, store, run_stream(run_id), 0, events, context)
+    # The id is the next number of the month: no stream to read (a run that exists anyway
+    # conflicts, and the pipeline's second attempt refuses it as already open).
+    await on_run(
+        conn,
+        store,
+        context,
+        run_id,
+        lambda state: run_domain.decide(command, state),
+        new_stream=True,
+    )
     return run_id, found
 
 
 async def preview(conn: Connection, store: EventStore, municipality: str, run_id: str) -> Plan:
-    state, _ = await load_run(conn, store, run_id, municipality)
+    state = await load_run(conn, store, run_id, municipality)
     assert state.opened is not None
     return await plan(conn, municipality, state.opened.month, state.opened.kind)
 
@@ -119,17 +146,18 @@ async def preview(conn: Connection, store: EventStore, municipality: str, run_id
 async def approve_run(
     conn: Connection,
     store: EventStore,
-    municipality: str,
+    context: EventContext,
     run_id: str,
     today: date,
-    context: EventContext,
     expected_total: Decimal | None = None,
 ) -> list[BaseModel]:
     """Four eyes, then every payment, the bank file and its record in one append."""
-    state, _ = await load_run(conn, store, run_id, municipality)
-    opened = run_domain.check_may_approve(state, context.actor or "")
+    municipality = context.municipality
+    actor = context.actor or ""
+    # The guards first, before the (costly) plan; the pipeline loads the run again under
+    # the month's lock, and ``decide`` checks them again on that stable state.
+    opened = run_domain.check_may_approve(await load_run(conn, store, run_id, municipality), actor)
     await lock_month(conn, municipality, opened.month)
-    state, version = await load_run(conn, store, run_id, municipality)  # now stable
     found = await plan(conn, municipality, opened.month, opened.kind)
     totals = found.totals
     if expected_total is not None and expected_total != totals.money.total_cost:
@@ -173,12 +201,13 @@ async def approve_run(
             get_municipality(municipality), run_id, opened.month, today, transfers
         )
     export = None if file is None else _exported(run_id, opened.month, today, file)
-    command = ApproveRun(today, context.actor or "", totals, issued, reissued, export)
-    events = run_domain.decide(command, state)
-    await append(conn, store, run_stream(run_id), version, events, context)
+    command = ApproveRun(today, actor, totals, issued, reissued, export)
+    outcome = await on_run(
+        conn, store, context, run_id, lambda state: run_domain.decide(command, state)
+    )
     if file is not None:
         await _store_file(conn, municipality, run_id, file, transfers, issued, reissued)
-    return events
+    return outcome.events
 
 
 async def _transfers(conn: Connection, issued: list[PaymentIssued]) -> list[Transfer]:

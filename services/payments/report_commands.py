@@ -7,10 +7,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from services.payments.domain import IllegalTransition, check_month_closed, report_stream
-from services.payments.projections import project
+from services.payments.domain import (
+    REPORT_STREAM_PREFIX,
+    IllegalTransition,
+    check_month_closed,
+    report_stream,
+)
+from services.payments.handlers import project_appended
 from services.payments.report import monthly_figures
 from services.payments.report_files import report_csv, report_xlsx
+from shared.commands import Aggregate, execute
 from shared.contracts.payments import MonthlyFigures, MonthlyReportSubmitted
 from shared.events.envelope import new_event_id
 from shared.municipalities import get_municipality
@@ -48,22 +54,27 @@ def _evolve(
     return event if isinstance(event, MonthlyReportSubmitted) else state
 
 
+MONTHLY_REPORT: Aggregate[MonthlyReportSubmitted | None] = Aggregate(
+    category=REPORT_STREAM_PREFIX, initial=None, evolve=_evolve
+)
+"""The monthly report for the command pipeline: ``report-<municipality>-<month>``."""
+
+
 async def submit(
-    conn: Connection,
-    store: EventStore,
-    municipality: str,
-    month: str,
-    today: date,
-    context: EventContext,
+    conn: Connection, store: EventStore, context: EventContext, month: str, today: date
 ) -> MonthlyReportSubmitted:
-    stream = report_stream(municipality, month)
-    state, version = await store.load(conn, stream, None, _evolve)
-    figures = await monthly_figures(conn, municipality, month)
-    events = decide_submit(state, month, figures, today, context.actor or "")
-    envelopes = await store.append(conn, stream, version, events, context)
-    for envelope, event in zip(envelopes, events, strict=True):
-        await project(conn, envelope, event)
-    event = events[0]
+    """Submit the month's figures as they are now, through the shared pipeline."""
+    figures = await monthly_figures(conn, context.municipality, month)
+    outcome = await execute(
+        store,
+        conn,
+        context,
+        MONTHLY_REPORT,
+        report_stream(context.municipality, month),
+        lambda state: decide_submit(state, month, figures, today, context.actor or ""),
+        project=project_appended,
+    )
+    event = outcome.events[0]
     assert isinstance(event, MonthlyReportSubmitted)
     return event
 

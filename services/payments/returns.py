@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from pydantic import BaseModel
 
 from services.payments import run_domain
 from services.payments.bank_returns import BankReturn
-from services.payments.domain import FieldError, InvalidCommand, run_stream
-from services.payments.handlers import append, load_run, lock_month
+from services.payments.domain import FieldError, InvalidCommand
+from services.payments.handlers import load_run, lock_month, on_run
 from services.payments.run_domain import ReturnPayment
 from shared.store.eventstore import EventContext, EventStore
 from shared.store.types import Connection
@@ -18,13 +19,13 @@ from shared.store.types import Connection
 async def record_returns(
     conn: Connection,
     store: EventStore,
-    municipality: str,
+    context: EventContext,
     returns: list[BankReturn],
     today: date,
-    context: EventContext,
 ) -> list[BaseModel]:
     """Each returned payment becomes ``PaymentReturned`` on its run (once, however often
     the same report is uploaded); an id that is not this municipality's payment is refused."""
+    municipality = context.municipality
     runs: dict[str, list[BankReturn]] = {}
     errors = []
     for index, item in enumerate(returns):
@@ -43,15 +44,11 @@ async def record_returns(
         raise InvalidCommand(errors)
     recorded: list[BaseModel] = []
     for run_id, items in sorted(runs.items()):
-        state, version = await load_run(conn, store, run_id, municipality)
+        state = await load_run(conn, store, run_id, municipality)
         await lock_month(conn, municipality, state.opened.month if state.opened else "")
-        state, version = await load_run(conn, store, run_id, municipality)
-        events: list[BaseModel] = []
-        for item in items:
-            command = ReturnPayment(item.payment_id, item.reason_code, today)
-            for event in run_domain.decide(command, state):
-                state = run_domain.evolve(state, event)
-                events.append(event)
-        await append(conn, store, run_stream(run_id), version, events, context)
-        recorded.extend(events)
+        commands = [ReturnPayment(item.payment_id, item.reason_code, today) for item in items]
+        outcome = await on_run(
+            conn, store, context, run_id, partial(run_domain.return_payments, commands)
+        )
+        recorded.extend(outcome.events)
     return recorded

@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from services.payments.domain import FourEyes, IllegalTransition, NotFound
+from services.payments.domain import RUN_STREAM_PREFIX, FourEyes, IllegalTransition, NotFound
+from shared.aggregate import Aggregate
 from shared.contracts.payments import (
     PaymentBatchExported,
     PaymentIssued,
@@ -120,6 +121,17 @@ def decide(command: RunCommand, state: RunState) -> list[BaseModel]:
             return _returned(command, state)
 
 
+def return_payments(commands: list[ReturnPayment], state: RunState) -> list[BaseModel]:
+    """The returns of one bank report that fall on this run, each decided on the state the
+    ones before it left (the same payment twice in one report is returned once)."""
+    events: list[BaseModel] = []
+    for command in commands:
+        for event in decide(command, state):
+            state = evolve(state, event)
+            events.append(event)
+    return events
+
+
 def _returned(command: ReturnPayment, state: RunState) -> list[BaseModel]:
     opened = state.opened
     if opened is None:
@@ -166,3 +178,7 @@ def evolve(state: RunState, event: BaseModel) -> RunState:
         case PaymentBatchExported():
             return replace(state, exported=event)
     return state
+
+
+RUN = Aggregate(category=RUN_STREAM_PREFIX, initial=RunState(), evolve=evolve)
+"""The payment run for the command pipeline (shared/commands.py): ``run-<run id>``."""

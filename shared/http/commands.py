@@ -40,6 +40,7 @@ from shared.store.types import Connection
 
 S = TypeVar("S")
 Reply = tuple[int, dict[str, Any]]
+Payload = BaseModel | dict[str, Any] | None
 MAX_CORRELATION_ID = 200
 
 
@@ -108,10 +109,11 @@ class CommandContext:
         return event_context(self.request, self.principal, self.municipality)
 
     async def run(
-        self, payload: BaseModel | None, work: Callable[[Connection], Awaitable[Reply]]
+        self, payload: Payload, work: Callable[[Connection], Awaitable[Reply]]
     ) -> JSONResponse:
         """Run ``work`` in one transaction with the stored answer of the Idempotency-Key;
-        for a command that is more than one aggregate's load/decide/append."""
+        for a command that is more than one aggregate's load/decide/append. ``payload``:
+        what a replay must repeat (the body, or JSON data standing for it)."""
         return await idempotent_command(
             self.runtime, self.request, self.municipality, payload, work
         )
@@ -122,7 +124,7 @@ class CommandContext:
         stream_id: str,
         decide: Decide[S],
         *,
-        payload: BaseModel | None,
+        payload: Payload,
         reply: Callable[[Outcome[S]], Reply],
         project: Projection | None = None,
         new_stream: bool = False,
