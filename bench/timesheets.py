@@ -199,11 +199,8 @@ async def prepare(pool: asyncpg.Pool, store: EventStore, assignments: list[Assig
         context = EventContext(a.municipality, new_event_id(), actor="bench")
         async with pool.acquire() as conn, conn.transaction():
             await run(conn, store, report, fixed(SaveDraft(report, entries, TODAY)), context)
-
-            async def submit(_: object) -> Submit:
-                return Submit(TODAY, await checks_for(conn, report))
-
-            await run(conn, store, report, submit, context)
+            submit = Submit(TODAY, await checks_for(conn, report))
+            await run(conn, store, report, fixed(submit), context)
 
     semaphore = asyncio.Semaphore(8)
 

@@ -5,23 +5,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, time
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field, field_validator
 
 from services.timesheets.api import models as m
-from services.timesheets.api.support import Body, problem_of
-from services.timesheets.api.target import AssistantCall, ClientCall, ReportCall
+from services.timesheets.api.support import Body
+from services.timesheets.api.target import AssistantCall, ClientCall, ReportCommand
 from services.timesheets.domain.csv_import import parse_csv
 from services.timesheets.domain.entries import EntryInput
 from services.timesheets.domain.errors import DomainError, NotFound, invalid
-from services.timesheets.domain.report import Attest, Report, ReportState, SaveDraft, Submit
-from services.timesheets.report.context import checks_for
-from services.timesheets.report.handlers import find_assignment
+from services.timesheets.domain.report import (
+    Attest,
+    Checks,
+    Report,
+    ReportState,
+    SaveDraft,
+    Submit,
+)
 from shared.clock import riga_today
-from shared.store.types import Connection
+from shared.http.commands import Payload
+from shared.http.problems import problem_of
 
 router = APIRouter(
     prefix="/municipalities/{municipality}/assignments/{assignment_id}/timesheets/{month}",
@@ -63,18 +69,15 @@ def _inputs(state: ReportState) -> list[EntryInput]:
     ]
 
 
-def _draft(entries: list[EntryInput], report_of: Report) -> SaveDraft:
-    return SaveDraft(report_of, entries, riga_today())
-
-
-async def _save(call: ReportCall, payload: Any, change: Change, status: int = 200) -> JSONResponse:
+async def _save(
+    call: ReportCommand, payload: Payload, change: Change, status: int = 200
+) -> JSONResponse:
     """Save a new draft built by ``change(entries of the draft)``."""
 
-    async def make(conn: Connection, state: ReportState) -> SaveDraft:
-        assignment = await find_assignment(conn, call.assignment_id, call.municipality)
-        return _draft(change(_inputs(state)), assignment.report(call.month))
+    def draft(report: Report, state: ReportState) -> SaveDraft:
+        return SaveDraft(report, change(_inputs(state)), riga_today())
 
-    return await call.run(payload, make, status)
+    return await call.run(payload, draft, status)
 
 
 @router.put("", responses={200: {"model": m.ReportOut}})
@@ -127,7 +130,7 @@ async def import_csv(call: AssistantCall) -> JSONResponse:
     Errors name each line and column: ``{"field": "line 4: to", ...}``.
     """
     try:
-        text = (await call.request.body()).decode("utf-8")
+        text = (await call.ctx.request.body()).decode("utf-8")
         entries = parse_csv(text)
     except UnicodeDecodeError:
         raise problem_of(invalid("(body)", "the CSV must be UTF-8")) from None
@@ -140,12 +143,12 @@ async def import_csv(call: AssistantCall) -> JSONResponse:
 async def submit(call: AssistantCall) -> JSONResponse:
     """Submit the draft: ``TimesheetSubmitted`` with the findings of rules.md §7.2."""
 
-    async def make(conn: Connection, state: ReportState) -> Submit:
+    def submission(checks: Checks, state: ReportState) -> Submit:
         if state.report is None:
             raise invalid("entries", "nothing to submit: save the month's entries first")
-        return Submit(riga_today(), await checks_for(conn, state.report))
+        return Submit(riga_today(), checks)
 
-    return await call.run({}, make)
+    return await call.run_checked({}, submission)
 
 
 class AttestBody(Body):
@@ -159,7 +162,4 @@ class AttestBody(Body):
 async def attest(body: AttestBody, call: ClientCall) -> JSONResponse:
     """The client or representative confirms the days (rules.md §7.1): ``TimesheetAttested``."""
 
-    async def make(conn: Connection, state: ReportState) -> Attest:
-        return Attest(riga_today(), body.by, body.days)
-
-    return await call.run(body.model_dump(mode="json"), make)
+    return await call.run(body, lambda _report, _state: Attest(riga_today(), body.by, body.days))

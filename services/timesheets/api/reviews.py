@@ -6,30 +6,32 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from services.timesheets.api import models as m
-from services.timesheets.api.support import (
-    Body,
-    Caseworker,
-    Runtime,
-    correlation_id,
-    problem_of,
-)
+from services.timesheets.api.support import Body, CaseworkerCommand
 from services.timesheets.api.target import CaseworkerCall, ReopenerCall
 from services.timesheets.domain.approval import Requested
 from services.timesheets.domain.errors import IllegalTransition, invalid
-from services.timesheets.domain.report import Approve, Reject, Reopen, ReportState, Status
-from services.timesheets.report.context import checks_for
+from services.timesheets.domain.report import (
+    Approve,
+    Checks,
+    Reject,
+    Reopen,
+    Report,
+    ReportState,
+    Status,
+)
 from services.timesheets.report.overdue import mark_overdue_reports
 from shared.clock import riga_today
 from shared.contracts.timesheets import Override
 from shared.http.auth import Role
-from shared.http.idempotency import checked_key, run_command
+from shared.http.commands import Reply
+from shared.http.problems import problem_of
 from shared.store.types import Connection
 
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["review"])
@@ -67,13 +69,12 @@ async def approve(body: ApproveBody, call: CaseworkerCall) -> JSONResponse:
     requested = {e.index: Requested(e.hours, e.reason) for e in body.entries}
     overrides = [Override(code=o.code, day=o.day, reason=o.reason) for o in body.overrides]
 
-    async def make(conn: Connection, state: ReportState) -> Approve:
+    def approval(checks: Checks, state: ReportState) -> Approve:
         if state.report is None:
             raise IllegalTransition("nothing was reported for this month yet")
-        checks = await checks_for(conn, state.report)
         return Approve(riga_today(), checks, requested, overrides)
 
-    return await call.run(body.model_dump(mode="json"), make)
+    return await call.run_checked(body, approval)
 
 
 class RejectBody(Body):
@@ -86,22 +87,19 @@ class RejectBody(Body):
 async def reject(body: RejectBody, call: CaseworkerCall) -> JSONResponse:
     """``TimesheetRejected`` with reason codes; the report can then be reopened and fixed."""
 
-    async def make(conn: Connection, state: ReportState) -> Reject:
-        return Reject(riga_today(), body.reasons)
-
-    return await call.run(body.model_dump(mode="json"), make)
+    return await call.run(body, lambda _report, _state: Reject(riga_today(), body.reasons))
 
 
 @router.post(f"{REPORT}/reopen", responses={200: {"model": m.ReportOut}})
 async def reopen(call: ReopenerCall) -> JSONResponse:
     """``TimesheetReopened``: a new version as a draft. Assistants: only a rejected report."""
 
-    async def make(conn: Connection, state: ReportState) -> Reopen:
-        if call.principal.role is Role.ASSISTANT and state.status is not Status.REJECTED:
+    def reopening(_: Report, state: ReportState) -> Reopen:
+        if call.ctx.principal.role is Role.ASSISTANT and state.status is not Status.REJECTED:
             raise IllegalTransition("an assistant reopens only a rejected report")
         return Reopen(riga_today())
 
-    return await call.run({}, make)
+    return await call.run({}, reopening)
 
 
 class OverdueCheckBody(Body):
@@ -109,24 +107,14 @@ class OverdueCheckBody(Body):
 
 
 @router.post("/timesheets/overdue-check", responses={200: {"model": m.OverdueCheckOut}})
-async def overdue_check(
-    municipality: str,
-    body: OverdueCheckBody,
-    request: Request,
-    principal: Caseworker,
-    runtime: Runtime,
-) -> JSONResponse:
+async def overdue_check(body: OverdueCheckBody, ctx: CaseworkerCommand) -> JSONResponse:
     """Run the due-day check now for this municipality (the service runs it by itself too)."""
-    checked_key(request.headers.get("Idempotency-Key"))
     today = body.today or riga_today()
 
-    async def run(conn: Connection) -> tuple[int, dict[str, Any]]:
+    async def run(conn: Connection) -> Reply:
         marked = await mark_overdue_reports(
-            conn, runtime.store, today, municipality, principal.actor
+            conn, ctx.runtime.store, today, ctx.municipality, ctx.principal.actor
         )
         return 200, {"today": today.isoformat(), "marked": marked}
 
-    scope = f"timesheets:{municipality}"
-    response = await run_command(runtime.pool, request, scope, body.model_dump(mode="json"), run)
-    response.headers["X-Correlation-Id"] = correlation_id(request)
-    return response
+    return await ctx.run(body, run)

@@ -4,34 +4,29 @@ Routes live under ``/municipalities/{municipality}/``. A caseworker reaches ever
 their municipality; an ``assistant`` token only the reports of its assistant (by id, or by
 personal code for a ``person=`` binding: every municipality where the person works); a
 ``client`` token only the reports of its case. The ministry reads nothing here. Every
-command runs through ``run_command``: one transaction with its ``Idempotency-Key``.
+command takes a ``CommandContext`` (shared/http/commands.py): one transaction with its
+``Idempotency-Key``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends
 from pydantic import BaseModel, ConfigDict
 
 from services.timesheets.domain.errors import NotFound
-from services.timesheets.domain.report import ReportState
-from services.timesheets.report.handlers import Assignment, Make, find_assignment, run
-from services.timesheets.report.views import report_view
+from services.timesheets.report.handlers import Assignment, find_assignment
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require
-from shared.http.commands import correlation_id as correlation_id
-from shared.http.commands import event_context, idempotent_command
-from shared.http.problems import problem_of as problem_of
+from shared.http.commands import CommandContext, command_context
 from shared.runtime import ServiceRuntime
 from shared.store.types import Connection
 
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
 AssistantOrCaseworker = Annotated[Principal, Depends(require(Role.ASSISTANT, Role.CASEWORKER))]
-Reply = tuple[int, dict[str, Any]]
+CaseworkerCommand = Annotated[CommandContext, Depends(command_context(Role.CASEWORKER))]
 
 
 class Body(BaseModel):
@@ -83,39 +78,3 @@ async def reachable(
     if not await may_read(conn, principal, assignment):
         raise NotFound(f"no assignment {assignment_id} of yours in {municipality}")
     return assignment
-
-
-async def report_command(
-    runtime: ServiceRuntime,
-    request: Request,
-    principal: Principal,
-    municipality: str,
-    assignment_id: str,
-    month: str,
-    payload: Any,
-    make: Callable[[Connection, ReportState], Awaitable[Any]],
-    status: int = 200,
-) -> JSONResponse:
-    """Run a command on the report of ``assignment_id`` and ``month``, idempotently.
-
-    The reply is the report as it now stands. A domain refusal is a problem document and
-    rolls back everything (architecture.md §5).
-    """
-    context = event_context(request, principal, municipality)
-
-    # A DomainError rolls everything back; the shared handler answers it (problems.py).
-    async def body(conn: Connection) -> Reply:
-        assignment = await reachable(conn, principal, municipality, assignment_id)
-        report = assignment.report(month)
-
-        async def build(state: ReportState) -> Any:
-            return await make(conn, state)
-
-        async def view() -> dict[str, Any]:
-            return await report_view(conn, assignment, month)
-
-        wrapped: Make = build
-        _, _, answer = await run(conn, runtime.store, report, wrapped, context, view)
-        return status, answer
-
-    return await idempotent_command(runtime, request, municipality, payload, body)

@@ -1,53 +1,91 @@
 """The report a route acts on: who calls, for which assignment and month.
 
-Every route on one report needs the same six things (runtime, request, principal,
-municipality, assignment id, month); one FastAPI dependency gathers them, so a route only
-builds its command. The role check stays ``require()``'s, so the OpenAPI description keeps
-each route's roles and error statuses (``shared.http.contract`` walks the dependencies).
+Every route on one report needs the same things (the caller checked for the route's roles,
+the municipality, the assignment id, the month); one FastAPI dependency gathers them, so a
+route only builds its command. A command route takes a :class:`ReportCommand`, built on the
+shared :class:`~shared.http.commands.CommandContext` (token, municipality, role and
+``Idempotency-Key`` checked as dependencies, so the OpenAPI description keeps each route's
+roles and error statuses: ``shared.http.contract`` walks the dependencies); a read takes a
+:class:`ReportCall`.
 """
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path
 from fastapi.responses import JSONResponse
 
-from services.timesheets.api.support import Runtime, report_command
-from services.timesheets.domain.report import ReportState
+from services.timesheets.api.support import Runtime, reachable
+from services.timesheets.domain.report import Checks, Command, Report, ReportState
+from services.timesheets.report.context import checks_for
+from services.timesheets.report.handlers import Build, deciding, run
+from services.timesheets.report.views import report_view
 from shared.http.auth import Principal, Role, require
+from shared.http.commands import CommandContext, Payload, Reply, command_context
 from shared.http.params import MONTH
 from shared.runtime import ServiceRuntime
 from shared.store.types import Connection
 
 Month = Annotated[str, Path(pattern=MONTH, description="YYYY-MM, the Latvian calendar month")]
-MakeCommand = Callable[[Connection, ReportState], Awaitable[Any]]
+Prepare = Callable[[Connection, Report], Awaitable[Build]]
 
 
 @dataclass(frozen=True)
 class ReportCall:
-    """One call on the report of ``assignment_id`` and ``month``."""
+    """One read of the report of ``assignment_id`` and ``month``."""
 
     runtime: ServiceRuntime
-    request: Request
     principal: Principal
     municipality: str
     assignment_id: str
     month: str
 
-    async def run(self, payload: Any, make: MakeCommand, status: int = 200) -> JSONResponse:
-        """``make`` the command from the report's state and run it (``report_command``)."""
-        return await report_command(
-            self.runtime,
-            self.request,
-            self.principal,
-            self.municipality,
-            self.assignment_id,
-            self.month,
-            payload,
-            make,
-            status,
-        )
+
+@dataclass(frozen=True)
+class ReportCommand:
+    """One command on the report of ``assignment_id`` and ``month``; its answer is the
+    report as it then stands."""
+
+    ctx: CommandContext
+    assignment_id: str
+    month: str
+
+    async def run(
+        self, payload: Payload, build: Callable[[Report, ReportState], Command], status: int = 200
+    ) -> JSONResponse:
+        """The command ``build`` makes of the report and its current state."""
+
+        async def prepare(conn: Connection, report: Report) -> Build:
+            return lambda state: build(report, state)
+
+        return await self._execute(payload, prepare, status)
+
+    async def run_checked(
+        self, payload: Payload, build: Callable[[Checks, ReportState], Command]
+    ) -> JSONResponse:
+        """The command ``build`` makes of the checks' context (rules.md §7.2) and the
+        report's state. The context is read first: it is made of the other reports and
+        the grants, so the pipeline's second attempt after a conflict reuses it."""
+
+        async def prepare(conn: Connection, report: Report) -> Build:
+            checks = await checks_for(conn, report)
+            return lambda state: build(checks, state)
+
+        return await self._execute(payload, prepare, 200)
+
+    async def _execute(self, payload: Payload, prepare: Prepare, status: int) -> JSONResponse:
+        ctx = self.ctx
+
+        # A DomainError rolls everything back; the shared handler answers it (problems.py).
+        async def work(conn: Connection) -> Reply:
+            assignment = await reachable(conn, ctx.principal, ctx.municipality, self.assignment_id)
+            report = assignment.report(self.month)
+            build = await prepare(conn, report)
+            await run(conn, ctx.runtime.store, report, deciding(build), ctx.events)
+            return status, await report_view(conn, assignment, self.month)
+
+        return await ctx.run(payload, work)
 
 
 def _report_call(*roles: Role) -> Callable[..., Awaitable[ReportCall]]:
@@ -58,19 +96,29 @@ def _report_call(*roles: Role) -> Callable[..., Awaitable[ReportCall]]:
         municipality: str,
         assignment_id: str,
         month: Month,
-        request: Request,
         principal: Annotated[Principal, Depends(access)],
         runtime: Runtime,
     ) -> ReportCall:
-        return ReportCall(runtime, request, principal, municipality, assignment_id, month)
+        return ReportCall(runtime, principal, municipality, assignment_id, month)
 
     return dependency
 
 
-AssistantCall = Annotated[ReportCall, Depends(_report_call(Role.ASSISTANT))]
-ClientCall = Annotated[ReportCall, Depends(_report_call(Role.CLIENT))]
-CaseworkerCall = Annotated[ReportCall, Depends(_report_call(Role.CASEWORKER))]
-ReopenerCall = Annotated[ReportCall, Depends(_report_call(Role.ASSISTANT, Role.CASEWORKER))]
+def _report_command(*roles: Role) -> Callable[..., Awaitable[ReportCommand]]:
+    context = command_context(*roles)
+
+    async def dependency(
+        assignment_id: str, month: Month, ctx: Annotated[CommandContext, Depends(context)]
+    ) -> ReportCommand:
+        return ReportCommand(ctx, assignment_id, month)
+
+    return dependency
+
+
+AssistantCall = Annotated[ReportCommand, Depends(_report_command(Role.ASSISTANT))]
+ClientCall = Annotated[ReportCommand, Depends(_report_command(Role.CLIENT))]
+CaseworkerCall = Annotated[ReportCommand, Depends(_report_command(Role.CASEWORKER))]
+ReopenerCall = Annotated[ReportCommand, Depends(_report_command(Role.ASSISTANT, Role.CASEWORKER))]
 ReaderCall = Annotated[
     ReportCall, Depends(_report_call(Role.ASSISTANT, Role.CLIENT, Role.CASEWORKER))
 ]

@@ -27,6 +27,7 @@ from services.timesheets.domain.approval import (
 )
 from services.timesheets.domain.entries import EntryInput, entry_errors, reported, time_entries
 from services.timesheets.domain.errors import IllegalTransition, InvalidCommand, invalid
+from shared.aggregate import Aggregate
 from shared.contracts.timesheets import (
     ApprovedDay,
     EntryNote,
@@ -62,7 +63,7 @@ REVIEWABLE = frozenset({Status.SUBMITTED, Status.ATTESTED})
 
 
 def stream_of(timesheet_id: str) -> str:
-    return f"{STREAM_PREFIX}{timesheet_id}"
+    return REPORT.stream(timesheet_id)
 
 
 class ReportIds(TypedDict):
@@ -409,3 +410,7 @@ def mark_overdue(command: MarkOverdue, state: ReportState) -> list[BaseModel]:
             detected_on=command.today,
         )
     ]
+
+
+REPORT = Aggregate(category=STREAM_PREFIX, initial=ReportState(report=None), evolve=evolve)
+"""The time report for the command pipeline (shared/commands.py): ``timesheet-<id>``."""

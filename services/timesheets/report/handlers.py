@@ -1,15 +1,16 @@
-"""Application layer: load a report, check it against what is known, decide, append, project.
+"""Application layer: the assignment a report belongs to, and one command on a report.
 
-Callers own the transaction (``run_command`` for HTTP, the overdue job), so events, read
-models and the idempotency key commit together or not at all (architecture.md §5). Two
-commands on the same report at once: the second fails on the stream version
-(``ConcurrencyError``, 409), never merges.
+Callers own the transaction (``CommandContext.run`` for HTTP, the overdue job), so events,
+read models and the idempotency key commit together or not at all (architecture.md §5).
+Commands go through the shared pipeline (shared/commands.py) in one attempt: two commands
+on the same report at once never merge; the second fails on the stream version
+(``ConcurrencyError``, 409) and is not decided again (``run`` says why).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,8 @@ from services.timesheets.domain import report as domain
 from services.timesheets.domain.errors import NotFound
 from services.timesheets.domain.report import Command, Report, ReportState
 from services.timesheets.report.projection import Meta, project
+from shared.commands import Decide, Outcome, execute
+from shared.events.envelope import Envelope
 from shared.store.eventstore import EventContext, EventStore
 from shared.store.types import Connection
 
@@ -62,44 +65,49 @@ async def find_assignment(conn: Connection, assignment_id: str, municipality: st
     return Assignment(**dict(row))
 
 
-async def load(conn: Connection, store: EventStore, report: Report) -> tuple[ReportState, int]:
-    return await store.load(
-        conn, domain.stream_of(report.timesheet_id), ReportState(report=None), domain.evolve
-    )
+async def project_appended(
+    conn: Connection, appended: Sequence[tuple[Envelope, BaseModel]]
+) -> None:
+    """The reports' read models of one append (the pipeline's ``project``)."""
+    for envelope, event in appended:
+        await project(conn, Meta.of(envelope), event)
 
 
-Make = Callable[[ReportState], Awaitable[Command]]
+Build = Callable[[ReportState], Command]
+"""The command from the report's current state (pure: after a conflict it runs again)."""
+
+
+def deciding(build: Build) -> Decide[ReportState]:
+    return lambda state: domain.decide(build(state), state)
+
+
+def fixed(command: Command) -> Decide[ReportState]:
+    """A command that needs nothing from the state."""
+    return deciding(lambda _: command)
 
 
 async def run(
     conn: Connection,
     store: EventStore,
     report: Report,
-    make: Make,
+    decide: Decide[ReportState],
     context: EventContext,
-    before_append: Callable[[], Awaitable[Any]] | None = None,
-) -> tuple[ReportState, list[BaseModel], Any]:
-    """Run the command ``make(state)`` builds: it may read the state (to edit entries) and
-    the read models (the checks' context), on the same connection. ``before_append`` runs
-    after the projection and before the append; its result is returned."""
-    state, version = await load(conn, store, report)
-    command = await make(state)
-    events = domain.decide(command, state)
-    # Read models first, then the append (projection.py says why); a refused append rolls
-    # back the transaction, read models included.
-    for sequence, event in enumerate(events, start=version + 1):
-        await project(conn, Meta(context.municipality, sequence, context.actor), event)
-        state = domain.evolve(state, event)
-    # E.g. the reply's view of the read models: read before the lock, as the projection.
-    answer = None if before_append is None else await before_append()
-    await store.append(conn, domain.stream_of(report.timesheet_id), version, events, context)
-    return state, events, answer
+) -> Outcome[ReportState]:
+    """One command on ``report`` through the shared pipeline (shared/commands.py): load,
+    ``decide``, append with the version read, project.
 
-
-def fixed(command: Command) -> Make:
-    """A command that needs nothing from the state."""
-
-    async def make(_: ReportState) -> Command:
-        return command
-
-    return make
+    One attempt, not the pipeline's three: a command on a report is a person's verdict on
+    the version they saw (approve these hours, reopen this submission). Decided again on a
+    report that changed meanwhile it would be another act (reopening an approval that
+    landed first starts a correction), so a conflict is answered 409, "reload and try
+    again", and the person decides on what is there now."""
+    return await execute(
+        store,
+        conn,
+        context,
+        domain.REPORT,
+        domain.stream_of(report.timesheet_id),
+        decide,
+        project=project_appended,
+        attempts=1,
+    )

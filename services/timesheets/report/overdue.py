@@ -98,10 +98,10 @@ async def mark_overdue_reports(
             command = MarkOverdue(report, due_on, today)
             try:
                 async with conn.transaction():  # a savepoint: one conflict skips one report
-                    _, events, _ = await run(conn, store, report, fixed(command), context)
+                    outcome = await run(conn, store, report, fixed(command), context)
             except ConcurrencyError:
                 continue
-            if events:
+            if outcome.events:
                 marked.append(report.timesheet_id)
     return marked
 

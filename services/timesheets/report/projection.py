@@ -1,11 +1,9 @@
 """The reports' read models, written in the transaction that appends their events.
 
-``project`` is called with every event a command decides (handlers.py), in the same
-transaction and just before the append, and by ``rebuild``, which empties the tables and
-replays the event store in commit order: the same rows either way. It needs only what is
-known before the append (``Meta``: municipality, sequence, actor), so the work happens
-before the event store's append lock is taken and the lock is held only for the append
-itself and the commit (architecture.md §8: round trips under that lock bound throughput).
+``project`` is called with every event a command appends (handlers.py, the pipeline's
+``project``), in the same transaction, and by ``rebuild``, which empties the tables and
+replays the event store in commit order: the same rows either way. It needs only what
+``Meta`` keeps of the envelope (municipality, sequence, actor).
 No column holds a clock reading; the history shows the dates the events carry.
 """
 
