@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from enum import Enum
 
 import asyncpg
 from pydantic import BaseModel
@@ -22,17 +23,7 @@ from services.payments.in_effect import (
     objection_filed,
 )
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
-from shared.contracts.decisions import (
-    ApplicationRefused,
-    AssistantPaymentDetailsChanged,
-    AssistantRegistered,
-    CaseOpened,
-    GrantAmended,
-    HoursGranted,
-    ServiceResumed,
-    ServiceSuspended,
-    ServiceTerminated,
-)
+from shared.contracts.decisions import GrantAmended, HoursGranted
 from shared.contracts.privacy import PersonalDataErased
 from shared.contracts.timesheets import ApprovedDay, TimesheetApproved, TimesheetCorrected
 from shared.events.envelope import Envelope
@@ -42,104 +33,71 @@ from shared.store.types import Connection
 CONSUMER = "payments"
 
 
-async def assistant_registered(conn: Connection, e: Envelope, data: BaseModel) -> None:
-    assert isinstance(data, AssistantRegistered)
-    await conn.execute(
-        "insert into assistants (assistant_id, municipality, personal_code, name, iban,"
-        " tax_status, tax_book_held) values ($1, $2, $3, $4, $5, $6, $7)"
-        " on conflict (assistant_id) do nothing",
-        data.assistant_id,
-        data.municipality,
-        data.personal_code,
-        f"{data.first_name} {data.last_name}",
-        data.iban,
-        data.tax_status.value,
-        data.tax_book_held,
-    )
+def statement(sql: str, fields: str) -> EventHandler:
+    """A handler that runs one statement with the event's ``fields`` (names separated by
+    spaces) as $1, $2, ... (an enum as its value): most upstream events are one upsert or
+    guarded update."""
+    names = fields.split()
+
+    async def handle(conn: Connection, e: Envelope, data: BaseModel) -> None:
+        await conn.execute(sql, *(_plain(getattr(data, name)) for name in names))
+
+    return handle
 
 
-async def payment_details_changed(conn: Connection, e: Envelope, data: BaseModel) -> None:
-    assert isinstance(data, AssistantPaymentDetailsChanged)
-    await conn.execute(
-        "update assistants set iban = coalesce($2, iban), tax_status = coalesce($3, tax_status),"
-        " tax_book_held = coalesce($4, tax_book_held) where assistant_id = $1",
-        data.assistant_id,
-        data.iban,
-        data.tax_status.value if data.tax_status is not None else None,
-        data.tax_book_held,
-    )
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, Enum) else value
 
 
-async def case_opened(conn: Connection, e: Envelope, data: BaseModel) -> None:
-    assert isinstance(data, CaseOpened)
-    await conn.execute(
-        "insert into cases (case_id, municipality, received_on) values ($1, $2, $3)"
-        " on conflict (case_id) do nothing",
-        data.case_id,
-        data.municipality,
-        data.received_on,
-    )
+assistant_registered = statement(
+    "insert into assistants (assistant_id, municipality, personal_code, name, iban,"
+    " tax_status, tax_book_held) values ($1, $2, $3, $4::text || ' ' || $5::text, $6, $7, $8)"
+    " on conflict (assistant_id) do nothing",
+    "assistant_id municipality personal_code first_name last_name iban tax_status tax_book_held",
+)
+payment_details_changed = statement(
+    "update assistants set iban = coalesce($2, iban), tax_status = coalesce($3, tax_status),"
+    " tax_book_held = coalesce($4, tax_book_held) where assistant_id = $1",
+    "assistant_id iban tax_status tax_book_held",
+)
+case_opened = statement(
+    "insert into cases (case_id, municipality, received_on) values ($1, $2, $3)"
+    " on conflict (case_id) do nothing",
+    "case_id municipality received_on",
+)
+_granted = statement(
+    "update cases set status = 'granted', decided_on = $2, decided_late = $3,"
+    " age_group = $4, vision_group = $5, unit = $6, hours = $7, period_start = $8,"
+    " period_end = $9 where case_id = $1",
+    "case_id decided_on decided_late age_group vision_group unit hours period_start period_end",
+)
+service_suspended = statement(
+    "insert into suspensions (case_id, suspended_from) values ($1, $2) on conflict do nothing",
+    "case_id suspended_from",
+)
+service_resumed = statement(
+    "update suspensions set resumed_on = $2 where case_id = $1 and resumed_on is null",
+    "case_id resumed_on",
+)
+application_refused = statement(
+    "update cases set status = 'refused', decided_on = $2, decided_late = $3 where case_id = $1",
+    "case_id decided_on decided_late",
+)
+service_terminated = statement(
+    "update cases set ended_from = $2 where case_id = $1", "case_id terminated_from"
+)
 
 
 async def hours_granted(conn: Connection, e: Envelope, data: BaseModel) -> None:
     assert isinstance(data, HoursGranted)
-    await conn.execute(
-        "update cases set status = 'granted', decided_on = $2, decided_late = $3,"
-        " age_group = $4, vision_group = $5, unit = $6, hours = $7, period_start = $8,"
-        " period_end = $9 where case_id = $1",
-        data.case_id,
-        data.decided_on,
-        data.decided_late,
-        data.age_group.value,
-        data.vision_group,
-        data.unit.value,
-        data.hours,
-        data.period_start,
-        data.period_end,
-    )
+    await _granted(conn, e, data)
     await grant_period(conn, data.case_id, data.period_start, data.unit.value, data.hours)
-
-
-async def service_suspended(conn: Connection, e: Envelope, data: BaseModel) -> None:
-    assert isinstance(data, ServiceSuspended)
-    await conn.execute(
-        "insert into suspensions (case_id, suspended_from) values ($1, $2) on conflict do nothing",
-        data.case_id,
-        data.suspended_from,
-    )
-
-
-async def service_resumed(conn: Connection, e: Envelope, data: BaseModel) -> None:
-    assert isinstance(data, ServiceResumed)
-    await conn.execute(
-        "update suspensions set resumed_on = $2 where case_id = $1 and resumed_on is null",
-        data.case_id,
-        data.resumed_on,
-    )
-
-
-async def application_refused(conn: Connection, e: Envelope, data: BaseModel) -> None:
-    assert isinstance(data, ApplicationRefused)
-    await conn.execute(
-        "update cases set status = 'refused', decided_on = $2, decided_late = $3"
-        " where case_id = $1",
-        data.case_id,
-        data.decided_on,
-        data.decided_late,
-    )
 
 
 async def grant_amended(conn: Connection, e: Envelope, data: BaseModel) -> None:
     assert isinstance(data, GrantAmended)
     await change_terms(
         conn, data.case_id, data.effective_from, data.unit.value, data.hours, data.period_end
-    )
-
-
-async def service_terminated(conn: Connection, e: Envelope, data: BaseModel) -> None:
-    assert isinstance(data, ServiceTerminated)
-    await conn.execute(
-        "update cases set ended_from = $2 where case_id = $1", data.case_id, data.terminated_from
     )
 
 
