@@ -14,7 +14,8 @@ from datetime import date
 from pydantic import BaseModel
 
 from services.payments.grant_periods import change_terms
-from shared.contracts.decisions import ActNotified, CaseEnded, ObjectionDecided, ObjectionFiled
+from shared.contracts.decisions import ActNotified, ObjectionDecided, ObjectionFiled
+from shared.event_statements import Statement
 from shared.events.envelope import Envelope
 from shared.store.types import Connection
 
@@ -109,12 +110,10 @@ async def _in_effect_from(
             await change_terms(conn, case_id, day, terms.unit.value, terms.hours, terms.period_end)
 
 
-async def case_ended(conn: Connection, e: Envelope, data: BaseModel) -> None:
-    """legal.md §2: the grant ended by its term or the person died: nothing after that day."""
-    assert isinstance(data, CaseEnded)
-    await conn.execute(
-        "update cases set ended_from = least(coalesce(ended_from, $2::date + 1), $2::date + 1)"
-        " where case_id = $1",
-        data.case_id,
-        data.last_service_day,
-    )
+# legal.md §2 (CaseEnded): the grant ended by its term or the person died: nothing after
+# that day.
+case_ended = Statement.of(
+    "update cases set ended_from = least(coalesce(ended_from, $2::date + 1), $2::date + 1)"
+    " where case_id = $1",
+    "case_id last_service_day",
+)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from enum import Enum
 
 import asyncpg
 from pydantic import BaseModel
@@ -26,6 +25,7 @@ from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
 from shared.contracts.decisions import GrantAmended, HoursGranted
 from shared.contracts.privacy import PersonalDataErased
 from shared.contracts.timesheets import ApprovedDay, TimesheetApproved, TimesheetCorrected
+from shared.event_statements import Statement
 from shared.events.envelope import Envelope
 from shared.store.eventstore import EventStore
 from shared.store.types import Connection
@@ -33,57 +33,41 @@ from shared.store.types import Connection
 CONSUMER = "payments"
 
 
-def statement(sql: str, fields: str) -> EventHandler:
-    """A handler that runs one statement with the event's ``fields`` (names separated by
-    spaces) as $1, $2, ... (an enum as its value): most upstream events are one upsert or
-    guarded update."""
-    names = fields.split()
-
-    async def handle(conn: Connection, e: Envelope, data: BaseModel) -> None:
-        await conn.execute(sql, *(_plain(getattr(data, name)) for name in names))
-
-    return handle
-
-
-def _plain(value: object) -> object:
-    return value.value if isinstance(value, Enum) else value
-
-
-assistant_registered = statement(
+assistant_registered = Statement.of(
     "insert into assistants (assistant_id, municipality, personal_code, name, iban,"
     " tax_status, tax_book_held) values ($1, $2, $3, $4::text || ' ' || $5::text, $6, $7, $8)"
     " on conflict (assistant_id) do nothing",
     "assistant_id municipality personal_code first_name last_name iban tax_status tax_book_held",
 )
-payment_details_changed = statement(
+payment_details_changed = Statement.of(
     "update assistants set iban = coalesce($2, iban), tax_status = coalesce($3, tax_status),"
     " tax_book_held = coalesce($4, tax_book_held) where assistant_id = $1",
     "assistant_id iban tax_status tax_book_held",
 )
-case_opened = statement(
+case_opened = Statement.of(
     "insert into cases (case_id, municipality, received_on) values ($1, $2, $3)"
     " on conflict (case_id) do nothing",
     "case_id municipality received_on",
 )
-_granted = statement(
+_granted = Statement.of(
     "update cases set status = 'granted', decided_on = $2, decided_late = $3,"
     " age_group = $4, vision_group = $5, unit = $6, hours = $7, period_start = $8,"
     " period_end = $9 where case_id = $1",
     "case_id decided_on decided_late age_group vision_group unit hours period_start period_end",
 )
-service_suspended = statement(
+service_suspended = Statement.of(
     "insert into suspensions (case_id, suspended_from) values ($1, $2) on conflict do nothing",
     "case_id suspended_from",
 )
-service_resumed = statement(
+service_resumed = Statement.of(
     "update suspensions set resumed_on = $2 where case_id = $1 and resumed_on is null",
     "case_id resumed_on",
 )
-application_refused = statement(
+application_refused = Statement.of(
     "update cases set status = 'refused', decided_on = $2, decided_late = $3 where case_id = $1",
     "case_id decided_on decided_late",
 )
-service_terminated = statement(
+service_terminated = Statement.of(
     "update cases set ended_from = $2 where case_id = $1", "case_id terminated_from"
 )
 

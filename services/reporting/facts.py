@@ -99,6 +99,18 @@ def _decision(data: _Decided, body: dict[str, JsonValue], suffix: str = "") -> l
     return _case(data.case_id, f"{_decision_key(data.decision_number)}{suffix}", body)
 
 
+class _Dated(_Decided, Protocol):
+    """A decision taken on a day: a grant, a refusal, an amendment."""
+
+    @property
+    def decided_on(self) -> date: ...
+
+
+def _decided(data: _Dated, kind: str, body: dict[str, JsonValue]) -> list[Fact]:
+    """The fact of decision ``data`` of type ``kind`` taken on its day, with ``body``."""
+    return _decision(data, {"type": kind, "decided_on": data.decided_on.isoformat(), **body})
+
+
 class _Terms(Protocol):
     """Granted hours per unit until a last day (a grant, an amendment, restored terms)."""
 
@@ -133,41 +145,24 @@ def _hours_granted(data: Any, _: Pseudonym) -> list[Fact]:
     # The client's group, for "clients served" (paid hours, from payments' events).
     client = Fact("client", data.case_id, "group", group)
     grant: dict[str, JsonValue] = {
-        "type": "grant",
-        "decided_on": data.decided_on.isoformat(),
         "decided_late": data.decided_late,
         # The group as decided (rules.md §3.1–3.2), not an age computed here.
         **group,
         "from": data.period_start.isoformat(),
         **_terms(data),
     }
-    return [client, *_decision(data, grant)]
+    return [client, *_decided(data, "grant", grant)]
 
 
 def _refused(data: Any, _: Pseudonym) -> list[Fact]:
     assert isinstance(data, dc.ApplicationRefused)
-    return _decision(
-        data,
-        {
-            "type": "refusal",
-            "decided_on": data.decided_on.isoformat(),
-            "decided_late": data.decided_late,
-            "reasons": sorted(reason.value for reason in data.reasons),
-        },
-    )
+    reasons = sorted(reason.value for reason in data.reasons)
+    return _decided(data, "refusal", {"decided_late": data.decided_late, "reasons": reasons})
 
 
 def _amended(data: Any, _: Pseudonym) -> list[Fact]:
     assert isinstance(data, dc.GrantAmended)
-    return _decision(
-        data,
-        {
-            "type": "amendment",
-            "decided_on": data.decided_on.isoformat(),
-            "from": data.effective_from.isoformat(),
-            **_terms(data),
-        },
-    )
+    return _decided(data, "amendment", {"from": data.effective_from.isoformat(), **_terms(data)})
 
 
 def _service_changed(data: Any, _: Pseudonym) -> list[Fact]:

@@ -27,6 +27,7 @@ from shared.contracts.decisions import (
     ServiceSuspended,
     ServiceTerminated,
 )
+from shared.event_statements import Statement
 from shared.events.envelope import Envelope
 from shared.privacy.scrub import erased_mark, is_erased_mark
 from shared.rules import AgeGroup, Unit
@@ -49,45 +50,49 @@ HANDLED: tuple[type[BaseModel], ...] = (
 )
 
 
+# The events that are one statement with some of their fields.
+STATEMENTS: dict[type[BaseModel], Statement] = {
+    ServiceSuspended: Statement.of(
+        "insert into grant_suspensions (case_id, decision_number, suspended_from)"
+        " values ($1, $2, $3) on conflict do nothing",
+        "case_id decision_number suspended_from",
+    ),
+    # The open suspension that began before the resumption ends the day before it.
+    ServiceResumed: Statement.of(
+        "update grant_suspensions set resumed_on = $2 where case_id = $1"
+        " and resumed_on is null and suspended_from < $2",
+        "case_id resumed_on",
+    ),
+    ServiceTerminated: Statement.of(
+        "update grant_cases set terminated_from = $2 where case_id = $1",
+        "case_id terminated_from",
+    ),
+    # legal.md §2: the person died (or the period ended): no service after that day.
+    CaseEnded: Statement.of(
+        "update grant_cases set terminated_from = least(coalesce(terminated_from,"
+        " $2::date + 1), $2::date + 1) where case_id = $1",
+        "case_id last_service_day",
+    ),
+    AssistantUnassigned: Statement.of(
+        "update known_assignments set last_day = $2 where assignment_id = $1",
+        "assignment_id last_day",
+    ),
+}
+
+
 async def learn(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
     """Apply one decisions event to what timesheets knows."""
+    statement = STATEMENTS.get(type(event))
+    if statement is not None:
+        await statement.run(conn, event)
+        return
     match event:
         case HoursGranted():
             await _granted(conn, envelope.municipality, event)
         case GrantAmended():
             await _amended(conn, event)
-        case ServiceSuspended():
-            await conn.execute(
-                "insert into grant_suspensions (case_id, decision_number, suspended_from)"
-                " values ($1, $2, $3) on conflict do nothing",
-                event.case_id,
-                event.decision_number,
-                event.suspended_from,
-            )
-        case ServiceResumed():
-            # The open suspension that began before the resumption ends the day before it.
-            await conn.execute(
-                "update grant_suspensions set resumed_on = $2 where case_id = $1"
-                " and resumed_on is null and suspended_from < $2",
-                event.case_id,
-                event.resumed_on,
-            )
-        case ServiceTerminated():
-            await conn.execute(
-                "update grant_cases set terminated_from = $2 where case_id = $1",
-                event.case_id,
-                event.terminated_from,
-            )
         case ActNotified() | ObjectionFiled() | ObjectionDecided():
             await in_effect(conn, event)
-        case CaseEnded():
-            # legal.md §2: the person died (or the period ended): no service after that day.
-            await conn.execute(
-                "update grant_cases set terminated_from = least(coalesce(terminated_from,"
-                " $2::date + 1), $2::date + 1) where case_id = $1",
-                event.case_id,
-                event.last_service_day,
-            )
         case AssistantRegistered():
             await conn.execute(
                 "insert into known_assistants (assistant_id, municipality, personal_code)"
@@ -106,12 +111,6 @@ async def learn(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
                 event.case_id,
                 envelope.municipality,
                 event.assigned_from,
-            )
-        case AssistantUnassigned():
-            await conn.execute(
-                "update known_assignments set last_day = $2 where assignment_id = $1",
-                event.assignment_id,
-                event.last_day,
             )
 
 
