@@ -22,7 +22,8 @@ from services.timesheets.domain.report import Command, Report, ReportState
 from services.timesheets.report.projection import Meta, project
 from shared.commands import Decide, Outcome, execute
 from shared.events.envelope import Envelope
-from shared.store.eventstore import EventContext, EventStore
+from shared.store.eventstore import EventContext
+from shared.store.protocol import EventStorage
 from shared.store.types import Connection
 
 # Report ids follow from the assignment and the month: one report per pair, and a retried
@@ -88,7 +89,7 @@ def fixed(command: Command) -> Decide[ReportState]:
 
 async def run(
     conn: Connection,
-    store: EventStore,
+    store: EventStorage[Connection],
     report: Report,
     decide: Decide[ReportState],
     context: EventContext,
