@@ -3,9 +3,9 @@
 Everything runs on the caller's connection and transaction (``CommandContext.run`` for
 HTTP), so the events, their read models, the bank file and the idempotency key commit
 together or not at all (architecture.md §5); each command on a run goes through the shared
-pipeline (``on_run``: shared/commands.py). Commands on one municipality's month are serialised by an
-advisory lock, so a plan is never computed from rows another approval is changing; the
-run's stream version refuses a second approval even without it.
+pipeline (``on_run``: shared/commands.py). Commands on one municipality's month are
+serialised by an advisory lock, so a plan is never computed from rows another approval is
+changing; the run's stream version refuses a second approval even without it.
 """
 
 from __future__ import annotations
