@@ -30,7 +30,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from shared.events.envelope import Envelope
-from shared.store.eventstore import EventStore
+from shared.store.eventstore import PAUSE_EVERY, EventStore
+from shared.store.garbage import fewer_collections
 from shared.store.types import Connection
 
 Statement = tuple[str, tuple[Any, ...]]
@@ -91,6 +92,42 @@ def grouped(wave: list[list[Statement]]) -> list[tuple[str, list[tuple[Any, ...]
     return groups
 
 
+Plan = list[tuple[str, list[tuple[Any, ...]]]]  # (SQL, argument rows), in the order to send
+
+
+async def planned(
+    project: Projection, events: Iterable[tuple[Envelope, BaseModel]], *, pause: bool = False
+) -> Plan:
+    """The statement groups that apply ``project`` to ``events`` (in their order): what
+    :func:`project_in_batches` sends. Only CPU; with ``pause`` it lets the event loop run
+    every ``PAUSE_EVERY`` events, so a replay sends the previous batch meanwhile."""
+    keyed = []
+    for n, (envelope, event) in enumerate(events):
+        recorder = Recorder()
+        await project(recorder, envelope, event)
+        if recorder.statements:
+            keyed.append((event_keys(envelope, event), recorder.statements))
+        if pause and n % PAUSE_EVERY == PAUSE_EVERY - 1:
+            await asyncio.sleep(0)
+    return [group for wave in waves(keyed) for group in grouped(wave)]
+
+
+async def sent(conn: Connection, plan: Plan) -> int:
+    """Send ``plan``'s groups in order; returns the database round trips it took (a group
+    of one is a plain ``execute``, more is one ``executemany``, or a COPY: :func:`_as_copy`)."""
+    for query, rows in plan:
+        copy = _as_copy(query) if len(rows) >= COPY_FROM else None
+        if copy is not None:
+            table, columns, picks = copy
+            records = [tuple(args[i] for i in picks) for args in rows]
+            await conn.copy_records_to_table(table, records=records, columns=columns)
+        elif len(rows) == 1:
+            await conn.execute(query, *rows[0])
+        else:
+            await conn.executemany(query, rows)
+    return len(plan)
+
+
 async def project_in_batches(
     conn: Connection,
     project: Projection,
@@ -98,29 +135,9 @@ async def project_in_batches(
 ) -> int:
     """Apply ``project`` to ``events`` (in their order) with one statement per group.
 
-    Returns the number of database round trips it took (a group of one is a plain
-    ``execute``, more is one ``executemany``).
+    Returns the number of database round trips it took.
     """
-    keyed = []
-    for envelope, event in events:
-        recorder = Recorder()
-        await project(recorder, envelope, event)
-        if recorder.statements:
-            keyed.append((event_keys(envelope, event), recorder.statements))
-    trips = 0
-    for wave in waves(keyed):
-        for query, rows in grouped(wave):
-            copy = _as_copy(query) if len(rows) >= COPY_FROM else None
-            if copy is not None:
-                table, columns, picks = copy
-                records = [tuple(args[i] for i in picks) for args in rows]
-                await conn.copy_records_to_table(table, records=records, columns=columns)
-            elif len(rows) == 1:
-                await conn.execute(query, *rows[0])
-            else:
-                await conn.executemany(query, rows)
-            trips += 1
-    return trips
+    return await sent(conn, await planned(project, events))
 
 
 _PLAIN_INSERT = re.compile(
@@ -172,27 +189,36 @@ async def replay(
 
     With a second connection ``reader`` (outside the transaction: the event store is
     append-only and it reads only what committed, as ``conn`` would), the next batch is
-    read and parsed while PostgreSQL applies the current one.
+    read, parsed and planned (its statements recorded) while ``conn`` sends the current
+    one: the Python work of one batch overlaps PostgreSQL's work on the other. Batches
+    are still applied one after the other, in order; planning only records statements.
     """
+    pause = reader is not None
 
-    async def read(after: int) -> list[tuple[int, Envelope, BaseModel]]:
-        records = await store.read_all(
-            reader or conn, after_position=after, limit=batch_size, wait_for_running=False
+    async def prepare(after: int) -> tuple[int, int, Plan] | None:
+        """(last position, events, plan) of the batch after ``after``; None at the end."""
+        events = await store.read_all_decoded(
+            reader or conn, after, batch_size, wait_for_running=False
         )
-        return [(r.position, r.envelope, store.decode(r.envelope)) for r in records]
+        if not events:
+            return None
+        plan = await planned(project, ((e.envelope, e.event) for e in events), pause=pause)
+        return events[-1].position, len(events), plan
 
     replayed = 0
-    batch = await read(0)
-    while batch:
-        ahead = asyncio.ensure_future(read(batch[-1][0])) if reader is not None else None
-        try:
-            await project_in_batches(conn, project, ((e, d) for _, e, d in batch))
-        except BaseException:
-            if ahead is not None:
-                ahead.cancel()
-                with contextlib.suppress(BaseException):
-                    await ahead
-            raise
-        replayed += len(batch)
-        batch = await ahead if ahead is not None else await read(batch[-1][0])
+    with fewer_collections():
+        batch = await prepare(0)
+        while batch is not None:
+            last, count, plan = batch
+            ahead = asyncio.ensure_future(prepare(last)) if reader is not None else None
+            try:
+                await sent(conn, plan)
+            except BaseException:
+                if ahead is not None:
+                    ahead.cancel()
+                    with contextlib.suppress(BaseException):
+                        await ahead
+                raise
+            replayed += count
+            batch = await ahead if ahead is not None else await prepare(last)
     return replayed
