@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import operator
 import re
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any
@@ -57,12 +59,20 @@ class Recorder:
 
 
 def event_keys(envelope: Envelope, event: BaseModel) -> set[Hashable]:
-    """What an event's statements may touch: its stream and each id it carries."""
+    """What an event's statements may touch: its stream and each id it carries (the value,
+    in its ``data``, of each ``*_id`` field of its model: a projection sees no other)."""
     keys: set[Hashable] = {("stream", envelope.subject)}
-    for name, value in envelope.data.items():
-        if name.endswith("_id") and isinstance(value, str | int):
+    data = envelope.data
+    for name in _id_fields(type(event)):
+        value = data.get(name)
+        if isinstance(value, str | int):
             keys.add((name, str(value)))
     return keys
+
+
+@functools.cache
+def _id_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(name for name in model.model_fields if name.endswith("_id"))
 
 
 def waves(keyed: Sequence[tuple[set[Hashable], list[Statement]]]) -> list[list[list[Statement]]]:
@@ -119,7 +129,7 @@ async def sent(conn: Connection, plan: Plan) -> int:
         copy = _as_copy(query) if len(rows) >= COPY_FROM else None
         if copy is not None:
             table, columns, picks = copy
-            records = [tuple(args[i] for i in picks) for args in rows]
+            records = list(map(_picker(picks), rows))
             await conn.copy_records_to_table(table, records=records, columns=columns)
         elif len(rows) == 1:
             await conn.execute(query, *rows[0])
@@ -170,6 +180,15 @@ def _as_copy(query: str) -> tuple[str, list[str], list[int]] | None:
             found = (match["table"], columns, picks)
     _copies[query] = found
     return found
+
+
+def _picker(picks: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """The function giving ``(args[picks[0]], args[picks[1]], …)`` of a statement's
+    arguments: a COPY record (itemgetter, in C; one pick gives a value, not a tuple)."""
+    if len(picks) == 1:
+        only = picks[0]
+        return lambda args: (args[only],)
+    return operator.itemgetter(*picks)
 
 
 async def replay(
