@@ -27,7 +27,7 @@ import functools
 import operator
 import re
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -241,3 +241,40 @@ async def replay(
             replayed += count
             batch = await ahead if ahead is not None else await prepare(last)
     return replayed
+
+
+class Rebuild(Protocol):
+    """A service's rebuild of its read models (``python -m services.<service>.rebuild``)."""
+
+    async def __call__(
+        self,
+        conn: Connection,
+        store: EventStore,
+        batch_size: int = 2000,
+        *,
+        reader: Connection | None = None,
+    ) -> int: ...
+
+
+def rebuilding(tables: Sequence[str], project: Projection) -> Rebuild:
+    """The rebuild that empties ``tables`` and :func:`replay` s every stored event into them
+    through ``project``; it returns the count.
+
+    One transaction: readers see the old rows until the new ones commit. TRUNCATE locks
+    the tables first, so a writer that already projected has committed (its events are
+    read), and one still running waits and then projects onto the rebuilt rows.
+    ``reader``: a second connection that reads ahead (:func:`replay`).
+    """
+
+    async def rebuild(
+        conn: Connection,
+        store: EventStore,
+        batch_size: int = 2000,
+        *,
+        reader: Connection | None = None,
+    ) -> int:
+        async with conn.transaction():
+            await conn.execute(f"truncate {', '.join(tables)}")
+            return await replay(conn, store, project, batch_size, reader=reader)
+
+    return rebuild
