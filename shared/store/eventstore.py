@@ -14,9 +14,9 @@ from typing import NoReturn, TypeVar
 
 import asyncpg
 from asyncpg.connection import LoggedQuery
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from shared.events.envelope import Envelope, new_event_id, utc_now
+from shared.events.envelope import Envelope, EnvelopeWithEvent, new_event_id, utc_now
 from shared.events.personal import WIRE_PREFIX
 from shared.events.registry import EventRegistry
 from shared.events.registry import registry as default_registry
@@ -252,9 +252,8 @@ class EventStore:
         decoded = []
         rows = await _read_rows(conn, after_position, limit, None, wait_for_running)
         for n, (position, raw, event_type) in enumerate(rows):
-            with_event = self.registry.with_event(event_type)
-            if with_event is not None and isinstance(raw, str) and WIRE_PREFIX not in raw:
-                parsed = with_event.model_validate_json(raw)
+            parsed = _with_event(self.registry.with_event(event_type), raw)
+            if parsed is not None:
                 decoded.append(DecodedEvent(position, parsed, parsed.event))
             else:
                 envelope = await self._open(raw)
@@ -417,6 +416,20 @@ def _wake_relays_after_commit(conn: Connection) -> None:
             _wake_relays()
 
     conn.add_query_logger(on_query)
+
+
+def _with_event(
+    model: type[EnvelopeWithEvent] | None, raw: str | dict[str, object]
+) -> EnvelopeWithEvent | None:
+    """The stored envelope and its event in one parse, or None where that does not apply:
+    no such model (an older version), sealed fields to open first, or an envelope of before
+    issue 18 (the general path renames its ``sequence``; any other error it raises too)."""
+    if model is None or not isinstance(raw, str) or WIRE_PREFIX in raw:
+        return None
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError:
+        return None
 
 
 def _envelope(raw: str | dict[str, object]) -> Envelope:

@@ -94,7 +94,8 @@ async def test_a_replay_read_decodes_every_stored_shape_as_read_all_and_decode_d
         assert got.envelope.model_dump() == envelope.model_dump()
         assert got.envelope.to_json() == envelope.to_json()
         assert got.event == event
-    assert [type(d.envelope) is not Envelope for d in decoded] == [True, False, True, False]
+    # One parse for the newest version; the general path for the rest.
+    assert [type(d.envelope) is not Envelope for d in decoded] == [True, False, False, False]
     assert isinstance(decoded[0].envelope, EnvelopeWithEvent)
     assert decoded[1].event == Measured(case_id="c", metres=1.5)
     assert decoded[2].envelope.aggregateversion == 1
