@@ -13,19 +13,32 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Iterator
 
 # Young objects between collections during a replay (CPython's default is 700).
 REPLAY_THRESHOLD = 50_000
 
+_lock = threading.Lock()
+_active = 0  # replays running in this process (tasks may overlap, not only nest)
+_before: tuple[int, int, int] = gc.get_threshold()
+
 
 @contextlib.contextmanager
 def fewer_collections(threshold: int = REPLAY_THRESHOLD) -> Iterator[None]:
-    """Collect the youngest generation every ``threshold`` new objects, then restore the
-    process's thresholds (a rebuild may run inside a service: decisions' erasure)."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(threshold, before[0]), *before[1:])
+    """Collect the youngest generation every ``threshold`` new objects while any replay of
+    this process runs, then restore the thresholds it had (a rebuild may run inside a
+    service: decisions' erasure)."""
+    global _active, _before
+    with _lock:
+        if _active == 0:
+            _before = gc.get_threshold()
+        _active += 1
+        gc.set_threshold(max(threshold, _before[0]), *_before[1:])
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _lock:
+            _active -= 1
+            if _active == 0:
+                gc.set_threshold(*_before)

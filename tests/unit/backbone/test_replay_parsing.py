@@ -80,3 +80,14 @@ def test_fewer_collections_during_a_replay_then_the_thresholds_as_before() -> No
     with pytest.raises(RuntimeError), fewer_collections(123_456):
         raise RuntimeError
     assert gc.get_threshold() == before
+
+
+def test_overlapping_replays_restore_the_thresholds_when_the_last_one_ends() -> None:
+    before = gc.get_threshold()
+    first, second = fewer_collections(123_456), fewer_collections(123_456)
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # ends before the second, which is still running
+    assert gc.get_threshold() == (123_456, *before[1:])
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before
