@@ -80,7 +80,11 @@ def waves(keyed: Sequence[tuple[set[Hashable], list[Statement]]]) -> list[list[l
     last_wave: dict[Hashable, int] = {}
     result: list[list[list[Statement]]] = []
     for keys, statements in keyed:
-        wave = 1 + max((last_wave.get(key, -1) for key in keys), default=-1)
+        wave = 0  # the wave after the latest one holding any of its keys
+        for key in keys:
+            earlier = last_wave.get(key)
+            if earlier is not None and earlier >= wave:
+                wave = earlier + 1
         for key in keys:
             last_wave[key] = wave
         if wave == len(result):
