@@ -4,8 +4,9 @@ Stores intake events (per application: ``ApplicationSubmitted`` then a document)
 database of intake's schema, and decisions events (per case: opened, a task opened and
 closed, overdue) in one of decisions' schema, then times each service's
 ``projections.rebuild``: empty the read models and replay every event into them, as
-``python -m services.<service>.rebuild`` does (with its second, reading connection).
-Goal of issue #14: at least 20,000 events/s.
+``python -m services.<service>.rebuild`` does (with its second, reading connection), twice
+in a row (``RUNS``: the first also pays the process's one-time loads). Goal of issue #14:
+at least 20,000 events/s.
 
     .venv/bin/python -m bench.rebuild [--scale 1.0]
 """
@@ -48,6 +49,10 @@ DECISIONS_MIGRATIONS = Path(decisions_projections.__file__).parents[1] / "migrat
 GOAL = 20000.0  # events/s
 EVENTS = 20000  # per service at scale 1.0
 WRITERS = 4
+# The first rebuild of a process also pays what a process loads once (intake: the holiday
+# calendar for its deadlines, about 0.25 s; each event type's parsing model); the second
+# shows the rate of a long rebuild, where those are spread over many more events.
+RUNS = 2
 
 
 Rebuild = Callable[..., Awaitable[int]]
@@ -134,8 +139,8 @@ async def store_events(pool: asyncpg.Pool, service: str, events: int, make: Make
 
 async def _rebuild(
     servers: Servers, service: str, migrations: Path, make: Make, events: int, rebuild: Rebuild
-) -> tuple[int, int, float]:
-    """(events stored, events replayed, seconds) of one service's rebuild."""
+) -> tuple[int, list[tuple[int, float]]]:
+    """(events stored, [(events replayed, seconds)] of each of ``RUNS`` rebuilds in a row)."""
     name = f"benchrebuild_{service}_{uuid.uuid4().hex[:8]}"
     await ensure_database(servers.database_url, name)
     pool = await asyncpg.create_pool(
@@ -145,10 +150,13 @@ async def _rebuild(
         async with pool.acquire() as conn:
             await apply_migrations(conn, SHARED_MIGRATIONS, migrations)
         stored = await store_events(pool, service, events, make)
+        runs = []
         async with pool.acquire() as conn, pool.acquire() as reader:
-            started = time.perf_counter()
-            replayed = await rebuild(conn, EventStore(service), reader=reader)
-            return stored, replayed, time.perf_counter() - started
+            for _ in range(RUNS):
+                started = time.perf_counter()
+                replayed = await rebuild(conn, EventStore(service), reader=reader)
+                runs.append((replayed, time.perf_counter() - started))
+        return stored, runs
     finally:
         await pool.close()
 
@@ -160,19 +168,19 @@ async def measure(servers: Servers, scale: float = 1.0) -> list[Figure]:
         ("intake", INTAKE_MIGRATIONS, application_events, projections.rebuild),
         ("decisions", DECISIONS_MIGRATIONS, case_events, decisions_projections.rebuild),
     ):
-        stored, replayed, seconds = await _rebuild(
-            servers, service, migrations, make, events, rebuild
-        )
-        assert replayed == stored, (service, replayed, stored)
-        figures.append(
-            Figure(
-                f"rebuild: {service} read models from the store ({replayed:,} events)",
-                replayed / seconds,
-                "events/s",
-                baseline=GOAL,
-                baseline_name="goal",
+        stored, runs = await _rebuild(servers, service, migrations, make, events, rebuild)
+        for run, (replayed, seconds) in enumerate(runs):
+            assert replayed == stored, (service, replayed, stored)
+            when = "first in its process" if run == 0 else "again"
+            figures.append(
+                Figure(
+                    f"rebuild: {service} read models from the store ({replayed:,} events, {when})",
+                    replayed / seconds,
+                    "events/s",
+                    baseline=GOAL,
+                    baseline_name="goal",
+                )
             )
-        )
     return figures
 
 

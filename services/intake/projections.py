@@ -10,6 +10,7 @@ batching needs: shared/store/batches.py).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
@@ -87,12 +88,20 @@ async def _insert_recorded(
     """A row of ``table`` (a document or a change) holding the event's fields as they are
     named in the event, the event's version and, in column ``stamp``, its time."""
     fields = event.model_dump()
-    columns = [*fields, "version", stamp]
-    values = [*(_column_value(v) for v in fields.values()), envelope.aggregateversion]
-    places = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
     await conn.execute(
-        f"insert into {table} ({', '.join(columns)}) values ({places})", *values, envelope.time
+        _insert_sql(table, stamp, tuple(fields)),
+        *[_column_value(v) for v in fields.values()],
+        envelope.aggregateversion,
+        envelope.time,
     )
+
+
+@functools.cache
+def _insert_sql(table: str, stamp: str, fields: tuple[str, ...]) -> str:
+    """Made once per table and event type (a rebuild inserts thousands of rows)."""
+    columns = [*fields, "version", stamp]
+    places = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
+    return f"insert into {table} ({', '.join(columns)}) values ({places})"
 
 
 def _column_value(value: Any) -> Any:

@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, create_model
+
+from shared.events.envelope import EnvelopeWithEvent, type_parts
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 M = TypeVar("M", bound=type[BaseModel])
@@ -42,6 +44,7 @@ class EventRegistry:
         self._by_model: dict[type[BaseModel], EventSpec] = {}
         self._latest: dict[tuple[str, str], EventSpec] = {}
         self._upcasters: dict[tuple[str, str, int], Upcaster] = {}
+        self._with_event: dict[str, type[EnvelopeWithEvent] | None] = {}
 
     def register(
         self, service: str, version: int = 1, *, personal_data: bool = False
@@ -93,6 +96,28 @@ class EventRegistry:
             except KeyError:
                 raise UnknownEventType(f"no upcaster for {name}.v{step}") from None
         return spec.model.model_validate(data)
+
+    def with_event(self, event_type: str) -> type[EnvelopeWithEvent] | None:
+        """The model that reads a stored envelope of ``event_type`` and its typed ``data`` in
+        one parse, if ``event_type`` is the newest version this code knows; else None (an
+        older version goes through its upcasters: :meth:`decode`)."""
+        if event_type not in self._with_event:
+            self._with_event[event_type] = self._model_with_event(event_type)
+        return self._with_event[event_type]
+
+    def _model_with_event(self, event_type: str) -> type[EnvelopeWithEvent] | None:
+        try:
+            service, name, version = type_parts(event_type)
+            spec = self.latest(service, name)
+        except (ValueError, UnknownEventType):
+            return None
+        if spec.version != version:
+            return None
+        return create_model(
+            f"{name}Envelope",
+            __base__=EnvelopeWithEvent,
+            event=(spec.model, Field(validation_alias="data", exclude=True, repr=False)),
+        )
 
     def __iter__(self) -> Iterator[EventSpec]:
         return iter(sorted(self._latest.values(), key=lambda s: (s.service, s.name)))

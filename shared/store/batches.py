@@ -23,14 +23,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import operator
 import re
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
 from shared.events.envelope import Envelope
-from shared.store.eventstore import EventStore
+from shared.store.eventstore import PAUSE_EVERY, EventStore
+from shared.store.garbage import fewer_collections
 from shared.store.types import Connection
 
 Statement = tuple[str, tuple[Any, ...]]
@@ -56,12 +59,20 @@ class Recorder:
 
 
 def event_keys(envelope: Envelope, event: BaseModel) -> set[Hashable]:
-    """What an event's statements may touch: its stream and each id it carries."""
+    """What an event's statements may touch: its stream and each id it carries (the value,
+    in its ``data``, of each ``*_id`` field of its model: a projection sees no other)."""
     keys: set[Hashable] = {("stream", envelope.subject)}
-    for name, value in envelope.data.items():
-        if name.endswith("_id") and isinstance(value, str | int):
+    data = envelope.data
+    for name in _id_fields(type(event)):
+        value = data.get(name)
+        if isinstance(value, str | int):
             keys.add((name, str(value)))
     return keys
+
+
+@functools.cache
+def _id_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(name for name in model.model_fields if name.endswith("_id"))
 
 
 def waves(keyed: Sequence[tuple[set[Hashable], list[Statement]]]) -> list[list[list[Statement]]]:
@@ -69,7 +80,11 @@ def waves(keyed: Sequence[tuple[set[Hashable], list[Statement]]]) -> list[list[l
     last_wave: dict[Hashable, int] = {}
     result: list[list[list[Statement]]] = []
     for keys, statements in keyed:
-        wave = 1 + max((last_wave.get(key, -1) for key in keys), default=-1)
+        wave = 0  # the wave after the latest one holding any of its keys
+        for key in keys:
+            earlier = last_wave.get(key)
+            if earlier is not None and earlier >= wave:
+                wave = earlier + 1
         for key in keys:
             last_wave[key] = wave
         if wave == len(result):
@@ -91,6 +106,42 @@ def grouped(wave: list[list[Statement]]) -> list[tuple[str, list[tuple[Any, ...]
     return groups
 
 
+Plan = list[tuple[str, list[tuple[Any, ...]]]]  # (SQL, argument rows), in the order to send
+
+
+async def planned(
+    project: Projection, events: Iterable[tuple[Envelope, BaseModel]], *, pause: bool = False
+) -> Plan:
+    """The statement groups that apply ``project`` to ``events`` (in their order): what
+    :func:`project_in_batches` sends. Only CPU; with ``pause`` it lets the event loop run
+    every ``PAUSE_EVERY`` events, so a replay sends the previous batch meanwhile."""
+    keyed = []
+    for n, (envelope, event) in enumerate(events):
+        recorder = Recorder()
+        await project(recorder, envelope, event)
+        if recorder.statements:
+            keyed.append((event_keys(envelope, event), recorder.statements))
+        if pause and n % PAUSE_EVERY == PAUSE_EVERY - 1:
+            await asyncio.sleep(0)
+    return [group for wave in waves(keyed) for group in grouped(wave)]
+
+
+async def sent(conn: Connection, plan: Plan) -> int:
+    """Send ``plan``'s groups in order; returns the database round trips it took (a group
+    of one is a plain ``execute``, more is one ``executemany``, or a COPY: :func:`_as_copy`)."""
+    for query, rows in plan:
+        copy = _as_copy(query) if len(rows) >= COPY_FROM else None
+        if copy is not None:
+            table, columns, picks = copy
+            records = list(map(_picker(picks), rows))
+            await conn.copy_records_to_table(table, records=records, columns=columns)
+        elif len(rows) == 1:
+            await conn.execute(query, *rows[0])
+        else:
+            await conn.executemany(query, rows)
+    return len(plan)
+
+
 async def project_in_batches(
     conn: Connection,
     project: Projection,
@@ -98,29 +149,9 @@ async def project_in_batches(
 ) -> int:
     """Apply ``project`` to ``events`` (in their order) with one statement per group.
 
-    Returns the number of database round trips it took (a group of one is a plain
-    ``execute``, more is one ``executemany``).
+    Returns the number of database round trips it took.
     """
-    keyed = []
-    for envelope, event in events:
-        recorder = Recorder()
-        await project(recorder, envelope, event)
-        if recorder.statements:
-            keyed.append((event_keys(envelope, event), recorder.statements))
-    trips = 0
-    for wave in waves(keyed):
-        for query, rows in grouped(wave):
-            copy = _as_copy(query) if len(rows) >= COPY_FROM else None
-            if copy is not None:
-                table, columns, picks = copy
-                records = [tuple(args[i] for i in picks) for args in rows]
-                await conn.copy_records_to_table(table, records=records, columns=columns)
-            elif len(rows) == 1:
-                await conn.execute(query, *rows[0])
-            else:
-                await conn.executemany(query, rows)
-            trips += 1
-    return trips
+    return await sent(conn, await planned(project, events))
 
 
 _PLAIN_INSERT = re.compile(
@@ -155,6 +186,15 @@ def _as_copy(query: str) -> tuple[str, list[str], list[int]] | None:
     return found
 
 
+def _picker(picks: list[int]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """The function giving ``(args[picks[0]], args[picks[1]], …)`` of a statement's
+    arguments: a COPY record (itemgetter, in C; one pick gives a value, not a tuple)."""
+    if len(picks) == 1:
+        only = picks[0]
+        return lambda args: (args[only],)
+    return operator.itemgetter(*picks)
+
+
 async def replay(
     conn: Connection,
     store: EventStore,
@@ -172,27 +212,73 @@ async def replay(
 
     With a second connection ``reader`` (outside the transaction: the event store is
     append-only and it reads only what committed, as ``conn`` would), the next batch is
-    read and parsed while PostgreSQL applies the current one.
+    read, parsed and planned (its statements recorded) while ``conn`` sends the current
+    one: the Python work of one batch overlaps PostgreSQL's work on the other. Batches
+    are still applied one after the other, in order; planning only records statements.
     """
+    pause = reader is not None
 
-    async def read(after: int) -> list[tuple[int, Envelope, BaseModel]]:
-        records = await store.read_all(
-            reader or conn, after_position=after, limit=batch_size, wait_for_running=False
+    async def prepare(after: int) -> tuple[int, int, Plan] | None:
+        """(last position, events, plan) of the batch after ``after``; None at the end."""
+        events = await store.read_all_decoded(
+            reader or conn, after, batch_size, wait_for_running=False
         )
-        return [(r.position, r.envelope, store.decode(r.envelope)) for r in records]
+        if not events:
+            return None
+        plan = await planned(project, ((e.envelope, e.event) for e in events), pause=pause)
+        return events[-1].position, len(events), plan
 
     replayed = 0
-    batch = await read(0)
-    while batch:
-        ahead = asyncio.ensure_future(read(batch[-1][0])) if reader is not None else None
-        try:
-            await project_in_batches(conn, project, ((e, d) for _, e, d in batch))
-        except BaseException:
-            if ahead is not None:
-                ahead.cancel()
-                with contextlib.suppress(BaseException):
-                    await ahead
-            raise
-        replayed += len(batch)
-        batch = await ahead if ahead is not None else await read(batch[-1][0])
+    with fewer_collections():
+        batch = await prepare(0)
+        while batch is not None:
+            last, count, plan = batch
+            ahead = asyncio.ensure_future(prepare(last)) if reader is not None else None
+            try:
+                await sent(conn, plan)
+            except BaseException:
+                if ahead is not None:
+                    ahead.cancel()
+                    with contextlib.suppress(BaseException):
+                        await ahead
+                raise
+            replayed += count
+            batch = await ahead if ahead is not None else await prepare(last)
     return replayed
+
+
+class Rebuild(Protocol):
+    """A service's rebuild of its read models (``python -m services.<service>.rebuild``)."""
+
+    async def __call__(
+        self,
+        conn: Connection,
+        store: EventStore,
+        batch_size: int = 2000,
+        *,
+        reader: Connection | None = None,
+    ) -> int: ...
+
+
+def rebuilding(tables: Sequence[str], project: Projection) -> Rebuild:
+    """The rebuild that empties ``tables`` and :func:`replay` s every stored event into them
+    through ``project``; it returns the count.
+
+    One transaction: readers see the old rows until the new ones commit. TRUNCATE locks
+    the tables first, so a writer that already projected has committed (its events are
+    read), and one still running waits and then projects onto the rebuilt rows.
+    ``reader``: a second connection that reads ahead (:func:`replay`).
+    """
+
+    async def rebuild(
+        conn: Connection,
+        store: EventStore,
+        batch_size: int = 2000,
+        *,
+        reader: Connection | None = None,
+    ) -> int:
+        async with conn.transaction():
+            await conn.execute(f"truncate {', '.join(tables)}")
+            return await replay(conn, store, project, batch_size, reader=reader)
+
+    return rebuild

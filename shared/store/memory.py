@@ -24,6 +24,7 @@ from shared.events.registry import EventRegistry
 from shared.events.registry import registry as default_registry
 from shared.store.eventstore import (
     ConcurrencyError,
+    DecodedEvent,
     EventContext,
     EventStore,
     RecordedEvent,
@@ -96,6 +97,20 @@ class MemoryEventStore:
         if municipality is not None:
             later = [r for r in later if r.envelope.municipality == municipality]
         return later[:limit]
+
+    async def read_all_decoded(
+        self,
+        conn: object,
+        after_position: int = 0,
+        limit: int = 1000,
+        *,
+        wait_for_running: bool = True,
+    ) -> list[DecodedEvent]:
+        """:meth:`read_all` with each event decoded."""
+        return [
+            DecodedEvent(r.position, r.envelope, self.decode(r.envelope))
+            for r in await self.read_all(conn, after_position, limit)
+        ]
 
     def decode(self, envelope: Envelope) -> BaseModel:
         return self._envelopes.decode(envelope)

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from shared.events.envelope import Envelope
 from shared.events.registry import EventRegistry
-from shared.store.eventstore import EventContext, RecordedEvent
+from shared.store.eventstore import DecodedEvent, EventContext, RecordedEvent
 
 ConnectionT_contra = TypeVar("ConnectionT_contra", contravariant=True)
 S = TypeVar("S")
@@ -55,6 +55,15 @@ class EventStorage(Protocol[ConnectionT_contra]):
         *,
         wait_for_running: bool = True,
     ) -> list[RecordedEvent]: ...
+
+    async def read_all_decoded(
+        self,
+        conn: ConnectionT_contra,
+        after_position: int = 0,
+        limit: int = 1000,
+        *,
+        wait_for_running: bool = True,
+    ) -> list[DecodedEvent]: ...
 
     def decode(self, envelope: Envelope) -> BaseModel: ...
 

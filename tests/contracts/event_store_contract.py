@@ -230,3 +230,20 @@ class EventStoreContract:
         async with subject.connection() as conn:
             [envelope] = await subject.store.append(conn, stream(), 0, [Noted(n=7)], CTX)
         assert subject.store.decode(envelope) == Noted(n=7)
+
+    async def test_read_all_decoded_gives_read_all_with_each_event_decoded(
+        self, subject: Subject
+    ) -> None:
+        a, b = stream(), stream()
+        async with subject.connection() as conn:
+            await subject.store.append(conn, a, 0, [Noted(n=1), Noted(n=2)], CTX)
+            await subject.store.append(conn, b, 0, [Noted(n=3)], LUDZA)
+            records = await subject.store.read_all(conn)
+            decoded = await subject.store.read_all_decoded(conn)
+            after_first = await subject.store.read_all_decoded(
+                conn, after_position=records[0].position, limit=1
+            )
+        assert [d.event for d in decoded] == [Noted(n=1), Noted(n=2), Noted(n=3)]
+        assert [d.position for d in decoded] == [r.position for r in records]
+        assert [d.envelope.to_json() for d in decoded] == [r.envelope.to_json() for r in records]
+        assert [d.event for d in after_first] == [Noted(n=2)]

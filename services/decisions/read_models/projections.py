@@ -2,46 +2,36 @@
 
 ``project`` runs in the transaction that appends the event (handlers.py), so a read model
 never shows an event that did not commit, nor misses one that did (architecture.md §5).
-``rebuild`` drops them and replays the event store, giving the same rows: it applies
-``project`` through ``project_many`` (shared/store/batches.py, issue #14), so ``project``
-only executes statements, each on rows named by the event's own ids.
+``rebuild`` empties them and replays the event store, giving the same rows: it applies
+``project`` in batches (shared/store/batches.py, issue #14), so ``project`` only executes
+statements, each on rows named by the event's own ids.
+
+Most events insert a row or set columns of the row their ids name: their statements are
+the table ``_ROWS`` (columns and where each value comes from, read_models/rows.py); the
+few whose statement depends on the event's content are functions (``@projects``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.registry import ByEventType
-from shared.contracts.decisions import (
-    ActNotified,
-    ApplicationLeftWithoutProgress,
-    ApplicationRefused,
-    AssistantAssigned,
-    AssistantPaymentDetailsChanged,
-    AssistantRegistered,
-    AssistantUnassigned,
-    CaseClosed,
-    CaseEnded,
-    CaseOpened,
-    DeadlineExtended,
-    DecisionOverdue,
-    DefectFixed,
-    GrantAmended,
-    HoursGranted,
-    ObjectionDecided,
-    ObjectionFiled,
-    ServiceResumed,
-    ServiceSuspended,
-    ServiceTerminated,
-    TaskClosed,
-    TaskOpened,
+from services.decisions.read_models.rows import (
+    RowStatement,
+    Source,
+    applies,
+    constant,
+    envelope_municipality,
+    insert,
+    same,
+    update,
 )
+from services.decisions.registry import ByEventType
+from shared.contracts import decisions as events
 from shared.events.envelope import Envelope
-from shared.store.batches import project_in_batches, replay
-from shared.store.eventstore import EventStore
+from shared.store.batches import rebuilding
 from shared.store.types import Connection
 
 TABLES = ("cases", "tasks", "assistants", "assignments")
@@ -68,187 +58,100 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
         await projector(conn, envelope, event)
 
 
-@projects(CaseOpened)
-async def case_opened(conn: Connection, envelope: Envelope, event: CaseOpened) -> None:
-    client = event.client
-    await conn.execute(
-        "insert into cases (case_id, municipality, status, client_personal_code,"
-        " client_name, received_on, decision_deadline)"
-        " values ($1, $2, 'open', $3, $4, $5, $6)",
-        event.case_id,
-        event.municipality,
-        client.personal_code,
-        f"{client.first_name} {client.last_name}",
-        event.received_on,
-        event.decision_deadline,
-    )
+def _case(*fixed: str, **columns: Source) -> RowStatement:
+    """The event's changes to its case's row."""
+    return update("cases", ["case_id"], *fixed, **columns)
 
 
-@projects(HoursGranted)
-async def hours_granted(conn: Connection, _envelope: Envelope, event: HoursGranted) -> None:
-    await conn.execute(
-        "update cases set status = 'granted', decided_on = $2, decided_late = $3,"
-        " rule_set = $4, unit = $5, hours = $6, period_start = $7, period_end = $8,"
-        " decisions = decisions + 1 where case_id = $1",
-        event.case_id,
-        event.decided_on,
-        event.decided_late,
-        event.rule_set.value,
-        event.unit.value,
-        event.hours,
-        event.period_start,
-        event.period_end,
-    )
+def _client_name(_envelope: Envelope, event: events.CaseOpened) -> str:
+    return f"{event.client.first_name} {event.client.last_name}"
 
 
-@projects(ApplicationRefused)
-async def application_refused(
-    conn: Connection, _envelope: Envelope, event: ApplicationRefused
-) -> None:
-    await conn.execute(
-        "update cases set status = 'refused', decided_on = $2, decided_late = $3,"
-        " rule_set = $4, decisions = decisions + 1 where case_id = $1",
-        event.case_id,
-        event.decided_on,
-        event.decided_late,
-        event.rule_set.value,
-    )
+DECIDED = "decisions = decisions + 1"  # an act of the case (counted in the lists)
+_DECISION = same("decided_on", "decided_late", "rule_set")
+_TERMS = same("unit", "hours")
 
-
-@projects(GrantAmended)
-async def grant_amended(conn: Connection, _envelope: Envelope, event: GrantAmended) -> None:
-    await conn.execute(
-        "update cases set rule_set = $2, unit = $3, hours = $4, period_end = $5,"
-        " decisions = decisions + 1 where case_id = $1",
-        event.case_id,
-        event.rule_set.value,
-        event.unit.value,
-        event.hours,
-        event.period_end,
-    )
-
-
-@projects(ServiceSuspended)
-async def service_suspended(conn: Connection, _envelope: Envelope, event: ServiceSuspended) -> None:
-    await conn.execute(
-        "update cases set status = 'suspended', suspended_from = $2,"
-        " decisions = decisions + 1 where case_id = $1",
-        event.case_id,
-        event.suspended_from,
-    )
-
-
-@projects(ServiceResumed)
-async def service_resumed(conn: Connection, _envelope: Envelope, event: ServiceResumed) -> None:
-    await conn.execute(
-        "update cases set status = 'granted', suspended_from = null,"
-        " decisions = decisions + 1 where case_id = $1",
-        event.case_id,
-    )
-
-
-@projects(ServiceTerminated)
-async def service_terminated(
-    conn: Connection, _envelope: Envelope, event: ServiceTerminated
-) -> None:
-    await conn.execute(
-        "update cases set status = 'terminated', suspended_from = null,"
-        " terminated_from = $2, termination_reason = $3, decisions = decisions + 1"
-        " where case_id = $1",
-        event.case_id,
-        event.terminated_from,
-        event.reason.value,
-    )
-
-
-@projects(CaseClosed)
-async def case_closed(conn: Connection, _envelope: Envelope, event: CaseClosed) -> None:
-    await conn.execute(
-        "update cases set status = $3, closed_on = $2 where case_id = $1",
-        event.case_id,
-        event.closed_on,
-        event.reason.value,  # withdrawn or forwarded
-    )
-
-
-@projects(DeadlineExtended)
-async def deadline_extended(conn: Connection, _envelope: Envelope, event: DeadlineExtended) -> None:
+_ROWS: dict[type[BaseModel], tuple[RowStatement, ...]] = {
+    events.CaseOpened: (
+        insert(
+            "cases",
+            **same("case_id", "municipality"),
+            status=constant("open"),
+            client_personal_code="client.personal_code",
+            client_name=_client_name,
+            **same("received_on", "decision_deadline"),
+        ),
+    ),
+    events.HoursGranted: (
+        _case(
+            "status = 'granted'",
+            DECIDED,
+            **_DECISION,
+            **_TERMS,
+            **same("period_start", "period_end"),
+        ),
+    ),
+    events.ApplicationRefused: (_case("status = 'refused'", DECIDED, **_DECISION),),
+    events.GrantAmended: (_case(DECIDED, **same("rule_set", "unit", "hours", "period_end")),),
+    events.ServiceSuspended: (_case("status = 'suspended'", DECIDED, **same("suspended_from")),),
+    events.ServiceResumed: (_case("status = 'granted', suspended_from = null", DECIDED),),
+    events.ServiceTerminated: (
+        _case(
+            "status = 'terminated', suspended_from = null",
+            DECIDED,
+            terminated_from="terminated_from",
+            termination_reason="reason",
+        ),
+    ),
+    events.CaseClosed: (_case(status="reason", closed_on="closed_on"),),  # withdrawn, forwarded
     # legal.md §6: lists and the overdue check use the deadline in force.
-    await conn.execute(
-        "update cases set decision_deadline = $2, decisions = decisions + 1 where case_id = $1",
-        event.case_id,
-        event.new_deadline,
-    )
+    events.DeadlineExtended: (_case(DECIDED, decision_deadline="new_deadline"),),
+    events.DecisionOverdue: (_case("overdue = true", overdue_detected_on="detected_on"),),
+    events.ApplicationLeftWithoutProgress: (_case("left_without_progress = true"),),
+    # legal.md §6: the month runs from the day the defect was fixed.
+    events.DefectFixed: (_case("left_without_progress = false", **same("decision_deadline")),),
+    events.TaskOpened: (
+        insert(
+            "tasks",
+            **same("case_id", "task_id"),
+            municipality=envelope_municipality,
+            **same("kind", "description", "effective_from", "effective_until", "source_report_id"),
+            status=constant("open"),
+        ),
+        _case("open_tasks = open_tasks + 1"),
+    ),
+    events.TaskClosed: (
+        update(
+            "tasks", ["case_id", "task_id"], "status = 'closed'", **same("closed_on", "resolution")
+        ),
+        _case("open_tasks = open_tasks - 1"),
+    ),
+    events.AssistantRegistered: (
+        insert(
+            "assistants",
+            **same("assistant_id", "municipality", "personal_code", "first_name", "last_name"),
+            **same("iban", "tax_status", "experience", "registered_on", "tax_book_held"),
+        ),
+    ),
+    events.AssistantAssigned: (
+        insert(
+            "assignments",
+            **same("assignment_id", "assistant_id", "case_id"),
+            municipality=envelope_municipality,
+            **same("assigned_from", "weekly_hours"),
+        ),
+    ),
+    events.AssistantUnassigned: (
+        update("assignments", ["assignment_id"], last_day="last_day", end_reason="reason"),
+    ),
+}
+for _event_type, _statements in _ROWS.items():
+    _PROJECTORS.add(_event_type, applies(_statements))
 
 
-@projects(DecisionOverdue)
-async def decision_overdue(conn: Connection, _envelope: Envelope, event: DecisionOverdue) -> None:
-    await conn.execute(
-        "update cases set overdue = true, overdue_detected_on = $2 where case_id = $1",
-        event.case_id,
-        event.detected_on,
-    )
-
-
-@projects(TaskOpened)
-async def task_opened(conn: Connection, envelope: Envelope, event: TaskOpened) -> None:
-    await conn.execute(
-        "insert into tasks (case_id, task_id, municipality, kind, description,"
-        " effective_from, effective_until, source_report_id, status)"
-        " values ($1, $2, $3, $4, $5, $6, $7, $8, 'open')",
-        event.case_id,
-        event.task_id,
-        envelope.municipality,
-        event.kind,
-        event.description,
-        event.effective_from,
-        event.effective_until,
-        event.source_report_id,
-    )
-    await conn.execute(
-        "update cases set open_tasks = open_tasks + 1 where case_id = $1", event.case_id
-    )
-
-
-@projects(TaskClosed)
-async def task_closed(conn: Connection, _envelope: Envelope, event: TaskClosed) -> None:
-    await conn.execute(
-        "update tasks set status = 'closed', closed_on = $3, resolution = $4"
-        " where case_id = $1 and task_id = $2",
-        event.case_id,
-        event.task_id,
-        event.closed_on,
-        event.resolution,
-    )
-    await conn.execute(
-        "update cases set open_tasks = open_tasks - 1 where case_id = $1", event.case_id
-    )
-
-
-@projects(AssistantRegistered)
-async def assistant_registered(
-    conn: Connection, envelope: Envelope, event: AssistantRegistered
-) -> None:
-    await conn.execute(
-        "insert into assistants (assistant_id, municipality, personal_code, first_name,"
-        " last_name, iban, tax_status, experience, registered_on, tax_book_held)"
-        " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        event.assistant_id,
-        event.municipality,
-        event.personal_code,
-        event.first_name,
-        event.last_name,
-        event.iban,
-        event.tax_status.value,
-        event.experience,
-        event.registered_on,
-        event.tax_book_held,
-    )
-
-
-@projects(AssistantPaymentDetailsChanged)
+@projects(events.AssistantPaymentDetailsChanged)
 async def assistant_payment_details_changed(
-    conn: Connection, _envelope: Envelope, event: AssistantPaymentDetailsChanged
+    conn: Connection, _envelope: Envelope, event: events.AssistantPaymentDetailsChanged
 ) -> None:
     await conn.execute(
         "update assistants set iban = coalesce($2, iban),"
@@ -261,55 +164,8 @@ async def assistant_payment_details_changed(
     )
 
 
-@projects(AssistantAssigned)
-async def assistant_assigned(
-    conn: Connection, envelope: Envelope, event: AssistantAssigned
-) -> None:
-    await conn.execute(
-        "insert into assignments (assignment_id, assistant_id, case_id, municipality,"
-        " assigned_from, weekly_hours) values ($1, $2, $3, $4, $5, $6)",
-        event.assignment_id,
-        event.assistant_id,
-        event.case_id,
-        envelope.municipality,
-        event.assigned_from,
-        event.weekly_hours,
-    )
-
-
-@projects(AssistantUnassigned)
-async def assistant_unassigned(
-    conn: Connection, _envelope: Envelope, event: AssistantUnassigned
-) -> None:
-    await conn.execute(
-        "update assignments set last_day = $2, end_reason = $3 where assignment_id = $1",
-        event.assignment_id,
-        event.last_day,
-        event.reason,
-    )
-
-
-@projects(ApplicationLeftWithoutProgress)
-async def application_left_without_progress(
-    conn: Connection, _envelope: Envelope, event: ApplicationLeftWithoutProgress
-) -> None:
-    await conn.execute(
-        "update cases set left_without_progress = true where case_id = $1", event.case_id
-    )
-
-
-@projects(DefectFixed)
-async def defect_fixed(conn: Connection, _envelope: Envelope, event: DefectFixed) -> None:
-    # legal.md §6: the month runs from the day the defect was fixed.
-    await conn.execute(
-        "update cases set decision_deadline = $2, left_without_progress = false where case_id = $1",
-        event.case_id,
-        event.decision_deadline,
-    )
-
-
-@projects(CaseEnded)
-async def case_ended(conn: Connection, _envelope: Envelope, event: CaseEnded) -> None:
+@projects(events.CaseEnded)
+async def case_ended(conn: Connection, _envelope: Envelope, event: events.CaseEnded) -> None:
     await conn.execute(
         "update cases set status = 'ended', closed_on = $2, suspended_from = null,"
         " terminated_from = case when period_start is null then null"
@@ -320,8 +176,8 @@ async def case_ended(conn: Connection, _envelope: Envelope, event: CaseEnded) ->
     )
 
 
-@projects(ActNotified)
-async def act_notified(conn: Connection, _envelope: Envelope, event: ActNotified) -> None:
+@projects(events.ActNotified)
+async def act_notified(conn: Connection, _envelope: Envelope, event: events.ActNotified) -> None:
     day = event.first_day_in_effect
     if day is None:
         return
@@ -335,8 +191,10 @@ async def act_notified(conn: Connection, _envelope: Envelope, event: ActNotified
     )
 
 
-@projects(ObjectionFiled)
-async def objection_filed(conn: Connection, _envelope: Envelope, event: ObjectionFiled) -> None:
+@projects(events.ObjectionFiled)
+async def objection_filed(
+    conn: Connection, _envelope: Envelope, event: events.ObjectionFiled
+) -> None:
     if not event.holds_back:
         return
     # legal.md §5 item 3: back to the terms before the act while it is pending.
@@ -358,8 +216,10 @@ async def objection_filed(conn: Connection, _envelope: Envelope, event: Objectio
     )
 
 
-@projects(ObjectionDecided)
-async def objection_decided(conn: Connection, _envelope: Envelope, event: ObjectionDecided) -> None:
+@projects(events.ObjectionDecided)
+async def objection_decided(
+    conn: Connection, _envelope: Envelope, event: events.ObjectionDecided
+) -> None:
     day = event.effect_from
     if event.holds_back and day is not None:
         terms = event.terms
@@ -383,26 +243,6 @@ async def objection_decided(conn: Connection, _envelope: Envelope, event: Object
         await conn.execute("update cases set status = 'open' where case_id = $1", event.case_id)
 
 
-async def project_many(conn: Connection, events: Sequence[tuple[Envelope, BaseModel]]) -> None:
-    """``project`` for many events in order, with a few ``executemany`` (or COPY) instead of
-    a statement per event (shared/store/batches.py): every statement of ``project`` touches
-    only rows named by the event's own ids (case, task, assistant, assignment)."""
-    await project_in_batches(conn, project, events)
-
-
-async def rebuild(
-    conn: Connection,
-    store: EventStore,
-    batch: int = 2000,
-    *,
-    reader: Connection | None = None,
-) -> int:
-    """Empty the read models and replay every event in commit order; returns the count.
-
-    One transaction: readers see the old rows until the new ones commit. ``truncate``
-    takes an exclusive lock, so no command writes half into the old and half into the new.
-    ``reader``: a second connection that reads ahead (shared/store/batches.py ``replay``).
-    """
-    async with conn.transaction():
-        await conn.execute(f"truncate {', '.join(TABLES)}")
-        return await replay(conn, store, project, batch, reader=reader)
+# Empties the read models and replays every event in commit order, in one transaction:
+# readers see the old rows until the new ones commit (shared/store/batches.py).
+rebuild = rebuilding(TABLES, project)

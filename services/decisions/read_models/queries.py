@@ -31,6 +31,10 @@ def jsonable(record: asyncpg.Record) -> dict[str, Any]:
     return out
 
 
+async def _rows(conn: Connection, query: str, *args: Any) -> list[dict[str, Any]]:
+    return [jsonable(r) for r in await conn.fetch(query, *args)]
+
+
 async def list_cases(
     conn: Connection,
     municipality: str,
@@ -43,7 +47,8 @@ async def list_cases(
 ) -> list[dict[str, Any]]:
     """Cases of a municipality; ``overdue`` is true once recorded (``DecisionOverdue``) or,
     before the next check records it, for an open case already past its deadline (§5.4)."""
-    rows = await conn.fetch(
+    return await _rows(
+        conn,
         "select * from (select case_id, status, client_name, received_on, decision_deadline,"
         " (overdue or (status = 'open' and not left_without_progress"
         " and decision_deadline < $4)) as overdue, left_without_progress,"
@@ -59,31 +64,47 @@ async def list_cases(
         limit,
         offset,
     )
-    return [jsonable(r) for r in rows]
+
+
+async def _of_municipality(
+    conn: Connection, table: str, columns: str, order: str, municipality: str, **only: str | None
+) -> list[dict[str, Any]]:
+    """``columns`` of the rows of ``table`` in ``municipality``, by ``order``; each of
+    ``only`` (column = value) narrows them unless its value is None."""
+    narrowed = "".join(
+        f" and (${n}::text is null or {column} = ${n})" for n, column in enumerate(only, start=2)
+    )
+    return await _rows(
+        conn,
+        f"select {columns} from {table} where municipality = $1{narrowed} order by {order}",
+        municipality,
+        *only.values(),
+    )
 
 
 async def list_tasks(
     conn: Connection, municipality: str, status: str | None, case_id: str | None = None
 ) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        "select case_id, task_id, kind, description, effective_from, effective_until,"
-        " source_report_id, status, closed_on, resolution from tasks"
-        " where municipality = $1 and ($2::text is null or status = $2)"
-        " and ($3::text is null or case_id = $3) order by case_id, task_id",
+    return await _of_municipality(
+        conn,
+        "tasks",
+        "case_id, task_id, kind, description, effective_from, effective_until,"
+        " source_report_id, status, closed_on, resolution",
+        "case_id, task_id",
         municipality,
-        status,
-        case_id,
+        status=status,
+        case_id=case_id,
     )
-    return [jsonable(r) for r in rows]
 
 
 async def list_assistants(conn: Connection, municipality: str) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        "select assistant_id, first_name, last_name, tax_status, registered_on from assistants"
-        " where municipality = $1 order by last_name, first_name, assistant_id",
+    return await _of_municipality(
+        conn,
+        "assistants",
+        "assistant_id, first_name, last_name, tax_status, registered_on",
+        "last_name, first_name, assistant_id",
         municipality,
     )
-    return [jsonable(r) for r in rows]
 
 
 async def get_assistant(
@@ -106,16 +127,15 @@ async def assignments(
     assistant_id: str | None = None,
     case_id: str | None = None,
 ) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        "select assignment_id, assistant_id, case_id, assigned_from, weekly_hours, last_day,"
-        " end_reason from assignments where municipality = $1"
-        " and ($2::text is null or assistant_id = $2) and ($3::text is null or case_id = $3)"
-        " order by assigned_from, assignment_id",
+    return await _of_municipality(
+        conn,
+        "assignments",
+        "assignment_id, assistant_id, case_id, assigned_from, weekly_hours, last_day, end_reason",
+        "assigned_from, assignment_id",
         municipality,
-        assistant_id,
-        case_id,
+        assistant_id=assistant_id,
+        case_id=case_id,
     )
-    return [jsonable(r) for r in rows]
 
 
 async def snapshot(conn: Connection) -> dict[str, list[dict[str, Any]]]:
@@ -128,6 +148,5 @@ async def snapshot(conn: Connection) -> dict[str, list[dict[str, Any]]]:
     }
     out = {}
     for table, key in keys.items():
-        rows = await conn.fetch(f"select * from {table} order by {key}")
-        out[table] = [jsonable(r) for r in rows]
+        out[table] = await _rows(conn, f"select * from {table} order by {key}")
     return out

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
-from shared.store.batches import Recorder, Statement, _as_copy, grouped, waves
+from shared.events.envelope import Envelope
+from shared.store.batches import (
+    Recorder,
+    Statement,
+    _as_copy,
+    _picker,
+    event_keys,
+    grouped,
+    waves,
+)
 
 
 def test_events_sharing_a_key_go_to_later_waves_and_others_share_one() -> None:
@@ -70,3 +81,31 @@ async def test_a_recorder_keeps_statements_and_refuses_queries() -> None:
     assert recorder.statements == [("update t set a = $1 where id = $2", (1, "x"))]
     with pytest.raises(TypeError, match="fetchval"):
         await recorder.fetchval("select 1")
+
+
+def test_a_copy_record_picks_the_columns_arguments() -> None:
+    assert _picker([0, 2, 2])(("a", "b", "c")) == ("a", "c", "c")
+    assert _picker([1])(("a", "b")) == ("b",)
+
+
+def test_an_event_is_keyed_by_its_stream_and_the_ids_of_its_model() -> None:
+    class Moved(BaseModel):
+        case_id: str
+        task_id: int
+        place: str
+
+    envelope = Envelope(
+        specversion="1.0",
+        id="e-1",
+        source="/asist/ludza/probe",
+        type="lv.asist.probe.Moved.v1",
+        subject="case-c-1",
+        time=datetime(2026, 11, 2, tzinfo=UTC),
+        data={"case_id": "c-1", "task_id": 7, "place": "x", "unknown_id": "u"},
+        municipality="ludza",
+        aggregateversion=1,
+        correlationid="c",
+    )
+    keys = event_keys(envelope, Moved(case_id="c-1", task_id=7, place="x"))
+    # No projection sees a field its model does not have (unknown_id).
+    assert keys == {("stream", "case-c-1"), ("case_id", "c-1"), ("task_id", "7")}
