@@ -29,8 +29,7 @@ from shared.contracts.intake import (
 )
 from shared.events.envelope import Envelope
 from shared.rules import decision_deadline
-from shared.store.batches import project_in_batches, replay
-from shared.store.eventstore import EventStore
+from shared.store.batches import project_in_batches, rebuilding
 from shared.store.types import Connection
 
 TABLES = ("applications", "application_documents", "application_changes")
@@ -144,23 +143,9 @@ async def project_many(conn: Connection, events: Sequence[tuple[Envelope, BaseMo
     await project_in_batches(conn, project, events)
 
 
-async def rebuild(
-    conn: Connection,
-    store: EventStore,
-    batch_size: int = 2000,
-    *,
-    reader: Connection | None = None,
-) -> int:
-    """Empty the read models and replay every stored event into them; returns the count.
-
-    One transaction: readers see the old tables until the new ones commit. TRUNCATE locks
-    the tables first, so a command that already projected has committed (its events are
-    read below) and one still running waits and projects onto the rebuilt rows.
-    ``reader``: a second connection that reads ahead (shared/store/batches.py ``replay``).
-    """
-    async with conn.transaction():
-        await conn.execute(f"truncate {', '.join(TABLES)}")
-        return await replay(conn, store, project, batch_size, reader=reader)
+# Empty the read models and replay every stored event into them, in one transaction
+# (shared/store/batches.py ``rebuilding``: readers see the old rows until the new commit).
+rebuild = rebuilding(TABLES, project)
 
 
 # ---- queries -----------------------------------------------------------------------------
