@@ -202,9 +202,8 @@ class EventConsumer:
             sequence = msg.metadata.sequence.stream
             if blocker is not None and sequence == blocker[0]:
                 retried_here[envelope.subject] = {sequence}  # later ones may follow it here
-            elif (
-                not self._follows(envelope.subject, sequence, retried_here)
-                and self._held_back(envelope.subject, msg, set())
+            elif not self._follows(envelope.subject, sequence, retried_here) and self._held_back(
+                envelope.subject, msg, set()
             ):
                 held_back.append(msg)  # not before an earlier failed event of its aggregate
                 self._hold(envelope.subject, msg)

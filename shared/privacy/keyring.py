@@ -229,9 +229,9 @@ class Keyring:
         try:
             await self.bucket.create(f"r.{digest}", kid.encode())
         except KeyExists:
-            found = await self.bucket.get(f"r.{digest}")
-            if found is not None:
-                self._kid_of[digest] = found[0].decode()
+            # Already linked (first link wins): decisions' link of an application id that
+            # intake made. Not read back: nothing here needs whom it names (a later lookup
+            # reads the bucket), and reading it cost a round trip per new case (issue #14).
             return
         self._kid_of[digest] = kid
         await self._remember_ref(kid, digest)

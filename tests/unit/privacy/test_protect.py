@@ -309,8 +309,8 @@ async def test_a_case_opened_from_a_read_event_reuses_the_key_record_it_read() -
     assert bucket.calls.count("get k.") == 2, bucket.calls
     assert bucket.calls.count("update k.") == 1
     # The person's index entry, the case id's new link, the application id's link (intake
-    # made it: the create finds it and reads it).
-    assert bucket.calls[2:] == ["get r.", "create r.", "update k.", "create r.", "get r."]
+    # made it: the create finds it, and it is not read back).
+    assert bucket.calls[2:] == ["get r.", "create r.", "update k.", "create r."]
 
 
 async def test_a_link_made_on_a_stale_key_record_is_still_recorded_for_erasure() -> None:
