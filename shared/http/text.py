@@ -13,7 +13,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.http.problems import Problem, problem_response
 
@@ -68,20 +69,48 @@ async def _request_fields(request: Request) -> list[tuple[str, str]]:
 
 
 def install_text_guard(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def refuse_unstorable_text(request: Request, call_next):  # type: ignore[no-untyped-def]
+    app.add_middleware(_TextGuard)
+
+
+class _TextGuard:
+    """A plain ASGI middleware, not Starlette's ``@app.middleware("http")``
+    (BaseHTTPMiddleware), which runs every request in a task of its own with memory
+    streams between it and the app (issue #14: measured in docs/backbone.md, "Third
+    session"). The body this reads is handed on to the app unchanged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
         fields = await _request_fields(request)
-        if not fields:
-            response: Response = await call_next(request)
-            return response
-        names = ", ".join(dict.fromkeys(field for field, _ in fields))
-        problem = Problem(
-            422,
-            "Invalid request",
-            f"These fields are not valid: {names}",
-            errors=[
-                {"field": field, "message": message, "type": "string_unstorable"}
-                for field, message in fields
-            ],
-        )
-        return problem_response(problem, request)
+        if fields:
+            names = ", ".join(dict.fromkeys(field for field, _ in fields))
+            problem = Problem(
+                422,
+                "Invalid request",
+                f"These fields are not valid: {names}",
+                errors=[
+                    {"field": field, "message": message, "type": "string_unstorable"}
+                    for field, message in fields
+                ],
+            )
+            await problem_response(problem, request)(scope, receive, send)
+            return
+        body: bytes | None = getattr(request, "_body", None)  # set once body() was read
+        if body is None:
+            await self.app(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: the client's disconnect, as before
+
+        await self.app(scope, replay, send)

@@ -39,6 +39,7 @@ from shared.privacy.cipher import (
 log = get_logger(__name__)
 
 KEY_BUCKET = "ASIST_KEYS"
+RECORDS_KEPT = 1024  # key records kept after a read, for the next link (Keyring._records)
 
 
 class KeyExists(Exception):
@@ -134,6 +135,11 @@ class Keyring:
         self._index = index_key(master_key)
         self._keys: dict[str, AESGCM] = {}  # key id -> the cipher of its unwrapped key
         self._kid_of: dict[str, str] = {}  # reference digest -> key id
+        # The key records (value, revision) read by :meth:`key`, so that linking an id to a
+        # person whose event was just opened updates the record without reading it again
+        # (issue #14: decisions links every new case; one key-bucket round trip less). Used
+        # once, as the first guess of a compare-and-set; bounded, oldest dropped first.
+        self._records: dict[str, tuple[bytes, int]] = {}
 
     def digest(self, reference: str) -> str:
         return reference_digest(self._index, reference)
@@ -148,6 +154,9 @@ class Keyring:
             return None
         key = AESGCM(unwrap_key(self.master, key_id, json.loads(found[0])["wrapped"]))
         self._keys[key_id] = key
+        self._records[key_id] = found
+        if len(self._records) > RECORDS_KEPT:
+            del self._records[next(iter(self._records))]
         return key
 
     async def key_id(self, reference: str) -> str | None:
@@ -220,17 +229,21 @@ class Keyring:
         try:
             await self.bucket.create(f"r.{digest}", kid.encode())
         except KeyExists:
-            found = await self.bucket.get(f"r.{digest}")
-            if found is not None:
-                self._kid_of[digest] = found[0].decode()
+            # Already linked (first link wins): decisions' link of an application id that
+            # intake made. Not read back: nothing here needs whom it names (a later lookup
+            # reads the bucket), and reading it cost a round trip per new case (issue #14).
             return
         self._kid_of[digest] = kid
         await self._remember_ref(kid, digest)
 
     async def _remember_ref(self, kid: str, digest: str) -> None:
-        """Add an index entry to the key's list, so an erasure finds and purges it too."""
+        """Add an index entry to the key's list, so an erasure finds and purges it too.
+
+        A compare-and-set on the record's revision: a stale record read earlier (by
+        :meth:`key`) only makes the first attempt fail, and the next reads the record afresh.
+        """
         for _ in range(10):
-            found = await self.bucket.get(f"k.{kid}")
+            found = self._records.pop(kid, None) or await self.bucket.get(f"k.{kid}")
             if found is None:
                 return
             entry = json.loads(found[0])
@@ -259,6 +272,7 @@ class Keyring:
     def forget(self, key_id: str) -> None:
         """Drop a destroyed key (and index entries naming it) from this process's cache."""
         self._keys.pop(key_id, None)
+        self._records.pop(key_id, None)
         for digest in [d for d, k in self._kid_of.items() if k == key_id]:
             del self._kid_of[digest]
 

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_bus")]
 
 
 def test_python_m_bench_finds_every_benchmark_module() -> None:
-    assert {"backbone", "latency", "rebuild"} <= set(benchmarks())
+    assert {"backbone", "latency", "rebuild", "memory"} <= set(benchmarks())
     assert "up_down_loop" not in modules(), "a soak loop, not a measuring benchmark"
 
 
@@ -28,7 +28,7 @@ def test_every_benchmark_module_imports_and_has_an_entry_point(name: str) -> Non
     assert callable(getattr(module, "measure", None)) or callable(getattr(module, "main", None))
 
 
-@pytest.mark.parametrize("name", ["backbone", "latency", "rebuild"])
+@pytest.mark.parametrize("name", ["backbone", "latency", "rebuild", "memory"])
 async def test_each_benchmark_runs_at_a_tiny_scale(name: str, stack: StackServers) -> None:
     measure = benchmarks([name])[name]
     servers = Servers(stack.operator_url, stack.database_url, stack.master_key)

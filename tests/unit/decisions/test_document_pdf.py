@@ -47,3 +47,33 @@ def test_the_pdf_of_every_kind_carries_each_required_part(
     assert not missing, f"{kind}: missing from the PDF: {missing}"
     assert "ĶĒŅŠ" not in text  # no mojibake substitutes; the real letters are checked above
     assert "ģ" in text or "ķ" in text or "š" in text
+
+
+def test_every_pdf_of_the_process_uses_one_font_configuration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """WeasyPrint's default is a new font configuration per document, never freed: 0.22 MiB
+    of resident memory more per act (docs/backbone.md, "Third session"). Renders from
+    several threads at once (callers use asyncio.to_thread) still each make a whole PDF."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import weasyprint
+
+    used: list[object] = []
+    write_pdf = weasyprint.HTML.write_pdf
+
+    def spy(self: weasyprint.HTML, *args: object, **kwargs: object) -> bytes:
+        used.append(kwargs.get("font_config"))
+        pdf: bytes = write_pdf(self, *args, **kwargs)
+        return pdf
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", spy)
+    municipality, acts = get_municipality("daugavpils"), acts_data("daugavpils")
+    state, number = every_kind()["grant"]
+    doc = documents.build(municipality, acts, state, number)
+    with ThreadPoolExecutor(4) as pool:
+        printed = list(pool.map(lambda _: document_render.render_pdf(doc), range(4)))
+    assert len(used) == 4 and used[0] is not None
+    assert all(config is used[0] for config in used)
+    for pdf in printed:
+        assert SUBJECTS["grant"] in flat(PdfReader(io.BytesIO(pdf)).pages[0].extract_text())

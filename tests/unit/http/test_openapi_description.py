@@ -230,6 +230,15 @@ async def test_text_that_cannot_be_stored_is_a_422_naming_the_field() -> None:
     assert fine.status_code == 201, "a surrogate pair is an ordinary character (😀)"
 
 
+def test_no_request_of_a_service_runs_through_starlettes_base_http_middleware() -> None:
+    """BaseHTTPMiddleware runs each request in a task of its own with memory streams between
+    it and the app: measurable CPU per command (issue #14, docs/backbone.md)."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    app = _later_app()
+    assert [m for m in app.user_middleware if m.cls is BaseHTTPMiddleware] == []
+
+
 async def test_the_frameworks_own_errors_are_problem_documents_too() -> None:
     transport = httpx.ASGITransport(app=_later_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:

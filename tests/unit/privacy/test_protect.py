@@ -259,3 +259,71 @@ async def test_clear_text_shaped_like_a_ciphertext_is_sealed_like_any_other(
     opened = await protector.open_data(sealed)
     assert opened["applicant"]["first_name"] == "enc:v1:not-a-ciphertext"
     assert opened["activities"][0]["description"] == ERASED, "no such key: reads erased"
+
+
+class CountingBucket(MemoryBucket):
+    """Counts the round trips the keyring makes, by operation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    async def get(self, key: str) -> tuple[bytes, int] | None:
+        self.calls.append(f"get {key[:2]}")
+        return await super().get(key)
+
+    async def create(self, key: str, value: bytes) -> None:
+        self.calls.append(f"create {key[:2]}")
+        await super().create(key, value)
+
+    async def update(self, key: str, value: bytes, revision: int) -> bool:
+        self.calls.append(f"update {key[:2]}")
+        return await super().update(key, value, revision)
+
+
+def _case_opened() -> CaseOpened:
+    return CaseOpened(
+        case_id=CASE,
+        application_id=CASE,
+        municipality="daugavpils",
+        received_on=date(2026, 11, 20),
+        decision_deadline=date(2026, 12, 21),
+        client=ClientData(
+            personal_code=CODE, first_name="J", last_name="B", birth_date=date(1985, 3, 12)
+        ),
+    )
+
+
+async def test_a_case_opened_from_a_read_event_reuses_the_key_record_it_read() -> None:
+    """Issue #14: decisions opens intake's event (reading the key record), then links the new
+    case id to the person: the link updates the record it read, without a second read."""
+    master = parse_master_key(generate_master_key())
+    bucket = CountingBucket()
+    sealed = await Protector(Keyring(bucket, master)).seal(envelope(submitted()))
+    decisions = Protector(Keyring(bucket, master))  # another process: nothing cached
+    bucket.calls.clear()
+    await decisions.open(sealed)
+    await decisions.seal(envelope(_case_opened(), f"case-{CASE}"))
+    # Opening reads the applicant's and the representative's key records; linking the case
+    # id updates the applicant's record as read (before: a third "get k.").
+    assert bucket.calls.count("get k.") == 2, bucket.calls
+    assert bucket.calls.count("update k.") == 1
+    # The person's index entry, the case id's new link, the application id's link (intake
+    # made it: the create finds it, and it is not read back).
+    assert bucket.calls[2:] == ["get r.", "create r.", "update k.", "create r."]
+
+
+async def test_a_link_made_on_a_stale_key_record_is_still_recorded_for_erasure() -> None:
+    master = parse_master_key(generate_master_key())
+    bucket = MemoryBucket()
+    sealed = await Protector(Keyring(bucket, master)).seal(envelope(submitted()))
+    decisions = Protector(Keyring(bucket, master))
+    await decisions.open(sealed)  # reads the key record at its revision
+    other = Keyring(bucket, master)  # meanwhile another process links an id of the person
+    person = reference("daugavpils", "personal_code", CODE)
+    await other.link(reference("daugavpils", "assistant_id", "a-1"), person)
+    await decisions.seal(envelope(_case_opened(), f"case-{CASE}"))
+    kid = await decisions.keyring.destroy(person)
+    assert kid is not None
+    pointing = [k for k, (value, _) in bucket.entries.items() if value == kid.encode()]
+    assert not pointing, f"index entries left for the erased key: {bucket.dump()}"
