@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -30,16 +31,16 @@ from services.decisions.assistant.domain import (
 from services.decisions.case import decide as case_domain
 from services.decisions.case import state as case_state
 from services.decisions.case.commands import CaseCommand, EndCase, MarkOverdue
-from services.decisions.case.state import DECISION_TYPES, WITH_GRANT, CaseState
+from services.decisions.case.state import CASE, DECISION_TYPES, WITH_GRANT, CaseState
 from services.decisions.documents.issued import fingerprinted
 from services.decisions.domain import IllegalTransition, NotFound, assistant_stream, case_stream
 from services.decisions.follow_up import follow_up
 from services.decisions.read_models.issued_documents import store_issued
 from services.decisions.read_models.projections import project
 from shared.clock import riga_today
-from shared.commands import ATTEMPTS
+from shared.commands import execute
 from shared.contracts.decisions import CaseEndReason, Official
-from shared.events.envelope import new_event_id
+from shared.events.envelope import Envelope, new_event_id
 from shared.logging import get_logger
 from shared.municipalities import ACTS_DATA
 from shared.rules import Unit
@@ -115,6 +116,11 @@ async def stamp(
     return stamped
 
 
+async def _project(conn: Connection, pairs: Sequence[tuple[Envelope, BaseModel]]) -> None:
+    for envelope, event in pairs:
+        await project(conn, envelope, event)
+
+
 async def _append(
     conn: Connection,
     store: EventStore,
@@ -124,8 +130,7 @@ async def _append(
     context: EventContext,
 ) -> None:
     envelopes = await store.append(conn, stream_id, version, events, context)
-    for envelope, event in zip(envelopes, events, strict=True):
-        await project(conn, envelope, event)
+    await _project(conn, list(zip(envelopes, events, strict=True)))
 
 
 async def load_case(
@@ -134,15 +139,19 @@ async def load_case(
     state, version = await store.load(
         conn, case_stream(case_id), case_state.CaseState(), case_state.evolve
     )
-    # Another municipality's case is "not found": its existence is not ours to tell.
     if municipality is not None and not state.belongs_to(municipality):
-        raise NotFound(
-            f"no case {case_id} in {municipality}: a case opens when intake's "
-            "ApplicationSubmitted event arrives, so an application submitted moments ago "
-            "(or while the bus was down) may still be on its way; try again in a few "
-            "seconds, and see intake's GET …/applications/{id}/delivery"
-        )
+        raise _not_found(case_id, municipality)
     return state, version
+
+
+def _not_found(case_id: str, municipality: str) -> NotFound:
+    # Another municipality's case is "not found": its existence is not ours to tell.
+    return NotFound(
+        f"no case {case_id} in {municipality}: a case opens when intake's "
+        "ApplicationSubmitted event arrives, so an application submitted moments ago "
+        "(or while the bus was down) may still be on its way; try again in a few "
+        "seconds, and see intake's GET …/applications/{id}/delivery"
+    )
 
 
 async def run_case(
@@ -155,35 +164,37 @@ async def run_case(
 ) -> tuple[CaseState, list[BaseModel]]:
     """Run ``command`` on the case; returns the new state and the events appended.
 
-    The one concurrency policy of shared/commands.py: optimistic append, and on a version
-    conflict the whole load/decide/append again, up to ``ATTEMPTS`` times, then
-    ``ConcurrencyError`` (HTTP 409; a consumer retries the event). The failed append took
-    the stream's lock until commit, so after one reload nobody slips in again
-    (docs/backbone.md "Positions and readers"). Not ``shared.commands.execute`` itself:
-    between ``decide`` and the append a decision gets its register number (a counter row)
-    and its document is stored as issued, both on this connection.
+    The command pipeline of every service (``shared.commands.execute``): optimistic append,
+    the whole load/decide/append retried on a version conflict, then ``ConcurrencyError``
+    (HTTP 409; a consumer retries the event). Between ``decide`` and the append a decision
+    gets its register number and is stored as issued (``_issue``), in the attempt's
+    savepoint: a failed attempt gives its numbers back, so the register has no gaps.
+    ``municipality``: the caller's, for whom another municipality's case does not exist.
     """
-    for attempt in range(1, ATTEMPTS + 1):
-        state, version = await load_case(conn, store, case_id, municipality)
-        events = case_domain.decide(command, state)
-        try:
-            # A savepoint: a failed attempt gives its register numbers back (no gaps).
-            async with conn.transaction():
-                if state.opened is not None:
-                    events = await stamp(conn, state.opened.municipality, events, context.actor)
-                    # legal.md §3: the act as issued, stored with its hashes (issue #17).
-                    events, issued = fingerprinted(state, events)
-                    await store_issued(conn, issued)
-                await _append(conn, store, case_stream(case_id), version, events, context)
-            break
-        except ConcurrencyError:
-            if attempt == ATTEMPTS:
-                raise
-    for event in events:
+
+    def decide(state: CaseState) -> list[BaseModel]:
+        if municipality is not None and not state.belongs_to(municipality):
+            raise _not_found(case_id, municipality)
+        return case_domain.decide(command, state)
+
+    async def issue(conn: Connection, state: CaseState, events: list[BaseModel]) -> list[BaseModel]:
+        if state.opened is None:
+            return events
+        events = await stamp(conn, state.opened.municipality, events, context.actor)
+        # legal.md §3: the act as issued, stored with its hashes (issue #17).
+        events, issued = fingerprinted(state, events)
+        await store_issued(conn, issued)
+        return events
+
+    outcome = await execute(
+        store, conn, context, CASE, CASE.stream(case_id), decide, prepare=issue, project=_project
+    )
+    state = outcome.before
+    for event in outcome.events:
         state = case_state.evolve(state, event)
         # Issue #13, #17: terminations, held-back terminations and ends move assignments.
         await follow_up(conn, store, state, event, context, _append)
-    return state, events
+    return state, outcome.events
 
 
 async def load_assistant(

@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.domain import IllegalTransition, weekly_equivalent
+from services.decisions.domain import CASE_STREAM_PREFIX, IllegalTransition, weekly_equivalent
 from services.decisions.registry import ByEventType
+from shared.aggregate import Aggregate
 from shared.contracts.decisions import (
     ActivityBreakdown,
     ActNotified,
@@ -296,3 +297,7 @@ def with_first_day(act: Decision, first_day: date) -> Decision:
         case ServiceResumed():
             return act.model_copy(update={"resumed_on": first_day})
     return act
+
+
+CASE = Aggregate(CASE_STREAM_PREFIX, CaseState(), evolve)
+"""The case of one application for the command pipeline (shared/commands.py)."""
