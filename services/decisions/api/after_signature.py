@@ -18,7 +18,6 @@ from services.decisions.api.support import (
     Note,
     Reply,
     Text,
-    case_command,
 )
 from services.decisions.case.commands import (
     DecideObjection,
@@ -29,7 +28,8 @@ from services.decisions.case.commands import (
     NotifyAct,
 )
 from services.decisions.case.state import CaseState
-from services.decisions.handlers import DecisionsSettings, end_grants
+from services.decisions.handlers.cases import case_command, end_grants
+from services.decisions.settings import DecisionsSettings
 from shared.clock import riga_today
 from shared.contracts.decisions import (
     ActNotified,

@@ -26,7 +26,7 @@ from services.decisions.assistant.domain import (
     UnassignAssistant,
     normalize_iban,
 )
-from services.decisions.handlers import (
+from services.decisions.handlers.assistants import (
     Assign,
     assign_assistant,
     register_assistant,

@@ -16,7 +16,6 @@ from services.decisions.api.support import (
     Note,
     Reply,
     Text,
-    case_command,
     decision_reply,
 )
 from services.decisions.case.commands import (
@@ -34,7 +33,7 @@ from services.decisions.case.commands import (
 )
 from services.decisions.case.grant_terms import AssessmentFacts
 from services.decisions.case.hearing import HearingRecord
-from services.decisions.handlers import mark_overdue_cases
+from services.decisions.handlers.cases import case_command, mark_overdue_cases
 from shared.clock import riga_today
 from shared.contracts.decisions import (
     DatedFact,
