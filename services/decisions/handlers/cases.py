@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -84,92 +85,99 @@ async def case_command(
     ctx: CommandContext,
     case_id: str,
     payload: BaseModel | None,
-    make: Callable[[], CaseCommand],
+    make: Callable[[date], CaseCommand],
     reply: Callable[[CaseState, list[BaseModel]], dict[str, Any]],
 ) -> JSONResponse:
-    """Run the command ``make()`` on the case as an idempotent HTTP command (201); a domain
-    refusal rolls it back and is answered by the shared problem handlers."""
+    """Run the command ``make(today)`` on the case as an idempotent HTTP command (201), today
+    being the Latvian date (the domain reads no clock); a domain refusal rolls it back and
+    is answered by the shared problem handlers."""
 
     async def work(conn: Connection) -> tuple[int, dict[str, Any]]:
-        state, events = await run_case(
-            conn, ctx.runtime.store, case_id, make(), ctx.events, ctx.municipality
-        )
+        command = make(riga_today())
+        store = ctx.runtime.store
+        state, events = await run_case(conn, store, case_id, command, ctx.events, ctx.municipality)
         return 201, {"case_id": case_id, "status": state.status.value} | reply(state, events)
 
     return await ctx.run(payload, work)
 
 
-async def mark_overdue_cases(
-    conn: Connection,
-    store: EventStore,
-    today: date,
-    municipality: str | None,
-    actor: str,
-    correlation_id: str | None = None,
-) -> list[str]:
-    """rules.md §5.4: record ``DecisionOverdue`` for each undecided case past its deadline.
+@dataclass(frozen=True)
+class Sweep:
+    """A command for every case the read model names as a candidate; the case's own events
+    decide, so each event is recorded once per case however often and however concurrently
+    a sweep runs: a second run finds it recorded, a concurrent one fails on the stream
+    version (or finds the case changed) and skips the case until the next run."""
 
-    The read model only finds candidates; the case's own events decide, so the event is
-    recorded once per case however often and however concurrently this runs: a second
-    run finds it recorded, and a concurrent one fails on the stream version and skips.
-    """
-    rows = await conn.fetch(
-        "select case_id, municipality from cases where status = 'open' and not overdue"
-        " and decision_deadline < $1 and ($2::text is null or municipality = $2)"
-        " order by decision_deadline, case_id",
-        today,
-        municipality,
-    )
-    marked = []
-    for row in rows:
-        context = EventContext(
-            municipality=row["municipality"],
-            correlation_id=correlation_id or new_event_id(),
-            actor=actor,
-        )
-        try:
-            _, events = await run_case(conn, store, row["case_id"], MarkOverdue(today), context)
-        except ConcurrencyError:
-            continue  # another writer changed the case meanwhile; the next run looks again
-        if events:
-            marked.append(row["case_id"])
-    return marked
+    candidates: str  # select case_id, municipality …; $1 today, $2 municipality or null
+    command: Callable[[date], CaseCommand]
+    skipped: tuple[type[Exception], ...]
+
+    async def run(
+        self,
+        conn: Connection,
+        store: EventStore,
+        today: date,
+        municipality: str | None,
+        actor: str,
+        correlation_id: str | None = None,
+    ) -> list[str]:
+        """The ids of the cases the command changed."""
+        changed = []
+        for row in await conn.fetch(self.candidates, today, municipality):
+            context = EventContext(
+                municipality=row["municipality"],
+                correlation_id=correlation_id or new_event_id(),
+                actor=actor,
+            )
+            try:
+                async with conn.transaction():  # a skipped case leaves nothing behind
+                    command = self.command(today)
+                    _, events = await run_case(conn, store, row["case_id"], command, context)
+            except self.skipped:
+                continue
+            if events:
+                changed.append(row["case_id"])
+        return changed
+
+    async def command_reply(
+        self, ctx: CommandContext, payload: BaseModel | None, today: date | None, key: str
+    ) -> JSONResponse:
+        """The sweep as an idempotent HTTP command (200): ``{"today", key: [case ids]}``;
+        ``today`` defaults to the Latvian date."""
+        day = today or riga_today()
+
+        async def work(conn: Connection) -> tuple[int, dict[str, Any]]:
+            changed = await self.run(
+                conn,
+                ctx.runtime.store,
+                day,
+                ctx.municipality,
+                ctx.principal.actor,
+                ctx.correlation_id,
+            )
+            return 200, {"today": day.isoformat(), key: changed}
+
+        return await ctx.run(payload, work)
 
 
-async def end_grants(
-    conn: Connection,
-    store: EventStore,
-    today: date,
-    municipality: str | None,
-    actor: str,
-    correlation_id: str | None = None,
-) -> list[str]:
-    """legal.md §2: a grant that reached its end date ends by its own term, without an act:
-    ``CaseEnded`` for each case whose period ended before ``today`` (once per case: the
-    case's own events decide; a concurrent writer makes it skip to the next run)."""
-    rows = await conn.fetch(
-        "select case_id, municipality from cases where status in ('granted', 'suspended')"
-        " and period_end < $1 and ($2::text is null or municipality = $2)"
-        " order by period_end, case_id",
-        today,
-        municipality,
-    )
-    ended = []
-    for row in rows:
-        context = EventContext(
-            municipality=row["municipality"],
-            correlation_id=correlation_id or new_event_id(),
-            actor=actor,
-        )
-        command = EndCase(CaseEndReason.PERIOD_ENDED, None, today)
-        try:
-            async with conn.transaction():
-                _, events = await run_case(conn, store, row["case_id"], command, context)
-        except (ConcurrencyError, IllegalTransition):
-            continue  # changed meanwhile, or an objection is pending: the next run looks
-        if events:
-            ended.append(row["case_id"])
-    return ended
+OVERDUE = Sweep(
+    # rules.md §5.4: record ``DecisionOverdue`` for each undecided case past its deadline.
+    "select case_id, municipality from cases where status = 'open' and not overdue"
+    " and decision_deadline < $1 and ($2::text is null or municipality = $2)"
+    " order by decision_deadline, case_id",
+    MarkOverdue,
+    (ConcurrencyError,),
+)
+GRANT_ENDS = Sweep(
+    # legal.md §2: a grant that reached its end date ends by its own term, without an act:
+    # ``CaseEnded`` for each case whose period ended before today. An objection pending
+    # refuses it (IllegalTransition): the next run looks again.
+    "select case_id, municipality from cases where status in ('granted', 'suspended')"
+    " and period_end < $1 and ($2::text is null or municipality = $2)"
+    " order by period_end, case_id",
+    lambda today: EndCase(CaseEndReason.PERIOD_ENDED, None, today),
+    (ConcurrencyError, IllegalTransition),
+)
 
 
 async def watch_overdue(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
@@ -179,12 +187,12 @@ async def watch_overdue(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             async with runtime.pool.acquire() as conn, conn.transaction():
-                marked = await mark_overdue_cases(
+                marked = await OVERDUE.run(
                     conn, runtime.store, riga_today(), None, "decisions:overdue-watch"
                 )
                 # legal.md §2: grants past their end date close without an act (opt-in).
                 ended = (
-                    await end_grants(
+                    await GRANT_ENDS.run(
                         conn, runtime.store, riga_today(), None, "decisions:grant-end-watch"
                     )
                     if settings.end_grants_in_background
