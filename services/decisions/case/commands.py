@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from services.decisions.case.grant_terms import AssessmentFacts
 from services.decisions.case.hearing import NO_HEARING, HearingRecord
@@ -112,12 +113,23 @@ class Heard:
     person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
     hearing: HearingRecord = NO_HEARING  # APL 62, legal.md §2: unfavourable acts
 
+    def heard(self) -> dict[str, Any]:
+        """How the person was heard, as the act's event records it (its keywords)."""
+        return {
+            "person_view": self.person_view,
+            "hearing": self.hearing.hearing,
+            "hearing_exception": self.hearing.exception,
+        }
+
 
 @dataclass(frozen=True, kw_only=True)
 class HeardReachingBack(Heard):
     """An act on a grant that may reach back to a fact dated before it (issue #17 item 5)."""
 
     dated_fact: DatedFact | None = None
+
+    def heard(self) -> dict[str, Any]:
+        return super().heard() | {"dated_fact": self.dated_fact}
 
 
 @dataclass(frozen=True)

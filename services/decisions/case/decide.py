@@ -177,9 +177,7 @@ def withdraw(command: WithdrawApplication, state: CaseState) -> list[BaseModel]:
     ends = min(max(command.withdrawn_on, state.grant.period_start), day_after)
     return [
         ServiceTerminated(
-            case_id=case_id,
-            decision_number=state.next_decision_number,
-            decided_on=command.today,
+            **state.new_act(command.today),
             reason=TerminationReason.WITHDRAWAL,
             terminated_from=ends,
             note="The application was withdrawn in writing",
@@ -203,16 +201,11 @@ def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
     require_hearing(command.hearing, "an interruption of the service", command.today)
     return [
         ServiceSuspended(
-            case_id=state.opened.case_id,
-            decision_number=state.next_decision_number,
-            decided_on=command.today,
+            **state.new_act(command.today),
             reason=command.reason,
             suspended_from=command.suspended_from,
             note=command.note,
-            person_view=command.person_view,
-            hearing=command.hearing.hearing,
-            hearing_exception=command.hearing.exception,
-            dated_fact=command.dated_fact,
+            **command.heard(),
         )
     ]
 
@@ -230,9 +223,7 @@ def resume(command: ResumeService, state: CaseState) -> list[BaseModel]:
         )
     return [
         ServiceResumed(
-            case_id=state.opened.case_id,
-            decision_number=state.next_decision_number,
-            decided_on=command.today,
+            **state.new_act(command.today),
             resumed_on=command.resumed_on,
             note=command.note,
         )
@@ -259,16 +250,11 @@ def terminate(command: TerminateService, state: CaseState) -> list[BaseModel]:
         require_hearing(command.hearing, "a termination of the service", command.today)
     return [
         ServiceTerminated(
-            case_id=state.opened.case_id,
-            decision_number=state.next_decision_number,
-            decided_on=command.today,
+            **state.new_act(command.today),
             reason=command.reason,
             terminated_from=command.terminated_from,
             note=command.note,
-            person_view=command.person_view,
-            hearing=command.hearing.hearing,
-            hearing_exception=command.hearing.exception,
-            dated_fact=command.dated_fact,
+            **command.heard(),
         )
     ]
 
@@ -309,9 +295,7 @@ def extend_deadline(command: ExtendDeadline, state: CaseState) -> list[BaseModel
         raise invalid(field, message, "EXTENSION_NOT_ALLOWED")
     return [
         DeadlineExtended(
-            case_id=opened.case_id,
-            decision_number=state.next_decision_number,
-            decided_on=command.today,
+            **state.new_act(command.today),
             received_on=opened.received_on,
             previous_deadline=state.deadline,
             new_deadline=command.new_deadline,

@@ -170,6 +170,16 @@ class CaseState:
     def next_decision_number(self) -> int:
         return len(self.decisions) + 1
 
+    def new_act(self, today: date) -> dict[str, Any]:
+        """The fields every new act of this case starts with: the case, the act's number and
+        the day it is decided (keywords of the act's event)."""
+        assert self.opened is not None
+        return {
+            "case_id": self.opened.case_id,
+            "decision_number": self.next_decision_number,
+            "decided_on": today,
+        }
+
     @property
     def deadline(self) -> date | None:
         """The decision deadline in force: extended (legal.md §6) or one month (§5.4)."""
