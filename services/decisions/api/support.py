@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.decisions.api.views import decision_view
 from services.decisions.case.state import CaseState
@@ -22,6 +22,7 @@ from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require
 from shared.http.commands import CommandContext, command_context, event_context
 from shared.http.commands import correlation_id as correlation_id
+from shared.rules import normalize_personal_code
 from shared.runtime import ServiceRuntime
 
 Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
@@ -33,6 +34,9 @@ context_of = event_context  # the name the routes use
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Note = Annotated[str, Field(max_length=2000)]
 Hours = Annotated[Decimal, Field(gt=0, le=744, allow_inf_nan=False)]
+# rules.md §10: either format, hyphen optional; stored in one (InvalidPersonalCode is a
+# ValueError, so a bad one is a 422 naming the field).
+PersonalCode = Annotated[str, AfterValidator(normalize_personal_code)]
 
 
 class Body(BaseModel):

@@ -48,6 +48,7 @@ from services.decisions.case.state import (
     CaseStatus,
     Task,
     evolves,
+    require_elsewhere,
     require_status,
 )
 from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound, invalid
@@ -68,7 +69,6 @@ from shared.contracts.decisions import (
     TaskOpened,
     TerminationReason,
 )
-from shared.municipalities import MUNICIPALITIES
 from shared.rules import decision_deadline, is_decision_overdue
 from shared.rules.deadlines import extension_problem
 
@@ -311,10 +311,7 @@ def forward(command: ForwardApplication, state: CaseState) -> list[BaseModel]:
     assert opened is not None
     require_status(state, {CaseStatus.OPEN}, "forward the application")
     other = command.to_municipality
-    if other not in MUNICIPALITIES:
-        raise invalid("to_municipality", f"unknown municipality {other!r}")
-    if other == opened.municipality:
-        raise invalid("to_municipality", "is this municipality (rules.md §3.5)", "RESIDENCE_HERE")
+    require_elsewhere(state, "to_municipality", other)
     return [
         ApplicationForwarded(
             case_id=opened.case_id,

@@ -24,11 +24,11 @@ from services.decisions.case.state import (
     Grant,
     evolves,
     is_reduction,
+    require_elsewhere,
     require_status,
 )
 from services.decisions.domain import IllegalTransition, InvalidCommand, invalid
 from shared.contracts.decisions import ApplicationRefused, GrantAmended, HoursGranted
-from shared.municipalities import MUNICIPALITIES
 from shared.rules import (
     REFUSAL_SECTIONS,
     AgeGroup,
@@ -212,14 +212,7 @@ def refuse_for_residence(command: RefuseForResidence, state: CaseState) -> list[
     assert opened is not None
     require_status(state, {CaseStatus.OPEN}, "refuse the application")
     other = command.declared_municipality
-    if other not in MUNICIPALITIES:
-        raise invalid("declared_municipality", f"unknown municipality {other!r}")
-    if other == opened.municipality:
-        raise invalid(
-            "declared_municipality",
-            "is this municipality: the residence is not elsewhere (rules.md §3.5)",
-            "RESIDENCE_HERE",
-        )
+    require_elsewhere(state, "declared_municipality", other)
     require_hearing(command.hearing, "a refusal", command.today)
     rule_set = rule_set_for(command.today)
     reason = RefusalReason.RESIDENCE_ELSEWHERE

@@ -37,6 +37,8 @@ from shared.contracts.decisions import (
     ServiceSuspended,
     ServiceTerminated,
 )
+from shared.errors import invalid
+from shared.municipalities import MUNICIPALITIES
 from shared.rules import Purpose, RuleSetId, Unit
 
 # The administrative decisions of a case, each with its own number and document; the
@@ -238,6 +240,19 @@ def require_status(state: CaseState, allowed: AbstractSet[CaseStatus], what: str
     if state.status not in allowed:
         names = ", ".join(sorted(allowed))
         raise IllegalTransition(f"cannot {what}: the case is {state.status} (needs {names})")
+
+
+def require_elsewhere(state: CaseState, field: str, other: str) -> None:
+    """rules.md §3.5: ``other`` must name a municipality, and not the case's own (422)."""
+    assert state.opened is not None
+    if other not in MUNICIPALITIES:
+        raise invalid(field, f"unknown municipality {other!r}")
+    if other == state.opened.municipality:
+        raise invalid(
+            field,
+            "is this municipality: the residence is not elsewhere (rules.md §3.5)",
+            "RESIDENCE_HERE",
+        )
 
 
 # One small function per event, registered with ``@evolves(EventType)`` next to the
