@@ -398,15 +398,7 @@ def deadline_extended(state: CaseState, event: DeadlineExtended) -> CaseState:
 
 @evolves(TaskOpened)
 def task_opened(state: CaseState, event: TaskOpened) -> CaseState:
-    task = Task(
-        event.task_id,
-        event.kind,
-        event.description,
-        event.effective_from,
-        event.effective_until,
-        event.source_report_id,
-    )
-    return replace(state, tasks=(*state.tasks, task))
+    return replace(state, tasks=(*state.tasks, Task(event)))
 
 
 @evolves(TaskClosed)

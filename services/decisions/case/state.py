@@ -36,6 +36,7 @@ from shared.contracts.decisions import (
     ServiceResumed,
     ServiceSuspended,
     ServiceTerminated,
+    TaskOpened,
 )
 from shared.errors import invalid
 from shared.municipalities import MUNICIPALITIES
@@ -100,14 +101,15 @@ class Grant:
 
 @dataclass(frozen=True)
 class Task:
-    task_id: str
-    kind: str
-    description: str
-    effective_from: date | None
-    effective_until: date | None
-    source_report_id: str | None
+    """A task of the caseworker (rules.md §5.5): as it was opened, and how it was closed."""
+
+    opened: TaskOpened
     closed_on: date | None = None
     resolution: str | None = None
+
+    @property
+    def task_id(self) -> str:
+        return self.opened.task_id
 
     @property
     def is_open(self) -> bool:

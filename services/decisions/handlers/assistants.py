@@ -35,6 +35,14 @@ async def _lock(conn: Connection, name: str) -> None:
     await conn.execute("select pg_advisory_xact_lock($1)", _lock_key(name))
 
 
+async def _load_alone(
+    conn: Connection, store: EventStore, assistant_id: str, municipality: str
+) -> tuple[AssistantState, int]:
+    """The assistant, locked for this transaction: its commands run one at a time."""
+    await _lock(conn, f"assistant:{assistant_id}")
+    return await load_assistant(conn, store, assistant_id, municipality)
+
+
 async def register_assistant(
     conn: Connection, store: EventStore, command: RegisterAssistant, context: EventContext
 ) -> list[BaseModel]:
@@ -99,8 +107,7 @@ async def assign_assistant(
     # rules.md §6.1, 40 h/week across all clients: serialise the assistant's commands so the
     # second of two concurrent assignments reads the first and is refused with the reason;
     # the append's expected version would refuse it anyway, with a bare 409.
-    await _lock(conn, f"assistant:{assistant_id}")
-    state, version = await load_assistant(conn, store, assistant_id, municipality)
+    state, version = await _load_alone(conn, store, assistant_id, municipality)
     target, _ = await load_case(conn, store, request.case_id, municipality)
     # rules.md §6.1, architecture.md §9: the same person registered in other municipalities
     # is one assistant for the limit. One lock per person, so that concurrent assignments
@@ -134,8 +141,7 @@ async def run_assistant(
     command: AssistantCommand,
     context: EventContext,
 ) -> list[BaseModel]:
-    await _lock(conn, f"assistant:{assistant_id}")
-    state, version = await load_assistant(conn, store, assistant_id, municipality)
+    state, version = await _load_alone(conn, store, assistant_id, municipality)
     events = assistant_domain.decide(command, state)
     await append(conn, store, assistant_stream(assistant_id), version, events, context)
     return events

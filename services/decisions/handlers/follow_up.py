@@ -24,7 +24,7 @@ from services.decisions.assistant import domain as assistant_domain
 from services.decisions.assistant.domain import UnassignAssistant
 from services.decisions.case.state import CaseState
 from services.decisions.domain import assistant_stream
-from services.decisions.handlers.streams import append
+from services.decisions.handlers.streams import append, load_assistant
 from shared.contracts.decisions import (
     ActNotified,
     AssistantAssigned,
@@ -104,7 +104,7 @@ async def end_open(
         case_id,
     )
     for row in rows:
-        state, version = await _assistant(conn, store, row["assistant_id"])
+        state, version = await load_assistant(conn, store, row["assistant_id"])
         current = state.assignment(row["assignment_id"])
         assert current is not None
         command = UnassignAssistant(
@@ -131,7 +131,7 @@ async def restore(
         termination_reason(terminated),
     )
     for row in rows:
-        _, version = await _assistant(conn, store, row["assistant_id"])
+        _, version = await load_assistant(conn, store, row["assistant_id"])
         events: list[BaseModel] = [
             AssistantAssigned(
                 assistant_id=row["assistant_id"],
@@ -142,14 +142,3 @@ async def restore(
             )
         ]
         await append(conn, store, assistant_stream(row["assistant_id"]), version, events, context)
-
-
-async def _assistant(
-    conn: Connection, store: EventStore, assistant_id: str
-) -> tuple[assistant_domain.AssistantState, int]:
-    return await store.load(
-        conn,
-        assistant_stream(assistant_id),
-        assistant_domain.AssistantState(),
-        assistant_domain.evolve,
-    )

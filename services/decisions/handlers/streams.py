@@ -53,11 +53,13 @@ def not_found(case_id: str, municipality: str) -> NotFound:
 
 
 async def load_assistant(
-    conn: Connection, store: EventStore, assistant_id: str, municipality: str
+    conn: Connection, store: EventStore, assistant_id: str, municipality: str | None = None
 ) -> tuple[AssistantState, int]:
+    """An assistant's state and version; ``municipality``: the caller's, for whom another
+    municipality's assistant does not exist (None: the service itself, e.g. a follow-up)."""
     state, version = await store.load(
         conn, assistant_stream(assistant_id), AssistantState(), assistant_domain.evolve
     )
-    if not state.belongs_to(municipality):
+    if municipality is not None and not state.belongs_to(municipality):
         raise NotFound(f"no assistant {assistant_id} in {municipality}")
     return state, version
