@@ -23,6 +23,7 @@ from services.decisions.api.support import (
     Text,
 )
 from services.decisions.assistant.domain import (
+    AssistantCommand,
     ChangePaymentDetails,
     RegisterAssistant,
     UnassignAssistant,
@@ -30,7 +31,6 @@ from services.decisions.assistant.domain import (
 )
 from services.decisions.handlers.assistants import (
     Assign,
-    assign_assistant,
     register_assistant,
     run_assistant,
 )
@@ -72,6 +72,18 @@ async def _recorded(
         return 201, events[0].model_dump(mode="json")
 
     return await ctx.run(body, run)
+
+
+async def _on_assistant(
+    ctx: CommandContext, assistant_id: str, body: BaseModel, command: AssistantCommand | Assign
+) -> JSONResponse:
+    """Run ``command`` on the assistant as an idempotent HTTP command: 201 with its event."""
+    store, municipality, context = ctx.runtime.store, ctx.municipality, ctx.events
+    return await _recorded(
+        ctx,
+        body,
+        lambda conn: run_assistant(conn, store, assistant_id, municipality, command, context),
+    )
 
 
 class AssistantBody(Body):
@@ -135,16 +147,8 @@ async def assign(
     body: AssignmentBody,
 ) -> JSONResponse:
     """Assign to a client's grant from a date: ``AssistantAssigned`` (40 h/week, rules.md §6.1)."""
-    context = ctx.events
     wanted = Assign(new_event_id(), body.case_id, body.assigned_from, body.weekly_hours)
-
-    return await _recorded(
-        ctx,
-        body,
-        lambda conn: assign_assistant(
-            conn, ctx.runtime.store, assistant_id, ctx.municipality, wanted, context
-        ),
-    )
+    return await _on_assistant(ctx, assistant_id, body, wanted)
 
 
 class UnassignmentBody(Body):
@@ -164,16 +168,8 @@ async def unassign(
     body: UnassignmentBody,
 ) -> JSONResponse:
     """End an assignment: ``AssistantUnassigned``."""
-    context = ctx.events
     ending = UnassignAssistant(assignment_id, body.last_day, body.reason)
-
-    return await _recorded(
-        ctx,
-        body,
-        lambda conn: run_assistant(
-            conn, ctx.runtime.store, assistant_id, ctx.municipality, ending, context
-        ),
-    )
+    return await _on_assistant(ctx, assistant_id, body, ending)
 
 
 class PaymentDetailsBody(Body):

@@ -96,18 +96,15 @@ class Assign:
     weekly_hours: Decimal | None
 
 
-async def assign_assistant(
+async def _assignment(
     conn: Connection,
     store: EventStore,
-    assistant_id: str,
+    state: AssistantState,
     municipality: str,
     request: Assign,
-    context: EventContext,
-) -> list[BaseModel]:
-    # rules.md §6.1, 40 h/week across all clients: serialise the assistant's commands so the
-    # second of two concurrent assignments reads the first and is refused with the reason;
-    # the append's expected version would refuse it anyway, with a bare 409.
-    state, version = await _load_alone(conn, store, assistant_id, municipality)
+) -> tuple[AssignAssistant, AssistantState]:
+    """The assignment command with the grants it is checked against, and the assistant with
+    the assignments of the same person's other registrations counted as its own."""
     target, _ = await load_case(conn, store, request.case_id, municipality)
     # rules.md §6.1, architecture.md §9: the same person registered in other municipalities
     # is one assistant for the limit. One lock per person, so that concurrent assignments
@@ -115,7 +112,7 @@ async def assign_assistant(
     assert state.registered is not None
     code = state.registered.personal_code
     await _lock(conn, f"assistant-load:{code}")
-    everywhere = await assignments_of_person(conn, store, code, assistant_id)
+    everywhere = await assignments_of_person(conn, store, code, state.registered.assistant_id)
     others = {}
     for case_id in sorted({a.case_id for a in (*state.assignments, *everywhere)}):
         other, _ = await load_case(conn, store, case_id)
@@ -127,10 +124,7 @@ async def assign_assistant(
         weekly_hours=request.weekly_hours,
         other_grants=others,
     )
-    counted = replace(state, assignments=(*state.assignments, *everywhere))
-    events = assistant_domain.decide(command, counted)
-    await append(conn, store, assistant_stream(assistant_id), version, events, context)
-    return events
+    return command, replace(state, assignments=(*state.assignments, *everywhere))
 
 
 async def run_assistant(
@@ -138,10 +132,16 @@ async def run_assistant(
     store: EventStore,
     assistant_id: str,
     municipality: str,
-    command: AssistantCommand,
+    command: AssistantCommand | Assign,
     context: EventContext,
 ) -> list[BaseModel]:
+    """Run ``command`` on the assistant. The assistant's commands run one at a time (rules.md
+    §6.1, 40 h/week across all clients): the second of two concurrent assignments reads the
+    first and is refused with the reason; the append's expected version would refuse it
+    anyway, with a bare 409."""
     state, version = await _load_alone(conn, store, assistant_id, municipality)
+    if isinstance(command, Assign):
+        command, state = await _assignment(conn, store, state, municipality, command)
     events = assistant_domain.decide(command, state)
     await append(conn, store, assistant_stream(assistant_id), version, events, context)
     return events
