@@ -17,6 +17,13 @@ more than once. On PostgreSQL a conflicting append raises before it writes anyth
 then holds the stream's lock until commit, so after one reload nobody can slip in again;
 the further attempts are a safety margin.
 
+A service whose events need more than ``decide`` gives them between ``decide`` and the append
+(``prepare``: e.g. decisions' register numbers, a gapless counter row, and the act stored as
+issued, on the same connection). On a connection that has transactions (asyncpg's),
+``prepare`` and the append run in a savepoint, so a conflicting append undoes what
+``prepare`` wrote and the retry starts clean (a number taken by a failed attempt is given
+back, not skipped). What follows the append is ``project``'s, as for every command.
+
 Municipalities share a service's database: a stream whose first event belongs to another
 municipality than the command's is loaded as the initial state (at its real version), so
 the command is refused as if nothing existed there and never learns that the id is taken
@@ -25,9 +32,11 @@ elsewhere.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
 
@@ -38,13 +47,43 @@ from shared.store.protocol import EventStorage
 
 S = TypeVar("S")
 ConnectionT = TypeVar("ConnectionT")
-__all__ = ["ATTEMPTS", "Aggregate", "Decide", "Outcome", "Projection", "execute", "load"]
+__all__ = [
+    "ATTEMPTS",
+    "Aggregate",
+    "Decide",
+    "Outcome",
+    "Prepare",
+    "Projection",
+    "execute",
+    "load",
+]
 
 ATTEMPTS = 3
 
 Projection = Callable[[Any, Sequence[tuple[Envelope, BaseModel]]], Awaitable[None]]
 """Writes the read models of newly appended events, on the command's connection (and so in
 its transaction): e.g. a service's ``project_many``."""
+
+Prepare = Callable[[Any, Any, list[BaseModel]], Awaitable[list[BaseModel]]]
+"""``prepare(conn, state, events) -> events``: what the decided events still need from the
+database before they are appended (the state is the one ``decide`` saw), on the command's
+connection; it runs again on every attempt. What it writes is undone with a conflicting
+append where the connection has savepoints (module docstring)."""
+
+
+@runtime_checkable
+class _Savepoints(Protocol):
+    """A connection whose ``transaction()`` nested in a transaction is a savepoint (asyncpg)."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]: ...
+
+
+def _attempt_scope(conn: object, prepare: Prepare | None) -> AbstractAsyncContextManager[Any]:
+    """A savepoint around ``prepare`` and the append; none is needed without ``prepare``
+    (a conflicting append writes nothing)."""
+    if prepare is not None and isinstance(conn, _Savepoints):
+        return conn.transaction()
+    return contextlib.nullcontext()
 
 
 @dataclass(frozen=True)
@@ -86,12 +125,14 @@ async def execute(
     stream_id: str,
     decide: Decide[S],
     *,
+    prepare: Prepare | None = None,
     project: Projection | None = None,
     new_stream: bool = False,
     attempts: int = ATTEMPTS,
 ) -> Outcome[S]:
-    """Load ``stream_id``, ``decide`` on its state, append the events with the version read
-    and project them, retrying the whole of it on a version conflict (module docstring).
+    """Load ``stream_id``, ``decide`` on its state, ``prepare`` the events, append them with
+    the version read and project them, retrying the whole of it on a version conflict
+    (module docstring).
 
     ``new_stream``: the id was made for this command (e.g. a UUIDv7 of the request), so the
     first attempt skips the read; should the stream exist anyway, the append conflicts and
@@ -106,7 +147,10 @@ async def execute(
         if not events:
             return Outcome(state, state, [], [], version)
         try:
-            envelopes = await store.append(conn, stream_id, version, events, context)
+            async with _attempt_scope(conn, prepare):
+                if prepare is not None:
+                    events = await prepare(conn, state, events)
+                envelopes = await store.append(conn, stream_id, version, events, context)
         except ConcurrencyError:
             if attempt == attempts:
                 raise

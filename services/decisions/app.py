@@ -7,9 +7,13 @@ from pathlib import Path
 from fastapi import FastAPI
 
 import shared.contracts  # noqa: F401  (registers every event type, intake's and ours)
-from services.decisions.api import ROUTERS
+from services.decisions.api.after_signature import router as after_signature_router
+from services.decisions.api.assistants import router as assistants_router
+from services.decisions.api.cases import router as cases_router
+from services.decisions.api.privacy import router as privacy_router
+from services.decisions.api.queries import router as queries_router
 from services.decisions.consumers import intake_consumer
-from services.decisions.handlers import watch_overdue
+from services.decisions.handlers.cases import watch_overdue
 from shared.bus.consumer import EventConsumer
 from shared.http.app import create_app
 from shared.runtime import ServiceDefinition, ServiceRuntime
@@ -27,6 +31,13 @@ DEFINITION = ServiceDefinition(
     # rules.md §5.4: overdue cases must be visible; the job records DecisionOverdue once.
     background=[watch_overdue],
 )
+
+
+# The HTTP API (architecture.md §1, §5), one router per concern: commands on cases, the life
+# of an act after its signature (issue #17), case lists and Latvian documents, assistants
+# and assignments, erasure (issue #9). Imported here one by one, not through a package
+# that re-exports them: each is one import away from the composition root.
+ROUTERS = [cases_router, after_signature_router, queries_router, assistants_router, privacy_router]
 
 
 def create(settings: Settings | None = None) -> FastAPI:

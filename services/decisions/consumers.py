@@ -19,7 +19,7 @@ from services.decisions.case.commands import (
     RecordDocument,
     WithdrawApplication,
 )
-from services.decisions.handlers import run_case
+from services.decisions.handlers.cases import run_case
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
 from shared.clock import riga_today
 from shared.contracts.decisions import (

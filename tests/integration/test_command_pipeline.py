@@ -87,3 +87,39 @@ async def test_the_projection_commits_and_rolls_back_with_the_events(pool: async
         assert await store.current_version(conn, STREAM) == 0
         assert await conn.fetchval("select count(*) from projected") == 0
         assert await conn.fetchval("select count(*) from outbox") == 0
+
+
+async def test_a_conflict_gives_back_what_prepare_took_so_numbers_stay_gapless(
+    pool: asyncpg.Pool,
+) -> None:
+    """``prepare`` takes the next number of a counter row (as decisions' register numbers
+    do); a rival commits between our read and our append, our append conflicts, and the
+    savepoint around ``prepare`` and the append gives the number back before the retry."""
+    store = EventStore("intake")
+    await command(pool, store, submit())
+    async with pool.acquire() as conn:
+        await conn.execute("create table counter (n int); insert into counter values (0)")
+    rivals = [add_document(document_id="0190f5a2-0000-7000-8000-000000000099")]
+
+    async def take_a_number(conn: Any, state: Any, events: list[BaseModel]) -> list[BaseModel]:
+        number = await conn.fetchval("update counter set n = n + 1 returning n")
+        await conn.execute("insert into projected (stream_id, version) values ('n', $1)", number)
+        if rivals:  # another writer commits to the stream now, before our append
+            await command(pool, store, rivals.pop())
+        return events
+
+    async with pool.acquire() as conn, conn.transaction():
+        outcome = await execute(
+            store,
+            conn,
+            CONTEXT,
+            domain.APPLICATION,
+            STREAM,
+            lambda state: domain.decide(add_document(), state),
+            prepare=take_a_number,
+        )
+    assert outcome.version == 3, "appended after the rival's document"
+    async with pool.acquire() as conn:
+        assert await conn.fetchval("select n from counter") == 1
+        taken = await conn.fetch("select version from projected where stream_id = 'n'")
+    assert [r["version"] for r in taken] == [1], "the failed attempt's number was given back"

@@ -17,7 +17,7 @@ from nats.js import JetStreamContext
 
 from services.decisions.case.commands import RecordDocument
 from services.decisions.domain import case_stream
-from services.decisions.handlers import run_case
+from services.decisions.handlers.cases import run_case
 from shared.privacy.setup import connected_protector
 from shared.settings import Settings
 from shared.store.db import database_dsn

@@ -16,9 +16,7 @@ from services.decisions.api.support import (
     Body,
     CaseworkerCommand,
     Note,
-    Reply,
     Text,
-    case_command,
 )
 from services.decisions.case.commands import (
     DecideObjection,
@@ -29,8 +27,8 @@ from services.decisions.case.commands import (
     NotifyAct,
 )
 from services.decisions.case.state import CaseState
-from services.decisions.handlers import DecisionsSettings, end_grants
-from shared.clock import riga_today
+from services.decisions.handlers.cases import GRANT_ENDS, case_command
+from services.decisions.settings import DecisionsSettings
 from shared.contracts.decisions import (
     ActNotified,
     ApplicationLeftWithoutProgress,
@@ -44,7 +42,6 @@ from shared.contracts.decisions import (
 )
 from shared.events.envelope import new_event_id
 from shared.rules.notification import NotificationMethod
-from shared.store.types import Connection
 
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["after the signature"])
 
@@ -117,7 +114,7 @@ async def notify(
         ctx,
         case_id,
         body,
-        lambda: NotifyAct(number, body.method, body.sent_on, transferred, riga_today()),
+        lambda today: NotifyAct(number, body.method, body.sent_on, transferred, today),
         _first("notification"),
     )
 
@@ -129,11 +126,7 @@ class ObjectionBody(Body):
 
 
 @router.post("/cases/{case_id}/objections", status_code=201, response_model=ObjectionReply)
-async def file_objection(
-    ctx: CaseworkerCommand,
-    case_id: str,
-    body: ObjectionBody,
-) -> JSONResponse:
+async def file_objection(ctx: CaseworkerCommand, case_id: str, body: ObjectionBody) -> JSONResponse:
     """Record an objection (legal.md §5): a contested termination, interruption or reduction
     has no effect while it is pending (``ObjectionFiled`` with ``holds_back``); a contested
     refusal changes nothing."""
@@ -142,8 +135,8 @@ async def file_objection(
         ctx,
         case_id,
         body,
-        lambda: FileObjection(
-            objection_id, body.decision_number, body.filed_on, body.filed_by, riga_today()
+        lambda today: FileObjection(
+            objection_id, body.decision_number, body.filed_on, body.filed_by, today
         ),
         _first("objection"),
     )
@@ -176,13 +169,13 @@ async def decide_objection(
         ctx,
         case_id,
         body,
-        lambda: DecideObjection(
+        lambda today: DecideObjection(
             objection_id,
             body.outcome,
             body.decided_on,
             body.body_reference,
             body.effect_from,
-            riga_today(),
+            today,
         ),
         _first("objection_decision"),
     )
@@ -206,7 +199,7 @@ async def leave_without_progress(
         ctx,
         case_id,
         body,
-        lambda: LeaveWithoutProgress(body.defect, body.fix_by, body.note, riga_today()),
+        lambda today: LeaveWithoutProgress(body.defect, body.fix_by, body.note, today),
         _first("left_without_progress"),
     )
 
@@ -216,17 +209,13 @@ class DefectFixedBody(Body):
 
 
 @router.post("/cases/{case_id}/defect-fixed", status_code=201, response_model=DefectFixedReply)
-async def fix_defect(
-    ctx: CaseworkerCommand,
-    case_id: str,
-    body: DefectFixedBody,
-) -> JSONResponse:
+async def fix_defect(ctx: CaseworkerCommand, case_id: str, body: DefectFixedBody) -> JSONResponse:
     """The defect is fixed: the one-month decision term runs from ``fixed_on``."""
     return await case_command(
         ctx,
         case_id,
         body,
-        lambda: FixDefect(body.fixed_on, riga_today()),
+        lambda today: FixDefect(body.fixed_on, today),
         _first("defect_fixed"),
     )
 
@@ -236,18 +225,14 @@ class DeathBody(Body):
 
 
 @router.post("/cases/{case_id}/death", status_code=201, response_model=CaseEndedReply)
-async def record_death(
-    ctx: CaseworkerCommand,
-    case_id: str,
-    body: DeathBody,
-) -> JSONResponse:
+async def record_death(ctx: CaseworkerCommand, case_id: str, body: DeathBody) -> JSONResponse:
     """The person died: the grant lapses without an act (legal.md §2); the case closes and
     the assistants' assignments end that day (``CaseEnded``)."""
     return await case_command(
         ctx,
         case_id,
         body,
-        lambda: EndCase(CaseEndReason.DEATH, body.died_on, riga_today()),
+        lambda today: EndCase(CaseEndReason.DEATH, body.died_on, today),
         _first("ended"),
     )
 
@@ -264,13 +249,4 @@ async def grant_end_check(
     """Close every case whose grant reached its end date before ``today`` (legal.md §2: the
     act ends by its own term, no document): ``CaseEnded``, assignments end that day."""
     body = body or GrantEndCheckBody()
-    today = body.today or riga_today()
-    correlation = ctx.correlation_id
-
-    async def run(conn: Connection) -> Reply:
-        ended = await end_grants(
-            conn, ctx.runtime.store, today, ctx.municipality, ctx.principal.actor, correlation
-        )
-        return 200, {"today": today.isoformat(), "ended": ended}
-
-    return await ctx.run(body, run)
+    return await GRANT_ENDS.command_reply(ctx, body, body.today, "ended")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field
 
 from services.decisions.api import models as m
 from services.decisions.api.support import (
@@ -16,19 +17,20 @@ from services.decisions.api.support import (
     Caseworker,
     CaseworkerCommand,
     Note,
+    PersonalCode,
     Reply,
     Runtime,
     Text,
 )
 from services.decisions.assistant.domain import (
+    AssistantCommand,
     ChangePaymentDetails,
     RegisterAssistant,
     UnassignAssistant,
     normalize_iban,
 )
-from services.decisions.handlers import (
+from services.decisions.handlers.assistants import (
     Assign,
-    assign_assistant,
     register_assistant,
     run_assistant,
 )
@@ -40,13 +42,15 @@ from shared.contracts.decisions import (
     AssistantUnassigned,
 )
 from shared.events.envelope import new_event_id
+from shared.http.commands import CommandContext
 from shared.http.problems import Problem
-from shared.rules import TaxStatus, normalize_personal_code
+from shared.rules import TaxStatus
 from shared.store.types import Connection
 
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["assistants"])
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+Iban = Annotated[str, AfterValidator(normalize_iban)]  # rules.md §8.3, a ValueError if bad
 
 # rules.md §6.2. "employee" is accepted as a short form of the rules' "employee_like".
 TAX_STATUS = {
@@ -56,11 +60,37 @@ TAX_STATUS = {
 }
 
 
+async def _recorded(
+    ctx: CommandContext,
+    body: BaseModel,
+    command: Callable[[Connection], Awaitable[list[BaseModel]]],
+) -> JSONResponse:
+    """Run ``command`` as an idempotent HTTP command: 201 with the event it recorded."""
+
+    async def run(conn: Connection) -> Reply:
+        events = await command(conn)
+        return 201, events[0].model_dump(mode="json")
+
+    return await ctx.run(body, run)
+
+
+async def _on_assistant(
+    ctx: CommandContext, assistant_id: str, body: BaseModel, command: AssistantCommand | Assign
+) -> JSONResponse:
+    """Run ``command`` on the assistant as an idempotent HTTP command: 201 with its event."""
+    store, municipality, context = ctx.runtime.store, ctx.municipality, ctx.events
+    return await _recorded(
+        ctx,
+        body,
+        lambda conn: run_assistant(conn, store, assistant_id, municipality, command, context),
+    )
+
+
 class AssistantBody(Body):
-    personal_code: str = Field(description="Either format, hyphen optional (rules.md §10)")
+    personal_code: PersonalCode = Field(description="Either format, hyphen optional (rules.md §10)")
     first_name: Name
     last_name: Name
-    iban: str = Field(description="Checked with schwifty (rules.md §8.3)")
+    iban: Iban = Field(description="Checked with schwifty (rules.md §8.3)")
     tax_status: Literal["employee", "employee_like", "self_employed"]
     experience: Text = Field(
         description="Work or personal experience with persons with disabilities (rules.md §6.1)"
@@ -70,16 +100,6 @@ class AssistantBody(Body):
         description="The electronic tax book (algas nodokļa grāmatiņa) is with this "
         "municipality: its payments apply the monthly non-taxable minimum",
     )
-
-    @field_validator("personal_code")
-    @classmethod
-    def _personal_code(cls, value: str) -> str:
-        return normalize_personal_code(value)  # InvalidPersonalCode is a ValueError
-
-    @field_validator("iban")
-    @classmethod
-    def _iban(cls, value: str) -> str:
-        return normalize_iban(value)
 
 
 @router.post("/assistants", status_code=201, responses={201: {"model": AssistantRegistered}})
@@ -102,11 +122,9 @@ async def register(
         tax_book_held=body.tax_book_held,
     )
 
-    async def run(conn: Connection) -> Reply:
-        events = await register_assistant(conn, ctx.runtime.store, registration, context)
-        return 201, events[0].model_dump(mode="json")
-
-    return await ctx.run(body, run)
+    return await _recorded(
+        ctx, body, lambda conn: register_assistant(conn, ctx.runtime.store, registration, context)
+    )
 
 
 class AssignmentBody(Body):
@@ -129,16 +147,8 @@ async def assign(
     body: AssignmentBody,
 ) -> JSONResponse:
     """Assign to a client's grant from a date: ``AssistantAssigned`` (40 h/week, rules.md §6.1)."""
-    context = ctx.events
     wanted = Assign(new_event_id(), body.case_id, body.assigned_from, body.weekly_hours)
-
-    async def run(conn: Connection) -> Reply:
-        events = await assign_assistant(
-            conn, ctx.runtime.store, assistant_id, ctx.municipality, wanted, context
-        )
-        return 201, events[0].model_dump(mode="json")
-
-    return await ctx.run(body, run)
+    return await _on_assistant(ctx, assistant_id, body, wanted)
 
 
 class UnassignmentBody(Body):
@@ -158,27 +168,14 @@ async def unassign(
     body: UnassignmentBody,
 ) -> JSONResponse:
     """End an assignment: ``AssistantUnassigned``."""
-    context = ctx.events
     ending = UnassignAssistant(assignment_id, body.last_day, body.reason)
-
-    async def run(conn: Connection) -> Reply:
-        events = await run_assistant(
-            conn, ctx.runtime.store, assistant_id, ctx.municipality, ending, context
-        )
-        return 201, events[0].model_dump(mode="json")
-
-    return await ctx.run(body, run)
+    return await _on_assistant(ctx, assistant_id, body, ending)
 
 
 class PaymentDetailsBody(Body):
-    iban: str | None = Field(default=None, description="Checked with schwifty (rules.md §8.3)")
+    iban: Iban | None = Field(default=None, description="Checked with schwifty (rules.md §8.3)")
     tax_status: Literal["employee", "employee_like", "self_employed"] | None = None
     tax_book_held: bool | None = None
-
-    @field_validator("iban")
-    @classmethod
-    def _iban(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_iban(value)
 
 
 @router.post(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
+from typing import Any, TypeVar
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -14,9 +17,7 @@ from services.decisions.api.support import (
     CaseworkerCommand,
     Hours,
     Note,
-    Reply,
     Text,
-    case_command,
     decision_reply,
 )
 from services.decisions.case.commands import (
@@ -25,6 +26,8 @@ from services.decisions.case.commands import (
     Decide,
     ExtendDeadline,
     ForwardApplication,
+    Heard,
+    HeardReachingBack,
     RecordAssessment,
     RefuseForResidence,
     RequestInformation,
@@ -34,8 +37,7 @@ from services.decisions.case.commands import (
 )
 from services.decisions.case.grant_terms import AssessmentFacts
 from services.decisions.case.hearing import HearingRecord
-from services.decisions.handlers import mark_overdue_cases
-from shared.clock import riga_today
+from services.decisions.handlers.cases import OVERDUE, case_command
 from shared.contracts.decisions import (
     DatedFact,
     Hearing,
@@ -44,9 +46,16 @@ from shared.contracts.decisions import (
     TerminationReason,
 )
 from shared.events.envelope import new_event_id
-from shared.store.types import Connection
 
+HeardT = TypeVar("HeardT", bound=Heard)
+ReachingBackT = TypeVar("ReachingBackT", bound=HeardReachingBack)
+RouteT = TypeVar("RouteT", bound=Callable[..., Any])
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["cases"])
+
+
+def decision_route(path: str) -> Callable[[RouteT], RouteT]:
+    """A command that records an act: 201 with the act (``DecisionReply``)."""
+    return router.post(path, status_code=201, responses={201: {"model": m.DecisionReply}})
 
 
 class HeardBody(Body):
@@ -65,8 +74,10 @@ class HeardBody(Body):
         default="", description="The person's view and how it was weighed (legal.md §3 item 7)"
     )
 
-    def heard(self) -> HearingRecord:
-        return HearingRecord(self.hearing, self.hearing_exception)
+    def heard(self, command: HeardT) -> HeardT:
+        """``command`` with the hearing and the person's view of this body."""
+        hearing = HearingRecord(self.hearing, self.hearing_exception)
+        return replace(command, person_view=self.person_view, hearing=hearing)
 
 
 class ChangeBody(HeardBody):
@@ -75,6 +86,10 @@ class ChangeBody(HeardBody):
         description="The dated fact (a stay, a move, the end of the disability status) an "
         "unfavourable change starting before today follows (issue #17 item 5)",
     )
+
+    def changed(self, command: ReachingBackT) -> ReachingBackT:
+        """``command`` heard, with the dated fact it follows."""
+        return replace(self.heard(command), dated_fact=self.dated_fact)
 
 
 class InformationRequestBody(Body):
@@ -99,8 +114,8 @@ async def request_information(
         ctx,
         case_id,
         body,
-        lambda: RequestInformation(
-            request_id, body.institution, body.subject, body.requested_on or riga_today()
+        lambda today: RequestInformation(
+            request_id, body.institution, body.subject, body.requested_on or today
         ),
         lambda state, _: {
             "request_id": request_id,
@@ -124,7 +139,7 @@ async def record_assessment(
         ctx,
         case_id,
         body,
-        lambda: RecordAssessment(body, riga_today()),
+        lambda today: RecordAssessment(body, today),
         lambda _, events: {"assessment": events[0].model_dump(mode="json")},
     )
 
@@ -138,31 +153,16 @@ class DecisionBody(HeardBody):
     hours: Hours | None = Field(default=None, description="Default: what the rules allow")
     reduction_reason: Note | None = None
 
+    def command(self, today: date) -> Decide:
+        return self.heard(
+            Decide(self.period_start, self.period_end, self.hours, self.reduction_reason, today)
+        )
 
-@router.post(
-    "/cases/{case_id}/decision", status_code=201, responses={201: {"model": m.DecisionReply}}
-)
-async def decide(
-    ctx: CaseworkerCommand,
-    case_id: str,
-    body: DecisionBody,
-) -> JSONResponse:
+
+@decision_route("/cases/{case_id}/decision")
+async def decide(ctx: CaseworkerCommand, case_id: str, body: DecisionBody) -> JSONResponse:
     """Grant (``HoursGranted``) or refuse (``ApplicationRefused``) on the assessment."""
-    return await case_command(
-        ctx,
-        case_id,
-        body,
-        lambda: Decide(
-            body.period_start,
-            body.period_end,
-            body.hours,
-            body.reduction_reason,
-            riga_today(),
-            body.person_view,
-            body.heard(),
-        ),
-        decision_reply,
-    )
+    return await case_command(ctx, case_id, body, body.command, decision_reply)
 
 
 class AmendmentBody(ChangeBody):
@@ -175,34 +175,24 @@ class AmendmentBody(ChangeBody):
         default=None, description="New verified facts; default: the recorded ones"
     )
 
+    def command(self, today: date) -> AmendGrant:
+        return self.changed(
+            AmendGrant(
+                self.effective_from,
+                self.period_end,
+                self.hours,
+                self.reduction_reason,
+                self.reason,
+                self.assessment,
+                today,
+            )
+        )
 
-@router.post(
-    "/cases/{case_id}/amendments", status_code=201, responses={201: {"model": m.DecisionReply}}
-)
-async def amend(
-    ctx: CaseworkerCommand,
-    case_id: str,
-    body: AmendmentBody,
-) -> JSONResponse:
+
+@decision_route("/cases/{case_id}/amendments")
+async def amend(ctx: CaseworkerCommand, case_id: str, body: AmendmentBody) -> JSONResponse:
     """Change a grant after a change of circumstances (rules.md §5.5): ``GrantAmended``."""
-    return await case_command(
-        ctx,
-        case_id,
-        body,
-        lambda: AmendGrant(
-            body.effective_from,
-            body.period_end,
-            body.hours,
-            body.reduction_reason,
-            body.reason,
-            body.assessment,
-            riga_today(),
-            body.person_view,
-            body.heard(),
-            body.dated_fact,
-        ),
-        decision_reply,
-    )
+    return await case_command(ctx, case_id, body, body.command, decision_reply)
 
 
 class SuspensionBody(ChangeBody):
@@ -210,31 +200,14 @@ class SuspensionBody(ChangeBody):
     suspended_from: date
     note: Note = ""
 
+    def command(self, today: date) -> SuspendService:
+        return self.changed(SuspendService(self.reason, self.suspended_from, self.note, today))
 
-@router.post(
-    "/cases/{case_id}/suspension", status_code=201, responses={201: {"model": m.DecisionReply}}
-)
-async def suspend(
-    ctx: CaseworkerCommand,
-    case_id: str,
-    body: SuspensionBody,
-) -> JSONResponse:
+
+@decision_route("/cases/{case_id}/suspension")
+async def suspend(ctx: CaseworkerCommand, case_id: str, body: SuspensionBody) -> JSONResponse:
     """Suspend for an institution, hospital or prison stay (rules.md §3.3)."""
-    return await case_command(
-        ctx,
-        case_id,
-        body,
-        lambda: SuspendService(
-            body.reason,
-            body.suspended_from,
-            body.note,
-            riga_today(),
-            body.person_view,
-            body.heard(),
-            body.dated_fact,
-        ),
-        decision_reply,
-    )
+    return await case_command(ctx, case_id, body, body.command, decision_reply)
 
 
 class ResumptionBody(Body):
@@ -242,19 +215,13 @@ class ResumptionBody(Body):
     note: Note = ""
 
 
-@router.post(
-    "/cases/{case_id}/resumption", status_code=201, responses={201: {"model": m.DecisionReply}}
-)
-async def resume(
-    ctx: CaseworkerCommand,
-    case_id: str,
-    body: ResumptionBody,
-) -> JSONResponse:
+@decision_route("/cases/{case_id}/resumption")
+async def resume(ctx: CaseworkerCommand, case_id: str, body: ResumptionBody) -> JSONResponse:
     return await case_command(
         ctx,
         case_id,
         body,
-        lambda: ResumeService(body.resumed_on, body.note, riga_today()),
+        lambda today: ResumeService(body.resumed_on, body.note, today),
         decision_reply,
     )
 
@@ -264,31 +231,14 @@ class TerminationBody(ChangeBody):
     terminated_from: date = Field(description="First day without the service")
     note: Note = ""
 
+    def command(self, today: date) -> TerminateService:
+        return self.changed(TerminateService(self.reason, self.terminated_from, self.note, today))
 
-@router.post(
-    "/cases/{case_id}/termination", status_code=201, responses={201: {"model": m.DecisionReply}}
-)
-async def terminate(
-    ctx: CaseworkerCommand,
-    case_id: str,
-    body: TerminationBody,
-) -> JSONResponse:
+
+@decision_route("/cases/{case_id}/termination")
+async def terminate(ctx: CaseworkerCommand, case_id: str, body: TerminationBody) -> JSONResponse:
     """End the grant (rules.md §5.6)."""
-    return await case_command(
-        ctx,
-        case_id,
-        body,
-        lambda: TerminateService(
-            body.reason,
-            body.terminated_from,
-            body.note,
-            riga_today(),
-            body.person_view,
-            body.heard(),
-            body.dated_fact,
-        ),
-        decision_reply,
-    )
+    return await case_command(ctx, case_id, body, body.command, decision_reply)
 
 
 class ExtensionBody(Body):
@@ -296,11 +246,7 @@ class ExtensionBody(Body):
     reason: Text = Field(description="The objective reason the facts need longer")
 
 
-@router.post(
-    "/cases/{case_id}/deadline-extension",
-    status_code=201,
-    responses={201: {"model": m.DecisionReply}},
-)
+@decision_route("/cases/{case_id}/deadline-extension")
 async def extend_deadline(
     ctx: CaseworkerCommand,
     case_id: str,
@@ -312,7 +258,7 @@ async def extend_deadline(
         ctx,
         case_id,
         body,
-        lambda: ExtendDeadline(body.new_deadline, body.reason, riga_today()),
+        lambda today: ExtendDeadline(body.new_deadline, body.reason, today),
         decision_reply,
     )
 
@@ -323,11 +269,7 @@ class ResidenceRefusalBody(HeardBody):
     )
 
 
-@router.post(
-    "/cases/{case_id}/residence-refusal",
-    status_code=201,
-    responses={201: {"model": m.DecisionReply}},
-)
+@decision_route("/cases/{case_id}/residence-refusal")
 async def refuse_for_residence(
     ctx: CaseworkerCommand,
     case_id: str,
@@ -339,9 +281,7 @@ async def refuse_for_residence(
         ctx,
         case_id,
         body,
-        lambda: RefuseForResidence(
-            body.declared_municipality, riga_today(), body.person_view, body.heard()
-        ),
+        lambda today: body.heard(RefuseForResidence(body.declared_municipality, today)),
         decision_reply,
     )
 
@@ -355,18 +295,14 @@ class ForwardingBody(Body):
 @router.post(
     "/cases/{case_id}/forwarding", status_code=201, responses={201: {"model": m.ForwardingReply}}
 )
-async def forward(
-    ctx: CaseworkerCommand,
-    case_id: str,
-    body: ForwardingBody,
-) -> JSONResponse:
+async def forward(ctx: CaseworkerCommand, case_id: str, body: ForwardingBody) -> JSONResponse:
     """Forward the application to the ctx.municipality of the declared residence instead of
     refusing it (rules.md §3.5): ``ApplicationForwarded``, and the case closes."""
     return await case_command(
         ctx,
         case_id,
         body,
-        lambda: ForwardApplication(body.to_municipality, riga_today()),
+        lambda today: ForwardApplication(body.to_municipality, today),
         lambda _, events: {"forwarded": events[0].model_dump(mode="json")},
     )
 
@@ -390,7 +326,7 @@ async def close_task(
         ctx,
         case_id,
         body,
-        lambda: CloseTask(task_id, body.resolution, riga_today()),
+        lambda today: CloseTask(task_id, body.resolution, today),
         lambda _, events: {"task": events[0].model_dump(mode="json")},
     )
 
@@ -409,13 +345,4 @@ async def overdue_check(
     The background job does the same every few minutes; a case is reported once only.
     """
     body = body or OverdueCheckBody()
-    today = body.today or riga_today()
-    correlation = ctx.correlation_id
-
-    async def run(conn: Connection) -> Reply:
-        marked = await mark_overdue_cases(
-            conn, ctx.runtime.store, today, ctx.municipality, ctx.principal.actor, correlation
-        )
-        return 200, {"today": today.isoformat(), "marked": marked}
-
-    return await ctx.run(body, run)
+    return await OVERDUE.command_reply(ctx, body, body.today, "marked")

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from services.decisions.api.support import Body, CaseworkerCommand, Reply
+from services.decisions.api.support import Body, CaseworkerCommand, PersonalCode, Reply
 from services.decisions.read_models.projections import rebuild
 from shared.clock import riga_today
 from shared.contracts.privacy import ErasureBasis, PersonalDataErased
@@ -23,24 +23,20 @@ from shared.events.envelope import new_event_id
 from shared.http.problems import Problem
 from shared.privacy.erasure import forget_erased
 from shared.privacy.protect import reference
-from shared.rules import normalize_personal_code
 from shared.store.types import Connection
 
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["privacy"])
 
 
 class ErasureBody(Body):
-    personal_code: str = Field(description="The person to erase; either format (rules.md §10)")
+    personal_code: PersonalCode = Field(
+        description="The person to erase; either format (rules.md §10)"
+    )
     legal_basis: ErasureBasis
     request_reference: str = Field(
         pattern=r"^[A-Za-z0-9./-]{1,40}$",
         description="Registration number of the request or order, e.g. 2-12/345",
     )
-
-    @field_validator("personal_code")
-    @classmethod
-    def _personal_code(cls, value: str) -> str:
-        return normalize_personal_code(value)
 
 
 @router.post("/erasures", status_code=201, responses={201: {"model": PersonalDataErased}})

@@ -17,7 +17,7 @@ from services.decisions.case.state import CaseState, CaseStatus, Decision
 from services.decisions.documents import model as documents
 from services.decisions.documents import render as document_render
 from services.decisions.documents.issued import html_sha256
-from services.decisions.handlers import load_case
+from services.decisions.handlers.streams import load_case
 from services.decisions.read_models.issued_documents import stored_document
 from services.decisions.read_models.queries import assignments, list_cases, list_tasks
 from shared.clock import riga_today

@@ -10,26 +10,20 @@ handlers (shared/http/problems.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Depends
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.decisions.api.views import decision_view
-from services.decisions.case.commands import (
-    CaseCommand,
-)
 from services.decisions.case.state import CaseState
-from services.decisions.handlers import run_case
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require
 from shared.http.commands import CommandContext, command_context, event_context
 from shared.http.commands import correlation_id as correlation_id
+from shared.rules import normalize_personal_code
 from shared.runtime import ServiceRuntime
-from shared.store.types import Connection
 
 Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
 # Every command route: the checked token, municipality, Idempotency-Key and correlation id.
@@ -40,29 +34,13 @@ context_of = event_context  # the name the routes use
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Note = Annotated[str, Field(max_length=2000)]
 Hours = Annotated[Decimal, Field(gt=0, le=744, allow_inf_nan=False)]
+# rules.md §10: either format, hyphen optional; stored in one (InvalidPersonalCode is a
+# ValueError, so a bad one is a 422 naming the field).
+PersonalCode = Annotated[str, AfterValidator(normalize_personal_code)]
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-async def case_command(
-    ctx: CommandContext,
-    case_id: str,
-    payload: BaseModel | None,
-    make: Callable[[], CaseCommand],
-    reply: Callable[[CaseState, list[BaseModel]], dict[str, Any]],
-) -> JSONResponse:
-    """Run the command ``make()`` on the case as an idempotent HTTP command (201); a domain
-    refusal rolls it back and is answered by the shared problem handlers."""
-
-    async def work(conn: Connection) -> Reply:
-        state, events = await run_case(
-            conn, ctx.runtime.store, case_id, make(), ctx.events, ctx.municipality
-        )
-        return 201, {"case_id": case_id, "status": state.status.value} | reply(state, events)
-
-    return await ctx.run(payload, work)
 
 
 def decision_reply(state: CaseState, events: list[BaseModel]) -> dict[str, Any]:

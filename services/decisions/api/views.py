@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from services.decisions.case.state import CaseState, CaseStatus, Decision, Objection
+from services.decisions.case.state import CaseState, CaseStatus, Decision, Objection, Task
 from shared.rules import is_decision_overdue
 
 
@@ -116,7 +115,13 @@ def case_view(state: CaseState, today: date) -> dict[str, Any]:
         if state.defect_fixed
         else None,
         "ended": state.ended.model_dump(mode="json", exclude={"case_id"}) if state.ended else None,
-        "tasks": [
-            _json(asdict(t)) | {"status": "open" if t.is_open else "closed"} for t in state.tasks
-        ],
+        "tasks": [task_view(t) for t in state.tasks],
     }
+
+
+def task_view(task: Task) -> dict[str, Any]:
+    """A task as the case's JSON shows it: its fields as opened, how it was closed."""
+    opened = task.opened.model_dump(mode="json", exclude={"case_id"})
+    closed_on = task.closed_on.isoformat() if task.closed_on else None
+    closed = {"closed_on": closed_on, "resolution": task.resolution}
+    return opened | closed | {"status": "open" if task.is_open else "closed"}

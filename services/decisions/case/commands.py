@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from services.decisions.case.grant_terms import AssessmentFacts
 from services.decisions.case.hearing import NO_HEARING, HearingRecord
@@ -104,8 +105,35 @@ class RecordAssessment:
     today: date
 
 
+@dataclass(frozen=True, kw_only=True)
+class Heard:
+    """What an act that may be unfavourable carries besides its own terms (keywords only, so
+    each command's own fields keep their places)."""
+
+    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
+    hearing: HearingRecord = NO_HEARING  # APL 62, legal.md §2: unfavourable acts
+
+    def heard(self) -> dict[str, Any]:
+        """How the person was heard, as the act's event records it (its keywords)."""
+        return {
+            "person_view": self.person_view,
+            "hearing": self.hearing.hearing,
+            "hearing_exception": self.hearing.exception,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeardReachingBack(Heard):
+    """An act on a grant that may reach back to a fact dated before it (issue #17 item 5)."""
+
+    dated_fact: DatedFact | None = None
+
+    def heard(self) -> dict[str, Any]:
+        return super().heard() | {"dated_fact": self.dated_fact}
+
+
 @dataclass(frozen=True)
-class Decide:
+class Decide(Heard):
     """Grant or refuse on the recorded assessment (rules.md §3–4)."""
 
     period_start: date
@@ -113,12 +141,10 @@ class Decide:
     hours: Decimal | None
     reduction_reason: str | None
     today: date
-    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
-    hearing: HearingRecord = NO_HEARING  # APL 62, legal.md §2: unfavourable acts
 
 
 @dataclass(frozen=True)
-class AmendGrant:
+class AmendGrant(HeardReachingBack):
     """Change a grant after a change of circumstances (rules.md §5.5), re-assessed."""
 
     effective_from: date
@@ -128,20 +154,14 @@ class AmendGrant:
     reason: str
     facts: AssessmentFacts | None
     today: date
-    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
-    hearing: HearingRecord = NO_HEARING  # APL 62, legal.md §2: unfavourable acts
-    dated_fact: DatedFact | None = None  # issue #17 item 5: what it reaches back to
 
 
 @dataclass(frozen=True)
-class SuspendService:
+class SuspendService(HeardReachingBack):
     reason: SuspensionReason
     suspended_from: date
     note: str
     today: date
-    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
-    hearing: HearingRecord = NO_HEARING  # APL 62, legal.md §2: unfavourable acts
-    dated_fact: DatedFact | None = None  # issue #17 item 5: what it reaches back to
 
 
 @dataclass(frozen=True)
@@ -152,14 +172,11 @@ class ResumeService:
 
 
 @dataclass(frozen=True)
-class TerminateService:
+class TerminateService(HeardReachingBack):
     reason: TerminationReason
     terminated_from: date
     note: str
     today: date
-    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
-    hearing: HearingRecord = NO_HEARING  # APL 62, legal.md §2: unfavourable acts
-    dated_fact: DatedFact | None = None  # issue #17 item 5: what it reaches back to
 
 
 @dataclass(frozen=True)
@@ -172,13 +189,11 @@ class ExtendDeadline:
 
 
 @dataclass(frozen=True)
-class RefuseForResidence:
+class RefuseForResidence(Heard):
     """rules.md §3.5: the declared residence is in another municipality, which decides."""
 
     declared_municipality: str
     today: date
-    person_view: str = ""
-    hearing: HearingRecord = NO_HEARING  # APL 62: a refusal is unfavourable
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from services.decisions.case.state import (
     CaseStatus,
     Task,
     evolves,
+    require_elsewhere,
     require_status,
 )
 from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound, invalid
@@ -68,7 +69,6 @@ from shared.contracts.decisions import (
     TaskOpened,
     TerminationReason,
 )
-from shared.municipalities import MUNICIPALITIES
 from shared.rules import decision_deadline, is_decision_overdue
 from shared.rules.deadlines import extension_problem
 
@@ -177,9 +177,7 @@ def withdraw(command: WithdrawApplication, state: CaseState) -> list[BaseModel]:
     ends = min(max(command.withdrawn_on, state.grant.period_start), day_after)
     return [
         ServiceTerminated(
-            case_id=case_id,
-            decision_number=state.next_decision_number,
-            decided_on=command.today,
+            **state.new_act(command.today),
             reason=TerminationReason.WITHDRAWAL,
             terminated_from=ends,
             note="The application was withdrawn in writing",
@@ -203,16 +201,11 @@ def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
     require_hearing(command.hearing, "an interruption of the service", command.today)
     return [
         ServiceSuspended(
-            case_id=state.opened.case_id,
-            decision_number=state.next_decision_number,
-            decided_on=command.today,
+            **state.new_act(command.today),
             reason=command.reason,
             suspended_from=command.suspended_from,
             note=command.note,
-            person_view=command.person_view,
-            hearing=command.hearing.hearing,
-            hearing_exception=command.hearing.exception,
-            dated_fact=command.dated_fact,
+            **command.heard(),
         )
     ]
 
@@ -230,9 +223,7 @@ def resume(command: ResumeService, state: CaseState) -> list[BaseModel]:
         )
     return [
         ServiceResumed(
-            case_id=state.opened.case_id,
-            decision_number=state.next_decision_number,
-            decided_on=command.today,
+            **state.new_act(command.today),
             resumed_on=command.resumed_on,
             note=command.note,
         )
@@ -259,16 +250,11 @@ def terminate(command: TerminateService, state: CaseState) -> list[BaseModel]:
         require_hearing(command.hearing, "a termination of the service", command.today)
     return [
         ServiceTerminated(
-            case_id=state.opened.case_id,
-            decision_number=state.next_decision_number,
-            decided_on=command.today,
+            **state.new_act(command.today),
             reason=command.reason,
             terminated_from=command.terminated_from,
             note=command.note,
-            person_view=command.person_view,
-            hearing=command.hearing.hearing,
-            hearing_exception=command.hearing.exception,
-            dated_fact=command.dated_fact,
+            **command.heard(),
         )
     ]
 
@@ -309,9 +295,7 @@ def extend_deadline(command: ExtendDeadline, state: CaseState) -> list[BaseModel
         raise invalid(field, message, "EXTENSION_NOT_ALLOWED")
     return [
         DeadlineExtended(
-            case_id=opened.case_id,
-            decision_number=state.next_decision_number,
-            decided_on=command.today,
+            **state.new_act(command.today),
             received_on=opened.received_on,
             previous_deadline=state.deadline,
             new_deadline=command.new_deadline,
@@ -327,10 +311,7 @@ def forward(command: ForwardApplication, state: CaseState) -> list[BaseModel]:
     assert opened is not None
     require_status(state, {CaseStatus.OPEN}, "forward the application")
     other = command.to_municipality
-    if other not in MUNICIPALITIES:
-        raise invalid("to_municipality", f"unknown municipality {other!r}")
-    if other == opened.municipality:
-        raise invalid("to_municipality", "is this municipality (rules.md §3.5)", "RESIDENCE_HERE")
+    require_elsewhere(state, "to_municipality", other)
     return [
         ApplicationForwarded(
             case_id=opened.case_id,
@@ -417,15 +398,7 @@ def deadline_extended(state: CaseState, event: DeadlineExtended) -> CaseState:
 
 @evolves(TaskOpened)
 def task_opened(state: CaseState, event: TaskOpened) -> CaseState:
-    task = Task(
-        event.task_id,
-        event.kind,
-        event.description,
-        event.effective_from,
-        event.effective_until,
-        event.source_report_id,
-    )
-    return replace(state, tasks=(*state.tasks, task))
+    return replace(state, tasks=(*state.tasks, Task(event)))
 
 
 @evolves(TaskClosed)

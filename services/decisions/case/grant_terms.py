@@ -14,7 +14,6 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.decisions.domain import FieldError, InvalidCommand, invalid
 from shared.contracts.decisions import (
     ActivityBreakdown,
     AssessmentRecorded,
@@ -22,6 +21,7 @@ from shared.contracts.decisions import (
     NeedsAssessmentResult,
     PurposeHours,
 )
+from shared.errors import FieldError, InvalidCommand, invalid
 from shared.rules import (
     ActivityClaim,
     AgeGroup,

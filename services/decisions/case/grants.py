@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
@@ -10,6 +11,7 @@ from pydantic import BaseModel
 from services.decisions.case.commands import AmendGrant, Decide, RefuseForResidence
 from services.decisions.case.grant_terms import (
     AssessmentFacts,
+    GrantTerms,
     grant_terms,
     purpose_hours,
     run_assessment,
@@ -22,11 +24,11 @@ from services.decisions.case.state import (
     Grant,
     evolves,
     is_reduction,
+    require_elsewhere,
     require_status,
 )
 from services.decisions.domain import IllegalTransition, InvalidCommand, invalid
 from shared.contracts.decisions import ApplicationRefused, GrantAmended, HoursGranted
-from shared.municipalities import MUNICIPALITIES
 from shared.rules import (
     REFUSAL_SECTIONS,
     AgeGroup,
@@ -50,6 +52,47 @@ def adult_monthly_terms(assessment: Assessment, facts: AssessmentFacts) -> dict[
         "needs_assessment": facts.needs_result(),
         "p17_exception": assessment.p17_exception,
     }
+
+
+def terms_asked(
+    command: Decide | AmendGrant, assessment: Assessment, start: date, start_field: str
+) -> GrantTerms:
+    """The terms the caseworker asked for, within what the rules allow, from ``start`` (the
+    request's ``start_field``)."""
+    return grant_terms(
+        assessment,
+        period_start=start,
+        period_end=command.period_end,
+        hours=command.hours,
+        reduction_reason=command.reduction_reason,
+        start_field=start_field,
+    )
+
+
+def hours_fields(assessment: Assessment, terms: GrantTerms) -> dict[str, Any]:
+    """What a grant and an amendment both record of the hours and the period they give."""
+    return {
+        "rule_set": assessment.rule_set,
+        "legal_basis": assessment.legal_basis,
+        "unit": assessment.unit,
+        "hours": terms.hours,
+        "rules_hours": assessment.paid_hours,
+        "need_hours": assessment.need_hours,
+        "reduction_reason": terms.reduction_reason,
+        "breakdown": terms.breakdown,
+        "period_end": terms.period_end,
+        "period_kind": terms.period_kind,
+        "period_months": terms.period_months,
+        "trace": assessment.trace,
+    }
+
+
+def decision_fields(state: CaseState, today: date) -> dict[str, Any]:
+    """What a grant and every refusal record of the application and when it was decided."""
+    assert state.opened is not None
+    late = is_decision_overdue(state.opened.received_on, today, today, deadline=state.deadline)
+    application = {"application_id": state.opened.application_id, "decided_late": late}
+    return state.new_act(today) | application
 
 
 def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
@@ -77,19 +120,7 @@ def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
         state.opened, facts, command.period_start, "period_start", command.today
     )
     adult_terms = adult_monthly_terms(assessment, facts)
-    late = is_decision_overdue(
-        state.opened.received_on, command.today, command.today, deadline=state.deadline
-    )
-    common = {
-        "case_id": state.opened.case_id,
-        "application_id": state.opened.application_id,
-        "decision_number": state.next_decision_number,
-        "decided_on": command.today,
-        "decided_late": late,
-        "rule_set": assessment.rule_set,
-        "legal_basis": assessment.legal_basis,
-        "trace": assessment.trace,
-    }
+    decided = decision_fields(state, command.today)
     if not assessment.eligible:
         # rules.md §3.4: every refusal carries its codes and its legal basis.
         sections = {r.value: REFUSAL_SECTIONS[r] for r in assessment.refusal_reasons}
@@ -100,36 +131,23 @@ def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
                 reasons=assessment.refusal_reasons,
                 reason_sections=sections,
                 needs_assessment=needs,
-                person_view=command.person_view,
-                hearing=command.hearing.hearing,
-                hearing_exception=command.hearing.exception,
-                **common,
+                rule_set=assessment.rule_set,
+                legal_basis=assessment.legal_basis,
+                trace=assessment.trace,
+                **command.heard(),
+                **decided,
             )
         ]
-    terms = grant_terms(
-        assessment,
-        period_start=command.period_start,
-        period_end=command.period_end,
-        hours=command.hours,
-        reduction_reason=command.reduction_reason,
-    )
+    terms = terms_asked(command, assessment, command.period_start, "period_start")
     return [
         HoursGranted(
             personal_code=state.opened.client.personal_code,
             age_group=assessment.age_group,
             vision_group=facts.vision_group(assessment),
-            unit=assessment.unit,
-            hours=terms.hours,
-            rules_hours=assessment.paid_hours,
-            need_hours=assessment.need_hours,
-            reduction_reason=terms.reduction_reason,
-            breakdown=terms.breakdown,
             period_start=terms.period_start,
-            period_end=terms.period_end,
-            period_kind=terms.period_kind,
-            period_months=terms.period_months,
+            **hours_fields(assessment, terms),
             **adult_terms,
-            **common,
+            **decided,
         )
     ]
 
@@ -161,14 +179,7 @@ def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
             "instead (rules.md §5.6)",
             "NOT_ELIGIBLE",
         )
-    terms = grant_terms(
-        assessment,
-        period_start=command.effective_from,
-        period_end=command.period_end,
-        hours=command.hours,
-        reduction_reason=command.reduction_reason,
-        start_field="effective_from",
-    )
+    terms = terms_asked(command, assessment, command.effective_from, "effective_from")
     # legal.md §2, §4: fewer hours or a shorter period is unfavourable: heard first, and
     # not before its entry into force unless it follows a dated fact.
     if is_reduction(state.grant, assessment.unit, terms.hours, terms.period_end):
@@ -182,27 +193,11 @@ def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
         events.append(command.facts.recorded(case_id, command.today))
     events.append(
         GrantAmended(
-            case_id=case_id,
-            decision_number=state.next_decision_number,
-            decided_on=command.today,
+            **state.new_act(command.today),
             effective_from=command.effective_from,
-            period_end=terms.period_end,
-            period_kind=terms.period_kind,
-            period_months=terms.period_months,
             reason=command.reason,
-            rule_set=assessment.rule_set,
-            legal_basis=assessment.legal_basis,
-            unit=assessment.unit,
-            hours=terms.hours,
-            rules_hours=assessment.paid_hours,
-            need_hours=assessment.need_hours,
-            reduction_reason=terms.reduction_reason,
-            breakdown=terms.breakdown,
-            trace=assessment.trace,
-            person_view=command.person_view,
-            hearing=command.hearing.hearing,
-            hearing_exception=command.hearing.exception,
-            dated_fact=command.dated_fact,
+            **hours_fields(assessment, terms),
+            **command.heard(),
             **adult_monthly_terms(assessment, facts),
         )
     )
@@ -217,26 +212,13 @@ def refuse_for_residence(command: RefuseForResidence, state: CaseState) -> list[
     assert opened is not None
     require_status(state, {CaseStatus.OPEN}, "refuse the application")
     other = command.declared_municipality
-    if other not in MUNICIPALITIES:
-        raise invalid("declared_municipality", f"unknown municipality {other!r}")
-    if other == opened.municipality:
-        raise invalid(
-            "declared_municipality",
-            "is this municipality: the residence is not elsewhere (rules.md §3.5)",
-            "RESIDENCE_HERE",
-        )
+    require_elsewhere(state, "declared_municipality", other)
     require_hearing(command.hearing, "a refusal", command.today)
     rule_set = rule_set_for(command.today)
     reason = RefusalReason.RESIDENCE_ELSEWHERE
     return [
         ApplicationRefused(
-            case_id=opened.case_id,
-            application_id=opened.application_id,
-            decision_number=state.next_decision_number,
-            decided_on=command.today,
-            decided_late=is_decision_overdue(
-                opened.received_on, command.today, command.today, deadline=state.deadline
-            ),
+            **decision_fields(state, command.today),
             rule_set=rule_set.id,
             legal_basis=rule_set.legal_basis,
             reasons=[reason],
@@ -245,9 +227,7 @@ def refuse_for_residence(command: RefuseForResidence, state: CaseState) -> list[
                 f"rules.md §3.5: the declared residence is in {other}, not {opened.municipality}"
             ],
             declared_municipality=other,
-            person_view=command.person_view,
-            hearing=command.hearing.hearing,
-            hearing_exception=command.hearing.exception,
+            **command.heard(),
         )
     ]
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.decisions.domain import FieldError, IllegalTransition, InvalidCommand
 from shared.contracts.decisions import DatedFact, DatedFactKind, Hearing, HearingException
+from shared.errors import Conflict, FieldError, InvalidCommand
 
 
-class MissingStep(IllegalTransition):
+class MissingStep(Conflict):
     """A step the law requires before the command is missing (409 naming ``step``)."""
 
     title = "A required step is missing"

@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.domain import IllegalTransition, weekly_equivalent
+from services.decisions.domain import CASE_STREAM_PREFIX, IllegalTransition, weekly_equivalent
 from services.decisions.registry import ByEventType
+from shared.aggregate import Aggregate
 from shared.contracts.decisions import (
     ActivityBreakdown,
     ActNotified,
@@ -35,7 +36,10 @@ from shared.contracts.decisions import (
     ServiceResumed,
     ServiceSuspended,
     ServiceTerminated,
+    TaskOpened,
 )
+from shared.errors import invalid
+from shared.municipalities import MUNICIPALITIES
 from shared.rules import Purpose, RuleSetId, Unit
 
 # The administrative decisions of a case, each with its own number and document; the
@@ -97,14 +101,15 @@ class Grant:
 
 @dataclass(frozen=True)
 class Task:
-    task_id: str
-    kind: str
-    description: str
-    effective_from: date | None
-    effective_until: date | None
-    source_report_id: str | None
+    """A task of the caseworker (rules.md §5.5): as it was opened, and how it was closed."""
+
+    opened: TaskOpened
     closed_on: date | None = None
     resolution: str | None = None
+
+    @property
+    def task_id(self) -> str:
+        return self.opened.task_id
 
     @property
     def is_open(self) -> bool:
@@ -169,6 +174,16 @@ class CaseState:
     def next_decision_number(self) -> int:
         return len(self.decisions) + 1
 
+    def new_act(self, today: date) -> dict[str, Any]:
+        """The fields every new act of this case starts with: the case, the act's number and
+        the day it is decided (keywords of the act's event)."""
+        assert self.opened is not None
+        return {
+            "case_id": self.opened.case_id,
+            "decision_number": self.next_decision_number,
+            "decided_on": today,
+        }
+
     @property
     def deadline(self) -> date | None:
         """The decision deadline in force: extended (legal.md §6) or one month (§5.4)."""
@@ -227,6 +242,19 @@ def require_status(state: CaseState, allowed: AbstractSet[CaseStatus], what: str
     if state.status not in allowed:
         names = ", ".join(sorted(allowed))
         raise IllegalTransition(f"cannot {what}: the case is {state.status} (needs {names})")
+
+
+def require_elsewhere(state: CaseState, field: str, other: str) -> None:
+    """rules.md §3.5: ``other`` must name a municipality, and not the case's own (422)."""
+    assert state.opened is not None
+    if other not in MUNICIPALITIES:
+        raise invalid(field, f"unknown municipality {other!r}")
+    if other == state.opened.municipality:
+        raise invalid(
+            field,
+            "is this municipality: the residence is not elsewhere (rules.md §3.5)",
+            "RESIDENCE_HERE",
+        )
 
 
 # One small function per event, registered with ``@evolves(EventType)`` next to the
@@ -296,3 +324,7 @@ def with_first_day(act: Decision, first_day: date) -> Decision:
         case ServiceResumed():
             return act.model_copy(update={"resumed_on": first_day})
     return act
+
+
+CASE = Aggregate(CASE_STREAM_PREFIX, CaseState(), evolve)
+"""The case of one application for the command pipeline (shared/commands.py)."""

@@ -86,7 +86,11 @@ def refused() -> CaseState:
 
 def refused_for_residence() -> CaseState:
     state = run(
-        [RefuseForResidence("ludza", DECIDED, "Persona norāda, ka dzīvo Ludzā", hearing=HEARD)],
+        [
+            RefuseForResidence(
+                "ludza", DECIDED, person_view="Persona norāda, ka dzīvo Ludzā", hearing=HEARD
+            )
+        ],
         opened_with_address(),
     )
     return _stamped(state)

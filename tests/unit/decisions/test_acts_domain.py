@@ -95,7 +95,12 @@ def test_a_decided_case_takes_no_extension() -> None:
 
 def test_residence_in_another_municipality_is_refused_with_its_own_code() -> None:
     state = run(
-        [open_case(), RefuseForResidence("ludza", date(2026, 3, 20), "dzīvo Ludzā", hearing=HEARD)]
+        [
+            open_case(),
+            RefuseForResidence(
+                "ludza", date(2026, 3, 20), person_view="dzīvo Ludzā", hearing=HEARD
+            ),
+        ]
     )
     refusal = state.decisions[-1]
     assert isinstance(refusal, ApplicationRefused) and state.status is CaseStatus.REFUSED

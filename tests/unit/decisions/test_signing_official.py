@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from services.decisions.handlers import official_for
+from services.decisions.handlers.register import official_for
 from shared.municipalities import acts_data
 
 

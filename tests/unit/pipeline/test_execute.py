@@ -8,7 +8,8 @@ The aggregate is intake's real application (services/intake/domain.py); the stor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -182,6 +183,94 @@ async def test_a_new_stream_that_exists_after_all_is_read_on_the_retry(
 async def test_attempts_below_one_are_a_programming_error(store: MemoryEventStore) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         await execute(store, None, DAUGAVPILS, domain.APPLICATION, STREAM, lambda s: [], attempts=0)
+
+
+class Savepoints:
+    """A connection with savepoints, as asyncpg's: ``transaction()`` undoes what was
+    ``taken`` inside it when it ends with an exception."""
+
+    def __init__(self) -> None:
+        self.taken: list[int] = []
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        before = list(self.taken)
+        try:
+            yield
+        except BaseException:
+            self.taken[:] = before
+            raise
+
+
+async def test_prepare_runs_between_decide_and_append_on_the_state_decide_saw() -> None:
+    store = MemoryEventStore("intake")
+    await run(store, submit())
+    seen: list[domain.Application] = []
+
+    async def prepare(conn: Any, state: Any, events: list[BaseModel]) -> list[BaseModel]:
+        seen.append(state)
+        assert await store.current_version(conn, STREAM) == 1, "before the append"
+        return [e.model_copy(update={"title": "prepared"}) for e in events]
+
+    projected = Projected()
+    outcome = await execute(
+        store,
+        None,
+        DAUGAVPILS,
+        domain.APPLICATION,
+        STREAM,
+        lambda state: domain.decide(add_document(), state),
+        prepare=prepare,
+        project=projected,
+    )
+    assert [s.document_ids for s in seen] == [frozenset()]
+    [stored] = [store.decode(e) for e in await store.read_stream(None, STREAM, after_version=1)]
+    assert isinstance(stored, ApplicationDocumentAdded)
+    assert stored.title == "prepared", "the prepared events are appended"
+    assert outcome.events == [stored] and [e for _, e in projected.pairs] == [stored]
+
+
+async def test_a_conflict_undoes_what_prepare_took_and_prepares_again() -> None:
+    store = RacingStore(rivals=0)
+    await run(store, submit())
+    store.rivals = 1
+    conn = Savepoints()
+
+    async def take_a_number(conn: Any, state: Any, events: list[BaseModel]) -> list[BaseModel]:
+        conn.taken.append(len(conn.taken) + 1)  # like a counter row: the next number
+        return events
+
+    await execute(
+        store,
+        conn,
+        DAUGAVPILS,
+        domain.APPLICATION,
+        STREAM,
+        lambda state: domain.decide(add_document(), state),
+        prepare=take_a_number,
+    )
+    assert conn.taken == [1], "the failed attempt gave its number back: no gap"
+    assert await store.current_version(None, STREAM) == 3
+
+
+async def test_a_refusal_prepares_nothing(store: MemoryEventStore) -> None:
+    prepared: list[BaseModel] = []
+
+    async def prepare(conn: Any, state: Any, events: list[BaseModel]) -> list[BaseModel]:
+        prepared.extend(events)
+        return events
+
+    with pytest.raises(ApplicationNotFound):
+        await execute(
+            store,
+            None,
+            DAUGAVPILS,
+            domain.APPLICATION,
+            STREAM,
+            lambda state: domain.decide(add_document(), state),
+            prepare=prepare,
+        )
+    assert prepared == []
 
 
 def _document_added(command: domain.AddDocument) -> BaseModel:

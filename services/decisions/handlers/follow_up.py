@@ -16,7 +16,6 @@ of the ended ones: the hours were the assistant's before the act, so no 40-hour 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
 from pydantic import BaseModel
@@ -25,6 +24,7 @@ from services.decisions.assistant import domain as assistant_domain
 from services.decisions.assistant.domain import UnassignAssistant
 from services.decisions.case.state import CaseState
 from services.decisions.domain import assistant_stream
+from services.decisions.handlers.streams import append, load_assistant
 from shared.contracts.decisions import (
     ActNotified,
     AssistantAssigned,
@@ -36,11 +36,6 @@ from shared.contracts.decisions import (
 from shared.events.envelope import new_event_id
 from shared.store.eventstore import EventContext, EventStore
 from shared.store.types import Connection
-
-# handlers._append: append to a stream and project, on the caller's connection.
-Append = Callable[
-    [Connection, EventStore, str, int, list[BaseModel], EventContext], Awaitable[None]
-]
 
 
 def termination_reason(terminated: ServiceTerminated) -> str:
@@ -55,7 +50,6 @@ async def follow_up(
     state: CaseState,
     event: BaseModel,
     context: EventContext,
-    append: Append,
 ) -> None:
     """Apply to the assistants what ``event`` (already applied to ``state``) means for them."""
     match event:
@@ -67,31 +61,28 @@ async def follow_up(
                 last_day(event),
                 termination_reason(event),
                 context,
-                append,
             )
         case ObjectionFiled(holds_back=True, act="ServiceTerminated"):
             act = state.decisions[event.decision_number - 1]
             assert isinstance(act, ServiceTerminated) and event.held_from is not None
-            await restore(conn, store, act, event.held_from, context, append)
+            await restore(conn, store, act, event.held_from, context)
         case ObjectionDecided(holds_back=True, act="ServiceTerminated") if event.effect_from:
             act = state.decisions[event.decision_number - 1]
             assert isinstance(act, ServiceTerminated)
             moved = act.model_copy(update={"terminated_from": event.effect_from})
             reason = f"{termination_reason(act)}, upheld by {event.body_reference}"
-            await end_open(conn, store, act.case_id, last_day(moved), reason, context, append)
+            await end_open(conn, store, act.case_id, last_day(moved), reason, context)
         case ActNotified() if event.first_day_in_effect is not None:
             act = state.decisions[event.decision_number - 1]
             if isinstance(act, ServiceTerminated):
                 # The act as decided said an earlier day; it ended the assignments then.
-                await restore(conn, store, act, act.terminated_from, context, append)
+                await restore(conn, store, act, act.terminated_from, context)
                 moved = act.model_copy(update={"terminated_from": event.first_day_in_effect})
                 reason = f"{termination_reason(act)}, in effect from {event.effective_on}"
-                await end_open(conn, store, act.case_id, last_day(moved), reason, context, append)
+                await end_open(conn, store, act.case_id, last_day(moved), reason, context)
         case CaseEnded():
             reason = f"case ended: {event.reason.value}"
-            await end_open(
-                conn, store, event.case_id, event.last_service_day, reason, context, append
-            )
+            await end_open(conn, store, event.case_id, event.last_service_day, reason, context)
 
 
 def last_day(terminated: ServiceTerminated) -> date:
@@ -105,7 +96,6 @@ async def end_open(
     last: date,
     reason: str,
     context: EventContext,
-    append: Append,
 ) -> None:
     """End every open assignment of the client on ``last`` (never before it began)."""
     rows = await conn.fetch(
@@ -114,7 +104,7 @@ async def end_open(
         case_id,
     )
     for row in rows:
-        state, version = await _assistant(conn, store, row["assistant_id"])
+        state, version = await load_assistant(conn, store, row["assistant_id"])
         current = state.assignment(row["assignment_id"])
         assert current is not None
         command = UnassignAssistant(
@@ -132,7 +122,6 @@ async def restore(
     terminated: ServiceTerminated,
     from_day: date,
     context: EventContext,
-    append: Append,
 ) -> None:
     """New assignments, from ``from_day``, for those the termination ended."""
     rows = await conn.fetch(
@@ -142,7 +131,7 @@ async def restore(
         termination_reason(terminated),
     )
     for row in rows:
-        _, version = await _assistant(conn, store, row["assistant_id"])
+        _, version = await load_assistant(conn, store, row["assistant_id"])
         events: list[BaseModel] = [
             AssistantAssigned(
                 assistant_id=row["assistant_id"],
@@ -153,14 +142,3 @@ async def restore(
             )
         ]
         await append(conn, store, assistant_stream(row["assistant_id"]), version, events, context)
-
-
-async def _assistant(
-    conn: Connection, store: EventStore, assistant_id: str
-) -> tuple[assistant_domain.AssistantState, int]:
-    return await store.load(
-        conn,
-        assistant_stream(assistant_id),
-        assistant_domain.AssistantState(),
-        assistant_domain.evolve,
-    )
