@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import asyncpg
@@ -15,7 +15,9 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from services.timesheets.domain.report import stream_of
 from shared.settings import Settings
+from shared.store.eventstore import STREAM_LOCK_NAMESPACE
 from tests.conftest import Servers, ServiceFactory, auth
 from tests.integration.test_timesheets_support import (
     entry,
@@ -277,15 +279,41 @@ async def test_csv_import_names_each_bad_line_and_retries_are_idempotent(
     assert second.json() == first.json()
 
 
+async def both_decided_on_one_version(
+    db: asyncpg.Connection, stream: str, *commands: Awaitable[httpx.Response]
+) -> list[httpx.Response]:
+    """Run ``commands`` as a true race: each has read and decided on the same version.
+
+    Sent side by side they may still run one after the other (a reopening after an
+    approval is a correction, rightly answered 200). Holding the stream's append lock makes
+    both load and decide, then wait at their append; once both wait, the lock is let go:
+    one appends, the other finds the version moved and must be answered 409.
+    """
+    async with db.transaction():
+        await db.execute(
+            "select pg_advisory_xact_lock($1, hashtext($2))", STREAM_LOCK_NAMESPACE, stream
+        )
+        racing = asyncio.gather(*commands)
+        waiting = "select count(*) from pg_locks where locktype = 'advisory' and not granted"
+        for _ in range(500):
+            if await db.fetchval(waiting) == len(commands):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("the commands did not both reach their append")
+    return list(await racing)
+
+
 @pytest.mark.usefixtures("assignment")
 async def test_approval_racing_a_reopening_exactly_one_wins(
     timesheets: httpx.AsyncClient, db: asyncpg.Connection
 ) -> None:
-    await timesheets.put(REPORT, json={"entries": WEEK[:2]}, headers=headers("asst-a"))
+    saved = await timesheets.put(REPORT, json={"entries": WEEK[:2]}, headers=headers("asst-a"))
+    stream = stream_of(saved.json()["timesheet_id"])
     await timesheets.post(f"{REPORT}/submit", headers=headers("asst-a"))
     approve = timesheets.post(f"{REPORT}/approve", json={}, headers=headers("dgp-caseworker"))
     reopen = timesheets.post(f"{REPORT}/reopen", headers=headers("dgp-caseworker"))
-    results = await asyncio.gather(approve, reopen)
+    results = await both_decided_on_one_version(db, stream, approve, reopen)
     assert sorted(r.status_code for r in results) == [200, 409], [r.text for r in results]
     kinds = await db.fetch(
         "select event_type from events where event_type like '%Approved%'"
@@ -307,6 +335,6 @@ async def test_approval_racing_a_reopening_exactly_one_wins(
     reject = timesheets.post(
         f"{REPORT}/reject", json={"reasons": ["REJECTED_OTHER"]}, headers=headers("dgp-caseworker")
     )
-    raced = await asyncio.gather(correct, reject)
+    raced = await both_decided_on_one_version(db, stream, correct, reject)
     assert sorted(r.status_code for r in raced) == [200, 409], [r.text for r in raced]
     assert await db.fetchval(decisions_sql) == before + 1, "exactly one of the racing two"
