@@ -13,7 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from services.decisions.case.grant_terms import AssessmentFacts
-from services.decisions.case.hearing import NO_HEARING, HearingRecord
+from services.decisions.case.hearing import (
+    NO_HEARING,
+    HearingRecord,
+    require_hearing,
+    require_not_retroactive,
+)
 from shared.contracts.decisions import (
     CaseEndReason,
     ClaimedActivity,
@@ -130,6 +135,14 @@ class HeardReachingBack(Heard):
 
     def heard(self) -> dict[str, Any]:
         return super().heard() | {"dated_fact": self.dated_fact}
+
+    def require_may_change(
+        self, first_day: date, first_day_field: str, act: str, today: date
+    ) -> None:
+        """legal.md §2, §4: an unfavourable change is heard first (APL 62), and has no effect
+        before its entry into force unless it follows the dated fact it names."""
+        require_not_retroactive(first_day, first_day_field, self.dated_fact, today)
+        require_hearing(self.hearing, act, today)
 
 
 @dataclass(frozen=True)

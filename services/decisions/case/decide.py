@@ -40,7 +40,6 @@ from services.decisions.case.commands import (
     WithdrawApplication,
 )
 from services.decisions.case.grants import amend, decide_application, refuse_for_residence
-from services.decisions.case.hearing import require_hearing, require_not_retroactive
 from services.decisions.case.state import (
     LIVE,
     WITH_GRANT,
@@ -195,10 +194,9 @@ def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
             "suspended_from",
             f"must fall within the period {state.grant.period_start} to {state.grant.period_end}",
         )
-    require_not_retroactive(
-        command.suspended_from, "suspended_from", command.dated_fact, command.today
+    command.require_may_change(
+        command.suspended_from, "suspended_from", "an interruption of the service", command.today
     )
-    require_hearing(command.hearing, "an interruption of the service", command.today)
     return [
         ServiceSuspended(
             **state.new_act(command.today),
@@ -244,10 +242,12 @@ def terminate(command: TerminateService, state: CaseState) -> list[BaseModel]:
     # legal.md §2: the person's own written withdrawal needs no hearing and takes effect as
     # asked; every other termination is unfavourable.
     if command.reason is not TerminationReason.WITHDRAWAL:
-        require_not_retroactive(
-            command.terminated_from, "terminated_from", command.dated_fact, command.today
+        command.require_may_change(
+            command.terminated_from,
+            "terminated_from",
+            "a termination of the service",
+            command.today,
         )
-        require_hearing(command.hearing, "a termination of the service", command.today)
     return [
         ServiceTerminated(
             **state.new_act(command.today),

@@ -16,7 +16,7 @@ from services.decisions.case.grant_terms import (
     purpose_hours,
     run_assessment,
 )
-from services.decisions.case.hearing import require_hearing, require_not_retroactive
+from services.decisions.case.hearing import require_hearing
 from services.decisions.case.state import (
     WITH_GRANT,
     CaseState,
@@ -183,10 +183,9 @@ def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
     # legal.md §2, §4: fewer hours or a shorter period is unfavourable: heard first, and
     # not before its entry into force unless it follows a dated fact.
     if is_reduction(state.grant, assessment.unit, terms.hours, terms.period_end):
-        require_not_retroactive(
-            command.effective_from, "effective_from", command.dated_fact, command.today
+        command.require_may_change(
+            command.effective_from, "effective_from", "a reduction of the service", command.today
         )
-        require_hearing(command.hearing, "a reduction of the service", command.today)
     case_id = state.opened.case_id
     events: list[BaseModel] = []
     if command.facts is not None:

@@ -13,8 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from services.decisions.domain import CASE_STREAM_PREFIX, IllegalTransition, weekly_equivalent
-from services.decisions.registry import ByEventType
-from shared.aggregate import Aggregate
+from shared.aggregate import Aggregate, ByEventType
 from shared.contracts.decisions import (
     ActivityBreakdown,
     ActNotified,

@@ -28,7 +28,7 @@ from services.decisions.read_models.rows import (
     same,
     update,
 )
-from services.decisions.registry import ByEventType
+from shared.aggregate import ByEventType
 from shared.contracts import decisions as events
 from shared.events.envelope import Envelope
 from shared.store.batches import rebuilding

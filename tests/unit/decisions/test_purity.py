@@ -9,7 +9,6 @@ import services.decisions
 
 PURE_MODULES = [
     "domain.py",
-    "registry.py",
     "case/commands.py",
     "case/decide.py",
     "case/grants.py",
