@@ -16,13 +16,13 @@ from pydantic import BaseModel
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from services.decisions.case.state import weekly_equivalent
 from services.decisions.domain import (
     FieldError,
     IllegalTransition,
     InvalidCommand,
     NotFound,
     invalid,
-    weekly_equivalent,
 )
 from shared.contracts.decisions import (
     AssistantAssigned,

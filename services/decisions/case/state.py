@@ -6,13 +6,12 @@ from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.domain import CASE_STREAM_PREFIX, IllegalTransition, weekly_equivalent
 from shared.aggregate import Aggregate, ByEventType
 from shared.contracts.decisions import (
     ActivityBreakdown,
@@ -37,7 +36,7 @@ from shared.contracts.decisions import (
     ServiceTerminated,
     TaskOpened,
 )
-from shared.errors import invalid
+from shared.errors import Conflict, invalid
 from shared.municipalities import MUNICIPALITIES
 from shared.rules import Purpose, RuleSetId, Unit
 
@@ -230,6 +229,22 @@ class CaseState:
         return self.grant.period_end
 
 
+CENT = Decimal("0.01")
+
+
+def weekly_equivalent(hours: Decimal, unit: Unit) -> Decimal:
+    """Weekly hours of a grant, for the assistant's 40 h/week of rules.md §6.1.
+
+    Decision (docs/decisions.md): a child's month grant (rules.md §4.3) counts as
+    hours x 12 / 52 a week (80 h/month -> 18.46 h/week, 100 -> 23.08), rounded half-up
+    to the cent: a year has 12 months and 52 weeks, and the family may spread the hours
+    over the month as it likes, so the average week is the fair measure.
+    """
+    if unit is Unit.WEEK:
+        return hours
+    return (hours * 12 / 52).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def is_reduction(before: Grant, unit: Unit, hours: Decimal, period_end: date) -> bool:
     """legal.md §2 (amendment): unfavourable when the hours or the period go down."""
     fewer = weekly_equivalent(hours, unit) < weekly_equivalent(before.hours, before.unit)
@@ -240,7 +255,7 @@ def require_status(state: CaseState, allowed: AbstractSet[CaseStatus], what: str
     """Refuse a command the case's status does not allow (409 in the API)."""
     if state.status not in allowed:
         names = ", ".join(sorted(allowed))
-        raise IllegalTransition(f"cannot {what}: the case is {state.status} (needs {names})")
+        raise Conflict(f"cannot {what}: the case is {state.status} (needs {names})")
 
 
 def require_elsewhere(state: CaseState, field: str, other: str) -> None:
@@ -325,5 +340,6 @@ def with_first_day(act: Decision, first_day: date) -> Decision:
     return act
 
 
-CASE = Aggregate(CASE_STREAM_PREFIX, CaseState(), evolve)
+CASE = Aggregate("case-", CaseState(), evolve)
+"""The case of one application; its stream id is ``case-<application id>``."""
 """The case of one application for the command pipeline (shared/commands.py)."""

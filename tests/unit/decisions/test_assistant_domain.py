@@ -18,11 +18,11 @@ from services.decisions.assistant.domain import (
     evolve,
     normalize_iban,
 )
+from services.decisions.case.state import weekly_equivalent
 from services.decisions.domain import (
     IllegalTransition,
     InvalidCommand,
     NotFound,
-    weekly_equivalent,
 )
 from shared.contracts.decisions import AssistantAssigned, AssistantRegistered
 from shared.rules import TaxStatus, Unit
