@@ -6,7 +6,7 @@ from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -39,6 +39,7 @@ from shared.contracts.decisions import (
 from shared.errors import Conflict, invalid
 from shared.municipalities import MUNICIPALITIES
 from shared.rules import Purpose, RuleSetId, Unit
+from shared.rules.hours import weekly_equivalent
 
 # The administrative decisions of a case, each with its own number and document; the
 # deadline extension's notice is a procedural letter, not an act (legal.md §2), but it is
@@ -227,22 +228,6 @@ class CaseState:
         if self.terminated_from is not None:
             return min(self.grant.period_end, self.terminated_from - timedelta(days=1))
         return self.grant.period_end
-
-
-CENT = Decimal("0.01")
-
-
-def weekly_equivalent(hours: Decimal, unit: Unit) -> Decimal:
-    """Weekly hours of a grant, for the assistant's 40 h/week of rules.md §6.1.
-
-    Decision (docs/decisions.md): a child's month grant (rules.md §4.3) counts as
-    hours x 12 / 52 a week (80 h/month -> 18.46 h/week, 100 -> 23.08), rounded half-up
-    to the cent: a year has 12 months and 52 weeks, and the family may spread the hours
-    over the month as it likes, so the average week is the fair measure.
-    """
-    if unit is Unit.WEEK:
-        return hours
-    return (hours * 12 / 52).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def is_reduction(before: Grant, unit: Unit, hours: Decimal, period_end: date) -> bool:

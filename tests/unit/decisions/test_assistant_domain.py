@@ -18,7 +18,6 @@ from services.decisions.assistant.domain import (
     evolve,
     normalize_iban,
 )
-from services.decisions.case.state import weekly_equivalent
 from services.decisions.domain import (
     IllegalTransition,
     InvalidCommand,
@@ -26,6 +25,7 @@ from services.decisions.domain import (
 )
 from shared.contracts.decisions import AssistantAssigned, AssistantRegistered
 from shared.rules import TaxStatus, Unit
+from shared.rules.hours import weekly_equivalent
 
 JAN = date(2026, 1, 1)
 DEC = date(2026, 12, 31)
