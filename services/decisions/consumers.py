@@ -12,13 +12,8 @@ from __future__ import annotations
 import asyncpg
 from pydantic import BaseModel
 
-from services.decisions.case.commands import (
-    CaseCommand,
-    OpenCase,
-    OpenTask,
-    RecordDocument,
-    WithdrawApplication,
-)
+from services.decisions.case.commands import OpenCase, OpenTask, RecordDocument, WithdrawApplication
+from services.decisions.case.decide import CaseCommand
 from services.decisions.handlers.cases import run_case
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
 from shared.clock import riga_today

@@ -3,11 +3,11 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from shared.rules.models import ActivityClaim, ActivityGrant
 from shared.rules.tables import RuleSet, in_force
-from shared.rules.vocabulary import ActivityKind
+from shared.rules.vocabulary import ActivityKind, Unit
 
 ZERO = Decimal(0)
 
@@ -90,3 +90,19 @@ def child_monthly_hours(
     if hours is None:
         raise ValueError(f"{rule_set.id} has no fixed monthly hours for children")
     return hours
+
+
+CENT = Decimal("0.01")  # the weekly equivalent is rounded to the cent
+
+
+def weekly_equivalent(hours: Decimal, unit: Unit) -> Decimal:
+    """Weekly hours of a grant, for the assistant's 40 h/week of rules.md §6.1.
+
+    Decision (docs/decisions.md): a child's month grant (rules.md §4.3) counts as
+    hours x 12 / 52 a week (80 h/month -> 18.46 h/week, 100 -> 23.08), rounded half-up
+    to the cent: a year has 12 months and 52 weeks, and the family may spread the hours
+    over the month as it likes, so the average week is the fair measure.
+    """
+    if unit is Unit.WEEK:
+        return hours
+    return (hours * 12 / 52).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -16,7 +16,7 @@ import pytest
 from nats.js import JetStreamContext
 
 from services.decisions.case.commands import RecordDocument
-from services.decisions.domain import case_stream
+from services.decisions.case.state import CASE
 from services.decisions.handlers.cases import run_case
 from shared.privacy.setup import connected_protector
 from shared.settings import Settings
@@ -69,6 +69,6 @@ async def test_a_command_reloads_once_when_the_consumer_appended_to_the_case_mea
     finally:
         await consumer.close()
     assert response.status_code == 201, response.text
-    names = await event_names(db, case_stream(case_id))
+    names = await event_names(db, CASE.stream(case_id))
     assert names[-2] == "DocumentRecorded", names
     assert "Assessment" in names[-1], names

@@ -18,7 +18,7 @@ from services.decisions.api.support import (
     Note,
     Text,
 )
-from services.decisions.case.commands import (
+from services.decisions.case.after_signature import (
     DecideObjection,
     EndCase,
     FileObjection,

@@ -21,22 +21,18 @@ from services.decisions.api.support import (
     decision_reply,
 )
 from services.decisions.case.commands import (
-    AmendGrant,
     CloseTask,
-    Decide,
     ExtendDeadline,
     ForwardApplication,
-    Heard,
-    HeardReachingBack,
     RecordAssessment,
-    RefuseForResidence,
     RequestInformation,
     ResumeService,
     SuspendService,
     TerminateService,
 )
 from services.decisions.case.grant_terms import AssessmentFacts
-from services.decisions.case.hearing import HearingRecord
+from services.decisions.case.grants import AmendGrant, Decide, RefuseForResidence
+from services.decisions.case.hearing import Heard, HeardReachingBack, HearingRecord
 from services.decisions.handlers.cases import OVERDUE, case_command
 from shared.contracts.decisions import (
     DatedFact,

@@ -16,21 +16,15 @@ from pydantic import BaseModel
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from services.decisions.domain import (
-    FieldError,
-    IllegalTransition,
-    InvalidCommand,
-    NotFound,
-    invalid,
-    weekly_equivalent,
-)
 from shared.contracts.decisions import (
     AssistantAssigned,
     AssistantPaymentDetailsChanged,
     AssistantRegistered,
     AssistantUnassigned,
 )
+from shared.errors import Conflict, FieldError, InvalidCommand, NotFound, invalid
 from shared.rules import TaxStatus, Unit, rule_set_for
+from shared.rules.hours import weekly_equivalent
 
 WEEKLY_LIMIT_CODE = "ASSISTANT_WEEKLY_LIMIT_EXCEEDED"
 
@@ -133,7 +127,7 @@ AssistantCommand = RegisterAssistant | AssignAssistant | UnassignAssistant | Cha
 def decide(command: AssistantCommand, state: AssistantState) -> list[BaseModel]:
     if isinstance(command, RegisterAssistant):
         if state.registered is not None:
-            raise IllegalTransition("this assistant is already registered")
+            raise Conflict("this assistant is already registered")
         if not command.experience.strip():
             # rules.md §6.1: any person with experience with persons with disabilities.
             raise invalid("experience", "a statement of experience is required (rules.md §6.1)")
@@ -177,7 +171,7 @@ def change_payment_details(
 def assign(command: AssignAssistant, state: AssistantState, assistant_id: str) -> list[BaseModel]:
     grant = command.grant
     if not grant.in_force:
-        raise IllegalTransition(f"case {grant.case_id} has no grant in force")
+        raise Conflict(f"case {grant.case_id} has no grant in force")
     errors: list[FieldError] = []
     if not grant.period_start <= command.assigned_from <= grant.last_day:
         errors.append(
@@ -199,7 +193,7 @@ def assign(command: AssignAssistant, state: AssistantState, assistant_id: str) -
     window = (command.assigned_from, grant.last_day)
     for current in _windows(state, command.other_grants):
         if current.case_id == grant.case_id and _overlap(window, (current.start, current.end)):
-            raise IllegalTransition(f"the assistant already serves case {grant.case_id} then")
+            raise Conflict(f"the assistant already serves case {grant.case_id} then")
     load = peak_load(_windows(state, command.other_grants), *window)
     limit = rule_set_for(command.assigned_from).assistant_weekly_limit
     if load + hours > limit:
@@ -233,7 +227,7 @@ def unassign(
     if current is None:
         raise NotFound(f"no assignment {command.assignment_id} of this assistant")
     if current.ended:
-        raise IllegalTransition(f"assignment {command.assignment_id} has already ended")
+        raise Conflict(f"assignment {command.assignment_id} has already ended")
     # The day before the start means "never served": a mistaken assignment can be undone.
     if command.last_day < current.assigned_from - timedelta(days=1):
         raise invalid("last_day", f"is before the assignment started on {current.assigned_from}")

@@ -4,19 +4,11 @@ objections, applications left without progress, and cases that end without an ac
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from pydantic import BaseModel
 
-from services.decisions.case.commands import (
-    DecideObjection,
-    EndCase,
-    FileObjection,
-    FixDefect,
-    LeaveWithoutProgress,
-    NotifyAct,
-)
 from services.decisions.case.state import (
     LIVE,
     WITH_GRANT,
@@ -40,6 +32,7 @@ from shared.contracts.decisions import (
     CaseEndReason,
     DeadlineExtended,
     DefectFixed,
+    DefectKind,
     GrantAmended,
     ObjectionDecided,
     ObjectionFiled,
@@ -50,7 +43,66 @@ from shared.contracts.decisions import (
     TerminationReason,
 )
 from shared.rules import decision_deadline
-from shared.rules.notification import notification_dates
+from shared.rules.notification import NotificationMethod, notification_dates
+
+
+@dataclass(frozen=True)
+class NotifyAct:
+    """Paziņošanas likums, legal.md §6: how and when an act was handed over or sent."""
+
+    decision_number: int
+    method: NotificationMethod
+    sent_on: date
+    transferred_days_off: bool  # the municipality's setting (legal.md §6)
+    today: date
+
+
+@dataclass(frozen=True)
+class FileObjection:
+    """legal.md §5: an objection against an act, filed with the body."""
+
+    objection_id: str
+    decision_number: int
+    filed_on: date
+    filed_by: str
+    today: date
+
+
+@dataclass(frozen=True)
+class DecideObjection:
+    """legal.md §5 item 4: the body's decision on an objection, applied to the case."""
+
+    objection_id: str
+    outcome: ObjectionOutcome
+    decided_on: date
+    body_reference: str
+    effect_from: date | None
+    today: date
+
+
+@dataclass(frozen=True)
+class LeaveWithoutProgress:
+    """APL 56(1.1), legal.md §6: a defect in the application, with a term to fix it."""
+
+    defect: DefectKind
+    fix_by: date
+    note: str
+    today: date
+
+
+@dataclass(frozen=True)
+class FixDefect:
+    fixed_on: date
+    today: date
+
+
+@dataclass(frozen=True)
+class EndCase:
+    """legal.md §2: the grant reached its end date, or the person died; no act."""
+
+    reason: CaseEndReason
+    on: date | None  # the day of death; the period's end is the grant's own
+    today: date
 
 
 def act_of(state: CaseState, number: int) -> Decision:

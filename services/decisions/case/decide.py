@@ -1,9 +1,10 @@
 """The case of one application: ``decide(command, state) -> events`` (pure).
 
 Lifecycle (docs/decisions.md): ``open`` → ``granted`` ⇄ ``suspended`` → ``terminated``;
-``open`` → ``refused``; ``open`` → ``withdrawn``. Commands are in ``case_commands``, state
-and ``evolve`` in ``case_state``, deciding and amending (which run ``assess``) in
-``case_grants``.
+``open`` → ``refused``; ``open`` → ``withdrawn``. The commands decided here are in
+``commands.py``, state and ``evolve`` in ``state.py``; deciding and amending (which run
+``assess``) and what follows the signature are decided, with their commands, in
+``grants.py`` and ``after_signature.py``.
 """
 
 from __future__ import annotations
@@ -14,33 +15,37 @@ from datetime import timedelta
 from pydantic import BaseModel
 
 from services.decisions.case import after_signature as case_after
-from services.decisions.case.commands import (
-    AmendGrant,
-    CaseCommand,
-    CloseTask,
-    Decide,
+from services.decisions.case.after_signature import (
     DecideObjection,
     EndCase,
-    ExtendDeadline,
     FileObjection,
     FixDefect,
-    ForwardApplication,
     LeaveWithoutProgress,
-    MarkOverdue,
     NotifyAct,
+)
+from services.decisions.case.commands import (
+    CloseTask,
+    ExtendDeadline,
+    ForwardApplication,
+    MarkOverdue,
     OpenCase,
     OpenTask,
     RecordAssessment,
     RecordDocument,
-    RefuseForResidence,
     RequestInformation,
     ResumeService,
     SuspendService,
     TerminateService,
     WithdrawApplication,
 )
-from services.decisions.case.grants import amend, decide_application, refuse_for_residence
-from services.decisions.case.hearing import require_hearing, require_not_retroactive
+from services.decisions.case.grants import (
+    AmendGrant,
+    Decide,
+    RefuseForResidence,
+    amend,
+    decide_application,
+    refuse_for_residence,
+)
 from services.decisions.case.state import (
     LIVE,
     WITH_GRANT,
@@ -71,6 +76,33 @@ from shared.contracts.decisions import (
 )
 from shared.rules import decision_deadline, is_decision_overdue
 from shared.rules.deadlines import extension_problem
+
+# Every command on a case: each is declared next to the rules that decide it (commands.py,
+# grants.py, after_signature.py), and decide() below sends it there.
+CaseCommand = (
+    OpenCase
+    | RecordDocument
+    | WithdrawApplication
+    | OpenTask
+    | CloseTask
+    | RequestInformation
+    | RecordAssessment
+    | Decide
+    | AmendGrant
+    | SuspendService
+    | ResumeService
+    | TerminateService
+    | MarkOverdue
+    | ExtendDeadline
+    | RefuseForResidence
+    | ForwardApplication
+    | NotifyAct
+    | FileObjection
+    | DecideObjection
+    | LeaveWithoutProgress
+    | FixDefect
+    | EndCase
+)
 
 
 def decide(command: CaseCommand, state: CaseState) -> list[BaseModel]:
@@ -195,10 +227,9 @@ def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
             "suspended_from",
             f"must fall within the period {state.grant.period_start} to {state.grant.period_end}",
         )
-    require_not_retroactive(
-        command.suspended_from, "suspended_from", command.dated_fact, command.today
+    command.require_may_change(
+        command.suspended_from, "suspended_from", "an interruption of the service", command.today
     )
-    require_hearing(command.hearing, "an interruption of the service", command.today)
     return [
         ServiceSuspended(
             **state.new_act(command.today),
@@ -244,10 +275,12 @@ def terminate(command: TerminateService, state: CaseState) -> list[BaseModel]:
     # legal.md §2: the person's own written withdrawal needs no hearing and takes effect as
     # asked; every other termination is unfavourable.
     if command.reason is not TerminationReason.WITHDRAWAL:
-        require_not_retroactive(
-            command.terminated_from, "terminated_from", command.dated_fact, command.today
+        command.require_may_change(
+            command.terminated_from,
+            "terminated_from",
+            "a termination of the service",
+            command.today,
         )
-        require_hearing(command.hearing, "a termination of the service", command.today)
     return [
         ServiceTerminated(
             **state.new_act(command.today),

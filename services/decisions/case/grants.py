@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.case.commands import AmendGrant, Decide, RefuseForResidence
 from services.decisions.case.grant_terms import (
     AssessmentFacts,
     GrantTerms,
@@ -16,7 +16,7 @@ from services.decisions.case.grant_terms import (
     purpose_hours,
     run_assessment,
 )
-from services.decisions.case.hearing import require_hearing, require_not_retroactive
+from services.decisions.case.hearing import Heard, HeardReachingBack, require_hearing
 from services.decisions.case.state import (
     WITH_GRANT,
     CaseState,
@@ -38,6 +38,38 @@ from shared.rules import (
     is_decision_overdue,
     rule_set_for,
 )
+
+
+@dataclass(frozen=True)
+class Decide(Heard):
+    """Grant or refuse on the recorded assessment (rules.md §3–4)."""
+
+    period_start: date
+    period_end: date | None
+    hours: Decimal | None
+    reduction_reason: str | None
+    today: date
+
+
+@dataclass(frozen=True)
+class AmendGrant(HeardReachingBack):
+    """Change a grant after a change of circumstances (rules.md §5.5), re-assessed."""
+
+    effective_from: date
+    period_end: date | None
+    hours: Decimal | None
+    reduction_reason: str | None
+    reason: str
+    facts: AssessmentFacts | None
+    today: date
+
+
+@dataclass(frozen=True)
+class RefuseForResidence(Heard):
+    """rules.md §3.5: the declared residence is in another municipality, which decides."""
+
+    declared_municipality: str
+    today: date
 
 
 def adult_monthly_terms(assessment: Assessment, facts: AssessmentFacts) -> dict[str, Any]:
@@ -183,10 +215,9 @@ def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
     # legal.md §2, §4: fewer hours or a shorter period is unfavourable: heard first, and
     # not before its entry into force unless it follows a dated fact.
     if is_reduction(state.grant, assessment.unit, terms.hours, terms.period_end):
-        require_not_retroactive(
-            command.effective_from, "effective_from", command.dated_fact, command.today
+        command.require_may_change(
+            command.effective_from, "effective_from", "a reduction of the service", command.today
         )
-        require_hearing(command.hearing, "a reduction of the service", command.today)
     case_id = state.opened.case_id
     events: list[BaseModel] = []
     if command.facts is not None:

@@ -120,3 +120,38 @@ def require_not_retroactive(
                 )
             ]
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Heard:
+    """What an act that may be unfavourable carries besides its own terms (keywords only, so
+    each command's own fields keep their places)."""
+
+    person_view: str = ""  # legal.md §3 item 7: the person's view, how it was weighed
+    hearing: HearingRecord = NO_HEARING  # APL 62, legal.md §2: unfavourable acts
+
+    def heard(self) -> dict[str, Any]:
+        """How the person was heard, as the act's event records it (its keywords)."""
+        return {
+            "person_view": self.person_view,
+            "hearing": self.hearing.hearing,
+            "hearing_exception": self.hearing.exception,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeardReachingBack(Heard):
+    """An act on a grant that may reach back to a fact dated before it (issue #17 item 5)."""
+
+    dated_fact: DatedFact | None = None
+
+    def heard(self) -> dict[str, Any]:
+        return super().heard() | {"dated_fact": self.dated_fact}
+
+    def require_may_change(
+        self, first_day: date, first_day_field: str, act: str, today: date
+    ) -> None:
+        """legal.md §2, §4: an unfavourable change is heard first (APL 62), and has no effect
+        before its entry into force unless it follows the dated fact it names."""
+        require_not_retroactive(first_day, first_day_field, self.dated_fact, today)
+        require_hearing(self.hearing, act, today)

@@ -12,9 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.domain import CASE_STREAM_PREFIX, IllegalTransition, weekly_equivalent
-from services.decisions.registry import ByEventType
-from shared.aggregate import Aggregate
+from shared.aggregate import Aggregate, ByEventType
 from shared.contracts.decisions import (
     ActivityBreakdown,
     ActNotified,
@@ -38,9 +36,10 @@ from shared.contracts.decisions import (
     ServiceTerminated,
     TaskOpened,
 )
-from shared.errors import invalid
+from shared.errors import Conflict, invalid
 from shared.municipalities import MUNICIPALITIES
 from shared.rules import Purpose, RuleSetId, Unit
+from shared.rules.hours import weekly_equivalent
 
 # The administrative decisions of a case, each with its own number and document; the
 # deadline extension's notice is a procedural letter, not an act (legal.md §2), but it is
@@ -241,7 +240,7 @@ def require_status(state: CaseState, allowed: AbstractSet[CaseStatus], what: str
     """Refuse a command the case's status does not allow (409 in the API)."""
     if state.status not in allowed:
         names = ", ".join(sorted(allowed))
-        raise IllegalTransition(f"cannot {what}: the case is {state.status} (needs {names})")
+        raise Conflict(f"cannot {what}: the case is {state.status} (needs {names})")
 
 
 def require_elsewhere(state: CaseState, field: str, other: str) -> None:
@@ -326,5 +325,6 @@ def with_first_day(act: Decision, first_day: date) -> Decision:
     return act
 
 
-CASE = Aggregate(CASE_STREAM_PREFIX, CaseState(), evolve)
+CASE = Aggregate("case-", CaseState(), evolve)
+"""The case of one application; its stream id is ``case-<application id>``."""
 """The case of one application for the command pipeline (shared/commands.py)."""

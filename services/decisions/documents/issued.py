@@ -7,7 +7,7 @@ same transaction. Every later read serves those bytes; a changed template, addre
 official never alters an act already issued (a correction is a new act referring to it).
 Decisions recorded before this store existed are rendered on read and compared with their
 fingerprint. This module is what the store of issued acts needs (formats, hashes, ``Issued``);
-``fingerprint.py`` lays out and renders the acts as they are recorded.
+``model.fingerprinted`` lays out and renders the acts as they are recorded.
 """
 
 from __future__ import annotations

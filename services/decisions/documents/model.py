@@ -4,8 +4,9 @@
 resumption, termination and the deadline-extension notice, with the parts of legal.md §3
 (issuer, "LĒMUMS", place, date and register number, subject, addressee, the request, facts,
 the person's view, reasoning, applied law, operative part, entry into force, objection
-notice, signature) and the extra parts of §4. ``document_render`` turns the layout into
-HTML, PDF (from that same HTML) or plain text. Reason codes, rule-set ids and internal ids
+notice, signature) and the extra parts of §4. ``render`` turns the layout into HTML, PDF
+(from that same HTML) or plain text; ``fingerprinted`` lays out and hashes the acts of
+newly decided events, as they are recorded. Reason codes, rule-set ids and internal ids
 stay in the event data, never in the text (legal.md §3 item 14).
 """
 
@@ -14,7 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from services.decisions.case.state import CaseState, Decision
+from pydantic import BaseModel
+
+from services.decisions.case.state import DECISION_TYPES, CaseState, Decision, evolve
 from services.decisions.documents.adults import purpose_reasoning
 from services.decisions.documents.facts import (
     ACTIVITIES,
@@ -24,6 +27,7 @@ from services.decisions.documents.facts import (
     facts_established,
 )
 from services.decisions.documents.hearing import dated_fact_line, exception_line, hearing_lines
+from services.decisions.documents.issued import Issued, html_sha256
 from services.decisions.documents.latvian import (
     REG_316,
     date_lv,
@@ -33,6 +37,7 @@ from services.decisions.documents.latvian import (
     personal_code_lv,
 )
 from services.decisions.documents.layout import Block, Document, DocumentError, Section, Table
+from services.decisions.documents.render import render_html
 from shared.contracts.decisions import (
     ActivityBreakdown,
     ApplicationRefused,
@@ -47,7 +52,7 @@ from shared.contracts.decisions import (
     SuspensionReason,
     TerminationReason,
 )
-from shared.municipalities import MUNICIPALITIES, ActsData, Municipality
+from shared.municipalities import ACTS_DATA, MUNICIPALITIES, ActsData, Municipality
 from shared.rules import PeriodKind, RefusalReason, RuleSetId, Unit
 
 __all__ = ["Document", "Section", "Table", "build", "date_lv", "hours_lv"]
@@ -150,6 +155,36 @@ def build(municipality: Municipality, acts: ActsData, state: CaseState, number: 
     facts = state.decision_facts[number - 1] if len(state.decision_facts) >= number else None
     writer = _Writer(municipality, acts, state, decision, facts)
     return writer.document()
+
+
+def fingerprinted(
+    state: CaseState, events: list[BaseModel]
+) -> tuple[list[BaseModel], list[Issued]]:
+    """The acts of newly decided events laid out, rendered and fingerprinted (issued.py says
+    why): ``events`` with ``document_sha256`` set on each decision, rendered from the case as it
+    is once that decision is applied, and the documents to store. Unchanged (and nothing to
+    store) when the municipality has no legal data."""
+    opened = state.opened
+    acts = ACTS_DATA.get(opened.municipality) if opened else None
+    if opened is None or acts is None:
+        return events, []
+    municipality = MUNICIPALITIES[opened.municipality]
+    result: list[BaseModel] = []
+    issued: list[Issued] = []
+    for event in events:
+        state = evolve(state, event)
+        if isinstance(event, DECISION_TYPES):
+            number = event.decision_number
+            doc = build(municipality, acts, state, number)
+            html = render_html(doc)
+            event = event.model_copy(update={"document_sha256": html_sha256(html)})
+            issued.append(
+                Issued(
+                    opened.case_id, number, opened.municipality, event.register_number, doc, html
+                )
+            )
+        result.append(event)
+    return result, issued
 
 
 @dataclass

@@ -15,9 +15,11 @@ from pydantic import BaseModel
 
 from services.decisions.case import decide as case_domain
 from services.decisions.case import state as case_state
-from services.decisions.case.commands import CaseCommand, EndCase, MarkOverdue
+from services.decisions.case.after_signature import EndCase
+from services.decisions.case.commands import MarkOverdue
+from services.decisions.case.decide import CaseCommand
 from services.decisions.case.state import CASE, CaseState
-from services.decisions.documents.fingerprint import fingerprinted
+from services.decisions.documents.model import fingerprinted
 from services.decisions.domain import IllegalTransition
 from services.decisions.handlers.follow_up import follow_up
 from services.decisions.handlers.register import stamp

@@ -7,7 +7,7 @@ never shows an event that did not commit, nor misses one that did (architecture.
 statements, each on rows named by the event's own ids.
 
 Most events insert a row or set columns of the row their ids name: their statements are
-the table ``_ROWS`` (columns and where each value comes from, read_models/rows.py); the
+the table ``_ROWS`` (columns and where each value comes from, shared/row_statements.py); the
 few whose statement depends on the event's content are functions (``@projects``).
 """
 
@@ -18,7 +18,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.read_models.rows import (
+from shared.aggregate import ByEventType
+from shared.contracts import decisions as events
+from shared.events.envelope import Envelope
+from shared.row_statements import (
     RowStatement,
     Source,
     applies,
@@ -28,9 +31,6 @@ from services.decisions.read_models.rows import (
     same,
     update,
 )
-from services.decisions.registry import ByEventType
-from shared.contracts import decisions as events
-from shared.events.envelope import Envelope
 from shared.store.batches import rebuilding
 from shared.store.types import Connection
 

@@ -9,19 +9,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.decisions.case.commands import (
-    CaseCommand,
-    Decide,
-    OpenCase,
-    RecordAssessment,
-)
-from services.decisions.case.decide import decide
+from services.decisions.case.commands import OpenCase, RecordAssessment
+from services.decisions.case.decide import CaseCommand, decide
 from services.decisions.case.grant_terms import (
     AssessmentFacts,
     NeedsAssessmentInput,
     VerifiedActivityInput,
     VerifiedPurposeInput,
 )
+from services.decisions.case.grants import Decide
 from services.decisions.case.hearing import HearingRecord
 from services.decisions.case.state import CaseState, evolve
 from shared.contracts.decisions import ClientData, Hearing, HearingMethod

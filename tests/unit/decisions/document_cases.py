@@ -7,13 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 from services.decisions.case.commands import (
-    AmendGrant,
     ExtendDeadline,
-    RefuseForResidence,
     ResumeService,
     SuspendService,
     TerminateService,
 )
+from services.decisions.case.grants import AmendGrant, RefuseForResidence
 from services.decisions.case.state import CaseState
 from shared.contracts.decisions import (
     ClientData,

@@ -7,13 +7,9 @@ from datetime import date
 
 import pytest
 
-from services.decisions.case.commands import (
-    ExtendDeadline,
-    ForwardApplication,
-    MarkOverdue,
-    RefuseForResidence,
-)
+from services.decisions.case.commands import ExtendDeadline, ForwardApplication, MarkOverdue
 from services.decisions.case.decide import decide
+from services.decisions.case.grants import RefuseForResidence
 from services.decisions.case.state import CaseStatus
 from services.decisions.domain import IllegalTransition, InvalidCommand
 from shared.contracts.decisions import (

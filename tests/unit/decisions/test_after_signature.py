@@ -8,18 +8,17 @@ from decimal import Decimal
 
 import pytest
 
-from services.decisions.case.commands import (
-    AmendGrant,
+from services.decisions.case.after_signature import (
     DecideObjection,
     EndCase,
     FileObjection,
     FixDefect,
     LeaveWithoutProgress,
-    MarkOverdue,
     NotifyAct,
-    TerminateService,
 )
+from services.decisions.case.commands import MarkOverdue, TerminateService
 from services.decisions.case.decide import decide
+from services.decisions.case.grants import AmendGrant
 from services.decisions.case.hearing import HearingRecord, MissingStep
 from services.decisions.case.state import CaseState, CaseStatus
 from services.decisions.domain import IllegalTransition, InvalidCommand

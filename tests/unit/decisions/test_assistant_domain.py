@@ -22,10 +22,10 @@ from services.decisions.domain import (
     IllegalTransition,
     InvalidCommand,
     NotFound,
-    weekly_equivalent,
 )
 from shared.contracts.decisions import AssistantAssigned, AssistantRegistered
 from shared.rules import TaxStatus, Unit
+from shared.rules.hours import weekly_equivalent
 
 JAN = date(2026, 1, 1)
 DEC = date(2026, 12, 31)

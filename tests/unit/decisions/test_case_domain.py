@@ -8,8 +8,6 @@ from decimal import Decimal
 import pytest
 
 from services.decisions.case.commands import (
-    AmendGrant,
-    CaseCommand,
     CloseTask,
     MarkOverdue,
     OpenTask,
@@ -21,7 +19,8 @@ from services.decisions.case.commands import (
     TerminateService,
     WithdrawApplication,
 )
-from services.decisions.case.decide import decide
+from services.decisions.case.decide import CaseCommand, decide
+from services.decisions.case.grants import AmendGrant
 from services.decisions.case.state import CaseState, CaseStatus, evolve
 from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound
 from shared.contracts.decisions import (

@@ -11,8 +11,8 @@ from services.decisions.case.decide import decide
 from services.decisions.case.state import evolve
 from services.decisions.documents import model as documents
 from services.decisions.documents import render as document_render
-from services.decisions.documents.fingerprint import fingerprinted
 from services.decisions.documents.issued import html_sha256
+from services.decisions.documents.model import fingerprinted
 from shared import municipalities
 from tests.unit.decisions.builders import assessed, decision
 

@@ -1,4 +1,5 @@
-"""Statements of a projection described by their columns (issue #8).
+"""Statements of a projection described by their columns (issue #8): decisions' read models
+(services/decisions/read_models/projections.py); generic, like shared/event_statements.py.
 
 Most events change one row in one way: they insert a row, or set some columns of the row
 their ids name. Such a projection is a :class:`RowStatement` made by :func:`insert` or
