@@ -34,6 +34,7 @@ from pydantic import BaseModel
 from shared.events.envelope import Envelope
 from shared.store.eventstore import PAUSE_EVERY, EventStore
 from shared.store.garbage import fewer_collections
+from shared.store.truncate import truncate_all
 from shared.store.types import Connection
 
 Statement = tuple[str, tuple[Any, ...]]
@@ -264,9 +265,10 @@ def rebuilding(tables: Sequence[str], project: Projection) -> Rebuild:
     """The rebuild that empties ``tables`` and :func:`replay` s every stored event into them
     through ``project``; it returns the count.
 
-    One transaction: readers see the old rows until the new ones commit. TRUNCATE locks
-    the tables first, so a writer that already projected has committed (its events are
-    read), and one still running waits and then projects onto the rebuilt rows.
+    One transaction: readers see the old rows until the new ones commit. The tables are
+    locked first, all together (shared/store/truncate.py), so a writer that already
+    projected has committed (its events are read), and one still running waits and then
+    projects onto the rebuilt rows.
     ``reader``: a second connection that reads ahead (:func:`replay`).
     """
 
@@ -278,7 +280,7 @@ def rebuilding(tables: Sequence[str], project: Projection) -> Rebuild:
         reader: Connection | None = None,
     ) -> int:
         async with conn.transaction():
-            await conn.execute(f"truncate {', '.join(tables)}")
+            await truncate_all(conn, tables)  # all locks at once: no deadlock with writers
             return await replay(conn, store, project, batch_size, reader=reader)
 
     return rebuild

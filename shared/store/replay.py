@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from shared.events.envelope import Envelope
 from shared.store.garbage import fewer_collections
 from shared.store.protocol import EventStorage
+from shared.store.truncate import truncate_all
 from shared.store.types import Connection
 
 Apply = Callable[[Envelope, BaseModel], Awaitable[None]]
@@ -30,7 +31,7 @@ async def replay_into(
     """Truncate ``tables``, then ``apply`` every stored event in commit order; the count."""
     count = 0
     async with conn.transaction():
-        await conn.execute(f"truncate {', '.join(tables)}")
+        await truncate_all(conn, tables)  # all locks at once: no deadlock with writers
         position = 0
         with fewer_collections():
             while True:
