@@ -110,6 +110,10 @@ async def watch_overdue(runtime: ServiceRuntime, stop: asyncio.Event) -> None:
     """Background job: look for overdue reports now and then every hour (rules.md §7.1)."""
     settings = TimesheetsSettings()
     if not settings.overdue_watch:
+        # Switched off: idle until the service stops. A background job that returns early
+        # counts as failed (shared/supervision.py) and would be restarted and logged as
+        # an error over and over.
+        await stop.wait()
         return
     while not stop.is_set():
         try:
