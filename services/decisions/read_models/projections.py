@@ -1,7 +1,8 @@
 """Read models in the decisions database: cases, tasks, assistants, assignments.
 
-``project`` runs in the transaction that appends the event (handlers.py), so a read model
-never shows an event that did not commit, nor misses one that did (architecture.md §5).
+``project`` runs in the transaction that appends the event (``handlers/``, as the shared
+pipeline's ``project`` step), so a read model never shows an event that did not commit,
+nor misses one that did (architecture.md §5).
 ``rebuild`` empties them and replays the event store, giving the same rows: it applies
 ``project`` in batches (shared/store/batches.py, issue #14), so ``project`` only executes
 statements, each on rows named by the event's own ids.
