@@ -1,12 +1,19 @@
-"""Statements of a projection described by their columns (issue #8): decisions' read models
-(services/decisions/read_models/projections.py); generic, like shared/event_statements.py.
+"""One SQL statement whose arguments come from an event (issue #8).
 
 Most events change one row in one way: they insert a row, or set some columns of the row
-their ids name. Such a projection is a :class:`RowStatement` made by :func:`insert` or
-:func:`update` from the columns and where each value comes from, and one function
-(:func:`applies`) runs it, instead of a function per event spelling out SQL and arguments.
-Every value is a parameter (constants too), so an insert is plain enough for the COPY of a
-rebuild (shared/store/batches.py).
+their ids name; most of what a service learns from another service's event is one upsert
+or guarded update with some of the event's fields. Such a projection or handler is a
+:class:`RowStatement`, a line of a table instead of a function per event spelling out SQL
+and arguments:
+
+- written out, with the event's field names as ``$1, $2, …``: ``RowStatement.of(sql,
+  "case_id resumed_on")`` (payments' ``upstream.py``, timesheets' ``grants/projection.py``);
+- made from the columns and where each value comes from: :func:`insert` and :func:`update`
+  (decisions' ``read_models/projections.py``). Every value is a parameter (constants too),
+  so an insert is plain enough for the COPY of a rebuild (shared/store/batches.py).
+
+A statement is itself an event handler (``statement(conn, envelope, event)``); an enum
+goes in as its value.
 """
 
 from __future__ import annotations
@@ -30,8 +37,22 @@ class RowStatement:
     sql: str
     sources: tuple[Source, ...]  # of $1, $2, …
 
+    @classmethod
+    def of(cls, sql: str, fields: str) -> RowStatement:
+        """``sql`` with the event's ``fields`` (names separated by spaces) as $1, $2, …"""
+        return cls(sql, tuple(fields.split()))
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The event's fields it takes (a dotted name: its first part)."""
+        return tuple(s.split(".")[0] for s in self.sources if isinstance(s, str))
+
     def arguments(self, envelope: Envelope, event: Any) -> list[object]:
         return [_value(source, envelope, event) for source in self.sources]
+
+    async def __call__(self, conn: Connection, envelope: Envelope, event: Any) -> None:
+        """Run it: as a projection, or a consumer's event handler (shared/bus/consumer.py)."""
+        await conn.execute(self.sql, *self.arguments(envelope, event))
 
 
 def insert(table: str, **columns: Source) -> RowStatement:
@@ -75,7 +96,7 @@ def applies(statements: Sequence[RowStatement]) -> Projector:
 
     async def project(conn: Connection, envelope: Envelope, event: Any) -> None:
         for statement in statements:
-            await conn.execute(statement.sql, *statement.arguments(envelope, event))
+            await statement(conn, envelope, event)
 
     return project
 

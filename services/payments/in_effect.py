@@ -15,8 +15,8 @@ from pydantic import BaseModel
 
 from services.payments.grant_periods import change_terms
 from shared.contracts.decisions import ActNotified, ObjectionDecided, ObjectionFiled
-from shared.event_statements import Statement
 from shared.events.envelope import Envelope
+from shared.row_statements import RowStatement
 from shared.store.types import Connection
 
 
@@ -112,7 +112,7 @@ async def _in_effect_from(
 
 # legal.md §2 (CaseEnded): the grant ended by its term or the person died: nothing after
 # that day.
-case_ended = Statement.of(
+case_ended = RowStatement.of(
     "update cases set ended_from = least(coalesce(ended_from, $2::date + 1), $2::date + 1)"
     " where case_id = $1",
     "case_id last_service_day",

@@ -25,49 +25,49 @@ from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
 from shared.contracts.decisions import GrantAmended, HoursGranted
 from shared.contracts.privacy import PersonalDataErased
 from shared.contracts.timesheets import ApprovedDay, TimesheetApproved, TimesheetCorrected
-from shared.event_statements import Statement
 from shared.events.envelope import Envelope
+from shared.row_statements import RowStatement
 from shared.store.eventstore import EventStore
 from shared.store.types import Connection
 
 CONSUMER = "payments"
 
 
-assistant_registered = Statement.of(
+assistant_registered = RowStatement.of(
     "insert into assistants (assistant_id, municipality, personal_code, name, iban,"
     " tax_status, tax_book_held) values ($1, $2, $3, $4::text || ' ' || $5::text, $6, $7, $8)"
     " on conflict (assistant_id) do nothing",
     "assistant_id municipality personal_code first_name last_name iban tax_status tax_book_held",
 )
-payment_details_changed = Statement.of(
+payment_details_changed = RowStatement.of(
     "update assistants set iban = coalesce($2, iban), tax_status = coalesce($3, tax_status),"
     " tax_book_held = coalesce($4, tax_book_held) where assistant_id = $1",
     "assistant_id iban tax_status tax_book_held",
 )
-case_opened = Statement.of(
+case_opened = RowStatement.of(
     "insert into cases (case_id, municipality, received_on) values ($1, $2, $3)"
     " on conflict (case_id) do nothing",
     "case_id municipality received_on",
 )
-_granted = Statement.of(
+_granted = RowStatement.of(
     "update cases set status = 'granted', decided_on = $2, decided_late = $3,"
     " age_group = $4, vision_group = $5, unit = $6, hours = $7, period_start = $8,"
     " period_end = $9 where case_id = $1",
     "case_id decided_on decided_late age_group vision_group unit hours period_start period_end",
 )
-service_suspended = Statement.of(
+service_suspended = RowStatement.of(
     "insert into suspensions (case_id, suspended_from) values ($1, $2) on conflict do nothing",
     "case_id suspended_from",
 )
-service_resumed = Statement.of(
+service_resumed = RowStatement.of(
     "update suspensions set resumed_on = $2 where case_id = $1 and resumed_on is null",
     "case_id resumed_on",
 )
-application_refused = Statement.of(
+application_refused = RowStatement.of(
     "update cases set status = 'refused', decided_on = $2, decided_late = $3 where case_id = $1",
     "case_id decided_on decided_late",
 )
-service_terminated = Statement.of(
+service_terminated = RowStatement.of(
     "update cases set ended_from = $2 where case_id = $1", "case_id terminated_from"
 )
 

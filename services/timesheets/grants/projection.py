@@ -27,9 +27,9 @@ from shared.contracts.decisions import (
     ServiceSuspended,
     ServiceTerminated,
 )
-from shared.event_statements import Statement
 from shared.events.envelope import Envelope
 from shared.privacy.scrub import erased_mark, is_erased_mark
+from shared.row_statements import RowStatement
 from shared.rules import AgeGroup, Unit
 from shared.store.types import Connection
 
@@ -51,29 +51,29 @@ HANDLED: tuple[type[BaseModel], ...] = (
 
 
 # The events that are one statement with some of their fields.
-STATEMENTS: dict[type[BaseModel], Statement] = {
-    ServiceSuspended: Statement.of(
+STATEMENTS: dict[type[BaseModel], RowStatement] = {
+    ServiceSuspended: RowStatement.of(
         "insert into grant_suspensions (case_id, decision_number, suspended_from)"
         " values ($1, $2, $3) on conflict do nothing",
         "case_id decision_number suspended_from",
     ),
     # The open suspension that began before the resumption ends the day before it.
-    ServiceResumed: Statement.of(
+    ServiceResumed: RowStatement.of(
         "update grant_suspensions set resumed_on = $2 where case_id = $1"
         " and resumed_on is null and suspended_from < $2",
         "case_id resumed_on",
     ),
-    ServiceTerminated: Statement.of(
+    ServiceTerminated: RowStatement.of(
         "update grant_cases set terminated_from = $2 where case_id = $1",
         "case_id terminated_from",
     ),
     # legal.md §2: the person died (or the period ended): no service after that day.
-    CaseEnded: Statement.of(
+    CaseEnded: RowStatement.of(
         "update grant_cases set terminated_from = least(coalesce(terminated_from,"
         " $2::date + 1), $2::date + 1) where case_id = $1",
         "case_id last_service_day",
     ),
-    AssistantUnassigned: Statement.of(
+    AssistantUnassigned: RowStatement.of(
         "update known_assignments set last_day = $2 where assignment_id = $1",
         "assignment_id last_day",
     ),
@@ -84,7 +84,7 @@ async def learn(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
     """Apply one decisions event to what timesheets knows."""
     statement = STATEMENTS.get(type(event))
     if statement is not None:
-        await statement.run(conn, event)
+        await statement(conn, envelope, event)
         return
     match event:
         case HoursGranted():

@@ -1,4 +1,4 @@
-"""shared/event_statements.py: one SQL statement with an event's fields as arguments, and
+"""shared/row_statements.py: one SQL statement with an event's fields as arguments, and
 every table of such statements names fields its events have (a misspelt name would only
 fail on the first delivery of that event)."""
 
@@ -14,9 +14,9 @@ import shared.contracts  # noqa: F401  (registers the event types)
 from services.payments import in_effect, upstream
 from services.timesheets.grants.projection import STATEMENTS
 from shared.contracts.decisions import ServiceSuspended, SuspensionReason
-from shared.event_statements import Statement
 from shared.events.envelope import Envelope
 from shared.events.registry import registry
+from shared.row_statements import RowStatement
 from shared.store.types import Connection
 
 
@@ -39,16 +39,16 @@ SUSPENDED = ServiceSuspended(
 
 
 async def test_the_fields_are_the_arguments_in_order_and_an_enum_is_its_value() -> None:
-    statement = Statement.of("select $1, $2, $3", "suspended_from reason case_id")
+    statement = RowStatement.of("select $1, $2, $3", "suspended_from reason case_id")
     conn = Recording()
-    await statement.run(cast(Connection, conn), SUSPENDED)
+    await statement(cast(Connection, conn), cast(Envelope, None), SUSPENDED)
     reason = next(iter(SuspensionReason)).value
     assert conn.calls == [("select $1, $2, $3", (date(2026, 11, 5), reason, "case-1"))]
     assert type(conn.calls[0][1][1]) is str, "the enum's value, not the enum"
 
 
 async def test_as_an_event_handler_it_ignores_the_envelope() -> None:
-    statement = Statement.of("select $1", "case_id")
+    statement = RowStatement.of("select $1", "case_id")
     conn = Recording()
     await statement(cast(Connection, conn), cast(Envelope, None), SUSPENDED)
     assert conn.calls == [("select $1", ("case-1",))]
@@ -59,14 +59,14 @@ def _contract(name: str) -> type[BaseModel]:
 
 
 STATEMENT_TABLES = [
-    *((name, h) for name, h in upstream.DECISIONS.items() if isinstance(h, Statement)),
+    *((name, h) for name, h in upstream.DECISIONS.items() if isinstance(h, RowStatement)),
     ("CaseEnded", in_effect.case_ended),
     *((t.__name__, s) for t, s in STATEMENTS.items()),
 ]
 
 
 @pytest.mark.parametrize(("event", "statement"), STATEMENT_TABLES)
-def test_every_statement_names_fields_of_its_event(event: str, statement: Statement) -> None:
+def test_every_statement_names_fields_of_its_event(event: str, statement: RowStatement) -> None:
     fields = _contract(event).model_fields
     assert set(statement.fields) <= set(fields), set(statement.fields) - set(fields)
     assert statement.sql.count("$") >= len(set(statement.fields))
