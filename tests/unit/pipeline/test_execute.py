@@ -25,6 +25,7 @@ from shared.events.envelope import Envelope
 from shared.store.eventstore import ConcurrencyError, EventContext
 from shared.store.memory import MemoryEventStore
 from tests.unit.intake.builders import APPLICATION_ID, add_document, submit
+from tests.unit.pipeline.rivals import RivalStore
 
 DAUGAVPILS = EventContext(municipality="daugavpils", correlation_id="corr-1", actor="test")
 LUDZA = replace(DAUGAVPILS, municipality="ludza")
@@ -113,32 +114,14 @@ async def test_a_command_that_decides_nothing_appends_nothing(store: MemoryEvent
     assert await store.current_version(None, STREAM) == 1
 
 
-class RacingStore(MemoryEventStore):
-    """Another writer commits a document to the stream right before each of our next
-    ``rivals`` appends: between our read and our append, where a conflict can happen."""
-
-    def __init__(self, rivals: int) -> None:
-        super().__init__("intake")
-        self.rivals = rivals
-
-    async def append(
-        self,
-        conn: object,
-        stream_id: str,
-        expected_version: int,
-        events: Sequence[BaseModel],
-        context: EventContext,
-    ) -> list[Envelope]:
-        if self.rivals:
-            self.rivals -= 1
-            current = await self.current_version(conn, stream_id)
-            document = add_document(document_id=f"0190f5a2-0000-7000-8000-{current:012d}")
-            await super().append(conn, stream_id, current, [_document_added(document)], context)
-        return await super().append(conn, stream_id, expected_version, events, context)
+async def _another_document(store: MemoryEventStore, stream_id: str) -> list[BaseModel]:
+    """Another writer's document, committed between our read and our append."""
+    current = await store.current_version(None, stream_id)
+    return [_document_added(add_document(document_id=f"0190f5a2-0000-7000-8000-{current:012d}"))]
 
 
 async def test_a_version_conflict_reloads_and_decides_again() -> None:
-    store = RacingStore(rivals=0)
+    store = RivalStore("intake", _another_document)
     await run(store, submit())
     store.rivals = 1
     seen: list[frozenset[str]] = []
@@ -155,7 +138,7 @@ async def test_a_version_conflict_reloads_and_decides_again() -> None:
 
 
 async def test_conflicts_on_every_attempt_give_up_with_the_conflict() -> None:
-    store = RacingStore(rivals=0)
+    store = RivalStore("intake", _another_document)
     await run(store, submit())
     store.rivals = ATTEMPTS
     attempts = 0
@@ -231,7 +214,7 @@ async def test_prepare_runs_between_decide_and_append_on_the_state_decide_saw() 
 
 
 async def test_a_conflict_undoes_what_prepare_took_and_prepares_again() -> None:
-    store = RacingStore(rivals=0)
+    store = RivalStore("intake", _another_document)
     await run(store, submit())
     store.rivals = 1
     conn = Savepoints()

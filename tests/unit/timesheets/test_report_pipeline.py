@@ -6,7 +6,6 @@ there is a person's verdict on the version they saw.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import cast
 
 import pytest
@@ -24,10 +23,10 @@ from services.timesheets.domain.report import (
     stream_of,
 )
 from services.timesheets.report.handlers import run
-from shared.events.envelope import Envelope
 from shared.store.eventstore import ConcurrencyError, EventContext
 from shared.store.memory import MemoryEventStore
 from shared.store.types import Connection
+from tests.unit.pipeline.rivals import RivalStore
 from tests.unit.timesheets.builders import REPORT as REPORT_IDS
 from tests.unit.timesheets.builders import TODAY, checks, entry
 
@@ -35,27 +34,10 @@ CONTEXT = EventContext(municipality="daugavpils", correlation_id="corr-1", actor
 STREAM = stream_of(REPORT_IDS.timesheet_id)
 
 
-class RivalRejects(MemoryEventStore):
-    """A caseworker's rejection is committed right before our next append."""
-
-    def __init__(self) -> None:
-        super().__init__("timesheets")
-        self.armed = False
-
-    async def append(
-        self,
-        conn: object,
-        stream_id: str,
-        expected_version: int,
-        events: Sequence[BaseModel],
-        context: EventContext,
-    ) -> list[Envelope]:
-        if self.armed:
-            self.armed = False
-            state, version = await self.load(conn, stream_id, REPORT.initial, REPORT.evolve)
-            rejected = decide(Reject(TODAY, ["REJECTED_OTHER"]), state)
-            await super().append(conn, stream_id, version, rejected, context)
-        return await super().append(conn, stream_id, expected_version, events, context)
+async def _rejection(store: MemoryEventStore, stream_id: str) -> list[BaseModel]:
+    """A caseworker's rejection, committed right before our next append."""
+    state, _ = await store.load(None, stream_id, REPORT.initial, REPORT.evolve)
+    return decide(Reject(TODAY, ["REJECTED_OTHER"]), state)
 
 
 async def submitted(store: MemoryEventStore) -> None:
@@ -71,9 +53,9 @@ async def submitted(store: MemoryEventStore) -> None:
 
 
 async def test_a_conflict_on_a_report_is_not_decided_again() -> None:
-    store = RivalRejects()
+    store = RivalStore("timesheets", _rejection)
     await submitted(store)
-    store.armed = True
+    store.rivals = 1
     seen: list[ReportState] = []
 
     def reopen(state: ReportState) -> list[BaseModel]:
