@@ -20,7 +20,7 @@ from services.decisions.api.views import decision_view
 from services.decisions.case.state import CaseState
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require
-from shared.http.commands import CommandContext, command_context, event_context
+from shared.http.commands import CommandContext, command_context
 from shared.http.commands import correlation_id as correlation_id
 from shared.rules import normalize_personal_code
 from shared.runtime import ServiceRuntime
@@ -30,7 +30,6 @@ Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
 CaseworkerCommand = Annotated[CommandContext, Depends(command_context(Role.CASEWORKER))]
 Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 Reply = tuple[int, dict[str, Any]]
-context_of = event_context  # the name the routes use
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Note = Annotated[str, Field(max_length=2000)]
 Hours = Annotated[Decimal, Field(gt=0, le=744, allow_inf_nan=False)]

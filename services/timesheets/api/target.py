@@ -65,8 +65,8 @@ class ReportCommand:
         self, payload: Payload, build: Callable[[Checks, ReportState], Command]
     ) -> JSONResponse:
         """The command ``build`` makes of the checks' context (rules.md §7.2) and the
-        report's state. The context is read first: it is made of the other reports and
-        the grants, so the pipeline's second attempt after a conflict reuses it."""
+        report's state. The context (the other reports and the grants) is read before the
+        report is loaded; a report command makes one attempt (report/handlers.py ``run``)."""
 
         async def prepare(conn: Connection, report: Report) -> Build:
             checks = await checks_for(conn, report)
