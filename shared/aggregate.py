@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -44,32 +44,34 @@ class Aggregate(Generic[S]):
         return state
 
 
-# One function per event type (issue #8): how a service's state and read models apply each
-# event, e.g. decisions' case/state.py ``evolves`` and read_models/projections.py ``projects``.
-class ByEventType(Generic[F]):
-    """A function per event type; a second one for the same type is a programming error."""
+# One function per type (issue #8): how a service's state and read models apply each event
+# (decisions' case/state.py ``evolves``, read_models/projections.py ``projects``), and which
+# rule decides each command, registered next to the rule instead of one long ``match``.
+class ByType(Generic[F]):
+    """A function per event or command type; a second one for the same type is a
+    programming error."""
 
     def __init__(self, kind: str) -> None:
         self._kind = kind  # what a function is, for the error: "an evolve function"
-        self._functions: dict[type[BaseModel], F] = {}
+        self._functions: dict[type[Any], F] = {}
 
-    def add(self, event_type: type[BaseModel], function: F) -> None:
-        if event_type in self._functions:
-            raise ValueError(f"{event_type.__name__} already has {self._kind}")
-        self._functions[event_type] = function
+    def add(self, key: type[Any], function: F) -> None:
+        if key in self._functions:
+            raise ValueError(f"{key.__name__} already has {self._kind}")
+        self._functions[key] = function
 
-    def register(self, event_type: type[BaseModel]) -> Callable[[G], G]:
+    def register(self, key: type[Any]) -> Callable[[G], G]:
         """A decorator: ``@registry.register(EventType)`` over the function for that type."""
 
         def register(function: G) -> G:
-            self.add(event_type, cast(F, function))
+            self.add(key, cast(F, function))
             return function
 
         return register
 
-    def get(self, event_type: type[BaseModel]) -> F | None:
-        return self._functions.get(event_type)
+    def get(self, key: type[Any]) -> F | None:
+        return self._functions.get(key)
 
     @property
-    def event_types(self) -> frozenset[type[BaseModel]]:
+    def types(self) -> frozenset[type[Any]]:
         return frozenset(self._functions)

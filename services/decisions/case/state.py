@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.aggregate import Aggregate, ByEventType
+from shared.aggregate import Aggregate, ByType
 from shared.contracts.decisions import (
     ActivityBreakdown,
     ActNotified,
@@ -260,7 +260,7 @@ def require_elsewhere(state: CaseState, field: str, other: str) -> None:
 # ``decide`` that emits the event (case/decide.py, case/grants.py, case/after_signature.py;
 # this package's __init__ imports them all, so the registry is complete whenever the
 # package is imported). Adding an event: docs/decisions.md, "Adding an event".
-_EVOLVERS: ByEventType[Callable[[CaseState, Any], CaseState]] = ByEventType("an evolve function")
+_EVOLVERS: ByType[Callable[[CaseState, Any], CaseState]] = ByType("an evolve function")
 
 
 # ``@evolves(EventType)`` over ``def name(state: CaseState, event: EventType) -> CaseState``.
@@ -269,7 +269,7 @@ evolves = _EVOLVERS.register
 
 def evolved_event_types() -> frozenset[type[BaseModel]]:
     """The event types a case applies (a test checks the list against the contracts)."""
-    return _EVOLVERS.event_types
+    return _EVOLVERS.types
 
 
 def evolve(state: CaseState, event: BaseModel) -> CaseState:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.aggregate import ByEventType
+from shared.aggregate import ByType
 from shared.contracts import decisions as events
 from shared.events.envelope import Envelope
 from shared.row_statements import (
@@ -38,9 +38,7 @@ from shared.store.types import Connection
 TABLES = ("cases", "tasks", "assistants", "assignments")
 
 
-_PROJECTORS: ByEventType[Callable[[Connection, Envelope, Any], Awaitable[None]]] = ByEventType(
-    "a projection"
-)
+_PROJECTORS: ByType[Callable[[Connection, Envelope, Any], Awaitable[None]]] = ByType("a projection")
 
 
 # ``@projects(EventType)`` over ``async def name(conn, envelope, event: EventType) -> None``.
@@ -49,7 +47,7 @@ projects = _PROJECTORS.register
 
 def projected_event_types() -> frozenset[type[BaseModel]]:
     """The event types the read models show (a test checks the list against the contracts)."""
-    return _PROJECTORS.event_types
+    return _PROJECTORS.types
 
 
 async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
