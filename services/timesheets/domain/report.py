@@ -10,12 +10,12 @@ the inputs of the checks (rules.md §7.2, ``shared.rules.check_timesheet``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel
 
@@ -27,7 +27,7 @@ from services.timesheets.domain.approval import (
 )
 from services.timesheets.domain.entries import EntryInput, entry_errors, reported, time_entries
 from services.timesheets.domain.errors import IllegalTransition, InvalidCommand, invalid
-from shared.aggregate import Aggregate
+from shared.aggregate import Aggregate, ByType
 from shared.contracts.timesheets import (
     ApprovedDay,
     EntryNote,
@@ -240,25 +240,28 @@ def evolve(state: ReportState, event: BaseModel) -> ReportState:
     return state
 
 
-# ---- decide: one small function per event -----------------------------------------------
+# ---- decide: one small function per command --------------------------------------------
+
+# Each rule is registered with ``@decides(CommandType)`` over it (shared/aggregate.py
+# ``ByType``), so adding a command is its dataclass and its rule, not also a case of a
+# ``match`` elsewhere; a test checks every type of ``Command`` has its rule.
+_RULES: ByType[Callable[[Any, ReportState], list[BaseModel]]] = ByType("a rule")
+
+# ``@decides(CommandType)`` over ``def name(command: CommandType, state) -> list[BaseModel]``.
+decides = _RULES.register
+
+
+def decided_command_types() -> frozenset[type[Any]]:
+    """The command types with a rule (a test checks them against ``Command``)."""
+    return _RULES.types
 
 
 def decide(command: Command, state: ReportState) -> list[BaseModel]:
-    match command:
-        case SaveDraft():
-            return [draft(command, state)]
-        case Submit():
-            return [submit(command, state)]
-        case Attest():
-            return [attest(command, state)]
-        case Approve():
-            return [approve(command, state)]
-        case Reject():
-            return [reject(command, state)]
-        case Reopen():
-            return [reopen(command, state)]
-        case MarkOverdue():
-            return mark_overdue(command, state)
+    """The events ``command`` causes on ``state`` (none, one, or a refusal)."""
+    rule = _RULES.get(type(command))
+    if rule is None:  # a programming error: a command type written without its rule
+        raise TypeError(f"no rule decides {type(command).__name__}")
+    return rule(command, state)
 
 
 def _existing(state: ReportState) -> Report:
@@ -274,7 +277,8 @@ def _needs(state: ReportState, allowed: frozenset[Status] | set[Status], doing: 
     return report
 
 
-def draft(command: SaveDraft, state: ReportState) -> TimesheetDrafted:
+@decides(SaveDraft)
+def draft(command: SaveDraft, state: ReportState) -> list[BaseModel]:
     if state.status not in (None, Status.DRAFT):
         raise IllegalTransition(
             f"the report is {state.status}: only a draft can change (reopen it first)"
@@ -284,34 +288,40 @@ def draft(command: SaveDraft, state: ReportState) -> TimesheetDrafted:
         raise InvalidCommand(errors)
     report = state.report or command.report
     ordered = sorted(command.entries, key=lambda e: (e.day, e.start))
-    return TimesheetDrafted(
-        **report.assignment_ids(),
-        entries=[reported(e) for e in ordered],
-        notes=[EntryNote(entry_index=i, note=e.note) for i, e in enumerate(ordered) if e.note],
-    )
+    return [
+        TimesheetDrafted(
+            **report.assignment_ids(),
+            entries=[reported(e) for e in ordered],
+            notes=[EntryNote(entry_index=i, note=e.note) for i, e in enumerate(ordered) if e.note],
+        )
+    ]
 
 
 def _finding(f: RuleFinding) -> Finding:
     return Finding(code=f.code, day=f.days[0] if f.days else None, detail=f.detail)
 
 
-def submit(command: Submit, state: ReportState) -> TimesheetSubmitted:
+@decides(Submit)
+def submit(command: Submit, state: ReportState) -> list[BaseModel]:
     """rules.md §7.2: a report with findings can be submitted; the findings go with it."""
     report = _needs(state, {Status.DRAFT}, "submitted")
     if not state.entries:
         raise invalid("entries", "a report needs at least one entry")
     findings = command.checks.findings(state, command.today)
-    return TimesheetSubmitted(
-        **report.assignment_ids(),
-        version=state.version,
-        submitted_on=command.today,
-        entries=list(state.entries),
-        reported_hours=sum((e.hours for e in state.entries), Decimal(0)),
-        findings=[_finding(f) for f in findings],
-    )
+    return [
+        TimesheetSubmitted(
+            **report.assignment_ids(),
+            version=state.version,
+            submitted_on=command.today,
+            entries=list(state.entries),
+            reported_hours=sum((e.hours for e in state.entries), Decimal(0)),
+            findings=[_finding(f) for f in findings],
+        )
+    ]
 
 
-def attest(command: Attest, state: ReportState) -> TimesheetAttested:
+@decides(Attest)
+def attest(command: Attest, state: ReportState) -> list[BaseModel]:
     """rules.md §7.1: the client or representative confirms the days the service was given."""
     report = _needs(state, REVIEWABLE, "attested")
     reported_days = sorted({e.day for e in state.entries})
@@ -321,16 +331,19 @@ def attest(command: Attest, state: ReportState) -> TimesheetAttested:
         raise invalid("days", f"not days of this report: {', '.join(map(str, unknown))}")
     if not days:
         raise invalid("days", "name at least one day")
-    return TimesheetAttested(
-        **report.ids(),
-        version=state.version,
-        attested_on=command.today,
-        attested_by=command.by,
-        days=days,
-    )
+    return [
+        TimesheetAttested(
+            **report.ids(),
+            version=state.version,
+            attested_on=command.today,
+            attested_by=command.by,
+            days=days,
+        )
+    ]
 
 
-def approve(command: Approve, state: ReportState) -> TimesheetApproved | TimesheetCorrected:
+@decides(Approve)
+def approve(command: Approve, state: ReportState) -> list[BaseModel]:
     """rules.md §7.2: the hours without findings (or overridden), never more than reported."""
     report = _needs(state, REVIEWABLE, "approved")
     checks = command.checks
@@ -352,52 +365,63 @@ def approve(command: Approve, state: ReportState) -> TimesheetApproved | Timeshe
     total = sum(result.approved, Decimal(0))
     if state.ever_approved:
         change = difference(state.approved, days)
-        return TimesheetCorrected(
+        return [
+            TimesheetCorrected(
+                **report.assignment_ids(),
+                version=state.version,
+                corrected_on=command.today,
+                approved_hours=total,
+                days=days,
+                difference_hours=sum((d.hours for d in change), Decimal(0)),
+                difference=change,
+                reductions=result.reductions,
+                overrides=result.overrides,
+            )
+        ]
+    return [
+        TimesheetApproved(
             **report.assignment_ids(),
             version=state.version,
-            corrected_on=command.today,
+            approved_on=command.today,
+            reported_hours=sum(reported_hours, Decimal(0)),
             approved_hours=total,
             days=days,
-            difference_hours=sum((d.hours for d in change), Decimal(0)),
-            difference=change,
             reductions=result.reductions,
             overrides=result.overrides,
         )
-    return TimesheetApproved(
-        **report.assignment_ids(),
-        version=state.version,
-        approved_on=command.today,
-        reported_hours=sum(reported_hours, Decimal(0)),
-        approved_hours=total,
-        days=days,
-        reductions=result.reductions,
-        overrides=result.overrides,
-    )
+    ]
 
 
-def reject(command: Reject, state: ReportState) -> TimesheetRejected:
+@decides(Reject)
+def reject(command: Reject, state: ReportState) -> list[BaseModel]:
     report = _needs(state, REVIEWABLE, "rejected")
     unknown = [r for r in command.reasons if r not in REJECTION_CODES]
     if unknown or not command.reasons:
         raise invalid("reasons", f"give reason codes of {sorted(REJECTION_CODES)}")
-    return TimesheetRejected(
-        **report.ids(),
-        version=state.version,
-        rejected_on=command.today,
-        reasons=list(dict.fromkeys(command.reasons)),
-    )
+    return [
+        TimesheetRejected(
+            **report.ids(),
+            version=state.version,
+            rejected_on=command.today,
+            reasons=list(dict.fromkeys(command.reasons)),
+        )
+    ]
 
 
-def reopen(command: Reopen, state: ReportState) -> TimesheetReopened:
+@decides(Reopen)
+def reopen(command: Reopen, state: ReportState) -> list[BaseModel]:
     """A new version to correct: from submitted, attested, rejected or approved."""
     report = _needs(state, REVIEWABLE | {Status.REJECTED, Status.APPROVED}, "reopened")
-    return TimesheetReopened(
-        **report.ids(),
-        version=state.version + 1,
-        reopened_on=command.today,
-    )
+    return [
+        TimesheetReopened(
+            **report.ids(),
+            version=state.version + 1,
+            reopened_on=command.today,
+        )
+    ]
 
 
+@decides(MarkOverdue)
 def mark_overdue(command: MarkOverdue, state: ReportState) -> list[BaseModel]:
     """Once per report, when no version was submitted and the due day has passed."""
     if state.overdue or state.submitted or command.today <= command.due_on:

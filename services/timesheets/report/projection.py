@@ -16,17 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.contracts.timesheets import (
-    ReportedEntry,
-    TimesheetApproved,
-    TimesheetAttested,
-    TimesheetCorrected,
-    TimesheetDrafted,
-    TimesheetOverdue,
-    TimesheetRejected,
-    TimesheetReopened,
-    TimesheetSubmitted,
-)
+from shared.contracts import timesheets as events
 from shared.events.envelope import Envelope
 from shared.store.eventstore import EventStore
 from shared.store.replay import replay_into
@@ -50,7 +40,7 @@ class Meta:
 
 async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
     match event:
-        case TimesheetDrafted():
+        case events.TimesheetDrafted():
             await _ensure_report(conn, envelope.municipality, event)
             await conn.execute(
                 "update reports set status = 'draft', reported_hours = $2 where timesheet_id = $1",
@@ -58,7 +48,7 @@ async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
                 sum((e.hours for e in event.entries), Decimal(0)),
             )
             await _entries(conn, event, event.entries, event.notes_by_entry(), counted=False)
-        case TimesheetSubmitted():
+        case events.TimesheetSubmitted():
             await conn.execute(
                 "update reports set status = 'submitted', version = $2, submitted_on = $3,"
                 " reported_hours = $4, findings = $5::jsonb, reasons = '[]',"
@@ -72,7 +62,7 @@ async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
             )
             notes = await _notes(conn, event.timesheet_id)
             await _entries(conn, event, event.entries, notes, counted=True)
-        case TimesheetAttested():
+        case events.TimesheetAttested():
             await conn.execute(
                 "update reports set status = 'attested', attested_on = $2, attested_by = $3"
                 " where timesheet_id = $1",
@@ -80,8 +70,12 @@ async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
                 event.attested_on,
                 event.attested_by,
             )
-        case TimesheetApproved() | TimesheetCorrected():
-            on = event.approved_on if isinstance(event, TimesheetApproved) else event.corrected_on
+        case events.TimesheetApproved() | events.TimesheetCorrected():
+            on = (
+                event.approved_on
+                if isinstance(event, events.TimesheetApproved)
+                else event.corrected_on
+            )
             await conn.execute(
                 "update reports set status = 'approved', approved_on = $2, approved_hours = $3"
                 " where timesheet_id = $1",
@@ -101,7 +95,7 @@ async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
                     reduction.entry_index,
                     reduction.approved_hours,
                 )
-        case TimesheetRejected():
+        case events.TimesheetRejected():
             await conn.execute(
                 "update reports set status = 'rejected', reasons = $2::jsonb"
                 " where timesheet_id = $1",
@@ -109,14 +103,14 @@ async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
                 json.dumps(event.reasons),
             )
             await _count(conn, event.timesheet_id, counted=False)
-        case TimesheetReopened():
+        case events.TimesheetReopened():
             await conn.execute(
                 "update reports set status = 'draft', version = $2 where timesheet_id = $1",
                 event.timesheet_id,
                 event.version,
             )
             await _count(conn, event.timesheet_id, counted=False)
-        case TimesheetOverdue():
+        case events.TimesheetOverdue():
             await _ensure_report(conn, envelope.municipality, event)
             await conn.execute(
                 "update reports set overdue = true, due_on = $2, overdue_detected_on = $3"
@@ -131,7 +125,7 @@ async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
 
 
 async def _ensure_report(
-    conn: Connection, municipality: str, event: TimesheetDrafted | TimesheetOverdue
+    conn: Connection, municipality: str, event: events.TimesheetDrafted | events.TimesheetOverdue
 ) -> None:
     await conn.execute(
         "insert into reports (timesheet_id, municipality, assistant_id, case_id,"
@@ -155,8 +149,8 @@ async def _notes(conn: Connection, timesheet_id: str) -> dict[int, str]:
 
 async def _entries(
     conn: Connection,
-    event: TimesheetDrafted | TimesheetSubmitted,
-    entries: list[ReportedEntry],
+    event: events.TimesheetDrafted | events.TimesheetSubmitted,
+    entries: list[events.ReportedEntry],
     notes: dict[int, str],
     *,
     counted: bool,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import get_args
 
 import pytest
 
@@ -12,6 +13,7 @@ from services.timesheets.domain.errors import IllegalTransition, InvalidCommand
 from services.timesheets.domain.report import (
     Approve,
     Attest,
+    Command,
     MarkOverdue,
     Reject,
     Reopen,
@@ -20,6 +22,7 @@ from services.timesheets.domain.report import (
     Status,
     Submit,
     decide,
+    decided_command_types,
 )
 from shared.contracts.timesheets import (
     Override,
@@ -45,6 +48,12 @@ def approve(state: ReportState, **kwargs: object) -> TimesheetApproved | Timeshe
     event = decide(Approve(TODAY, checks(), **kwargs), state)[0]  # type: ignore[arg-type]
     assert isinstance(event, TimesheetApproved | TimesheetCorrected)
     return event
+
+
+def test_every_command_has_exactly_its_rule() -> None:
+    # The rules are registered by type (@decides), so a command added to ``Command``
+    # without one would only fail when first sent.
+    assert decided_command_types() == frozenset(get_args(Command))
 
 
 def test_only_a_draft_changes_and_only_a_submitted_report_is_reviewed() -> None:
