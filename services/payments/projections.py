@@ -12,15 +12,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from shared.contracts.payments import (
-    MonthlyReportSubmitted,
-    PaymentBatchExported,
-    PaymentIssued,
-    PaymentReissued,
-    PaymentReturned,
-    PaymentRunApproved,
-    PaymentRunOpened,
-)
+from shared.contracts import payments as pc
 from shared.events.envelope import Envelope
 from shared.store.eventstore import EventStore
 from shared.store.replay import replay_into
@@ -33,7 +25,7 @@ TABLES = ("runs", "payments", "payment_lines", "recoveries", "reports")
 async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
     municipality = envelope.municipality
     match event:
-        case PaymentRunOpened():
+        case pc.PaymentRunOpened():
             await conn.execute(
                 "insert into runs (run_id, municipality, month, kind, status, opened_on,"
                 " opened_by, totals) values ($1, $2, $3, $4, 'draft', $5, $6, $7::jsonb)",
@@ -45,7 +37,7 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
                 event.opened_by,
                 event.totals.model_dump_json(),
             )
-        case PaymentRunApproved():
+        case pc.PaymentRunApproved():
             await conn.execute(
                 "update runs set status = 'approved', approved_on = $2, approved_by = $3,"
                 " totals = $4::jsonb where run_id = $1",
@@ -54,9 +46,9 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
                 event.approved_by,
                 event.totals.model_dump_json(),
             )
-        case PaymentIssued():
+        case pc.PaymentIssued():
             await _issued(conn, municipality, [event])
-        case PaymentReissued():
+        case pc.PaymentReissued():
             await conn.execute(
                 "insert into payments (payment_id, run_id, municipality, month, assistant_id,"
                 " tax_status, hours, gross, employer_contribution, employee_contribution,"
@@ -76,20 +68,20 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
                 event.original_payment_id,
                 event.payment_id,
             )
-        case PaymentReturned():
+        case pc.PaymentReturned():
             await conn.execute(
                 "update payments set status = 'returned', return_reason = $2 where payment_id = $1",
                 event.payment_id,
                 event.reason_code,
             )
-        case PaymentBatchExported():
+        case pc.PaymentBatchExported():
             await conn.execute(
                 "update runs set file_name = $2, file_sha256 = $3 where run_id = $1",
                 event.run_id,
                 event.file_name,
                 event.file_sha256,
             )
-        case MonthlyReportSubmitted():
+        case pc.MonthlyReportSubmitted():
             await conn.execute(
                 "insert into reports (municipality, month, report_id, submitted_on,"
                 " submitted_by, figures) values ($1, $2, $3, $4, $5, $6::jsonb)",
@@ -105,15 +97,15 @@ async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> Non
 async def project_all(conn: Connection, envelopes: list[Envelope], events: list[BaseModel]) -> None:
     """``project`` for the events of one append, with all its payments in a few statements
     (an approval issues one per assistant: hundreds), giving the same rows."""
-    issued = [e for e in events if isinstance(e, PaymentIssued)]
+    issued = [e for e in events if isinstance(e, pc.PaymentIssued)]
     for envelope, event in zip(envelopes, events, strict=True):
-        if not isinstance(event, PaymentIssued):
+        if not isinstance(event, pc.PaymentIssued):
             await project(conn, envelope, event)
     if issued:
         await _issued(conn, envelopes[0].municipality, issued)
 
 
-async def _issued(conn: Connection, municipality: str, events: list[PaymentIssued]) -> None:
+async def _issued(conn: Connection, municipality: str, events: list[pc.PaymentIssued]) -> None:
     columns = (
         "payment_id, run_id, municipality, month, assistant_id, tax_status, hours, gross,"
         " employer_contribution, employee_contribution, income_tax, net, total_cost,"

@@ -8,14 +8,16 @@ crash leaves either the whole approval or none of it (rules.md §8.1: never twic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from pydantic import BaseModel
 
 from services.payments.domain import RUN_STREAM_PREFIX, FourEyes, IllegalTransition, NotFound
-from shared.aggregate import Aggregate
+from shared.aggregate import Aggregate, ByType
 from shared.contracts.payments import (
     PaymentBatchExported,
     PaymentIssued,
@@ -90,35 +92,67 @@ def check_may_approve(state: RunState, actor: str) -> PaymentRunOpened:
     return opened
 
 
+# Each rule is registered with ``@decides(CommandType)`` over it (shared/aggregate.py
+# ``ByType``), as timesheets' report does; a test checks every ``RunCommand`` has its rule.
+_RULES: ByType[Callable[[Any, RunState], list[BaseModel]]] = ByType("a rule")
+
+# ``@decides(CommandType)`` over ``def name(command: CommandType, state) -> list[BaseModel]``.
+decides = _RULES.register
+
+
+def decided_command_types() -> frozenset[type[Any]]:
+    """The command types with a rule (a test checks them against ``RunCommand``)."""
+    return _RULES.types
+
+
 def decide(command: RunCommand, state: RunState) -> list[BaseModel]:
-    match command:
-        case OpenRun():
-            if state.opened is not None:
-                raise IllegalTransition(f"payment run {command.run_id} is already open")
-            return [
-                PaymentRunOpened(
-                    run_id=command.run_id,
-                    month=command.month,
-                    kind=command.kind,
-                    opened_on=command.today,
-                    opened_by=command.actor,
-                    totals=command.totals,
-                )
-            ]
-        case ApproveRun():
-            opened = check_may_approve(state, command.actor)
-            approved = PaymentRunApproved(
-                run_id=opened.run_id,
-                month=opened.month,
-                kind=opened.kind,
-                approved_on=command.today,
-                approved_by=command.actor,
-                totals=command.totals,
-            )
-            export = [command.export] if command.export is not None else []
-            return [approved, *command.payments, *command.reissues, *export]
-        case ReturnPayment():
-            return _returned(command, state)
+    """The events ``command`` causes on the run (none, some, or a refusal)."""
+    rule = _RULES.get(type(command))
+    if rule is None:  # a programming error: a command type written without its rule
+        raise TypeError(f"no rule decides {type(command).__name__}")
+    return rule(command, state)
+
+
+class RunIds(TypedDict):
+    """What names the run in the events about it as a whole: its opening and its
+    approval (shared/contracts/payments.py)."""
+
+    run_id: str
+    month: str
+    kind: RunKind
+
+
+def run_ids(run: OpenRun | PaymentRunOpened) -> RunIds:
+    return RunIds(run_id=run.run_id, month=run.month, kind=run.kind)
+
+
+@decides(OpenRun)
+def open_run(command: OpenRun, state: RunState) -> list[BaseModel]:
+    if state.opened is not None:
+        raise IllegalTransition(f"payment run {command.run_id} is already open")
+    return [
+        PaymentRunOpened(
+            **run_ids(command),
+            opened_on=command.today,
+            opened_by=command.actor,
+            totals=command.totals,
+        )
+    ]
+
+
+@decides(ApproveRun)
+def approve_run(command: ApproveRun, state: RunState) -> list[BaseModel]:
+    """The approval (named as the opening named the run), then the payments and the
+    bank file's record, in one append."""
+    opened = check_may_approve(state, command.actor)
+    approved = PaymentRunApproved(
+        **run_ids(opened),
+        approved_on=command.today,
+        approved_by=command.actor,
+        totals=command.totals,
+    )
+    export = [command.export] if command.export is not None else []
+    return [approved, *command.payments, *command.reissues, *export]
 
 
 def return_payments(commands: list[ReturnPayment], state: RunState) -> list[BaseModel]:
@@ -132,7 +166,8 @@ def return_payments(commands: list[ReturnPayment], state: RunState) -> list[Base
     return events
 
 
-def _returned(command: ReturnPayment, state: RunState) -> list[BaseModel]:
+@decides(ReturnPayment)
+def return_payment(command: ReturnPayment, state: RunState) -> list[BaseModel]:
     opened = state.opened
     if opened is None:
         raise NotFound("no such payment run")

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.contracts import timesheets as events
+from shared.contracts import timesheets as tc
 from shared.events.envelope import Envelope
 from shared.store.eventstore import EventStore
 from shared.store.replay import replay_into
@@ -40,7 +40,7 @@ class Meta:
 
 async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
     match event:
-        case events.TimesheetDrafted():
+        case tc.TimesheetDrafted():
             await _ensure_report(conn, envelope.municipality, event)
             await conn.execute(
                 "update reports set status = 'draft', reported_hours = $2 where timesheet_id = $1",
@@ -48,7 +48,7 @@ async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
                 sum((e.hours for e in event.entries), Decimal(0)),
             )
             await _entries(conn, event, event.entries, event.notes_by_entry(), counted=False)
-        case events.TimesheetSubmitted():
+        case tc.TimesheetSubmitted():
             await conn.execute(
                 "update reports set status = 'submitted', version = $2, submitted_on = $3,"
                 " reported_hours = $4, findings = $5::jsonb, reasons = '[]',"
@@ -62,7 +62,7 @@ async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
             )
             notes = await _notes(conn, event.timesheet_id)
             await _entries(conn, event, event.entries, notes, counted=True)
-        case events.TimesheetAttested():
+        case tc.TimesheetAttested():
             await conn.execute(
                 "update reports set status = 'attested', attested_on = $2, attested_by = $3"
                 " where timesheet_id = $1",
@@ -70,11 +70,9 @@ async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
                 event.attested_on,
                 event.attested_by,
             )
-        case events.TimesheetApproved() | events.TimesheetCorrected():
+        case tc.TimesheetApproved() | tc.TimesheetCorrected():
             on = (
-                event.approved_on
-                if isinstance(event, events.TimesheetApproved)
-                else event.corrected_on
+                event.approved_on if isinstance(event, tc.TimesheetApproved) else event.corrected_on
             )
             await conn.execute(
                 "update reports set status = 'approved', approved_on = $2, approved_hours = $3"
@@ -95,7 +93,7 @@ async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
                     reduction.entry_index,
                     reduction.approved_hours,
                 )
-        case events.TimesheetRejected():
+        case tc.TimesheetRejected():
             await conn.execute(
                 "update reports set status = 'rejected', reasons = $2::jsonb"
                 " where timesheet_id = $1",
@@ -103,14 +101,14 @@ async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
                 json.dumps(event.reasons),
             )
             await _count(conn, event.timesheet_id, counted=False)
-        case events.TimesheetReopened():
+        case tc.TimesheetReopened():
             await conn.execute(
                 "update reports set status = 'draft', version = $2 where timesheet_id = $1",
                 event.timesheet_id,
                 event.version,
             )
             await _count(conn, event.timesheet_id, counted=False)
-        case events.TimesheetOverdue():
+        case tc.TimesheetOverdue():
             await _ensure_report(conn, envelope.municipality, event)
             await conn.execute(
                 "update reports set overdue = true, due_on = $2, overdue_detected_on = $3"
@@ -125,7 +123,7 @@ async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
 
 
 async def _ensure_report(
-    conn: Connection, municipality: str, event: events.TimesheetDrafted | events.TimesheetOverdue
+    conn: Connection, municipality: str, event: tc.TimesheetDrafted | tc.TimesheetOverdue
 ) -> None:
     await conn.execute(
         "insert into reports (timesheet_id, municipality, assistant_id, case_id,"
@@ -149,8 +147,8 @@ async def _notes(conn: Connection, timesheet_id: str) -> dict[int, str]:
 
 async def _entries(
     conn: Connection,
-    event: events.TimesheetDrafted | events.TimesheetSubmitted,
-    entries: list[events.ReportedEntry],
+    event: tc.TimesheetDrafted | tc.TimesheetSubmitted,
+    entries: list[tc.ReportedEntry],
     notes: dict[int, str],
     *,
     counted: bool,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import get_args
 
 import pytest
 
@@ -18,8 +19,10 @@ from services.payments.run_domain import (
     ApproveRun,
     OpenRun,
     ReturnPayment,
+    RunCommand,
     RunState,
     decide,
+    decided_command_types,
     evolve,
 )
 from shared.contracts.payments import (
@@ -67,6 +70,12 @@ def approve(state: RunState, actor: str) -> RunState:
     for event in decide(ApproveRun(TODAY, actor, TOTALS, [payment()], [], None), state):
         state = evolve(state, event)
     return state
+
+
+def test_every_command_has_exactly_its_rule() -> None:
+    # The rules are registered by type (@decides), so a command added to ``RunCommand``
+    # without one would only fail when first sent.
+    assert decided_command_types() == frozenset(get_args(RunCommand))
 
 
 def test_the_user_who_opened_a_run_may_not_approve_it() -> None:
