@@ -72,6 +72,14 @@ class ByType(Generic[F]):
     def get(self, key: type[Any]) -> F | None:
         return self._functions.get(key)
 
+    def of(self, key: type[Any]) -> F:
+        """The function for ``key``, where every type must have one (a command's rule):
+        none is a programming error, a type written without its function."""
+        function = self._functions.get(key)
+        if function is None:
+            raise TypeError(f"nothing registered as {self._kind} for {key.__name__}")
+        return function
+
     @property
     def types(self) -> frozenset[type[Any]]:
         return frozenset(self._functions)

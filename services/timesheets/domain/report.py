@@ -242,26 +242,19 @@ def evolve(state: ReportState, event: BaseModel) -> ReportState:
 
 # ---- decide: one small function per command --------------------------------------------
 
-# Each rule is registered with ``@decides(CommandType)`` over it (shared/aggregate.py
+# Each rule is registered with ``@decides(CommandType)`` over
+# ``def name(command: CommandType, state: ReportState) -> TheEvent | None`` (shared/aggregate.py
 # ``ByType``), so adding a command is its dataclass and its rule, not also a case of a
-# ``match`` elsewhere; a test checks every type of ``Command`` has its rule.
-_RULES: ByType[Callable[[Any, ReportState], list[BaseModel]]] = ByType("a rule")
-
-# ``@decides(CommandType)`` over ``def name(command: CommandType, state) -> list[BaseModel]``.
-decides = _RULES.register
-
-
-def decided_command_types() -> frozenset[type[Any]]:
-    """The command types with a rule (a test checks them against ``Command``)."""
-    return _RULES.types
+# ``match`` elsewhere; a test checks every type of ``Command`` has its rule. A command on a
+# report causes one event at most (None: nothing changes, e.g. overdue recorded already).
+RULES: ByType[Callable[[Any, ReportState], BaseModel | None]] = ByType("a rule")
+decides = RULES.register
 
 
 def decide(command: Command, state: ReportState) -> list[BaseModel]:
-    """The events ``command`` causes on ``state`` (none, one, or a refusal)."""
-    rule = _RULES.get(type(command))
-    if rule is None:  # a programming error: a command type written without its rule
-        raise TypeError(f"no rule decides {type(command).__name__}")
-    return rule(command, state)
+    """The events ``command`` causes on ``state`` (none or one), or a refusal."""
+    event = RULES.of(type(command))(command, state)
+    return [] if event is None else [event]
 
 
 def _existing(state: ReportState) -> Report:
@@ -278,7 +271,7 @@ def _needs(state: ReportState, allowed: frozenset[Status] | set[Status], doing: 
 
 
 @decides(SaveDraft)
-def draft(command: SaveDraft, state: ReportState) -> list[BaseModel]:
+def draft(command: SaveDraft, state: ReportState) -> TimesheetDrafted:
     if state.status not in (None, Status.DRAFT):
         raise IllegalTransition(
             f"the report is {state.status}: only a draft can change (reopen it first)"
@@ -288,13 +281,11 @@ def draft(command: SaveDraft, state: ReportState) -> list[BaseModel]:
         raise InvalidCommand(errors)
     report = state.report or command.report
     ordered = sorted(command.entries, key=lambda e: (e.day, e.start))
-    return [
-        TimesheetDrafted(
-            **report.assignment_ids(),
-            entries=[reported(e) for e in ordered],
-            notes=[EntryNote(entry_index=i, note=e.note) for i, e in enumerate(ordered) if e.note],
-        )
-    ]
+    return TimesheetDrafted(
+        **report.assignment_ids(),
+        entries=[reported(e) for e in ordered],
+        notes=[EntryNote(entry_index=i, note=e.note) for i, e in enumerate(ordered) if e.note],
+    )
 
 
 def _finding(f: RuleFinding) -> Finding:
@@ -302,26 +293,24 @@ def _finding(f: RuleFinding) -> Finding:
 
 
 @decides(Submit)
-def submit(command: Submit, state: ReportState) -> list[BaseModel]:
+def submit(command: Submit, state: ReportState) -> TimesheetSubmitted:
     """rules.md §7.2: a report with findings can be submitted; the findings go with it."""
     report = _needs(state, {Status.DRAFT}, "submitted")
     if not state.entries:
         raise invalid("entries", "a report needs at least one entry")
     findings = command.checks.findings(state, command.today)
-    return [
-        TimesheetSubmitted(
-            **report.assignment_ids(),
-            version=state.version,
-            submitted_on=command.today,
-            entries=list(state.entries),
-            reported_hours=sum((e.hours for e in state.entries), Decimal(0)),
-            findings=[_finding(f) for f in findings],
-        )
-    ]
+    return TimesheetSubmitted(
+        **report.assignment_ids(),
+        version=state.version,
+        submitted_on=command.today,
+        entries=list(state.entries),
+        reported_hours=sum((e.hours for e in state.entries), Decimal(0)),
+        findings=[_finding(f) for f in findings],
+    )
 
 
 @decides(Attest)
-def attest(command: Attest, state: ReportState) -> list[BaseModel]:
+def attest(command: Attest, state: ReportState) -> TimesheetAttested:
     """rules.md §7.1: the client or representative confirms the days the service was given."""
     report = _needs(state, REVIEWABLE, "attested")
     reported_days = sorted({e.day for e in state.entries})
@@ -331,19 +320,17 @@ def attest(command: Attest, state: ReportState) -> list[BaseModel]:
         raise invalid("days", f"not days of this report: {', '.join(map(str, unknown))}")
     if not days:
         raise invalid("days", "name at least one day")
-    return [
-        TimesheetAttested(
-            **report.ids(),
-            version=state.version,
-            attested_on=command.today,
-            attested_by=command.by,
-            days=days,
-        )
-    ]
+    return TimesheetAttested(
+        **report.ids(),
+        version=state.version,
+        attested_on=command.today,
+        attested_by=command.by,
+        days=days,
+    )
 
 
 @decides(Approve)
-def approve(command: Approve, state: ReportState) -> list[BaseModel]:
+def approve(command: Approve, state: ReportState) -> TimesheetApproved | TimesheetCorrected:
     """rules.md §7.2: the hours without findings (or overridden), never more than reported."""
     report = _needs(state, REVIEWABLE, "approved")
     checks = command.checks
@@ -365,75 +352,65 @@ def approve(command: Approve, state: ReportState) -> list[BaseModel]:
     total = sum(result.approved, Decimal(0))
     if state.ever_approved:
         change = difference(state.approved, days)
-        return [
-            TimesheetCorrected(
-                **report.assignment_ids(),
-                version=state.version,
-                corrected_on=command.today,
-                approved_hours=total,
-                days=days,
-                difference_hours=sum((d.hours for d in change), Decimal(0)),
-                difference=change,
-                reductions=result.reductions,
-                overrides=result.overrides,
-            )
-        ]
-    return [
-        TimesheetApproved(
+        return TimesheetCorrected(
             **report.assignment_ids(),
             version=state.version,
-            approved_on=command.today,
-            reported_hours=sum(reported_hours, Decimal(0)),
+            corrected_on=command.today,
             approved_hours=total,
             days=days,
+            difference_hours=sum((d.hours for d in change), Decimal(0)),
+            difference=change,
             reductions=result.reductions,
             overrides=result.overrides,
         )
-    ]
+    return TimesheetApproved(
+        **report.assignment_ids(),
+        version=state.version,
+        approved_on=command.today,
+        reported_hours=sum(reported_hours, Decimal(0)),
+        approved_hours=total,
+        days=days,
+        reductions=result.reductions,
+        overrides=result.overrides,
+    )
 
 
 @decides(Reject)
-def reject(command: Reject, state: ReportState) -> list[BaseModel]:
+def reject(command: Reject, state: ReportState) -> TimesheetRejected:
     report = _needs(state, REVIEWABLE, "rejected")
     unknown = [r for r in command.reasons if r not in REJECTION_CODES]
     if unknown or not command.reasons:
         raise invalid("reasons", f"give reason codes of {sorted(REJECTION_CODES)}")
-    return [
-        TimesheetRejected(
-            **report.ids(),
-            version=state.version,
-            rejected_on=command.today,
-            reasons=list(dict.fromkeys(command.reasons)),
-        )
-    ]
+    return TimesheetRejected(
+        **report.ids(),
+        version=state.version,
+        rejected_on=command.today,
+        reasons=list(dict.fromkeys(command.reasons)),
+    )
 
 
 @decides(Reopen)
-def reopen(command: Reopen, state: ReportState) -> list[BaseModel]:
+def reopen(command: Reopen, state: ReportState) -> TimesheetReopened:
     """A new version to correct: from submitted, attested, rejected or approved."""
     report = _needs(state, REVIEWABLE | {Status.REJECTED, Status.APPROVED}, "reopened")
-    return [
-        TimesheetReopened(
-            **report.ids(),
-            version=state.version + 1,
-            reopened_on=command.today,
-        )
-    ]
+    return TimesheetReopened(
+        **report.ids(),
+        version=state.version + 1,
+        reopened_on=command.today,
+    )
 
 
 @decides(MarkOverdue)
-def mark_overdue(command: MarkOverdue, state: ReportState) -> list[BaseModel]:
+def mark_overdue(command: MarkOverdue, state: ReportState) -> TimesheetOverdue | None:
     """Once per report, when no version was submitted and the due day has passed."""
     if state.overdue or state.submitted or command.today <= command.due_on:
-        return []
+        return None
     report = state.report or command.report
-    return [
-        TimesheetOverdue(
-            **report.assignment_ids(),
-            due_on=command.due_on,
-            detected_on=command.today,
-        )
-    ]
+    return TimesheetOverdue(
+        **report.assignment_ids(),
+        due_on=command.due_on,
+        detected_on=command.today,
+    )
 
 
 REPORT = Aggregate(category=STREAM_PREFIX, initial=ReportState(report=None), evolve=evolve)

@@ -11,6 +11,7 @@ import pytest
 from services.timesheets.domain.approval import Requested
 from services.timesheets.domain.errors import IllegalTransition, InvalidCommand
 from services.timesheets.domain.report import (
+    RULES,
     Approve,
     Attest,
     Command,
@@ -22,7 +23,6 @@ from services.timesheets.domain.report import (
     Status,
     Submit,
     decide,
-    decided_command_types,
 )
 from shared.contracts.timesheets import (
     Override,
@@ -53,7 +53,7 @@ def approve(state: ReportState, **kwargs: object) -> TimesheetApproved | Timeshe
 def test_every_command_has_exactly_its_rule() -> None:
     # The rules are registered by type (@decides), so a command added to ``Command``
     # without one would only fail when first sent.
-    assert decided_command_types() == frozenset(get_args(Command))
+    assert frozenset(get_args(Command)) == RULES.types
 
 
 def test_only_a_draft_changes_and_only_a_submitted_report_is_reviewed() -> None:
