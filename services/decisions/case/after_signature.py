@@ -17,6 +17,7 @@ from services.decisions.case.state import (
     Decision,
     Objection,
     apply_act,
+    decides,
     evolves,
     first_day_of,
     is_reduction,
@@ -133,6 +134,7 @@ def latest_grant_act(state: CaseState) -> int | None:
     return None
 
 
+@decides(NotifyAct)
 def notify(command: NotifyAct, state: CaseState) -> list[BaseModel]:
     """legal.md §6: the day notified, in effect, and the last day for an objection."""
     assert state.opened is not None
@@ -182,6 +184,7 @@ def notify(command: NotifyAct, state: CaseState) -> list[BaseModel]:
     ]
 
 
+@decides(FileObjection)
 def file_objection(command: FileObjection, state: CaseState) -> list[BaseModel]:
     """legal.md §5: an objection suspends the act from the day of filing (APL 80)."""
     assert state.opened is not None
@@ -239,6 +242,7 @@ def file_objection(command: FileObjection, state: CaseState) -> list[BaseModel]:
     ]
 
 
+@decides(DecideObjection)
 def decide_objection(command: DecideObjection, state: CaseState) -> list[BaseModel]:
     """legal.md §5 item 4: apply the body's decision. Upheld or changed: a held-back act
     takes effect from ``effect_from`` (not before the body's decision: no retroactive
@@ -293,6 +297,7 @@ def decide_objection(command: DecideObjection, state: CaseState) -> list[BaseMod
     ]
 
 
+@decides(LeaveWithoutProgress)
 def leave_without_progress(command: LeaveWithoutProgress, state: CaseState) -> list[BaseModel]:
     """APL 56(1.1), legal.md §6: a defect stops the decision term until it is fixed."""
     assert state.opened is not None
@@ -314,6 +319,7 @@ def leave_without_progress(command: LeaveWithoutProgress, state: CaseState) -> l
     ]
 
 
+@decides(FixDefect)
 def fix_defect(command: FixDefect, state: CaseState) -> list[BaseModel]:
     """legal.md §6: the one-month decision term runs from the day the defect is fixed."""
     assert state.opened is not None
@@ -332,6 +338,7 @@ def fix_defect(command: FixDefect, state: CaseState) -> list[BaseModel]:
     ]
 
 
+@decides(EndCase)
 def end_case(command: EndCase, state: CaseState) -> list[BaseModel]:
     """legal.md §2: no act when a grant reaches its end date (it ends by its own term) or
     when the person dies (it lapses); the case closes and assignments end that day."""
@@ -420,11 +427,6 @@ def objection_decided(state: CaseState, event: ObjectionDecided) -> CaseState:
 @evolves(ApplicationLeftWithoutProgress)
 def left_without_progress(state: CaseState, event: ApplicationLeftWithoutProgress) -> CaseState:
     return replace(state, defect=event, defect_fixed=None)
-
-
-@evolves(DefectFixed)
-def defect_fixed(state: CaseState, event: DefectFixed) -> CaseState:
-    return replace(state, defect_fixed=event)
 
 
 @evolves(CaseEnded)

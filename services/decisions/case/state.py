@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from types import GenericAlias
+from typing import Any, get_type_hints
 
 from pydantic import BaseModel
 
@@ -260,11 +261,49 @@ def require_elsewhere(state: CaseState, field: str, other: str) -> None:
 # ``decide`` that emits the event (case/decide.py, case/grants.py, case/after_signature.py;
 # this package's __init__ imports them all, so the registry is complete whenever the
 # package is imported). Adding an event: docs/decisions.md, "Adding an event".
-_EVOLVERS: ByType[Callable[[CaseState, Any], CaseState]] = ByType("an evolve function")
+Evolver = Callable[[CaseState, Any], CaseState]
+_EVOLVERS: ByType[Evolver] = ByType("an evolve function")
 
 
 # ``@evolves(EventType)`` over ``def name(state: CaseState, event: EventType) -> CaseState``.
 evolves = _EVOLVERS.register
+
+
+# Events that change nothing of a case but their own record, and the field of ``CaseState``
+# that keeps them: the latest one, or each one in order (a tuple field). They need no
+# function of their own; every other event has its ``@evolves`` function.
+KEPT_LATEST: dict[type[BaseModel], str] = {
+    AssessmentRecorded: "assessment",  # the latest assessment counts (docs/decisions.md)
+    DecisionOverdue: "overdue",
+    DefectFixed: "defect_fixed",
+}
+KEPT_IN_ORDER: dict[type[BaseModel], str] = {
+    DocumentRecorded: "documents",
+    InformationRequested: "information_requests",
+}
+
+
+def kept_at(event_type: type[BaseModel], field: str, *, in_order: bool) -> Evolver:
+    """The evolve function that keeps ``event_type``'s events at ``field``. The field is
+    named by a string, so its type is checked here, on import, where mypy cannot."""
+    kept = GenericAlias(tuple, (event_type, ...)) if in_order else event_type | None
+    declared = get_type_hints(CaseState).get(field, "not a field")
+    if declared != kept:
+        name = event_type.__name__
+        raise TypeError(f"{name} is not kept at CaseState.{field} ({declared}): needs {kept}")
+
+    def keep(state: CaseState, event: BaseModel) -> CaseState:
+        value = (*getattr(state, field), event) if in_order else event
+        changes: dict[str, Any] = {field: value}  # of the type checked above
+        return replace(state, **changes)
+
+    return keep
+
+
+for _event_type, _field in KEPT_LATEST.items():
+    _EVOLVERS.add(_event_type, kept_at(_event_type, _field, in_order=False))
+for _event_type, _field in KEPT_IN_ORDER.items():
+    _EVOLVERS.add(_event_type, kept_at(_event_type, _field, in_order=True))
 
 
 def evolved_event_types() -> frozenset[type[BaseModel]]:
@@ -294,6 +333,28 @@ def apply_act(state: CaseState, event: BaseModel) -> CaseState:
     Events a case does not show (none today) leave it as it is."""
     evolver = _EVOLVERS.get(type(event))
     return state if evolver is None else evolver(state, event)
+
+
+# The rule of each command, registered with ``@decides(CommandType)`` over
+# ``def name(command: CommandType, state: CaseState) -> list[BaseModel]`` next to the
+# command's class (case/decide.py, case/grants.py, case/after_signature.py); ``decide()``
+# in case/decide.py sends each command to its rule. Here, beside ``evolves``, so that the
+# modules with rules register them without importing the dispatch that imports them.
+_RULES: ByType[Callable[[Any, CaseState], list[BaseModel]]] = ByType("a decide function")
+decides = _RULES.register
+
+
+def rule_of(command: object) -> Callable[[Any, CaseState], list[BaseModel]]:
+    """The function that decides ``command`` (a ``TypeError`` for a type no rule decides)."""
+    rule = _RULES.get(type(command))
+    if rule is None:
+        raise TypeError(f"unknown command {command!r}")
+    return rule
+
+
+def decided_command_types() -> frozenset[type[Any]]:
+    """The command types a case decides (a test checks them against ``CaseCommand``)."""
+    return _RULES.types
 
 
 def first_day_of(act: Decision) -> date | None:
