@@ -357,33 +357,28 @@ def decided_command_types() -> frozenset[type[Any]]:
     return _RULES.types
 
 
+# The field of each act that changes the grant holding the first day it does so (acts
+# absent here change no grant: a grant, a refusal, an extension notice).
+FIRST_DAY_FIELDS: dict[type[BaseModel], str] = {
+    ServiceTerminated: "terminated_from",
+    ServiceSuspended: "suspended_from",
+    GrantAmended: "effective_from",
+    ServiceResumed: "resumed_on",
+}
+
+
 def first_day_of(act: Decision) -> date | None:
     """The first day an act changes the grant (None for acts that change no grant)."""
-    match act:
-        case ServiceTerminated():
-            return act.terminated_from
-        case ServiceSuspended():
-            return act.suspended_from
-        case GrantAmended():
-            return act.effective_from
-        case ServiceResumed():
-            return act.resumed_on
-    return None
+    field = FIRST_DAY_FIELDS.get(type(act))
+    first_day: date | None = None if field is None else getattr(act, field)
+    return first_day
 
 
 def with_first_day(act: Decision, first_day: date) -> Decision:
     """The act with another first day of effect (a later entry into force, the body's
     decision on an objection)."""
-    match act:
-        case ServiceTerminated():
-            return act.model_copy(update={"terminated_from": first_day})
-        case ServiceSuspended():
-            return act.model_copy(update={"suspended_from": first_day})
-        case GrantAmended():
-            return act.model_copy(update={"effective_from": first_day})
-        case ServiceResumed():
-            return act.model_copy(update={"resumed_on": first_day})
-    return act
+    field = FIRST_DAY_FIELDS.get(type(act))
+    return act if field is None else act.model_copy(update={field: first_day})
 
 
 CASE = Aggregate("case-", CaseState(), evolve)

@@ -20,7 +20,14 @@ from services.decisions.case.commands import MarkOverdue, TerminateService
 from services.decisions.case.decide import decide
 from services.decisions.case.grants import AmendGrant
 from services.decisions.case.hearing import HearingRecord, MissingStep
-from services.decisions.case.state import CaseState, CaseStatus
+from services.decisions.case.state import (
+    DECISION_TYPES,
+    FIRST_DAY_FIELDS,
+    CaseState,
+    CaseStatus,
+    first_day_of,
+    with_first_day,
+)
 from services.decisions.domain import IllegalTransition, InvalidCommand
 from shared.contracts.decisions import (
     ActNotified,
@@ -229,3 +236,19 @@ def test_the_act_names_the_exception_and_the_dated_fact() -> None:
         "Lēmums piemērojams no datēta fakta: deklarētās dzīvesvietas maiņa no 2026. gada "
         "1. maija (avots: Iedzīvotāju reģistrs)."
     ) in text
+
+
+def test_each_act_that_changes_a_grant_names_a_date_field_as_its_first_day() -> None:
+    assert set(FIRST_DAY_FIELDS) < set(DECISION_TYPES)
+    for act, field in FIRST_DAY_FIELDS.items():
+        assert act.model_fields[field].annotation is date, act.__name__
+
+
+def test_an_acts_first_day_is_read_and_moved_at_its_own_field() -> None:
+    state = run([terminate(date(2026, 6, 1))], granted())
+    termination, grant = state.decisions[-1], state.decisions[0]
+    assert first_day_of(termination) == date(2026, 6, 1)
+    moved = with_first_day(termination, date(2026, 6, 15))
+    assert moved.terminated_from == date(2026, 6, 15)  # type: ignore[union-attr]
+    assert first_day_of(grant) is None  # a grant changes no grant in force
+    assert with_first_day(grant, date(2026, 6, 15)) is grant
