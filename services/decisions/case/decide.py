@@ -115,23 +115,20 @@ def open_case(command: OpenCase, state: CaseState) -> list[BaseModel]:
 
 @decides(RecordDocument)
 def record_document(command: RecordDocument, state: CaseState) -> list[BaseModel]:
-    assert state.opened is not None
     if any(d.document_id == command.document_id for d in state.documents):
         return []  # the same document delivered again: already recorded
-    return [DocumentRecorded(case_id=state.opened.case_id, **_fields(command))]
+    return [DocumentRecorded(case_id=state.case_id, **_fields(command))]
 
 
 @decides(OpenTask)
 def open_task(command: OpenTask, state: CaseState) -> list[BaseModel]:
-    assert state.opened is not None
     if state.task(command.task_id) is not None:
         return []  # the same report delivered again: its task exists already
-    return [TaskOpened(case_id=state.opened.case_id, **_fields(command))]
+    return [TaskOpened(case_id=state.case_id, **_fields(command))]
 
 
 @decides(CloseTask)
 def close_task(command: CloseTask, state: CaseState) -> list[BaseModel]:
-    assert state.opened is not None
     task = state.task(command.task_id)
     if task is None:
         raise NotFound(f"no task {command.task_id} on this case")
@@ -139,7 +136,7 @@ def close_task(command: CloseTask, state: CaseState) -> list[BaseModel]:
         raise IllegalTransition(f"task {command.task_id} is already closed")
     return [
         TaskClosed(
-            case_id=state.opened.case_id,
+            case_id=state.case_id,
             task_id=task.task_id,
             closed_on=command.today,
             resolution=command.resolution,
@@ -149,27 +146,24 @@ def close_task(command: CloseTask, state: CaseState) -> list[BaseModel]:
 
 @decides(RequestInformation)
 def request_information(command: RequestInformation, state: CaseState) -> list[BaseModel]:
-    assert state.opened is not None
     require_status(state, LIVE, "request information")
     # rules.md §5.4: recorded, but the deadline stays where it is.
-    return [InformationRequested(case_id=state.opened.case_id, **_fields(command))]
+    return [InformationRequested(case_id=state.case_id, **_fields(command))]
 
 
 @decides(RecordAssessment)
 def record_assessment(command: RecordAssessment, state: CaseState) -> list[BaseModel]:
-    assert state.opened is not None
     require_status(state, LIVE, "record an assessment")
     errors = command.facts.errors_on(command.today)
     if errors:
         raise InvalidCommand(errors)
-    return [command.facts.recorded(state.opened.case_id, command.today)]
+    return [command.facts.recorded(state.case_id, command.today)]
 
 
 @decides(WithdrawApplication)
 def withdraw(command: WithdrawApplication, state: CaseState) -> list[BaseModel]:
     """rules.md §5.6: before a decision the case closes; a grant in force is terminated."""
-    assert state.opened is not None
-    case_id = state.opened.case_id
+    case_id = state.case_id
     if state.status is CaseStatus.OPEN:
         return [
             CaseClosed(
@@ -194,7 +188,6 @@ def withdraw(command: WithdrawApplication, state: CaseState) -> list[BaseModel]:
 @decides(SuspendService)
 def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
     """rules.md §3.3: a stay in an institution, hospital or prison suspends, not ends."""
-    assert state.opened is not None
     require_status(state, {CaseStatus.GRANTED}, "suspend the service")
     assert state.grant is not None
     if not state.grant.period_start <= command.suspended_from <= state.grant.period_end:
@@ -218,7 +211,6 @@ def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
 
 @decides(ResumeService)
 def resume(command: ResumeService, state: CaseState) -> list[BaseModel]:
-    assert state.opened is not None
     require_status(state, {CaseStatus.SUSPENDED}, "resume the service")
     assert state.grant is not None and state.suspension is not None
     start, end = state.suspension.suspended_from, state.grant.period_end
@@ -240,7 +232,6 @@ def resume(command: ResumeService, state: CaseState) -> list[BaseModel]:
 @decides(TerminateService)
 def terminate(command: TerminateService, state: CaseState) -> list[BaseModel]:
     """rules.md §5.6: withdrawal, move, expiry, not used, or the period ended."""
-    assert state.opened is not None
     require_status(state, WITH_GRANT, "terminate the service")
     assert state.grant is not None
     start, day_after = state.grant.period_start, state.grant.period_end + timedelta(days=1)

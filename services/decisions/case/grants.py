@@ -221,7 +221,7 @@ def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
         command.require_may_change(
             command.effective_from, "effective_from", "a reduction of the service", command.today
         )
-    case_id = state.opened.case_id
+    case_id = state.case_id
     events: list[BaseModel] = []
     if command.facts is not None:
         events.append(command.facts.recorded(case_id, command.today))

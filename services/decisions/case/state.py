@@ -167,6 +167,12 @@ class CaseState:
     def exists(self) -> bool:
         return self.opened is not None
 
+    @property
+    def case_id(self) -> str:
+        """The id of an opened case (``decide`` sends a command to its rule only then)."""
+        assert self.opened is not None
+        return self.opened.case_id
+
     def belongs_to(self, municipality: str) -> bool:
         return self.opened is not None and self.opened.municipality == municipality
 
@@ -177,9 +183,8 @@ class CaseState:
     def new_act(self, today: date) -> dict[str, Any]:
         """The fields every new act of this case starts with: the case, the act's number and
         the day it is decided (keywords of the act's event)."""
-        assert self.opened is not None
         return {
-            "case_id": self.opened.case_id,
+            "case_id": self.case_id,
             "decision_number": self.next_decision_number,
             "decided_on": today,
         }
