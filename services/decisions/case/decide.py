@@ -4,7 +4,8 @@ Lifecycle (docs/decisions.md): ``open`` → ``granted`` ⇄ ``suspended`` → ``
 ``open`` → ``refused``; ``open`` → ``withdrawn``. The commands decided here are in
 ``commands.py``, state and ``evolve`` in ``state.py``; deciding and amending (which run
 ``assess``) and what follows the signature are decided, with their commands, in
-``grants.py`` and ``after_signature.py``.
+``grants.py`` and ``after_signature.py``. Each rule is registered with ``@decides`` over
+it; ``decide`` sends a command to its rule.
 """
 
 from __future__ import annotations

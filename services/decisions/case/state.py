@@ -1,4 +1,5 @@
-"""The state of one case and how each event changes it (pure; rules.md §3–5)."""
+"""The state of one case, how each event changes it, and which rule decides each command
+(pure; rules.md §3–5)."""
 
 from __future__ import annotations
 
