@@ -112,6 +112,19 @@ def act_of(state: CaseState, number: int) -> Decision:
     return state.decisions[number - 1]
 
 
+def signed_act_of(state: CaseState, number: int) -> Decision:
+    """The act ``number``, to be notified or contested: an extension notice is numbered like one
+    but is a letter, not an act (legal.md §2), so it has no entry into force and no objection."""
+    act = act_of(state, number)
+    if isinstance(act, DeadlineExtended):
+        raise invalid(
+            "decision_number",
+            "is an extension notice, a letter and not an act: it has no entry into force "
+            "and no objection",
+        )
+    return act
+
+
 def is_unfavourable_change(state: CaseState, number: int) -> bool:
     """legal.md §2: a termination (not on the person's own withdrawal), an interruption, or
     an amendment that lowers the hours or shortens the period."""
@@ -137,12 +150,7 @@ def latest_grant_act(state: CaseState) -> int | None:
 @decides(NotifyAct)
 def notify(command: NotifyAct, state: CaseState) -> list[BaseModel]:
     """legal.md §6: the day notified, in effect, and the last day for an objection."""
-    act = act_of(state, command.decision_number)
-    if isinstance(act, DeadlineExtended):
-        raise invalid(
-            "decision_number",
-            "is an extension notice, a letter and not an act: it has no entry into force",
-        )
+    act = signed_act_of(state, command.decision_number)
     if state.notification(command.decision_number) is not None:
         raise IllegalTransition(f"decision {command.decision_number} is already notified")
     if not act.decided_on <= command.sent_on <= command.today:
@@ -187,9 +195,7 @@ def notify(command: NotifyAct, state: CaseState) -> list[BaseModel]:
 def file_objection(command: FileObjection, state: CaseState) -> list[BaseModel]:
     """legal.md §5: an objection suspends the act from the day of filing (APL 80)."""
     number = command.decision_number
-    act = act_of(state, number)
-    if isinstance(act, DeadlineExtended):
-        raise invalid("decision_number", "is an extension notice: a letter, not an act")
+    act = signed_act_of(state, number)
     if state.pending_objection(number) is not None:
         raise IllegalTransition(f"an objection against decision {number} is already pending")
     if command.filed_on > command.today:

@@ -16,7 +16,7 @@ from services.decisions.case.after_signature import (
     LeaveWithoutProgress,
     NotifyAct,
 )
-from services.decisions.case.commands import MarkOverdue, TerminateService
+from services.decisions.case.commands import ExtendDeadline, MarkOverdue, TerminateService
 from services.decisions.case.decide import decide
 from services.decisions.case.grants import AmendGrant
 from services.decisions.case.hearing import HearingRecord, MissingStep
@@ -42,7 +42,15 @@ from shared.contracts.decisions import (
 )
 from shared.rules import decision_deadline
 from shared.rules.notification import NotificationMethod
-from tests.unit.decisions.builders import DECIDED, HEARD, assessed, decision, granted, run
+from tests.unit.decisions.builders import (
+    DECIDED,
+    HEARD,
+    assessed,
+    decision,
+    granted,
+    open_case,
+    run,
+)
 
 LATER = date(2026, 5, 4)  # the day the changes are decided (a Monday)
 
@@ -252,3 +260,16 @@ def test_an_acts_first_day_is_read_and_moved_at_its_own_field() -> None:
     assert moved.terminated_from == date(2026, 6, 15)  # type: ignore[union-attr]
     assert first_day_of(grant) is None  # a grant changes no grant in force
     assert with_first_day(grant, date(2026, 6, 15)) is grant
+
+
+def test_an_extension_notice_is_neither_notified_as_an_act_nor_contested() -> None:
+    today = date(2026, 3, 20)
+    state = run([open_case(), ExtendDeadline(date(2026, 5, 29), "gaidām atzinumu", today)])
+    notify = NotifyAct(1, NotificationMethod.IN_PERSON, today, False, today)
+    contest = FileObjection("o-1", 1, today, "klients", today)
+    for command in (notify, contest):
+        with pytest.raises(InvalidCommand) as refused:
+            decide(command, state)
+        [error] = refused.value.errors
+        assert error.field == "decision_number"
+        assert "extension notice" in error.message
