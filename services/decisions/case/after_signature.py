@@ -17,6 +17,7 @@ from services.decisions.case.state import (
     Decision,
     Objection,
     apply_act,
+    decides,
     evolves,
     first_day_of,
     is_reduction,
@@ -111,6 +112,19 @@ def act_of(state: CaseState, number: int) -> Decision:
     return state.decisions[number - 1]
 
 
+def signed_act_of(state: CaseState, number: int) -> Decision:
+    """The act ``number``, to be notified or contested: an extension notice is numbered like one
+    but is a letter, not an act (legal.md §2), so it has no entry into force and no objection."""
+    act = act_of(state, number)
+    if isinstance(act, DeadlineExtended):
+        raise invalid(
+            "decision_number",
+            "is an extension notice, a letter and not an act: it has no entry into force "
+            "and no objection",
+        )
+    return act
+
+
 def is_unfavourable_change(state: CaseState, number: int) -> bool:
     """legal.md §2: a termination (not on the person's own withdrawal), an interruption, or
     an amendment that lowers the hours or shortens the period."""
@@ -133,15 +147,10 @@ def latest_grant_act(state: CaseState) -> int | None:
     return None
 
 
+@decides(NotifyAct)
 def notify(command: NotifyAct, state: CaseState) -> list[BaseModel]:
     """legal.md §6: the day notified, in effect, and the last day for an objection."""
-    assert state.opened is not None
-    act = act_of(state, command.decision_number)
-    if isinstance(act, DeadlineExtended):
-        raise invalid(
-            "decision_number",
-            "is an extension notice, a letter and not an act: it has no entry into force",
-        )
+    act = signed_act_of(state, command.decision_number)
     if state.notification(command.decision_number) is not None:
         raise IllegalTransition(f"decision {command.decision_number} is already notified")
     if not act.decided_on <= command.sent_on <= command.today:
@@ -166,7 +175,7 @@ def notify(command: NotifyAct, state: CaseState) -> list[BaseModel]:
         deferred = dates.effective_on
     return [
         ActNotified(
-            case_id=state.opened.case_id,
+            case_id=state.case_id,
             decision_number=command.decision_number,
             act=type(act).__name__,
             act_first_day=first_day,
@@ -182,13 +191,11 @@ def notify(command: NotifyAct, state: CaseState) -> list[BaseModel]:
     ]
 
 
+@decides(FileObjection)
 def file_objection(command: FileObjection, state: CaseState) -> list[BaseModel]:
     """legal.md §5: an objection suspends the act from the day of filing (APL 80)."""
-    assert state.opened is not None
     number = command.decision_number
-    act = act_of(state, number)
-    if isinstance(act, DeadlineExtended):
-        raise invalid("decision_number", "is an extension notice: a letter, not an act")
+    act = signed_act_of(state, number)
     if state.pending_objection(number) is not None:
         raise IllegalTransition(f"an objection against decision {number} is already pending")
     if command.filed_on > command.today:
@@ -225,7 +232,7 @@ def file_objection(command: FileObjection, state: CaseState) -> list[BaseModel]:
             )
     return [
         ObjectionFiled(
-            case_id=state.opened.case_id,
+            case_id=state.case_id,
             objection_id=command.objection_id,
             decision_number=number,
             act=type(act).__name__,
@@ -239,11 +246,11 @@ def file_objection(command: FileObjection, state: CaseState) -> list[BaseModel]:
     ]
 
 
+@decides(DecideObjection)
 def decide_objection(command: DecideObjection, state: CaseState) -> list[BaseModel]:
     """legal.md §5 item 4: apply the body's decision. Upheld or changed: a held-back act
     takes effect from ``effect_from`` (not before the body's decision: no retroactive
     unfavourable effect); revoked: it never does (a revoked refusal reopens the case)."""
-    assert state.opened is not None
     objection = state.objection(command.objection_id)
     if objection is None:
         raise NotFound(f"no objection {command.objection_id} on this case")
@@ -279,7 +286,7 @@ def decide_objection(command: DecideObjection, state: CaseState) -> list[BaseMod
         )
     return [
         ObjectionDecided(
-            case_id=state.opened.case_id,
+            case_id=state.case_id,
             objection_id=filed.objection_id,
             decision_number=filed.decision_number,
             act=filed.act,
@@ -293,9 +300,9 @@ def decide_objection(command: DecideObjection, state: CaseState) -> list[BaseMod
     ]
 
 
+@decides(LeaveWithoutProgress)
 def leave_without_progress(command: LeaveWithoutProgress, state: CaseState) -> list[BaseModel]:
     """APL 56(1.1), legal.md §6: a defect stops the decision term until it is fixed."""
-    assert state.opened is not None
     require_status(state, {CaseStatus.OPEN}, "leave the application without progress")
     if state.decisions and any(not isinstance(d, DeadlineExtended) for d in state.decisions):
         raise IllegalTransition("the application is already decided")
@@ -305,7 +312,7 @@ def leave_without_progress(command: LeaveWithoutProgress, state: CaseState) -> l
         raise invalid("fix_by", "may not be before today")
     return [
         ApplicationLeftWithoutProgress(
-            case_id=state.opened.case_id,
+            case_id=state.case_id,
             defect=command.defect,
             noted_on=command.today,
             fix_by=command.fix_by,
@@ -314,9 +321,9 @@ def leave_without_progress(command: LeaveWithoutProgress, state: CaseState) -> l
     ]
 
 
+@decides(FixDefect)
 def fix_defect(command: FixDefect, state: CaseState) -> list[BaseModel]:
     """legal.md §6: the one-month decision term runs from the day the defect is fixed."""
-    assert state.opened is not None
     if not state.defect_pending or state.defect is None:
         raise IllegalTransition("the application is not left without progress")
     if not state.defect.noted_on <= command.fixed_on <= command.today:
@@ -325,17 +332,17 @@ def fix_defect(command: FixDefect, state: CaseState) -> list[BaseModel]:
         )
     return [
         DefectFixed(
-            case_id=state.opened.case_id,
+            case_id=state.case_id,
             fixed_on=command.fixed_on,
             decision_deadline=decision_deadline(command.fixed_on),
         )
     ]
 
 
+@decides(EndCase)
 def end_case(command: EndCase, state: CaseState) -> list[BaseModel]:
     """legal.md §2: no act when a grant reaches its end date (it ends by its own term) or
     when the person dies (it lapses); the case closes and assignments end that day."""
-    assert state.opened is not None
     if command.reason is CaseEndReason.PERIOD_ENDED:
         require_status(state, WITH_GRANT, "end the grant at its end date")
         assert state.grant is not None
@@ -348,7 +355,7 @@ def end_case(command: EndCase, state: CaseState) -> list[BaseModel]:
             raise IllegalTransition("an objection is pending: the case stays open until decided")
         return [
             CaseEnded(
-                case_id=state.opened.case_id,
+                case_id=state.case_id,
                 reason=command.reason,
                 ended_on=end,
                 last_service_day=end,
@@ -365,7 +372,7 @@ def end_case(command: EndCase, state: CaseState) -> list[BaseModel]:
     ends = died_on if last_day is None else min(died_on, last_day)
     return [
         CaseEnded(
-            case_id=state.opened.case_id,
+            case_id=state.case_id,
             reason=command.reason,
             ended_on=died_on,
             last_service_day=ends,
@@ -420,11 +427,6 @@ def objection_decided(state: CaseState, event: ObjectionDecided) -> CaseState:
 @evolves(ApplicationLeftWithoutProgress)
 def left_without_progress(state: CaseState, event: ApplicationLeftWithoutProgress) -> CaseState:
     return replace(state, defect=event, defect_fixed=None)
-
-
-@evolves(DefectFixed)
-def defect_fixed(state: CaseState, event: DefectFixed) -> CaseState:
-    return replace(state, defect_fixed=event)
 
 
 @evolves(CaseEnded)

@@ -4,7 +4,8 @@ Lifecycle (docs/decisions.md): ``open`` → ``granted`` ⇄ ``suspended`` → ``
 ``open`` → ``refused``; ``open`` → ``withdrawn``. The commands decided here are in
 ``commands.py``, state and ``evolve`` in ``state.py``; deciding and amending (which run
 ``assess``) and what follows the signature are decided, with their commands, in
-``grants.py`` and ``after_signature.py``.
+``grants.py`` and ``after_signature.py``. Each rule is registered with ``@decides`` over
+it; ``decide`` sends a command to its rule.
 """
 
 from __future__ import annotations
@@ -14,15 +15,8 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
-from services.decisions.case import after_signature as case_after
-from services.decisions.case.after_signature import (
-    DecideObjection,
-    EndCase,
-    FileObjection,
-    FixDefect,
-    LeaveWithoutProgress,
-    NotifyAct,
-)
+from services.decisions.case import after_signature as after
+from services.decisions.case import grants
 from services.decisions.case.commands import (
     CloseTask,
     ExtendDeadline,
@@ -38,28 +32,21 @@ from services.decisions.case.commands import (
     TerminateService,
     WithdrawApplication,
 )
-from services.decisions.case.grants import (
-    AmendGrant,
-    Decide,
-    RefuseForResidence,
-    amend,
-    decide_application,
-    refuse_for_residence,
-)
 from services.decisions.case.state import (
     LIVE,
     WITH_GRANT,
     CaseState,
     CaseStatus,
     Task,
+    decides,
     evolves,
     require_elsewhere,
     require_status,
+    rule_of,
 )
 from services.decisions.domain import IllegalTransition, InvalidCommand, NotFound, invalid
 from shared.contracts.decisions import (
     ApplicationForwarded,
-    AssessmentRecorded,
     CaseClosed,
     CaseOpened,
     CloseReason,
@@ -77,8 +64,8 @@ from shared.contracts.decisions import (
 from shared.rules import decision_deadline, is_decision_overdue
 from shared.rules.deadlines import extension_problem
 
-# Every command on a case: each is declared next to the rules that decide it (commands.py,
-# grants.py, after_signature.py), and decide() below sends it there.
+# Every command on a case: each is declared next to the rules that decide it (commands.py
+# with this module, grants.py, after_signature.py) and registered there (``@decides``).
 CaseCommand = (
     OpenCase
     | RecordDocument
@@ -87,99 +74,34 @@ CaseCommand = (
     | CloseTask
     | RequestInformation
     | RecordAssessment
-    | Decide
-    | AmendGrant
+    | grants.Decide
+    | grants.AmendGrant
     | SuspendService
     | ResumeService
     | TerminateService
     | MarkOverdue
     | ExtendDeadline
-    | RefuseForResidence
+    | grants.RefuseForResidence
     | ForwardApplication
-    | NotifyAct
-    | FileObjection
-    | DecideObjection
-    | LeaveWithoutProgress
-    | FixDefect
-    | EndCase
+    | after.NotifyAct
+    | after.FileObjection
+    | after.DecideObjection
+    | after.LeaveWithoutProgress
+    | after.FixDefect
+    | after.EndCase
 )
 
 
 def decide(command: CaseCommand, state: CaseState) -> list[BaseModel]:
-    """The events ``command`` causes on ``state``, or a ``DomainError`` saying why not."""
-    if isinstance(command, OpenCase):
-        return open_case(command, state)
-    if state.opened is None:
+    """The events ``command`` causes on ``state``, or a ``DomainError`` saying why not.
+
+    Every rule but opening's may rely on an opened case (``state.opened`` is set)."""
+    if state.opened is None and not isinstance(command, OpenCase):
         raise NotFound("no such case")
-    case_id = state.opened.case_id
-    match command:
-        case RecordDocument():
-            if any(d.document_id == command.document_id for d in state.documents):
-                return []  # the same document delivered again: already recorded
-            return [DocumentRecorded(case_id=case_id, **_fields(command))]
-        case WithdrawApplication():
-            return withdraw(command, state)
-        case OpenTask():
-            if state.task(command.task_id) is not None:
-                return []
-            return [TaskOpened(case_id=case_id, **_fields(command))]
-        case CloseTask():
-            task = state.task(command.task_id)
-            if task is None:
-                raise NotFound(f"no task {command.task_id} on this case")
-            if not task.is_open:
-                raise IllegalTransition(f"task {command.task_id} is already closed")
-            return [
-                TaskClosed(
-                    case_id=case_id,
-                    task_id=task.task_id,
-                    closed_on=command.today,
-                    resolution=command.resolution,
-                )
-            ]
-        case RequestInformation():
-            require_status(state, LIVE, "request information")
-            # rules.md §5.4: recorded, but the deadline stays where it is.
-            return [InformationRequested(case_id=case_id, **_fields(command))]
-        case RecordAssessment():
-            require_status(state, LIVE, "record an assessment")
-            errors = command.facts.errors_on(command.today)
-            if errors:
-                raise InvalidCommand(errors)
-            return [command.facts.recorded(case_id, command.today)]
-        case Decide():
-            return decide_application(command, state)
-        case AmendGrant():
-            return amend(command, state)
-        case SuspendService():
-            return suspend(command, state)
-        case ResumeService():
-            return resume(command, state)
-        case TerminateService():
-            return terminate(command, state)
-        case MarkOverdue():
-            return mark_overdue(command, state)
-        case ExtendDeadline():
-            return extend_deadline(command, state)
-        case RefuseForResidence():
-            return refuse_for_residence(command, state)
-        case ForwardApplication():
-            return forward(command, state)
-        case NotifyAct():
-            return case_after.notify(command, state)
-        case FileObjection():
-            return case_after.file_objection(command, state)
-        case DecideObjection():
-            return case_after.decide_objection(command, state)
-        case LeaveWithoutProgress():
-            return case_after.leave_without_progress(command, state)
-        case FixDefect():
-            return case_after.fix_defect(command, state)
-        case EndCase():
-            return case_after.end_case(command, state)
-    raise TypeError(f"unknown command {command!r}")
+    return rule_of(command)(command, state)
 
 
+@decides(OpenCase)
 def open_case(command: OpenCase, state: CaseState) -> list[BaseModel]:
     if state.exists:
         return []  # the application arrived again under another event id: one case only
@@ -192,10 +114,57 @@ def open_case(command: OpenCase, state: CaseState) -> list[BaseModel]:
     ]
 
 
+@decides(RecordDocument)
+def record_document(command: RecordDocument, state: CaseState) -> list[BaseModel]:
+    if any(d.document_id == command.document_id for d in state.documents):
+        return []  # the same document delivered again: already recorded
+    return [DocumentRecorded(case_id=state.case_id, **_fields(command))]
+
+
+@decides(OpenTask)
+def open_task(command: OpenTask, state: CaseState) -> list[BaseModel]:
+    if state.task(command.task_id) is not None:
+        return []  # the same report delivered again: its task exists already
+    return [TaskOpened(case_id=state.case_id, **_fields(command))]
+
+
+@decides(CloseTask)
+def close_task(command: CloseTask, state: CaseState) -> list[BaseModel]:
+    task = state.task(command.task_id)
+    if task is None:
+        raise NotFound(f"no task {command.task_id} on this case")
+    if not task.is_open:
+        raise IllegalTransition(f"task {command.task_id} is already closed")
+    return [
+        TaskClosed(
+            case_id=state.case_id,
+            task_id=task.task_id,
+            closed_on=command.today,
+            resolution=command.resolution,
+        )
+    ]
+
+
+@decides(RequestInformation)
+def request_information(command: RequestInformation, state: CaseState) -> list[BaseModel]:
+    require_status(state, LIVE, "request information")
+    # rules.md §5.4: recorded, but the deadline stays where it is.
+    return [InformationRequested(case_id=state.case_id, **_fields(command))]
+
+
+@decides(RecordAssessment)
+def record_assessment(command: RecordAssessment, state: CaseState) -> list[BaseModel]:
+    require_status(state, LIVE, "record an assessment")
+    errors = command.facts.errors_on(command.today)
+    if errors:
+        raise InvalidCommand(errors)
+    return [command.facts.recorded(state.case_id, command.today)]
+
+
+@decides(WithdrawApplication)
 def withdraw(command: WithdrawApplication, state: CaseState) -> list[BaseModel]:
     """rules.md §5.6: before a decision the case closes; a grant in force is terminated."""
-    assert state.opened is not None
-    case_id = state.opened.case_id
+    case_id = state.case_id
     if state.status is CaseStatus.OPEN:
         return [
             CaseClosed(
@@ -217,9 +186,9 @@ def withdraw(command: WithdrawApplication, state: CaseState) -> list[BaseModel]:
     ]
 
 
+@decides(SuspendService)
 def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
     """rules.md §3.3: a stay in an institution, hospital or prison suspends, not ends."""
-    assert state.opened is not None
     require_status(state, {CaseStatus.GRANTED}, "suspend the service")
     assert state.grant is not None
     if not state.grant.period_start <= command.suspended_from <= state.grant.period_end:
@@ -241,8 +210,8 @@ def suspend(command: SuspendService, state: CaseState) -> list[BaseModel]:
     ]
 
 
+@decides(ResumeService)
 def resume(command: ResumeService, state: CaseState) -> list[BaseModel]:
-    assert state.opened is not None
     require_status(state, {CaseStatus.SUSPENDED}, "resume the service")
     assert state.grant is not None and state.suspension is not None
     start, end = state.suspension.suspended_from, state.grant.period_end
@@ -261,9 +230,9 @@ def resume(command: ResumeService, state: CaseState) -> list[BaseModel]:
     ]
 
 
+@decides(TerminateService)
 def terminate(command: TerminateService, state: CaseState) -> list[BaseModel]:
     """rules.md §5.6: withdrawal, move, expiry, not used, or the period ended."""
-    assert state.opened is not None
     require_status(state, WITH_GRANT, "terminate the service")
     assert state.grant is not None
     start, day_after = state.grant.period_start, state.grant.period_end + timedelta(days=1)
@@ -292,6 +261,7 @@ def terminate(command: TerminateService, state: CaseState) -> list[BaseModel]:
     ]
 
 
+@decides(MarkOverdue)
 def mark_overdue(command: MarkOverdue, state: CaseState) -> list[BaseModel]:
     """rules.md §5.4: once per case, only while undecided and only after the deadline."""
     opened = state.opened
@@ -313,6 +283,7 @@ def mark_overdue(command: MarkOverdue, state: CaseState) -> list[BaseModel]:
     ]
 
 
+@decides(ExtendDeadline)
 def extend_deadline(command: ExtendDeadline, state: CaseState) -> list[BaseModel]:
     """APL 64(2), legal.md §6: extend the deadline of an undecided case, with its reason."""
     opened = state.opened
@@ -337,6 +308,7 @@ def extend_deadline(command: ExtendDeadline, state: CaseState) -> list[BaseModel
     ]
 
 
+@decides(ForwardApplication)
 def forward(command: ForwardApplication, state: CaseState) -> list[BaseModel]:
     """rules.md §3.5: instead of refusing, forward the application to the municipality of
     the declared residence; this case closes without a decision."""
@@ -378,21 +350,6 @@ def case_opened(state: CaseState, event: CaseOpened) -> CaseState:
     return replace(state, opened=event, status=CaseStatus.OPEN)
 
 
-@evolves(DocumentRecorded)
-def document_recorded(state: CaseState, event: DocumentRecorded) -> CaseState:
-    return replace(state, documents=(*state.documents, event))
-
-
-@evolves(InformationRequested)
-def information_requested(state: CaseState, event: InformationRequested) -> CaseState:
-    return replace(state, information_requests=(*state.information_requests, event))
-
-
-@evolves(AssessmentRecorded)
-def assessment_recorded(state: CaseState, event: AssessmentRecorded) -> CaseState:
-    return replace(state, assessment=event)
-
-
 @evolves(ServiceSuspended)
 def service_suspended(state: CaseState, event: ServiceSuspended) -> CaseState:
     return replace(state, status=CaseStatus.SUSPENDED, suspension=event)
@@ -417,11 +374,6 @@ def service_terminated(state: CaseState, event: ServiceTerminated) -> CaseState:
 def case_closed(state: CaseState, event: CaseClosed) -> CaseState:
     status = CaseStatus(event.reason.value)  # withdrawn or forwarded
     return replace(state, status=status, closed=event)
-
-
-@evolves(DecisionOverdue)
-def decision_overdue(state: CaseState, event: DecisionOverdue) -> CaseState:
-    return replace(state, overdue=event)
 
 
 @evolves(DeadlineExtended)

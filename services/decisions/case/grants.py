@@ -22,6 +22,7 @@ from services.decisions.case.state import (
     CaseState,
     CaseStatus,
     Grant,
+    decides,
     evolves,
     is_reduction,
     require_elsewhere,
@@ -127,6 +128,7 @@ def decision_fields(state: CaseState, today: date) -> dict[str, Any]:
     return state.new_act(today) | application
 
 
+@decides(Decide)
 def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
     assert state.opened is not None
     require_status(state, {CaseStatus.OPEN}, "decide the application")
@@ -184,6 +186,7 @@ def decide_application(command: Decide, state: CaseState) -> list[BaseModel]:
     ]
 
 
+@decides(AmendGrant)
 def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
     """rules.md §5.5: a new assessment of the facts from ``effective_from``, same limits."""
     assert state.opened is not None
@@ -218,7 +221,7 @@ def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
         command.require_may_change(
             command.effective_from, "effective_from", "a reduction of the service", command.today
         )
-    case_id = state.opened.case_id
+    case_id = state.case_id
     events: list[BaseModel] = []
     if command.facts is not None:
         events.append(command.facts.recorded(case_id, command.today))
@@ -235,6 +238,7 @@ def amend(command: AmendGrant, state: CaseState) -> list[BaseModel]:
     return events
 
 
+@decides(RefuseForResidence)
 def refuse_for_residence(command: RefuseForResidence, state: CaseState) -> list[BaseModel]:
     """rules.md §3.5 (Reg. 316 p. 2): the service is given by the municipality of the declared
     residence; an applicant declared elsewhere is refused with its own reason code. The

@@ -1,4 +1,5 @@
-"""The state of one case and how each event changes it (pure; rules.md §3–5)."""
+"""The state of one case, how each event changes it, and which rule decides each command
+(pure; rules.md §3–5)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from types import GenericAlias
+from typing import Any, get_type_hints
 
 from pydantic import BaseModel
 
@@ -166,6 +168,12 @@ class CaseState:
     def exists(self) -> bool:
         return self.opened is not None
 
+    @property
+    def case_id(self) -> str:
+        """The id of an opened case (``decide`` sends a command to its rule only then)."""
+        assert self.opened is not None
+        return self.opened.case_id
+
     def belongs_to(self, municipality: str) -> bool:
         return self.opened is not None and self.opened.municipality == municipality
 
@@ -176,9 +184,8 @@ class CaseState:
     def new_act(self, today: date) -> dict[str, Any]:
         """The fields every new act of this case starts with: the case, the act's number and
         the day it is decided (keywords of the act's event)."""
-        assert self.opened is not None
         return {
-            "case_id": self.opened.case_id,
+            "case_id": self.case_id,
             "decision_number": self.next_decision_number,
             "decided_on": today,
         }
@@ -260,11 +267,49 @@ def require_elsewhere(state: CaseState, field: str, other: str) -> None:
 # ``decide`` that emits the event (case/decide.py, case/grants.py, case/after_signature.py;
 # this package's __init__ imports them all, so the registry is complete whenever the
 # package is imported). Adding an event: docs/decisions.md, "Adding an event".
-_EVOLVERS: ByType[Callable[[CaseState, Any], CaseState]] = ByType("an evolve function")
+Evolver = Callable[[CaseState, Any], CaseState]
+_EVOLVERS: ByType[Evolver] = ByType("an evolve function")
 
 
 # ``@evolves(EventType)`` over ``def name(state: CaseState, event: EventType) -> CaseState``.
 evolves = _EVOLVERS.register
+
+
+# Events that change nothing of a case but their own record, and the field of ``CaseState``
+# that keeps them: the latest one, or each one in order (a tuple field). They need no
+# function of their own; every other event has its ``@evolves`` function.
+KEPT_LATEST: dict[type[BaseModel], str] = {
+    AssessmentRecorded: "assessment",  # the latest assessment counts (docs/decisions.md)
+    DecisionOverdue: "overdue",
+    DefectFixed: "defect_fixed",
+}
+KEPT_IN_ORDER: dict[type[BaseModel], str] = {
+    DocumentRecorded: "documents",
+    InformationRequested: "information_requests",
+}
+
+
+def kept_at(event_type: type[BaseModel], field: str, *, in_order: bool) -> Evolver:
+    """The evolve function that keeps ``event_type``'s events at ``field``. The field is
+    named by a string, so its type is checked here, on import, where mypy cannot."""
+    kept = GenericAlias(tuple, (event_type, ...)) if in_order else event_type | None
+    declared = get_type_hints(CaseState).get(field, "not a field")
+    if declared != kept:
+        name = event_type.__name__
+        raise TypeError(f"{name} is not kept at CaseState.{field} ({declared}): needs {kept}")
+
+    def keep(state: CaseState, event: BaseModel) -> CaseState:
+        value = (*getattr(state, field), event) if in_order else event
+        changes: dict[str, Any] = {field: value}  # of the type checked above
+        return replace(state, **changes)
+
+    return keep
+
+
+for _event_type, _field in KEPT_LATEST.items():
+    _EVOLVERS.add(_event_type, kept_at(_event_type, _field, in_order=False))
+for _event_type, _field in KEPT_IN_ORDER.items():
+    _EVOLVERS.add(_event_type, kept_at(_event_type, _field, in_order=True))
 
 
 def evolved_event_types() -> frozenset[type[BaseModel]]:
@@ -296,33 +341,50 @@ def apply_act(state: CaseState, event: BaseModel) -> CaseState:
     return state if evolver is None else evolver(state, event)
 
 
+# The rule of each command, registered with ``@decides(CommandType)`` over
+# ``def name(command: CommandType, state: CaseState) -> list[BaseModel]`` next to the
+# command's class (case/decide.py, case/grants.py, case/after_signature.py); ``decide()``
+# in case/decide.py sends each command to its rule. Here, beside ``evolves``, so that the
+# modules with rules register them without importing the dispatch that imports them.
+_RULES: ByType[Callable[[Any, CaseState], list[BaseModel]]] = ByType("a decide function")
+decides = _RULES.register
+
+
+def rule_of(command: object) -> Callable[[Any, CaseState], list[BaseModel]]:
+    """The function that decides ``command`` (a ``TypeError`` for a type no rule decides)."""
+    rule = _RULES.get(type(command))
+    if rule is None:
+        raise TypeError(f"unknown command {command!r}")
+    return rule
+
+
+def decided_command_types() -> frozenset[type[Any]]:
+    """The command types a case decides (a test checks them against ``CaseCommand``)."""
+    return _RULES.types
+
+
+# The field of each act that changes the grant holding the first day it does so (acts
+# absent here change no grant: a grant, a refusal, an extension notice).
+FIRST_DAY_FIELDS: dict[type[BaseModel], str] = {
+    ServiceTerminated: "terminated_from",
+    ServiceSuspended: "suspended_from",
+    GrantAmended: "effective_from",
+    ServiceResumed: "resumed_on",
+}
+
+
 def first_day_of(act: Decision) -> date | None:
     """The first day an act changes the grant (None for acts that change no grant)."""
-    match act:
-        case ServiceTerminated():
-            return act.terminated_from
-        case ServiceSuspended():
-            return act.suspended_from
-        case GrantAmended():
-            return act.effective_from
-        case ServiceResumed():
-            return act.resumed_on
-    return None
+    field = FIRST_DAY_FIELDS.get(type(act))
+    first_day: date | None = None if field is None else getattr(act, field)
+    return first_day
 
 
 def with_first_day(act: Decision, first_day: date) -> Decision:
     """The act with another first day of effect (a later entry into force, the body's
     decision on an objection)."""
-    match act:
-        case ServiceTerminated():
-            return act.model_copy(update={"terminated_from": first_day})
-        case ServiceSuspended():
-            return act.model_copy(update={"suspended_from": first_day})
-        case GrantAmended():
-            return act.model_copy(update={"effective_from": first_day})
-        case ServiceResumed():
-            return act.model_copy(update={"resumed_on": first_day})
-    return act
+    field = FIRST_DAY_FIELDS.get(type(act))
+    return act if field is None else act.model_copy(update={field: first_day})
 
 
 CASE = Aggregate("case-", CaseState(), evolve)

@@ -16,11 +16,18 @@ from services.decisions.case.after_signature import (
     LeaveWithoutProgress,
     NotifyAct,
 )
-from services.decisions.case.commands import MarkOverdue, TerminateService
+from services.decisions.case.commands import ExtendDeadline, MarkOverdue, TerminateService
 from services.decisions.case.decide import decide
 from services.decisions.case.grants import AmendGrant
 from services.decisions.case.hearing import HearingRecord, MissingStep
-from services.decisions.case.state import CaseState, CaseStatus
+from services.decisions.case.state import (
+    DECISION_TYPES,
+    FIRST_DAY_FIELDS,
+    CaseState,
+    CaseStatus,
+    first_day_of,
+    with_first_day,
+)
 from services.decisions.domain import IllegalTransition, InvalidCommand
 from shared.contracts.decisions import (
     ActNotified,
@@ -35,7 +42,15 @@ from shared.contracts.decisions import (
 )
 from shared.rules import decision_deadline
 from shared.rules.notification import NotificationMethod
-from tests.unit.decisions.builders import DECIDED, HEARD, assessed, decision, granted, run
+from tests.unit.decisions.builders import (
+    DECIDED,
+    HEARD,
+    assessed,
+    decision,
+    granted,
+    open_case,
+    run,
+)
 
 LATER = date(2026, 5, 4)  # the day the changes are decided (a Monday)
 
@@ -229,3 +244,32 @@ def test_the_act_names_the_exception_and_the_dated_fact() -> None:
         "Lēmums piemērojams no datēta fakta: deklarētās dzīvesvietas maiņa no 2026. gada "
         "1. maija (avots: Iedzīvotāju reģistrs)."
     ) in text
+
+
+def test_each_act_that_changes_a_grant_names_a_date_field_as_its_first_day() -> None:
+    assert set(FIRST_DAY_FIELDS) < set(DECISION_TYPES)
+    for act, field in FIRST_DAY_FIELDS.items():
+        assert act.model_fields[field].annotation is date, act.__name__
+
+
+def test_an_acts_first_day_is_read_and_moved_at_its_own_field() -> None:
+    state = run([terminate(date(2026, 6, 1))], granted())
+    termination, grant = state.decisions[-1], state.decisions[0]
+    assert first_day_of(termination) == date(2026, 6, 1)
+    moved = with_first_day(termination, date(2026, 6, 15))
+    assert moved.terminated_from == date(2026, 6, 15)  # type: ignore[union-attr]
+    assert first_day_of(grant) is None  # a grant changes no grant in force
+    assert with_first_day(grant, date(2026, 6, 15)) is grant
+
+
+def test_an_extension_notice_is_neither_notified_as_an_act_nor_contested() -> None:
+    today = date(2026, 3, 20)
+    state = run([open_case(), ExtendDeadline(date(2026, 5, 29), "gaidām atzinumu", today)])
+    notify = NotifyAct(1, NotificationMethod.IN_PERSON, today, False, today)
+    contest = FileObjection("o-1", 1, today, "klients", today)
+    for command in (notify, contest):
+        with pytest.raises(InvalidCommand) as refused:
+            decide(command, state)
+        [error] = refused.value.errors
+        assert error.field == "decision_number"
+        assert "extension notice" in error.message

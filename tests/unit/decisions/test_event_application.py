@@ -1,24 +1,38 @@
 """Event application as one small function per event (issue #8 point 2): every event of a
 case has its ``evolve`` function, every event the read models show has its projection, and
-no event type gets two."""
+no event type gets two. Likewise every command on a case has one rule (``@decides``)."""
 
 from __future__ import annotations
+
+from typing import get_args
 
 import pytest
 from pydantic import BaseModel
 
-from services.decisions.case.state import CaseState, evolve, evolved_event_types, evolves
+from services.decisions.case.commands import OpenCase
+from services.decisions.case.decide import CaseCommand, decide
+from services.decisions.case.state import (
+    CaseState,
+    decided_command_types,
+    decides,
+    evolve,
+    evolved_event_types,
+    evolves,
+    kept_at,
+)
 from services.decisions.read_models.projections import projected_event_types, projects
 from shared.contracts.decisions import (
     SERVICE,
     ApplicationForwarded,
     AssessmentRecorded,
     CaseOpened,
+    DefectFixed,
     DocumentRecorded,
     InformationRequested,
 )
 from shared.contracts.privacy import PersonalDataErased
 from shared.events.registry import registry
+from tests.unit.decisions.builders import open_case, replay
 
 DECISIONS_EVENTS = {spec.model for spec in registry if spec.service == SERVICE}
 ASSISTANT_EVENTS = {model for model in DECISIONS_EVENTS if model.__name__.startswith("Assistant")}
@@ -57,3 +71,29 @@ class Unrelated(BaseModel):
 def test_an_event_a_case_does_not_show_leaves_it_as_it_is() -> None:
     state = CaseState()
     assert evolve(state, Unrelated(note="not a case's event")) is state
+
+
+def test_an_event_is_kept_only_at_a_field_of_its_own_type() -> None:
+    # The tables of kept events name fields by strings: a wrong one fails on import.
+    with pytest.raises(TypeError, match=r"DefectFixed is not kept at CaseState\.defect \("):
+        kept_at(DefectFixed, "defect", in_order=False)
+    with pytest.raises(TypeError, match=r"CaseState\.documents"):
+        kept_at(DocumentRecorded, "documents", in_order=False)
+    with pytest.raises(TypeError, match="not a field"):
+        kept_at(DefectFixed, "defect_fix", in_order=False)
+    kept_at(DocumentRecorded, "documents", in_order=True)  # as case/state.py declares it
+
+
+def test_every_command_on_a_case_has_exactly_one_rule() -> None:
+    assert decided_command_types() == frozenset(get_args(CaseCommand))
+    with pytest.raises(ValueError, match="OpenCase already has a decide function"):
+        decides(OpenCase)(lambda command, state: [])
+
+
+class Unknown:
+    """A command no rule decides."""
+
+
+def test_a_command_no_rule_decides_is_a_programming_error() -> None:
+    with pytest.raises(TypeError, match="unknown command"):
+        decide(Unknown(), replay(decide(open_case(), CaseState())))  # type: ignore[arg-type]
