@@ -352,10 +352,7 @@ decides = _RULES.register
 
 def rule_of(command: object) -> Callable[[Any, CaseState], list[BaseModel]]:
     """The function that decides ``command`` (a ``TypeError`` for a type no rule decides)."""
-    rule = _RULES.get(type(command))
-    if rule is None:
-        raise TypeError(f"unknown command {command!r}")
-    return rule
+    return _RULES.of(type(command))
 
 
 def decided_command_types() -> frozenset[type[Any]]:

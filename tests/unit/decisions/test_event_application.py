@@ -95,5 +95,5 @@ class Unknown:
 
 
 def test_a_command_no_rule_decides_is_a_programming_error() -> None:
-    with pytest.raises(TypeError, match="unknown command"):
+    with pytest.raises(TypeError, match="a decide function for Unknown"):
         decide(Unknown(), replay(decide(open_case(), CaseState())))  # type: ignore[arg-type]
