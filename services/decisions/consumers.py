@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from services.decisions.case.commands import OpenCase, OpenTask, RecordDocument, WithdrawApplication
 from services.decisions.case.decide import CaseCommand
-from services.decisions.handlers.cases import run_case
+from services.decisions.handlers.ports import RunCase
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
 from shared.clock import riga_today
 from shared.contracts.decisions import (
@@ -113,10 +113,10 @@ def command_for(data: BaseModel, envelope: Envelope) -> tuple[str, CaseCommand]:
     raise TypeError(f"decisions has no command for {type(data).__name__}")
 
 
-def handler(store: EventStore) -> EventHandler:
+def handler(store: EventStore, run_case: RunCase[CaseCommand]) -> EventHandler:
     async def handle(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
         case_id, command = command_for(data, envelope)
-        await run_case(conn, store, case_id, command, _context(envelope))
+        await run_case(conn, store, case_id, command, _context(envelope), None)
 
     return handle
 
@@ -130,9 +130,14 @@ HANDLED: tuple[type[BaseModel], ...] = (
 
 
 def intake_consumer(
-    store: EventStore, pool: asyncpg.Pool, settings: ConsumerSettings
+    store: EventStore,
+    pool: asyncpg.Pool,
+    settings: ConsumerSettings,
+    run_case: RunCase[CaseCommand],
 ) -> EventConsumer:
-    handle = handler(store)
+    """The durable consumer of intake's stream; ``run_case``: handlers/cases.py's, which
+    app.py passes (handlers/ports.py)."""
+    handle = handler(store, run_case)
     return EventConsumer(
         CONSUMER, "intake", {event.__name__: handle for event in HANDLED}, pool, settings
     )

@@ -6,18 +6,13 @@ without an act. Same access, idempotency and problem documents as every decision
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from services.decisions.api.support import (
-    Body,
-    CaseworkerCommand,
-    Note,
-    Text,
-)
+from services.decisions.api.support import Body, CaseCommands, Note, Text, case_commands
 from services.decisions.case.after_signature import (
     DecideObjection,
     EndCase,
@@ -26,8 +21,8 @@ from services.decisions.case.after_signature import (
     LeaveWithoutProgress,
     NotifyAct,
 )
+from services.decisions.case.decide import CaseCommand
 from services.decisions.case.state import CaseState
-from services.decisions.handlers.cases import GRANT_ENDS, case_command
 from services.decisions.settings import DecisionsSettings
 from shared.contracts.decisions import (
     ActNotified,
@@ -44,6 +39,8 @@ from shared.events.envelope import new_event_id
 from shared.rules.notification import NotificationMethod
 
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["after the signature"])
+# Every route here: the checked command context and the case handlers app.py bound.
+Cases = Annotated[CaseCommands[CaseCommand], Depends(case_commands)]
 
 
 class CaseReply(BaseModel):
@@ -101,7 +98,7 @@ class NotificationBody(Body):
     response_model=NotificationReply,
 )
 async def notify(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     case_id: str,
     number: int,
     body: NotificationBody,
@@ -109,9 +106,8 @@ async def notify(
     """Record how the act was notified; the product computes the day it counts as notified,
     the day it takes effect (APL 70(1)) and the last day for an objection (APL 79(1)),
     with the counting rules of legal.md §6 (``ActNotified``)."""
-    transferred = ctx.municipality in DecisionsSettings().transferred_days_off
-    return await case_command(
-        ctx,
+    transferred = cases.ctx.municipality in DecisionsSettings().transferred_days_off
+    return await cases.run(
         case_id,
         body,
         lambda today: NotifyAct(number, body.method, body.sent_on, transferred, today),
@@ -126,13 +122,12 @@ class ObjectionBody(Body):
 
 
 @router.post("/cases/{case_id}/objections", status_code=201, response_model=ObjectionReply)
-async def file_objection(ctx: CaseworkerCommand, case_id: str, body: ObjectionBody) -> JSONResponse:
+async def file_objection(cases: Cases, case_id: str, body: ObjectionBody) -> JSONResponse:
     """Record an objection (legal.md §5): a contested termination, interruption or reduction
     has no effect while it is pending (``ObjectionFiled`` with ``holds_back``); a contested
     refusal changes nothing."""
     objection_id = new_event_id()
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
         lambda today: FileObjection(
@@ -159,14 +154,13 @@ class ObjectionDecisionBody(Body):
     response_model=ObjectionDecisionReply,
 )
 async def decide_objection(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     case_id: str,
     objection_id: str,
     body: ObjectionDecisionBody,
 ) -> JSONResponse:
     """Record and apply the body's decision (legal.md §5 item 4): ``ObjectionDecided``."""
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
         lambda today: DecideObjection(
@@ -189,14 +183,13 @@ class DefectBody(Body):
 
 @router.post("/cases/{case_id}/defect", status_code=201, response_model=DefectReply)
 async def leave_without_progress(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     case_id: str,
     body: DefectBody,
 ) -> JSONResponse:
     """Leave the application without progress (APL 56(1.1), legal.md §6): the decision term
     stops until the defect is fixed."""
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
         lambda today: LeaveWithoutProgress(body.defect, body.fix_by, body.note, today),
@@ -209,10 +202,9 @@ class DefectFixedBody(Body):
 
 
 @router.post("/cases/{case_id}/defect-fixed", status_code=201, response_model=DefectFixedReply)
-async def fix_defect(ctx: CaseworkerCommand, case_id: str, body: DefectFixedBody) -> JSONResponse:
+async def fix_defect(cases: Cases, case_id: str, body: DefectFixedBody) -> JSONResponse:
     """The defect is fixed: the one-month decision term runs from ``fixed_on``."""
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
         lambda today: FixDefect(body.fixed_on, today),
@@ -225,11 +217,10 @@ class DeathBody(Body):
 
 
 @router.post("/cases/{case_id}/death", status_code=201, response_model=CaseEndedReply)
-async def record_death(ctx: CaseworkerCommand, case_id: str, body: DeathBody) -> JSONResponse:
+async def record_death(cases: Cases, case_id: str, body: DeathBody) -> JSONResponse:
     """The person died: the grant lapses without an act (legal.md §2); the case closes and
     the assistants' assignments end that day (``CaseEnded``)."""
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
         lambda today: EndCase(CaseEndReason.DEATH, body.died_on, today),
@@ -243,10 +234,10 @@ class GrantEndCheckBody(Body):
 
 @router.post("/cases/grant-end-check", response_model=GrantEndCheckReply)
 async def grant_end_check(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     body: GrantEndCheckBody | None = None,
 ) -> JSONResponse:
     """Close every case whose grant reached its end date before ``today`` (legal.md §2: the
     act ends by its own term, no document): ``CaseEnded``, assignments end that day."""
     body = body or GrantEndCheckBody()
-    return await GRANT_ENDS.command_reply(ctx, body, body.today, "ended")
+    return await cases.sweep(cases.handlers.grant_ends, body, body.today, "ended")
