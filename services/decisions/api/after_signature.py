@@ -12,15 +12,15 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from services.decisions.api.support import Body, CaseCommands, Note, Text, case_commands
-from services.decisions.case.after_signature import (
-    DecideObjection,
-    EndCase,
-    FileObjection,
-    FixDefect,
-    LeaveWithoutProgress,
-    NotifyAct,
+from services.decisions.api.support import (
+    Body,
+    CaseCommands,
+    Note,
+    Text,
+    case_commands,
+    command_route,
 )
+from services.decisions.case import after_signature as case_after
 from services.decisions.case.decide import CaseCommand
 from services.decisions.case.state import CaseState
 from services.decisions.settings import DecisionsSettings
@@ -92,11 +92,7 @@ class NotificationBody(Body):
     sent_on: date = Field(description="The day it was handed over, posted or sent")
 
 
-@router.post(
-    "/cases/{case_id}/decisions/{number}/notification",
-    status_code=201,
-    response_model=NotificationReply,
-)
+@command_route(router, "/cases/{case_id}/decisions/{number}/notification", NotificationReply)
 async def notify(
     cases: Cases,
     case_id: str,
@@ -110,7 +106,7 @@ async def notify(
     return await cases.run(
         case_id,
         body,
-        lambda today: NotifyAct(number, body.method, body.sent_on, transferred, today),
+        lambda today: case_after.NotifyAct(number, body.method, body.sent_on, transferred, today),
         _first("notification"),
     )
 
@@ -121,7 +117,7 @@ class ObjectionBody(Body):
     filed_by: Text = Field(description="Who filed it: the person or the representative")
 
 
-@router.post("/cases/{case_id}/objections", status_code=201, response_model=ObjectionReply)
+@command_route(router, "/cases/{case_id}/objections", ObjectionReply)
 async def file_objection(cases: Cases, case_id: str, body: ObjectionBody) -> JSONResponse:
     """Record an objection (legal.md §5): a contested termination, interruption or reduction
     has no effect while it is pending (``ObjectionFiled`` with ``holds_back``); a contested
@@ -130,7 +126,7 @@ async def file_objection(cases: Cases, case_id: str, body: ObjectionBody) -> JSO
     return await cases.run(
         case_id,
         body,
-        lambda today: FileObjection(
+        lambda today: case_after.FileObjection(
             objection_id, body.decision_number, body.filed_on, body.filed_by, today
         ),
         _first("objection"),
@@ -148,10 +144,8 @@ class ObjectionDecisionBody(Body):
     )
 
 
-@router.post(
-    "/cases/{case_id}/objections/{objection_id}/decision",
-    status_code=201,
-    response_model=ObjectionDecisionReply,
+@command_route(
+    router, "/cases/{case_id}/objections/{objection_id}/decision", ObjectionDecisionReply
 )
 async def decide_objection(
     cases: Cases,
@@ -163,7 +157,7 @@ async def decide_objection(
     return await cases.run(
         case_id,
         body,
-        lambda today: DecideObjection(
+        lambda today: case_after.DecideObjection(
             objection_id,
             body.outcome,
             body.decided_on,
@@ -181,7 +175,7 @@ class DefectBody(Body):
     note: Note = ""
 
 
-@router.post("/cases/{case_id}/defect", status_code=201, response_model=DefectReply)
+@command_route(router, "/cases/{case_id}/defect", DefectReply)
 async def leave_without_progress(
     cases: Cases,
     case_id: str,
@@ -192,7 +186,7 @@ async def leave_without_progress(
     return await cases.run(
         case_id,
         body,
-        lambda today: LeaveWithoutProgress(body.defect, body.fix_by, body.note, today),
+        lambda today: case_after.LeaveWithoutProgress(body.defect, body.fix_by, body.note, today),
         _first("left_without_progress"),
     )
 
@@ -201,13 +195,13 @@ class DefectFixedBody(Body):
     fixed_on: date
 
 
-@router.post("/cases/{case_id}/defect-fixed", status_code=201, response_model=DefectFixedReply)
+@command_route(router, "/cases/{case_id}/defect-fixed", DefectFixedReply)
 async def fix_defect(cases: Cases, case_id: str, body: DefectFixedBody) -> JSONResponse:
     """The defect is fixed: the one-month decision term runs from ``fixed_on``."""
     return await cases.run(
         case_id,
         body,
-        lambda today: FixDefect(body.fixed_on, today),
+        lambda today: case_after.FixDefect(body.fixed_on, today),
         _first("defect_fixed"),
     )
 
@@ -216,14 +210,14 @@ class DeathBody(Body):
     died_on: date
 
 
-@router.post("/cases/{case_id}/death", status_code=201, response_model=CaseEndedReply)
+@command_route(router, "/cases/{case_id}/death", CaseEndedReply)
 async def record_death(cases: Cases, case_id: str, body: DeathBody) -> JSONResponse:
     """The person died: the grant lapses without an act (legal.md §2); the case closes and
     the assistants' assignments end that day (``CaseEnded``)."""
     return await cases.run(
         case_id,
         body,
-        lambda today: EndCase(CaseEndReason.DEATH, body.died_on, today),
+        lambda today: case_after.EndCase(CaseEndReason.DEATH, body.died_on, today),
         _first("ended"),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
@@ -17,8 +17,10 @@ from services.decisions.api.support import (
     CaseCommands,
     Hours,
     Note,
+    RouteT,
     Text,
     case_commands,
+    command_route,
     decision_reply,
 )
 from services.decisions.case.commands import (
@@ -46,7 +48,6 @@ from shared.events.envelope import new_event_id
 
 HeardT = TypeVar("HeardT", bound=Heard)
 ReachingBackT = TypeVar("ReachingBackT", bound=HeardReachingBack)
-RouteT = TypeVar("RouteT", bound=Callable[..., Any])
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["cases"])
 # Every route here: the checked command context and the case handlers app.py bound.
 Cases = Annotated[CaseCommands[CaseCommand], Depends(case_commands)]
@@ -54,7 +55,7 @@ Cases = Annotated[CaseCommands[CaseCommand], Depends(case_commands)]
 
 def decision_route(path: str) -> Callable[[RouteT], RouteT]:
     """A command that records an act: 201 with the act (``DecisionReply``)."""
-    return router.post(path, status_code=201, responses={201: {"model": m.DecisionReply}})
+    return command_route(router, path, m.DecisionReply)
 
 
 class HeardBody(Body):
@@ -97,11 +98,7 @@ class InformationRequestBody(Body):
     requested_on: date | None = None
 
 
-@router.post(
-    "/cases/{case_id}/information-requests",
-    status_code=201,
-    responses={201: {"model": m.InformationRequestReply}},
-)
+@command_route(router, "/cases/{case_id}/information-requests", m.InformationRequestReply)
 async def request_information(
     cases: Cases,
     case_id: str,
@@ -124,9 +121,7 @@ async def request_information(
     )
 
 
-@router.post(
-    "/cases/{case_id}/assessment", status_code=201, responses={201: {"model": m.AssessmentReply}}
-)
+@command_route(router, "/cases/{case_id}/assessment", m.AssessmentReply)
 async def record_assessment(
     cases: Cases,
     case_id: str,
@@ -286,9 +281,7 @@ class ForwardingBody(Body):
     )
 
 
-@router.post(
-    "/cases/{case_id}/forwarding", status_code=201, responses={201: {"model": m.ForwardingReply}}
-)
+@command_route(router, "/cases/{case_id}/forwarding", m.ForwardingReply)
 async def forward(cases: Cases, case_id: str, body: ForwardingBody) -> JSONResponse:
     """Forward the application to the ctx.municipality of the declared residence instead of
     refusing it (rules.md §3.5): ``ApplicationForwarded``, and the case closes."""
@@ -304,11 +297,7 @@ class CloseTaskBody(Body):
     resolution: Text
 
 
-@router.post(
-    "/cases/{case_id}/tasks/{task_id}/close",
-    status_code=201,
-    responses={201: {"model": m.TaskClosedReply}},
-)
+@command_route(router, "/cases/{case_id}/tasks/{task_id}/close", m.TaskClosedReply)
 async def close_task(
     cases: Cases,
     case_id: str,

@@ -1,4 +1,5 @@
-"""What every route of the decisions API shares: access, bodies, commands, problems.
+"""What every route of the decisions API shares: access, bodies, commands, problems;
+``CaseCommands``, what a command route on cases runs (bound by app.py, handlers/ports.py).
 
 Every route is under ``/municipalities/{municipality}/`` and needs a caseworker token of that
 municipality (another municipality's token gets 403; the ministry sees no personal data
@@ -14,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Generic
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -32,6 +33,7 @@ from shared.rules import normalize_personal_code
 from shared.runtime import ServiceRuntime
 from shared.store.types import Connection
 
+RouteT = TypeVar("RouteT", bound=Callable[..., Any])
 Caseworker = Annotated[Principal, Depends(require(Role.CASEWORKER))]
 # Every command route: the checked token, municipality, Idempotency-Key and correlation id.
 CaseworkerCommand = Annotated[CommandContext, Depends(command_context(Role.CASEWORKER))]
@@ -47,6 +49,14 @@ PersonalCode = Annotated[str, AfterValidator(normalize_personal_code)]
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def command_route(
+    router: APIRouter, path: str, answer: type[BaseModel]
+) -> Callable[[RouteT], RouteT]:
+    """A command route: 201 with ``answer``, the model OpenAPI describes (the route builds
+    its JSON itself, as ``CaseCommands.run`` or ``CommandContext.run`` returns it)."""
+    return router.post(path, status_code=201, responses={201: {"model": answer}})
 
 
 def decision_reply(state: CaseState, events: list[BaseModel]) -> dict[str, Any]:
