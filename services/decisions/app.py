@@ -12,8 +12,9 @@ from services.decisions.api.assistants import router as assistants_router
 from services.decisions.api.cases import router as cases_router
 from services.decisions.api.privacy import router as privacy_router
 from services.decisions.api.queries import router as queries_router
+from services.decisions.api.support import provide_case_handlers
 from services.decisions.consumers import intake_consumer
-from services.decisions.handlers.cases import watch_overdue
+from services.decisions.handlers.cases import CASE_HANDLERS, watch_overdue
 from shared.bus.consumer import EventConsumer
 from shared.http.app import create_app
 from shared.runtime import ServiceDefinition, ServiceRuntime
@@ -21,7 +22,8 @@ from shared.settings import Settings
 
 
 def consumers(runtime: ServiceRuntime) -> list[EventConsumer]:
-    return [intake_consumer(runtime.store, runtime.pool, runtime.consumer_settings)]
+    settings = runtime.consumer_settings
+    return [intake_consumer(runtime.store, runtime.pool, settings, CASE_HANDLERS.run)]
 
 
 DEFINITION = ServiceDefinition(
@@ -41,4 +43,8 @@ ROUTERS = [cases_router, after_signature_router, queries_router, assistants_rout
 
 
 def create(settings: Settings | None = None) -> FastAPI:
-    return create_app(DEFINITION, ROUTERS, settings=settings)
+    app = create_app(DEFINITION, ROUTERS, settings=settings)
+    # The routers run case commands through handlers/ports.py's types and import no handler
+    # module: bound here, the one place that knows both (keeps import chains short).
+    provide_case_handlers(app, CASE_HANDLERS)
+    return app

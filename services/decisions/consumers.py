@@ -9,12 +9,16 @@ and dead-lettered if the application never comes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import asyncpg
 from pydantic import BaseModel
 
 from services.decisions.case.commands import OpenCase, OpenTask, RecordDocument, WithdrawApplication
 from services.decisions.case.decide import CaseCommand
-from services.decisions.handlers.cases import run_case
+from services.decisions.handlers.ports import RunCase
+from shared.aggregate import ByType
 from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
 from shared.clock import riga_today
 from shared.contracts.decisions import (
@@ -46,11 +50,18 @@ def _context(envelope: Envelope) -> EventContext:
     )
 
 
-def opened(data: ApplicationSubmitted, municipality: str) -> OpenCase:
+# One function per intake event: the case it concerns and the command it means for it,
+# registered next to each other: each event handled is named once (``intake_consumer``).
+_COMMANDS: ByType[Callable[[Any, Envelope], tuple[str, CaseCommand]]] = ByType("a command")
+
+
+@_COMMANDS.register(ApplicationSubmitted)
+def opened(data: ApplicationSubmitted, envelope: Envelope) -> tuple[str, CaseCommand]:
     applicant = data.applicant
-    return OpenCase(
+    return data.application_id, OpenCase(
         application_id=data.application_id,
-        municipality=municipality,  # rules.md §3.5: the municipality that received it decides
+        # rules.md §3.5: the municipality that received it decides
+        municipality=envelope.municipality,
         received_on=data.received_on,
         client=ClientData(
             personal_code=applicant.personal_code,
@@ -83,56 +94,62 @@ def opened(data: ApplicationSubmitted, municipality: str) -> OpenCase:
     )
 
 
+@_COMMANDS.register(ApplicationDocumentAdded)
+def document_added(data: ApplicationDocumentAdded, _: Envelope) -> tuple[str, CaseCommand]:
+    return data.application_id, RecordDocument(
+        document_id=data.document_id,
+        kind=data.kind.value,
+        title=data.title,
+        content_sha256=data.content_sha256,
+        storage_ref=data.storage_ref,
+        received_on=data.received_on,
+    )
+
+
+@_COMMANDS.register(ApplicationWithdrawn)
+def withdrawn(data: ApplicationWithdrawn, _: Envelope) -> tuple[str, CaseCommand]:
+    return data.application_id, WithdrawApplication(data.withdrawn_on, riga_today())
+
+
+@_COMMANDS.register(CircumstancesReported)
+def circumstances_reported(data: CircumstancesReported, _: Envelope) -> tuple[str, CaseCommand]:
+    # rules.md §5.5: a change leads to an amendment, a suspension or a termination; which
+    # one is the caseworker's decision, so the change becomes a task.
+    return data.application_id, OpenTask(
+        task_id=data.report_id,
+        kind=data.kind.value,
+        description=data.description,
+        effective_from=data.effective_from,
+        effective_until=data.effective_until,
+        source_report_id=data.report_id,
+    )
+
+
 def command_for(data: BaseModel, envelope: Envelope) -> tuple[str, CaseCommand]:
     """The case an intake event concerns and the command it means for it."""
-    match data:
-        case ApplicationSubmitted():
-            return data.application_id, opened(data, envelope.municipality)
-        case ApplicationDocumentAdded():
-            return data.application_id, RecordDocument(
-                document_id=data.document_id,
-                kind=data.kind.value,
-                title=data.title,
-                content_sha256=data.content_sha256,
-                storage_ref=data.storage_ref,
-                received_on=data.received_on,
-            )
-        case ApplicationWithdrawn():
-            return data.application_id, WithdrawApplication(data.withdrawn_on, riga_today())
-        case CircumstancesReported():
-            # rules.md §5.5: a change leads to an amendment, a suspension or a termination;
-            # which one is the caseworker's decision, so the change becomes a task.
-            return data.application_id, OpenTask(
-                task_id=data.report_id,
-                kind=data.kind.value,
-                description=data.description,
-                effective_from=data.effective_from,
-                effective_until=data.effective_until,
-                source_report_id=data.report_id,
-            )
-    raise TypeError(f"decisions has no command for {type(data).__name__}")
+    make = _COMMANDS.get(type(data))
+    if make is None:
+        raise TypeError(f"decisions has no command for {type(data).__name__}")
+    return make(data, envelope)
 
 
-def handler(store: EventStore) -> EventHandler:
+def handler(store: EventStore, run_case: RunCase[CaseCommand]) -> EventHandler:
     async def handle(conn: Connection, envelope: Envelope, data: BaseModel) -> None:
         case_id, command = command_for(data, envelope)
-        await run_case(conn, store, case_id, command, _context(envelope))
+        await run_case(conn, store, case_id, command, _context(envelope), None)
 
     return handle
 
 
-HANDLED: tuple[type[BaseModel], ...] = (
-    ApplicationSubmitted,
-    ApplicationDocumentAdded,
-    ApplicationWithdrawn,
-    CircumstancesReported,
-)
-
-
 def intake_consumer(
-    store: EventStore, pool: asyncpg.Pool, settings: ConsumerSettings
+    store: EventStore,
+    pool: asyncpg.Pool,
+    settings: ConsumerSettings,
+    run_case: RunCase[CaseCommand],
 ) -> EventConsumer:
-    handle = handler(store)
+    """The durable consumer of intake's stream; ``run_case``: handlers/cases.py's, which
+    app.py passes (handlers/ports.py)."""
+    handle = handler(store, run_case)
     return EventConsumer(
-        CONSUMER, "intake", {event.__name__: handle for event in HANDLED}, pool, settings
+        CONSUMER, "intake", {event.__name__: handle for event in _COMMANDS.types}, pool, settings
     )

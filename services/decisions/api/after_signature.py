@@ -6,28 +6,23 @@ without an act. Same access, idempotency and problem documents as every decision
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from services.decisions.api.support import (
     Body,
-    CaseworkerCommand,
+    CaseCommands,
     Note,
     Text,
+    case_commands,
+    command_route,
 )
-from services.decisions.case.after_signature import (
-    DecideObjection,
-    EndCase,
-    FileObjection,
-    FixDefect,
-    LeaveWithoutProgress,
-    NotifyAct,
-)
+from services.decisions.case import after_signature as case_after
+from services.decisions.case.decide import CaseCommand
 from services.decisions.case.state import CaseState
-from services.decisions.handlers.cases import GRANT_ENDS, case_command
 from services.decisions.settings import DecisionsSettings
 from shared.contracts.decisions import (
     ActNotified,
@@ -44,6 +39,8 @@ from shared.events.envelope import new_event_id
 from shared.rules.notification import NotificationMethod
 
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["after the signature"])
+# Every route here: the checked command context and the case handlers app.py bound.
+Cases = Annotated[CaseCommands[CaseCommand], Depends(case_commands)]
 
 
 class CaseReply(BaseModel):
@@ -95,13 +92,9 @@ class NotificationBody(Body):
     sent_on: date = Field(description="The day it was handed over, posted or sent")
 
 
-@router.post(
-    "/cases/{case_id}/decisions/{number}/notification",
-    status_code=201,
-    response_model=NotificationReply,
-)
+@command_route(router, "/cases/{case_id}/decisions/{number}/notification", NotificationReply)
 async def notify(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     case_id: str,
     number: int,
     body: NotificationBody,
@@ -109,12 +102,11 @@ async def notify(
     """Record how the act was notified; the product computes the day it counts as notified,
     the day it takes effect (APL 70(1)) and the last day for an objection (APL 79(1)),
     with the counting rules of legal.md §6 (``ActNotified``)."""
-    transferred = ctx.municipality in DecisionsSettings().transferred_days_off
-    return await case_command(
-        ctx,
+    transferred = cases.ctx.municipality in DecisionsSettings().transferred_days_off
+    return await cases.run(
         case_id,
         body,
-        lambda today: NotifyAct(number, body.method, body.sent_on, transferred, today),
+        lambda today: case_after.NotifyAct(number, body.method, body.sent_on, transferred, today),
         _first("notification"),
     )
 
@@ -125,17 +117,16 @@ class ObjectionBody(Body):
     filed_by: Text = Field(description="Who filed it: the person or the representative")
 
 
-@router.post("/cases/{case_id}/objections", status_code=201, response_model=ObjectionReply)
-async def file_objection(ctx: CaseworkerCommand, case_id: str, body: ObjectionBody) -> JSONResponse:
+@command_route(router, "/cases/{case_id}/objections", ObjectionReply)
+async def file_objection(cases: Cases, case_id: str, body: ObjectionBody) -> JSONResponse:
     """Record an objection (legal.md §5): a contested termination, interruption or reduction
     has no effect while it is pending (``ObjectionFiled`` with ``holds_back``); a contested
     refusal changes nothing."""
     objection_id = new_event_id()
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
-        lambda today: FileObjection(
+        lambda today: case_after.FileObjection(
             objection_id, body.decision_number, body.filed_on, body.filed_by, today
         ),
         _first("objection"),
@@ -153,23 +144,20 @@ class ObjectionDecisionBody(Body):
     )
 
 
-@router.post(
-    "/cases/{case_id}/objections/{objection_id}/decision",
-    status_code=201,
-    response_model=ObjectionDecisionReply,
+@command_route(
+    router, "/cases/{case_id}/objections/{objection_id}/decision", ObjectionDecisionReply
 )
 async def decide_objection(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     case_id: str,
     objection_id: str,
     body: ObjectionDecisionBody,
 ) -> JSONResponse:
     """Record and apply the body's decision (legal.md §5 item 4): ``ObjectionDecided``."""
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
-        lambda today: DecideObjection(
+        lambda today: case_after.DecideObjection(
             objection_id,
             body.outcome,
             body.decided_on,
@@ -187,19 +175,18 @@ class DefectBody(Body):
     note: Note = ""
 
 
-@router.post("/cases/{case_id}/defect", status_code=201, response_model=DefectReply)
+@command_route(router, "/cases/{case_id}/defect", DefectReply)
 async def leave_without_progress(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     case_id: str,
     body: DefectBody,
 ) -> JSONResponse:
     """Leave the application without progress (APL 56(1.1), legal.md §6): the decision term
     stops until the defect is fixed."""
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
-        lambda today: LeaveWithoutProgress(body.defect, body.fix_by, body.note, today),
+        lambda today: case_after.LeaveWithoutProgress(body.defect, body.fix_by, body.note, today),
         _first("left_without_progress"),
     )
 
@@ -208,14 +195,13 @@ class DefectFixedBody(Body):
     fixed_on: date
 
 
-@router.post("/cases/{case_id}/defect-fixed", status_code=201, response_model=DefectFixedReply)
-async def fix_defect(ctx: CaseworkerCommand, case_id: str, body: DefectFixedBody) -> JSONResponse:
+@command_route(router, "/cases/{case_id}/defect-fixed", DefectFixedReply)
+async def fix_defect(cases: Cases, case_id: str, body: DefectFixedBody) -> JSONResponse:
     """The defect is fixed: the one-month decision term runs from ``fixed_on``."""
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
-        lambda today: FixDefect(body.fixed_on, today),
+        lambda today: case_after.FixDefect(body.fixed_on, today),
         _first("defect_fixed"),
     )
 
@@ -224,15 +210,14 @@ class DeathBody(Body):
     died_on: date
 
 
-@router.post("/cases/{case_id}/death", status_code=201, response_model=CaseEndedReply)
-async def record_death(ctx: CaseworkerCommand, case_id: str, body: DeathBody) -> JSONResponse:
+@command_route(router, "/cases/{case_id}/death", CaseEndedReply)
+async def record_death(cases: Cases, case_id: str, body: DeathBody) -> JSONResponse:
     """The person died: the grant lapses without an act (legal.md §2); the case closes and
     the assistants' assignments end that day (``CaseEnded``)."""
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
-        lambda today: EndCase(CaseEndReason.DEATH, body.died_on, today),
+        lambda today: case_after.EndCase(CaseEndReason.DEATH, body.died_on, today),
         _first("ended"),
     )
 
@@ -243,10 +228,10 @@ class GrantEndCheckBody(Body):
 
 @router.post("/cases/grant-end-check", response_model=GrantEndCheckReply)
 async def grant_end_check(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     body: GrantEndCheckBody | None = None,
 ) -> JSONResponse:
     """Close every case whose grant reached its end date before ``today`` (legal.md §2: the
     act ends by its own term, no document): ``CaseEnded``, assignments end that day."""
     body = body or GrantEndCheckBody()
-    return await GRANT_ENDS.command_reply(ctx, body, body.today, "ended")
+    return await cases.sweep(cases.handlers.grant_ends, body, body.today, "ended")

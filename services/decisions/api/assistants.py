@@ -21,6 +21,7 @@ from services.decisions.api.support import (
     Reply,
     Runtime,
     Text,
+    command_route,
 )
 from services.decisions.assistant.domain import (
     AssistantCommand,
@@ -102,7 +103,7 @@ class AssistantBody(Body):
     )
 
 
-@router.post("/assistants", status_code=201, responses={201: {"model": AssistantRegistered}})
+@command_route(router, "/assistants", AssistantRegistered)
 async def register(
     ctx: CaseworkerCommand,
     body: AssistantBody,
@@ -136,11 +137,7 @@ class AssignmentBody(Body):
     )
 
 
-@router.post(
-    "/assistants/{assistant_id}/assignments",
-    status_code=201,
-    responses={201: {"model": AssistantAssigned}},
-)
+@command_route(router, "/assistants/{assistant_id}/assignments", AssistantAssigned)
 async def assign(
     ctx: CaseworkerCommand,
     assistant_id: str,
@@ -156,10 +153,8 @@ class UnassignmentBody(Body):
     reason: Note = ""
 
 
-@router.post(
-    "/assistants/{assistant_id}/assignments/{assignment_id}/end",
-    status_code=201,
-    responses={201: {"model": AssistantUnassigned}},
+@command_route(
+    router, "/assistants/{assistant_id}/assignments/{assignment_id}/end", AssistantUnassigned
 )
 async def unassign(
     ctx: CaseworkerCommand,

@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import Annotated, TypeVar
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from services.decisions.api import models as m
 from services.decisions.api.support import (
     Body,
-    CaseworkerCommand,
+    CaseCommands,
     Hours,
     Note,
+    RouteT,
     Text,
+    case_commands,
+    command_route,
     decision_reply,
 )
 from services.decisions.case.commands import (
@@ -30,10 +33,10 @@ from services.decisions.case.commands import (
     SuspendService,
     TerminateService,
 )
+from services.decisions.case.decide import CaseCommand
 from services.decisions.case.grant_terms import AssessmentFacts
 from services.decisions.case.grants import AmendGrant, Decide, RefuseForResidence
 from services.decisions.case.hearing import Heard, HeardReachingBack, HearingRecord
-from services.decisions.handlers.cases import OVERDUE, case_command
 from shared.contracts.decisions import (
     DatedFact,
     Hearing,
@@ -45,13 +48,14 @@ from shared.events.envelope import new_event_id
 
 HeardT = TypeVar("HeardT", bound=Heard)
 ReachingBackT = TypeVar("ReachingBackT", bound=HeardReachingBack)
-RouteT = TypeVar("RouteT", bound=Callable[..., Any])
 router = APIRouter(prefix="/municipalities/{municipality}", tags=["cases"])
+# Every route here: the checked command context and the case handlers app.py bound.
+Cases = Annotated[CaseCommands[CaseCommand], Depends(case_commands)]
 
 
 def decision_route(path: str) -> Callable[[RouteT], RouteT]:
     """A command that records an act: 201 with the act (``DecisionReply``)."""
-    return router.post(path, status_code=201, responses={201: {"model": m.DecisionReply}})
+    return command_route(router, path, m.DecisionReply)
 
 
 class HeardBody(Body):
@@ -94,20 +98,15 @@ class InformationRequestBody(Body):
     requested_on: date | None = None
 
 
-@router.post(
-    "/cases/{case_id}/information-requests",
-    status_code=201,
-    responses={201: {"model": m.InformationRequestReply}},
-)
+@command_route(router, "/cases/{case_id}/information-requests", m.InformationRequestReply)
 async def request_information(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     case_id: str,
     body: InformationRequestBody,
 ) -> JSONResponse:
     """Record a request to an institution (rules.md §5.4): it does not move the deadline."""
     request_id = new_event_id()
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
         lambda today: RequestInformation(
@@ -122,17 +121,14 @@ async def request_information(
     )
 
 
-@router.post(
-    "/cases/{case_id}/assessment", status_code=201, responses={201: {"model": m.AssessmentReply}}
-)
+@command_route(router, "/cases/{case_id}/assessment", m.AssessmentReply)
 async def record_assessment(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     case_id: str,
     body: AssessmentFacts,
 ) -> JSONResponse:
     """Record the verified facts (rules.md §3–4) the decision will rest on."""
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
         lambda today: RecordAssessment(body, today),
@@ -156,9 +152,9 @@ class DecisionBody(HeardBody):
 
 
 @decision_route("/cases/{case_id}/decision")
-async def decide(ctx: CaseworkerCommand, case_id: str, body: DecisionBody) -> JSONResponse:
+async def decide(cases: Cases, case_id: str, body: DecisionBody) -> JSONResponse:
     """Grant (``HoursGranted``) or refuse (``ApplicationRefused``) on the assessment."""
-    return await case_command(ctx, case_id, body, body.command, decision_reply)
+    return await cases.run(case_id, body, body.command, decision_reply)
 
 
 class AmendmentBody(ChangeBody):
@@ -186,9 +182,9 @@ class AmendmentBody(ChangeBody):
 
 
 @decision_route("/cases/{case_id}/amendments")
-async def amend(ctx: CaseworkerCommand, case_id: str, body: AmendmentBody) -> JSONResponse:
+async def amend(cases: Cases, case_id: str, body: AmendmentBody) -> JSONResponse:
     """Change a grant after a change of circumstances (rules.md §5.5): ``GrantAmended``."""
-    return await case_command(ctx, case_id, body, body.command, decision_reply)
+    return await cases.run(case_id, body, body.command, decision_reply)
 
 
 class SuspensionBody(ChangeBody):
@@ -201,9 +197,9 @@ class SuspensionBody(ChangeBody):
 
 
 @decision_route("/cases/{case_id}/suspension")
-async def suspend(ctx: CaseworkerCommand, case_id: str, body: SuspensionBody) -> JSONResponse:
+async def suspend(cases: Cases, case_id: str, body: SuspensionBody) -> JSONResponse:
     """Suspend for an institution, hospital or prison stay (rules.md §3.3)."""
-    return await case_command(ctx, case_id, body, body.command, decision_reply)
+    return await cases.run(case_id, body, body.command, decision_reply)
 
 
 class ResumptionBody(Body):
@@ -212,9 +208,8 @@ class ResumptionBody(Body):
 
 
 @decision_route("/cases/{case_id}/resumption")
-async def resume(ctx: CaseworkerCommand, case_id: str, body: ResumptionBody) -> JSONResponse:
-    return await case_command(
-        ctx,
+async def resume(cases: Cases, case_id: str, body: ResumptionBody) -> JSONResponse:
+    return await cases.run(
         case_id,
         body,
         lambda today: ResumeService(body.resumed_on, body.note, today),
@@ -232,9 +227,9 @@ class TerminationBody(ChangeBody):
 
 
 @decision_route("/cases/{case_id}/termination")
-async def terminate(ctx: CaseworkerCommand, case_id: str, body: TerminationBody) -> JSONResponse:
+async def terminate(cases: Cases, case_id: str, body: TerminationBody) -> JSONResponse:
     """End the grant (rules.md §5.6)."""
-    return await case_command(ctx, case_id, body, body.command, decision_reply)
+    return await cases.run(case_id, body, body.command, decision_reply)
 
 
 class ExtensionBody(Body):
@@ -244,14 +239,13 @@ class ExtensionBody(Body):
 
 @decision_route("/cases/{case_id}/deadline-extension")
 async def extend_deadline(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     case_id: str,
     body: ExtensionBody,
 ) -> JSONResponse:
     """Extend the decision deadline (APL 64(2), legal.md §6): ``DeadlineExtended`` and a
     written notice to the applicant; the overdue check uses the new deadline."""
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
         lambda today: ExtendDeadline(body.new_deadline, body.reason, today),
@@ -267,14 +261,13 @@ class ResidenceRefusalBody(HeardBody):
 
 @decision_route("/cases/{case_id}/residence-refusal")
 async def refuse_for_residence(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     case_id: str,
     body: ResidenceRefusalBody,
 ) -> JSONResponse:
     """Refuse because the declared residence is in another ctx.municipality (rules.md §3.5):
     ``ApplicationRefused`` with ``RESIDENCE_ELSEWHERE`` and its legal basis."""
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
         lambda today: body.heard(RefuseForResidence(body.declared_municipality, today)),
@@ -288,14 +281,11 @@ class ForwardingBody(Body):
     )
 
 
-@router.post(
-    "/cases/{case_id}/forwarding", status_code=201, responses={201: {"model": m.ForwardingReply}}
-)
-async def forward(ctx: CaseworkerCommand, case_id: str, body: ForwardingBody) -> JSONResponse:
+@command_route(router, "/cases/{case_id}/forwarding", m.ForwardingReply)
+async def forward(cases: Cases, case_id: str, body: ForwardingBody) -> JSONResponse:
     """Forward the application to the ctx.municipality of the declared residence instead of
     refusing it (rules.md §3.5): ``ApplicationForwarded``, and the case closes."""
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
         lambda today: ForwardApplication(body.to_municipality, today),
@@ -307,19 +297,14 @@ class CloseTaskBody(Body):
     resolution: Text
 
 
-@router.post(
-    "/cases/{case_id}/tasks/{task_id}/close",
-    status_code=201,
-    responses={201: {"model": m.TaskClosedReply}},
-)
+@command_route(router, "/cases/{case_id}/tasks/{task_id}/close", m.TaskClosedReply)
 async def close_task(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     case_id: str,
     task_id: str,
     body: CloseTaskBody,
 ) -> JSONResponse:
-    return await case_command(
-        ctx,
+    return await cases.run(
         case_id,
         body,
         lambda today: CloseTask(task_id, body.resolution, today),
@@ -333,7 +318,7 @@ class OverdueCheckBody(Body):
 
 @router.post("/cases/overdue-check", responses={200: {"model": m.OverdueCheckOut}})
 async def overdue_check(
-    ctx: CaseworkerCommand,
+    cases: Cases,
     body: OverdueCheckBody | None = None,
 ) -> JSONResponse:
     """Record ``DecisionOverdue`` for every undecided case past its deadline (rules.md §5.4).
@@ -341,4 +326,4 @@ async def overdue_check(
     The background job does the same every few minutes; a case is reported once only.
     """
     body = body or OverdueCheckBody()
-    return await OVERDUE.command_reply(ctx, body, body.today, "marked")
+    return await cases.sweep(cases.handlers.overdue, body, body.today, "marked")

@@ -15,7 +15,13 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from services.decisions.api.support import Body, CaseworkerCommand, PersonalCode, Reply
+from services.decisions.api.support import (
+    Body,
+    CaseworkerCommand,
+    PersonalCode,
+    Reply,
+    command_route,
+)
 from services.decisions.read_models.projections import rebuild
 from shared.clock import riga_today
 from shared.contracts.privacy import ErasureBasis, PersonalDataErased
@@ -39,7 +45,7 @@ class ErasureBody(Body):
     )
 
 
-@router.post("/erasures", status_code=201, responses={201: {"model": PersonalDataErased}})
+@command_route(router, "/erasures", PersonalDataErased)
 async def erase(
     ctx: CaseworkerCommand,
     body: ErasureBody,

@@ -7,5 +7,6 @@ not at all. A concurrent change of the same stream raises ``ConcurrencyError``; 
 it with 409, a consumer retries the event. One module per aggregate and concern, imported
 side by side: ``streams`` (load, append and project), ``register`` (register numbers and
 signing officials), ``cases`` (case commands on the shared pipeline, the deadline checks),
+``ports`` (the types the routes and the consumer run ``cases`` by: app.py binds it),
 ``follow_up`` (what an act does to assignments), ``assistants``.
 """

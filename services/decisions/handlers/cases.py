@@ -1,5 +1,5 @@
-"""Commands on a case: on the shared command pipeline, from HTTP, intake's events and the
-deadline checks."""
+"""Commands on a case: on the shared command pipeline, for HTTP, intake's events and the
+deadline checks (``CASE_HANDLERS``, which app.py gives the routes and the consumer)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from services.decisions.case import decide as case_domain
@@ -22,6 +20,7 @@ from services.decisions.case.state import CASE, CaseState
 from services.decisions.documents.model import fingerprinted
 from services.decisions.domain import IllegalTransition
 from services.decisions.handlers.follow_up import follow_up
+from services.decisions.handlers.ports import CaseHandlers
 from services.decisions.handlers.register import stamp
 from services.decisions.handlers.streams import not_found, project_each
 from services.decisions.read_models.issued_documents import store_issued
@@ -30,7 +29,6 @@ from shared.clock import riga_today
 from shared.commands import execute
 from shared.contracts.decisions import CaseEndReason
 from shared.events.envelope import new_event_id
-from shared.http.commands import CommandContext
 from shared.logging import get_logger
 from shared.runtime import ServiceRuntime
 from shared.store.eventstore import ConcurrencyError, EventContext, EventStore
@@ -83,26 +81,6 @@ async def run_case(
     return state, outcome.events
 
 
-async def case_command(
-    ctx: CommandContext,
-    case_id: str,
-    payload: BaseModel | None,
-    make: Callable[[date], CaseCommand],
-    reply: Callable[[CaseState, list[BaseModel]], dict[str, Any]],
-) -> JSONResponse:
-    """Run the command ``make(today)`` on the case as an idempotent HTTP command (201), today
-    being the Latvian date (the domain reads no clock); a domain refusal rolls it back and
-    is answered by the shared problem handlers."""
-
-    async def work(conn: Connection) -> tuple[int, dict[str, Any]]:
-        command = make(riga_today())
-        store = ctx.runtime.store
-        state, events = await run_case(conn, store, case_id, command, ctx.events, ctx.municipality)
-        return 201, {"case_id": case_id, "status": state.status.value} | reply(state, events)
-
-    return await ctx.run(payload, work)
-
-
 @dataclass(frozen=True)
 class Sweep:
     """A command for every case the read model names as a candidate; the case's own events
@@ -141,26 +119,6 @@ class Sweep:
                 changed.append(row["case_id"])
         return changed
 
-    async def command_reply(
-        self, ctx: CommandContext, payload: BaseModel | None, today: date | None, key: str
-    ) -> JSONResponse:
-        """The sweep as an idempotent HTTP command (200): ``{"today", key: [case ids]}``;
-        ``today`` defaults to the Latvian date."""
-        day = today or riga_today()
-
-        async def work(conn: Connection) -> tuple[int, dict[str, Any]]:
-            changed = await self.run(
-                conn,
-                ctx.runtime.store,
-                day,
-                ctx.municipality,
-                ctx.principal.actor,
-                ctx.correlation_id,
-            )
-            return 200, {"today": day.isoformat(), key: changed}
-
-        return await ctx.run(payload, work)
-
 
 OVERDUE = Sweep(
     # rules.md §5.4: record ``DecisionOverdue`` for each undecided case past its deadline.
@@ -180,6 +138,10 @@ GRANT_ENDS = Sweep(
     lambda today: EndCase(CaseEndReason.PERIOD_ENDED, None, today),
     (ConcurrencyError, IllegalTransition),
 )
+
+
+# What the edges run (handlers/ports.py): app.py hands it to the routes and the consumer.
+CASE_HANDLERS = CaseHandlers[CaseCommand](run_case, OVERDUE.run, GRANT_ENDS.run)
 
 
 async def watch_overdue(runtime: ServiceRuntime, stop: asyncio.Event) -> None:

@@ -1,9 +1,9 @@
 """The import graph inside decisions (issue #8): no circle, and a bounded longest chain.
 
 The chain is counted in files, ``__main__`` included: ``a`` imports ``b`` imports ``c`` is
-a chain of 3. Issue #8 asks for at most 6; the flat layout had 12. ``MOST_FILES`` is what
-the layout reaches today (docs/decisions.md, "Layout"): a ratchet, lower it when a chain
-gets shorter, never raise it.
+a chain of 3. Issue #8 asks for at most 6, which the layout reaches (the flat layout had
+12): ``MOST_FILES`` is a ratchet (docs/decisions.md, "Layout"), lower it when a chain gets
+shorter, never raise it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import functools
 import grimp
 
 PACKAGE = "services.decisions"
-MOST_FILES = 7
+MOST_FILES = 6
 
 
 def _imports() -> dict[str, set[str]]:
