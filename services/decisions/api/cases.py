@@ -255,7 +255,7 @@ async def extend_deadline(
 
 class ResidenceRefusalBody(HeardBody):
     declared_municipality: str = Field(
-        min_length=1, max_length=40, description="Slug of the ctx.municipality of the residence"
+        min_length=1, max_length=40, description="Slug of the municipality of the residence"
     )
 
 
@@ -265,7 +265,7 @@ async def refuse_for_residence(
     case_id: str,
     body: ResidenceRefusalBody,
 ) -> JSONResponse:
-    """Refuse because the declared residence is in another ctx.municipality (rules.md §3.5):
+    """Refuse because the declared residence is in another municipality (rules.md §3.5):
     ``ApplicationRefused`` with ``RESIDENCE_ELSEWHERE`` and its legal basis."""
     return await cases.run(
         case_id,
@@ -277,13 +277,13 @@ async def refuse_for_residence(
 
 class ForwardingBody(Body):
     to_municipality: str = Field(
-        min_length=1, max_length=40, description="Slug of the ctx.municipality of the residence"
+        min_length=1, max_length=40, description="Slug of the municipality of the residence"
     )
 
 
 @command_route(router, "/cases/{case_id}/forwarding", m.ForwardingReply)
 async def forward(cases: Cases, case_id: str, body: ForwardingBody) -> JSONResponse:
-    """Forward the application to the ctx.municipality of the declared residence instead of
+    """Forward the application to the municipality of the declared residence instead of
     refusing it (rules.md §3.5): ``ApplicationForwarded``, and the case closes."""
     return await cases.run(
         case_id,
