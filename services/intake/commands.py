@@ -11,16 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from shared.contracts.intake import (
-    ActivityRequest,
-    ApplicationSubmitted,
-    ChangeKind,
-    Channel,
-    DocumentKind,
-    Person,
-    PurposeRequest,
-    Representative,
-)
+from shared.contracts import intake as ic
 from shared.rules import FunctionalLimitation
 
 
@@ -31,16 +22,16 @@ class SubmitApplication:
     application_id: str
     today: date
     received_on: date
-    channel: Channel
-    applicant: Person
-    representative: Representative | None
-    activities: list[ActivityRequest]
+    channel: ic.Channel
+    applicant: ic.Person
+    representative: ic.Representative | None
+    activities: list[ic.ActivityRequest]
     receives_vision_benefit: bool = False
     weekly_medical_procedures: bool = False
     preferred_assistant: str | None = None
     requested_start: date | None = None
     # rules.md §3.1, §4.2a: what an adult decided under LV-2021 is assessed on.
-    purposes: list[PurposeRequest] = field(default_factory=list)
+    purposes: list[ic.PurposeRequest] = field(default_factory=list)
     functional_limitations: list[FunctionalLimitation] = field(default_factory=list)
     car_adaptation_indications: bool = False
     group1_since_childhood_special_care: bool = False
@@ -54,7 +45,7 @@ class AddDocument:
     application_id: str
     document_id: str
     today: date
-    kind: DocumentKind
+    kind: ic.DocumentKind
     title: str
     content_sha256: str
     storage_ref: str
@@ -78,7 +69,7 @@ class ReportCircumstances:
     application_id: str
     report_id: str
     today: date
-    kind: ChangeKind
+    kind: ic.ChangeKind
     effective_from: date
     effective_until: date | None = None
     description: str = ""
@@ -90,7 +81,7 @@ class RegisterForwarded:
     ``ApplicationForwarded``). Registered as received, without the checks of a form filled
     in here (the contact data stayed with the first municipality); again: nothing."""
 
-    submitted: ApplicationSubmitted
+    submitted: ic.ApplicationSubmitted
 
     @property
     def application_id(self) -> str:
