@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Generic, Protocol, TypeVar
 
 from shared.contracts import intake as ic
 from shared.rules import FunctionalLimitation
@@ -38,41 +39,39 @@ class SubmitApplication:
     dialysis_or_stage_iv_cancer_therapy: bool = False
 
 
+class _OfApplication(Protocol):
+    @property
+    def application_id(self) -> str: ...
+
+
+E = TypeVar("E", bound=_OfApplication)
+
+
 @dataclass(frozen=True)
-class AddDocument:
+class Recording(Generic[E]):
+    """A command that records ``event`` on its application: what arrived about it, as it
+    will be published. Intake decides nothing of it (the decisions service does), so the
+    command carries the event itself rather than a copy of its fields; ``decide`` checks
+    that the application still takes it and that its dates hold on ``today``."""
+
+    event: E
+    today: date
+
+    @property
+    def application_id(self) -> str:
+        return self.event.application_id
+
+
+class AddDocument(Recording[ic.ApplicationDocumentAdded]):
     """rules.md §5.3: an attachment; the file itself lives at ``storage_ref``."""
 
-    application_id: str
-    document_id: str
-    today: date
-    kind: ic.DocumentKind
-    title: str
-    content_sha256: str
-    storage_ref: str
-    received_on: date
 
-
-@dataclass(frozen=True)
-class WithdrawApplication:
+class WithdrawApplication(Recording[ic.ApplicationWithdrawn]):
     """rules.md §5.6: a written withdrawal."""
 
-    application_id: str
-    today: date
-    withdrawn_on: date
-    reason: str = ""
 
-
-@dataclass(frozen=True)
-class ReportCircumstances:
+class ReportCircumstances(Recording[ic.CircumstancesReported]):
     """rules.md §5.5: the client's duty to report changes of circumstances."""
-
-    application_id: str
-    report_id: str
-    today: date
-    kind: ic.ChangeKind
-    effective_from: date
-    effective_until: date | None = None
-    description: str = ""
 
 
 @dataclass(frozen=True)
