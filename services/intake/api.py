@@ -23,6 +23,7 @@ from services.intake.errors import ApplicationNotFound
 from services.intake.keys import prepare_keys
 from shared.clock import riga_today
 from shared.commands import Outcome
+from shared.contracts import intake as ic
 from shared.events.envelope import new_event_id
 from shared.http.app import runtime_of
 from shared.http.auth import Principal, Role, require
@@ -122,9 +123,10 @@ async def add_document(
         "content_sha256": body.content_sha256.lower(),
         "received_on": body.received_on or today,
     }
-    command = domain.AddDocument(
-        application_id=_known_id(application_id), document_id=new_event_id(), today=today, **fields
+    document = ic.ApplicationDocumentAdded(
+        application_id=_known_id(application_id), document_id=new_event_id(), **fields
     )
+    command = domain.AddDocument(document, today)
     return await _execute(ctx, body, command, 201, _recorded(models.DocumentOut))
 
 
@@ -133,12 +135,12 @@ async def withdraw_application(
     application_id: str, body: models.WithdrawalIn, ctx: CaseworkerCommand, today: Today
 ) -> JSONResponse:
     """Record a written withdrawal (rules.md §5.6); a second withdrawal is a 409."""
-    command = domain.WithdrawApplication(
+    withdrawal = ic.ApplicationWithdrawn(
         application_id=_known_id(application_id),
-        today=today,
         withdrawn_on=body.withdrawn_on or today,
         reason=body.reason,
     )
+    command = domain.WithdrawApplication(withdrawal, today)
 
     def respond(outcome: Outcome[domain.Application]) -> BaseModel:
         data = outcome.envelopes[-1].data
@@ -152,12 +154,10 @@ async def report_circumstances(
     application_id: str, body: models.CircumstancesIn, ctx: CaseworkerCommand, today: Today
 ) -> JSONResponse:
     """Record a change of circumstances the client reported (rules.md §5.5)."""
-    command = domain.ReportCircumstances(
-        application_id=_known_id(application_id),
-        report_id=new_event_id(),
-        today=today,
-        **dict(body),
+    change = ic.CircumstancesReported(
+        application_id=_known_id(application_id), report_id=new_event_id(), **dict(body)
     )
+    command = domain.ReportCircumstances(change, today)
     return await _execute(ctx, body, command, 201, _recorded(models.ChangeOut))
 
 

@@ -13,11 +13,14 @@ a withdrawal registered at intake stays "withdrawn" while the case is merely ope
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from shared.aggregate import ByType
 from shared.bus.consumer import EventHandler
 from shared.contracts.decisions import (
     ApplicationForwarded,
@@ -46,48 +49,75 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"  # closed undecided for another reason
 
 
-# What each event says of its case: the status, and whether it is a decision (its number
-# and date are then shown too).
+# What an event says of its case: the status, and the date and number of the decision that
+# gives it (shown with the application); a forwarding or a closing has a date, no number.
 Outcome = tuple[CaseStatus, date | None, int | None]
 
 
-def outcome(event: BaseModel) -> Outcome | None:
-    """The case's status after ``event``; None for events that do not change it."""
-    match event:
-        case CaseOpened():
-            return CaseStatus.OPEN, None, None
-        case HoursGranted() | GrantAmended() | ServiceResumed():
-            return CaseStatus.GRANTED, event.decided_on, event.decision_number
-        case ApplicationRefused():
-            return CaseStatus.REFUSED, event.decided_on, event.decision_number
-        case ServiceSuspended():
-            return CaseStatus.SUSPENDED, event.decided_on, event.decision_number
-        case ServiceTerminated():
-            return CaseStatus.TERMINATED, event.decided_on, event.decision_number
-        case ApplicationForwarded():
-            return CaseStatus.FORWARDED, event.forwarded_on, None
-        case CaseClosed():
-            closed = {
-                CloseReason.WITHDRAWN: CaseStatus.WITHDRAWN,
-                CloseReason.FORWARDED: CaseStatus.FORWARDED,
-            }
-            return closed.get(event.reason, CaseStatus.CLOSED), event.closed_on, None
-    return None
+class _Decision(Protocol):
+    """What every decision of the decisions service carries: its date and its number."""
+
+    @property
+    def decided_on(self) -> date: ...
+
+    @property
+    def decision_number(self) -> int: ...
+
+
+# The decisions that change a case's status, and the status each gives it.
+DECISIONS: dict[type[BaseModel], CaseStatus] = {
+    HoursGranted: CaseStatus.GRANTED,
+    GrantAmended: CaseStatus.GRANTED,
+    ServiceResumed: CaseStatus.GRANTED,
+    ApplicationRefused: CaseStatus.REFUSED,
+    ServiceSuspended: CaseStatus.SUSPENDED,
+    ServiceTerminated: CaseStatus.TERMINATED,
+}
+CLOSED_AS = {
+    CloseReason.WITHDRAWN: CaseStatus.WITHDRAWN,
+    CloseReason.FORWARDED: CaseStatus.FORWARDED,
+}
+
+# One function per followed event: the registry is the one list of the events intake
+# follows (FOLLOWED), so a status cannot be known without its event being subscribed to.
+_OUTCOMES: ByType[Callable[[Any], Outcome]] = ByType("an outcome")
+
+
+def _decided(status: CaseStatus) -> Callable[[_Decision], Outcome]:
+    def outcome(decision: _Decision) -> Outcome:
+        return status, decision.decided_on, decision.decision_number
+
+    return outcome
+
+
+for _decision, _status in DECISIONS.items():
+    _OUTCOMES.add(_decision, _decided(_status))
+
+
+@_OUTCOMES.register(CaseOpened)
+def _opened(event: CaseOpened) -> Outcome:
+    return CaseStatus.OPEN, None, None
+
+
+@_OUTCOMES.register(ApplicationForwarded)
+def _forwarded(event: ApplicationForwarded) -> Outcome:
+    return CaseStatus.FORWARDED, event.forwarded_on, None
+
+
+@_OUTCOMES.register(CaseClosed)
+def _closed(event: CaseClosed) -> Outcome:
+    return CLOSED_AS.get(event.reason, CaseStatus.CLOSED), event.closed_on, None
 
 
 # The decisions events intake follows; ApplicationForwarded has its own handler too (the
 # forwarded application is registered, services/intake/consumers.py).
-FOLLOWED: tuple[type[BaseModel], ...] = (
-    CaseOpened,
-    HoursGranted,
-    GrantAmended,
-    ServiceResumed,
-    ApplicationRefused,
-    ServiceSuspended,
-    ServiceTerminated,
-    ApplicationForwarded,
-    CaseClosed,
-)
+FOLLOWED = _OUTCOMES.types
+
+
+def outcome(event: BaseModel) -> Outcome | None:
+    """The case's status after ``event``; None for events that do not change it."""
+    of_event = _OUTCOMES.get(type(event))
+    return None if of_event is None else of_event(event)
 
 
 async def record(conn: Connection, envelope: Envelope, event: BaseModel) -> None:

@@ -10,17 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Generic, Protocol, TypeVar
 
-from shared.contracts.intake import (
-    ActivityRequest,
-    ApplicationSubmitted,
-    ChangeKind,
-    Channel,
-    DocumentKind,
-    Person,
-    PurposeRequest,
-    Representative,
-)
+from shared.contracts import intake as ic
 from shared.rules import FunctionalLimitation
 
 
@@ -31,57 +23,55 @@ class SubmitApplication:
     application_id: str
     today: date
     received_on: date
-    channel: Channel
-    applicant: Person
-    representative: Representative | None
-    activities: list[ActivityRequest]
+    channel: ic.Channel
+    applicant: ic.Person
+    representative: ic.Representative | None
+    activities: list[ic.ActivityRequest]
     receives_vision_benefit: bool = False
     weekly_medical_procedures: bool = False
     preferred_assistant: str | None = None
     requested_start: date | None = None
     # rules.md §3.1, §4.2a: what an adult decided under LV-2021 is assessed on.
-    purposes: list[PurposeRequest] = field(default_factory=list)
+    purposes: list[ic.PurposeRequest] = field(default_factory=list)
     functional_limitations: list[FunctionalLimitation] = field(default_factory=list)
     car_adaptation_indications: bool = False
     group1_since_childhood_special_care: bool = False
     dialysis_or_stage_iv_cancer_therapy: bool = False
 
 
+class _OfApplication(Protocol):
+    @property
+    def application_id(self) -> str: ...
+
+
+E = TypeVar("E", bound=_OfApplication)
+
+
 @dataclass(frozen=True)
-class AddDocument:
+class Recording(Generic[E]):
+    """A command that records ``event`` on its application: what arrived about it, as it
+    will be published. Intake decides nothing of it (the decisions service does), so the
+    command carries the event itself rather than a copy of its fields; ``decide`` checks
+    that the application still takes it and that its dates hold on ``today``."""
+
+    event: E
+    today: date
+
+    @property
+    def application_id(self) -> str:
+        return self.event.application_id
+
+
+class AddDocument(Recording[ic.ApplicationDocumentAdded]):
     """rules.md §5.3: an attachment; the file itself lives at ``storage_ref``."""
 
-    application_id: str
-    document_id: str
-    today: date
-    kind: DocumentKind
-    title: str
-    content_sha256: str
-    storage_ref: str
-    received_on: date
 
-
-@dataclass(frozen=True)
-class WithdrawApplication:
+class WithdrawApplication(Recording[ic.ApplicationWithdrawn]):
     """rules.md §5.6: a written withdrawal."""
 
-    application_id: str
-    today: date
-    withdrawn_on: date
-    reason: str = ""
 
-
-@dataclass(frozen=True)
-class ReportCircumstances:
+class ReportCircumstances(Recording[ic.CircumstancesReported]):
     """rules.md §5.5: the client's duty to report changes of circumstances."""
-
-    application_id: str
-    report_id: str
-    today: date
-    kind: ChangeKind
-    effective_from: date
-    effective_until: date | None = None
-    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,7 +80,7 @@ class RegisterForwarded:
     ``ApplicationForwarded``). Registered as received, without the checks of a form filled
     in here (the contact data stayed with the first municipality); again: nothing."""
 
-    submitted: ApplicationSubmitted
+    submitted: ic.ApplicationSubmitted
 
     @property
     def application_id(self) -> str:

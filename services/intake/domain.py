@@ -130,8 +130,11 @@ def _submit(command: SubmitApplication, state: Application) -> ApplicationSubmit
         raise ApplicationAlreadyExists(command.application_id)
     raise_if_any(check_submission(command))
     applicant, representative = normalised(command.applicant, command.representative)
-    recorded = _recorded(command) | {"applicant": applicant, "representative": representative}
-    return ApplicationSubmitted(**recorded)
+    # The form as typed, with the codes normalised; ``today`` is when, not what.
+    recorded = {f.name: getattr(command, f.name) for f in fields(command) if f.name != "today"}
+    return ApplicationSubmitted(
+        **recorded | {"applicant": applicant, "representative": representative}
+    )
 
 
 def _open(state: Application, application_id: str) -> Application:
@@ -144,13 +147,15 @@ def _open(state: Application, application_id: str) -> Application:
 
 
 def _add_document(command: AddDocument, state: Application) -> ApplicationDocumentAdded:
-    raise_if_any(_not_in_future("received_on", command.received_on, command.today))
-    return ApplicationDocumentAdded(**_recorded(command))
+    document = command.event
+    raise_if_any(_not_in_future("received_on", document.received_on, command.today))
+    return document
 
 
 def _withdraw(command: WithdrawApplication, state: Application) -> ApplicationWithdrawn:
-    errors = _not_in_future("withdrawn_on", command.withdrawn_on, command.today)
-    if state.received_on is not None and command.withdrawn_on < state.received_on:
+    withdrawal = command.event
+    errors = _not_in_future("withdrawn_on", withdrawal.withdrawn_on, command.today)
+    if state.received_on is not None and withdrawal.withdrawn_on < state.received_on:
         errors.append(
             FieldError(
                 "withdrawn_on",
@@ -158,20 +163,14 @@ def _withdraw(command: WithdrawApplication, state: Application) -> ApplicationWi
             )
         )
     raise_if_any(errors)
-    return ApplicationWithdrawn(**_recorded(command))
+    return withdrawal
 
 
 def _report(command: ReportCircumstances, state: Application) -> CircumstancesReported:
-    if command.effective_until is not None and command.effective_until < command.effective_from:
+    change = command.event
+    if change.effective_until is not None and change.effective_until < change.effective_from:
         raise_if_any([FieldError("effective_until", "must not be before effective_from")])
-    return CircumstancesReported(**_recorded(command))
-
-
-def _recorded(command: Command) -> dict[str, Any]:
-    """What the event of ``command`` records: its fields, without the day it was decided on
-    (``today`` is when, not what). The state's checks ran first (``_open``), so the
-    application id is the loaded application's."""
-    return {f.name: getattr(command, f.name) for f in fields(command) if f.name != "today"}
+    return change
 
 
 def _not_in_future(name: str, day: date, today: date) -> list[FieldError]:

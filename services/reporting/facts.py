@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from shared.aggregate import ByType
 from shared.contracts import decisions as dc
 from shared.contracts import intake as ic
 from shared.contracts import payments as pc
@@ -53,17 +54,22 @@ def _d(value: Decimal) -> str:
     return str(value)
 
 
+# One function per event type the figures use, registered next to it (issue #8).
+_FACTS: ByType[Callable[[Any, Pseudonym], list[Fact]]] = ByType("a function for its facts")
+facts_from = _FACTS.register
+
+
 def facts_of(data: BaseModel, pseudonym: Pseudonym) -> list[Fact]:
     """The facts of one event; an event the figures do not use gives none."""
-    handler = _HANDLERS.get(type(data))
-    return handler(data, pseudonym) if handler is not None else []
+    facts = _FACTS.get(type(data))
+    return facts(data, pseudonym) if facts is not None else []
 
 
 # --- intake -------------------------------------------------------------------------------
 
 
-def _submitted(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, ic.ApplicationSubmitted)
+@facts_from(ic.ApplicationSubmitted)
+def _submitted(data: ic.ApplicationSubmitted, _: Pseudonym) -> list[Fact]:
     return [
         Fact(
             "application",
@@ -131,13 +137,13 @@ def _terms(terms: _Terms) -> dict[str, JsonValue]:
     }
 
 
-def _case_opened(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, dc.CaseOpened)
+@facts_from(dc.CaseOpened)
+def _case_opened(data: dc.CaseOpened, _: Pseudonym) -> list[Fact]:
     return _case(data.case_id, "opened", {"received_on": data.received_on.isoformat()})
 
 
-def _hours_granted(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, dc.HoursGranted)
+@facts_from(dc.HoursGranted)
+def _hours_granted(data: dc.HoursGranted, _: Pseudonym) -> list[Fact]:
     group: dict[str, JsonValue] = {
         "child": data.age_group != AgeGroup.ADULT,
         "vision": data.vision_group,
@@ -154,29 +160,31 @@ def _hours_granted(data: Any, _: Pseudonym) -> list[Fact]:
     return [client, *_decided(data, "grant", grant)]
 
 
-def _refused(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, dc.ApplicationRefused)
+@facts_from(dc.ApplicationRefused)
+def _refused(data: dc.ApplicationRefused, _: Pseudonym) -> list[Fact]:
     reasons = sorted(reason.value for reason in data.reasons)
     return _decided(data, "refusal", {"decided_late": data.decided_late, "reasons": reasons})
 
 
-def _amended(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, dc.GrantAmended)
+@facts_from(dc.GrantAmended)
+def _amended(data: dc.GrantAmended, _: Pseudonym) -> list[Fact]:
     return _decided(data, "amendment", {"from": data.effective_from.isoformat(), **_terms(data)})
 
 
-def _service_changed(data: Any, _: Pseudonym) -> list[Fact]:
-    """A suspension, resumption or termination of the service from a day."""
-    match data:
-        case dc.ServiceSuspended():
-            kind, day = "suspension", data.suspended_from
-        case dc.ServiceResumed():
-            kind, day = "resumption", data.resumed_on
-        case dc.ServiceTerminated():
-            kind, day = "termination", data.terminated_from
-        case _:
-            return []
-    return _decision(data, {"type": kind, "from": day.isoformat()})
+# A suspension, resumption or termination of the service from a day.
+@facts_from(dc.ServiceSuspended)
+def _suspended(data: dc.ServiceSuspended, _: Pseudonym) -> list[Fact]:
+    return _decision(data, {"type": "suspension", "from": data.suspended_from.isoformat()})
+
+
+@facts_from(dc.ServiceResumed)
+def _resumed(data: dc.ServiceResumed, _: Pseudonym) -> list[Fact]:
+    return _decision(data, {"type": "resumption", "from": data.resumed_on.isoformat()})
+
+
+@facts_from(dc.ServiceTerminated)
+def _terminated(data: dc.ServiceTerminated, _: Pseudonym) -> list[Fact]:
+    return _decision(data, {"type": "termination", "from": data.terminated_from.isoformat()})
 
 
 # Issue #17: the figures follow what is in effect. Each fact sorts right after the act it
@@ -216,13 +224,13 @@ def _act_change(
     return _decision(data, body, suffix)
 
 
-def _notified(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, dc.ActNotified)
+@facts_from(dc.ActNotified)
+def _notified(data: dc.ActNotified, _: Pseudonym) -> list[Fact]:
     return _act_change(data, "in_effect_later", data.first_day_in_effect, "-notified")
 
 
-def _objection_filed(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, dc.ObjectionFiled)
+@facts_from(dc.ObjectionFiled)
+def _objection_filed(data: dc.ObjectionFiled, _: Pseudonym) -> list[Fact]:
     if not data.holds_back:
         return []
     first = data.act_first_day or data.held_from
@@ -231,16 +239,16 @@ def _objection_filed(data: Any, _: Pseudonym) -> list[Fact]:
     )
 
 
-def _objection_decided(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, dc.ObjectionDecided)
+@facts_from(dc.ObjectionDecided)
+def _objection_decided(data: dc.ObjectionDecided, _: Pseudonym) -> list[Fact]:
     if not data.holds_back:
         return []
     return _act_change(data, "upheld", data.effect_from, "-objection-decided", terms=data.terms)
 
 
-def _ended(data: Any, _: Pseudonym) -> list[Fact]:
+@facts_from(dc.CaseEnded)
+def _ended(data: dc.CaseEnded, _: Pseudonym) -> list[Fact]:
     """legal.md §2: a grant that reached its end, or the person's death (no act)."""
-    assert isinstance(data, dc.CaseEnded)
     return _case(
         data.case_id,
         "ended",
@@ -248,15 +256,15 @@ def _ended(data: Any, _: Pseudonym) -> list[Fact]:
     )
 
 
-def _closed(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, dc.CaseClosed)
+@facts_from(dc.CaseClosed)
+def _closed(data: dc.CaseClosed, _: Pseudonym) -> list[Fact]:
     return _case(
         data.case_id, "closed", {"on": data.closed_on.isoformat(), "reason": data.reason.value}
     )
 
 
-def _overdue(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, dc.DecisionOverdue)
+@facts_from(dc.DecisionOverdue)
+def _overdue(data: dc.DecisionOverdue, _: Pseudonym) -> list[Fact]:
     return _case(data.case_id, "overdue", {"on": data.detected_on.isoformat()})
 
 
@@ -282,8 +290,8 @@ def expected_amount(days: list[tc.ApprovedDay]) -> tuple[Decimal | None, int]:
     return total, len(hours_by_rate)
 
 
-def _timesheet_submitted(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, tc.TimesheetSubmitted)
+@facts_from(tc.TimesheetSubmitted)
+def _timesheet_submitted(data: tc.TimesheetSubmitted, _: Pseudonym) -> list[Fact]:
     return [
         Fact(
             "timesheet",
@@ -326,9 +334,12 @@ def _approval(
     ]
 
 
-def _timesheet_approved(data: Any, pseudonym: Pseudonym) -> list[Fact]:
+@facts_from(tc.TimesheetApproved)
+@facts_from(tc.TimesheetCorrected)
+def _timesheet_approved(
+    data: tc.TimesheetApproved | tc.TimesheetCorrected, pseudonym: Pseudonym
+) -> list[Fact]:
     """A first approval or a correction: the approved hours of that version."""
-    assert isinstance(data, tc.TimesheetApproved | tc.TimesheetCorrected)
     return _approval(
         data.timesheet_id,
         data.assistant_id,
@@ -340,16 +351,16 @@ def _timesheet_approved(data: Any, pseudonym: Pseudonym) -> list[Fact]:
     )
 
 
-def _timesheet_overdue(data: Any, _: Pseudonym) -> list[Fact]:
-    assert isinstance(data, tc.TimesheetOverdue)
+@facts_from(tc.TimesheetOverdue)
+def _timesheet_overdue(data: tc.TimesheetOverdue, _: Pseudonym) -> list[Fact]:
     return [Fact("timesheet", data.timesheet_id, "overdue", {"month": data.month})]
 
 
 # --- payments -------------------------------------------------------------------------------
 
 
-def _payment_issued(data: Any, pseudonym: Pseudonym) -> list[Fact]:
-    assert isinstance(data, pc.PaymentIssued)
+@facts_from(pc.PaymentIssued)
+def _payment_issued(data: pc.PaymentIssued, pseudonym: Pseudonym) -> list[Fact]:
     money = data.money
     payment = f"payment-{pseudonym(data.payment_id)}"
     hours_by_case: dict[str, Decimal] = defaultdict(Decimal)
@@ -384,9 +395,12 @@ def _payment_issued(data: Any, pseudonym: Pseudonym) -> list[Fact]:
     ]
 
 
-def _payment_returned_or_reissued(data: Any, pseudonym: Pseudonym) -> list[Fact]:
+@facts_from(pc.PaymentReturned)
+@facts_from(pc.PaymentReissued)
+def _payment_returned_or_reissued(
+    data: pc.PaymentReturned | pc.PaymentReissued, pseudonym: Pseudonym
+) -> list[Fact]:
     """The bank returned a payment, or it was sent again: the amount, by its payment."""
-    assert isinstance(data, pc.PaymentReturned | pc.PaymentReissued)
     what = "returned" if isinstance(data, pc.PaymentReturned) else "reissued"
     return [
         Fact(
@@ -398,29 +412,5 @@ def _payment_returned_or_reissued(data: Any, pseudonym: Pseudonym) -> list[Fact]
     ]
 
 
-_HANDLERS: dict[type[BaseModel], Callable[[Any, Pseudonym], list[Fact]]] = {
-    ic.ApplicationSubmitted: _submitted,
-    dc.CaseOpened: _case_opened,
-    dc.HoursGranted: _hours_granted,
-    dc.ApplicationRefused: _refused,
-    dc.GrantAmended: _amended,
-    dc.ServiceSuspended: _service_changed,
-    dc.ServiceResumed: _service_changed,
-    dc.ServiceTerminated: _service_changed,
-    dc.CaseClosed: _closed,
-    dc.ActNotified: _notified,
-    dc.ObjectionFiled: _objection_filed,
-    dc.ObjectionDecided: _objection_decided,
-    dc.CaseEnded: _ended,
-    dc.DecisionOverdue: _overdue,
-    tc.TimesheetSubmitted: _timesheet_submitted,
-    tc.TimesheetApproved: _timesheet_approved,
-    tc.TimesheetCorrected: _timesheet_approved,
-    tc.TimesheetOverdue: _timesheet_overdue,
-    pc.PaymentIssued: _payment_issued,
-    pc.PaymentReturned: _payment_returned_or_reissued,
-    pc.PaymentReissued: _payment_returned_or_reissued,
-}
-
 # The event types whose facts the figures use; ``MonthlyReportSubmitted`` is kept apart.
-HANDLED: tuple[type[BaseModel], ...] = tuple(_HANDLERS)
+HANDLED: tuple[type[BaseModel], ...] = tuple(_FACTS.types)

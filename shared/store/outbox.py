@@ -129,9 +129,29 @@ class OutboxRelay:
                         await _first(stop, self._wake, self.poll_seconds)
             finally:
                 stop_hearing_commits()
-                with contextlib.suppress(Exception):
-                    await conn.remove_listener(OUTBOX_CHANNEL, self._on_notify)
-                    await conn.execute("select pg_advisory_unlock($1)", RELAY_LOCK_KEY)
+                await self._let_go(conn)
+
+    async def _let_go(self, conn: Connection) -> None:
+        """Ready the connection to go back to the pool: without the relay's listener and lock;
+        one that cannot be readied is terminated, so it never goes back with them.
+
+        A connection may be closed under the relay without asyncpg's own clean-up having run
+        (a protocol error aborts it, e.g. "cannot switch to state 12; another operation is in
+        progress" when PostgreSQL was killed mid-query, seen in the fault suite). asyncpg's
+        ``remove_listener`` does nothing on a closed connection, so the listener stayed and
+        the release warned that the connection "is being released to the pool but has 1
+        active notification listener". ``terminate`` runs that clean-up: it drops the
+        listener and hands the pool an empty slot, which it fills with a new connection.
+        """
+        with contextlib.suppress(Exception):
+            if not conn.is_closed():
+                await conn.remove_listener(OUTBOX_CHANNEL, self._on_notify)
+                await conn.execute("select pg_advisory_unlock($1)", RELAY_LOCK_KEY)
+                return
+        # Closed, or the clean-up failed. A connection asyncpg already detached from its pool
+        # proxy (a lost connection whose clean-up did run) refuses every call: nothing to do.
+        with contextlib.suppress(asyncpg.InterfaceError):
+            conn.terminate()
 
     def _publish_failed(self, position: int, error: BaseException) -> None:
         # One line when publishing starts failing (NATS down), one when it works again;

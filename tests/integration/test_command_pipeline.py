@@ -65,7 +65,7 @@ async def test_concurrent_commands_on_one_stream_all_land_in_order(pool: asyncpg
         state, version = await store.load(conn, STREAM, domain.INITIAL, domain.evolve)
         projected = await conn.fetch("select version from projected order by version")
     assert version == 9
-    assert state.document_ids == {d.document_id for d in documents}, "none lost, none merged"
+    assert state.document_ids == {d.event.document_id for d in documents}, "none lost, none merged"
     assert [r["version"] for r in projected] == list(range(1, 10))
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import random
+import warnings
 from collections import defaultdict
+from typing import Any
 
 import asyncpg
 import pytest
 from nats.js import JetStreamContext
 
 from shared.bus.provisioning import ensure_service_stream
+from shared.store.db import SHARED_MIGRATIONS, apply_migrations, database_dsn
 from shared.store.eventstore import ConcurrencyError, EventContext, EventStore
 from shared.store.outbox import OutboxRelay
+from tests.conftest import Servers, create_database
 from tests.integration.backbone_support import Pinged, read_stream_messages, test_registry
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_bus")]
@@ -160,6 +164,44 @@ async def test_the_relay_wakes_on_the_commit_of_an_append_not_on_its_poll(
     finally:
         stop.set()
         await task
+
+
+async def test_a_connection_broken_under_the_relay_is_terminated_not_released_listening(
+    stack: Servers, js: JetStreamContext
+) -> None:
+    """Seen in the fault suite (PostgreSQL killed under load): asyncpg warned that the relay's
+    connection "is being released to the pool but has 1 active notification listener". A
+    protocol error had aborted it without asyncpg's clean-up, and ``remove_listener`` does
+    nothing on a closed connection; the relay now terminates such a connection."""
+    opened: list[asyncpg.Connection[asyncpg.Record]] = []
+
+    async def remember(conn: asyncpg.Connection[asyncpg.Record]) -> None:
+        opened.append(conn)
+
+    dsn = database_dsn(stack.database_url, await create_database(stack))
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1, init=remember)
+    try:
+        async with pool.acquire() as conn:
+            await apply_migrations(conn, SHARED_MIGRATIONS)
+        listening = asyncio.Event()
+        stop = asyncio.Event()
+        relay = OutboxRelay(pool, js, poll_seconds=0.05)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            task = asyncio.create_task(relay.run(stop, on_progress=listening.set))
+            await asyncio.wait_for(listening.wait(), 10)
+            # What asyncpg does on a protocol error (its _coreproto_error): the protocol is
+            # aborted, the connection's clean-up (listeners, pool holder) does not run.
+            relays_connection: Any = opened[-1]  # the pool's one; _protocol is not typed
+            relays_connection._protocol.abort()
+            with pytest.raises(asyncpg.InterfaceError, match="connection is closed"):
+                await asyncio.wait_for(task, 10)
+        assert [str(w.message) for w in caught if "listener" in str(w.message)] == []
+        # The pool's one slot is free again, with a new connection.
+        async with pool.acquire(timeout=5) as conn:
+            assert await conn.fetchval("select 1") == 1
+    finally:
+        await pool.close()
 
 
 def loop_time() -> float:

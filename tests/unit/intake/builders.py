@@ -10,9 +10,12 @@ from typing import Any
 from services.intake import domain
 from shared.contracts.intake import (
     ActivityRequest,
+    ApplicationDocumentAdded,
     ApplicationSubmitted,
+    ApplicationWithdrawn,
     ChangeKind,
     Channel,
+    CircumstancesReported,
     DocumentKind,
     Person,
     Representative,
@@ -85,34 +88,37 @@ def submitted_state() -> domain.Application:
 
 
 def add_document(**changes: Any) -> domain.AddDocument:
-    command = domain.AddDocument(
-        application_id=APPLICATION_ID,
-        document_id="0190f5a2-0000-7000-8000-0000000000d1",
-        today=TODAY,
-        kind=DocumentKind.COMMISSION_OPINION,
-        title="VDEĀVK atzinums",
-        content_sha256="a" * 64,
-        storage_ref="s3://daugavpils-intake/opinion.pdf",
-        received_on=TODAY,
-    )
-    return replace(command, **changes)
+    """A document received today; ``changes`` are fields of the event it records."""
+    document: dict[str, Any] = {
+        "application_id": APPLICATION_ID,
+        "document_id": "0190f5a2-0000-7000-8000-0000000000d1",
+        "kind": DocumentKind.COMMISSION_OPINION,
+        "title": "VDEĀVK atzinums",
+        "content_sha256": "a" * 64,
+        "storage_ref": "s3://daugavpils-intake/opinion.pdf",
+        "received_on": TODAY,
+    }
+    return domain.AddDocument(ApplicationDocumentAdded(**{**document, **changes}), TODAY)
 
 
 def withdraw(**changes: Any) -> domain.WithdrawApplication:
-    command = domain.WithdrawApplication(
-        application_id=APPLICATION_ID, today=TODAY, withdrawn_on=TODAY, reason="moved away"
-    )
-    return replace(command, **changes)
+    """A withdrawal today; ``changes`` are fields of the event it records."""
+    withdrawal: dict[str, Any] = {
+        "application_id": APPLICATION_ID,
+        "withdrawn_on": TODAY,
+        "reason": "moved away",
+    }
+    return domain.WithdrawApplication(ApplicationWithdrawn(**{**withdrawal, **changes}), TODAY)
 
 
 def report(**changes: Any) -> domain.ReportCircumstances:
-    command = domain.ReportCircumstances(
-        application_id=APPLICATION_ID,
-        report_id="0190f5a2-0000-7000-8000-0000000000c1",
-        today=TODAY,
-        kind=ChangeKind.INPATIENT,
-        effective_from=date(2026, 12, 1),
-        effective_until=date(2026, 12, 14),
-        description="planned surgery",
-    )
-    return replace(command, **changes)
+    """A planned hospital stay; ``changes`` are fields of the event it records."""
+    change: dict[str, Any] = {
+        "application_id": APPLICATION_ID,
+        "report_id": "0190f5a2-0000-7000-8000-0000000000c1",
+        "kind": ChangeKind.INPATIENT,
+        "effective_from": date(2026, 12, 1),
+        "effective_until": date(2026, 12, 14),
+        "description": "planned surgery",
+    }
+    return domain.ReportCircumstances(CircumstancesReported(**{**change, **changes}), TODAY)

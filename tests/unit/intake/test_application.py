@@ -89,7 +89,7 @@ def test_a_change_of_circumstances_is_reported_even_ahead_of_time() -> None:
 
 
 def test_a_change_cannot_end_before_it_starts() -> None:
-    command = report(effective_until=report().effective_from - timedelta(days=1))
+    command = report(effective_until=report().event.effective_from - timedelta(days=1))
     with pytest.raises(InvalidCommand) as refusal:
         domain.decide(command, submitted_state())
     assert [e.field for e in refusal.value.errors] == ["effective_until"]

@@ -78,7 +78,7 @@ async def test_a_command_appends_its_events_projects_them_and_returns_the_new_st
     assert first.version == 1 and second.version == 2
     assert first.before == domain.INITIAL and first.state.status is domain.Status.SUBMITTED
     assert second.before == first.state
-    assert second.state.document_ids == {add_document().document_id}
+    assert second.state.document_ids == {add_document().event.document_id}
     assert [type(e) for e in second.events] == [ApplicationDocumentAdded]
     assert [e.aggregateversion for e in second.envelopes] == [2]
     assert [type(event) for _, event in projected.pairs] == [
@@ -134,7 +134,7 @@ async def test_a_version_conflict_reloads_and_decides_again() -> None:
     rival = f"0190f5a2-0000-7000-8000-{1:012d}"
     assert seen == [frozenset(), {rival}], "the retry decided on the rival's document too"
     assert outcome.version == 3
-    assert outcome.state.document_ids == {rival, add_document().document_id}
+    assert outcome.state.document_ids == {rival, add_document().event.document_id}
 
 
 async def test_conflicts_on_every_attempt_give_up_with_the_conflict() -> None:
