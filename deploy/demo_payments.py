@@ -76,8 +76,8 @@ def pay(
     totals = run["totals"]
     money = totals["money"]["net"] if reissue else totals["money"]["total_cost"]
     print(
-        f"  {m:<10} {run['kind']:<13} run {run['run_id']} (draft): {totals['payments']} "
-        f"payment(s), {totals['hours']} h, {money} EUR"
+        f"  {m:<10} {run['kind']:<13} run {run['run_id']} (draft): "
+        f"{counted(totals['payments'], 'payment')}, {totals['hours']} h, {money} EUR"
     )
     # Its own key: Api derives keys from the request alone, so the opener's attempt would
     # share the approver's key, and a second `./asist up` on the same folder would replay
@@ -128,10 +128,16 @@ def return_and_reissue(
     print(f"  {m:<10} the corrected IBAN did not reach payments in time; no re-issue")
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 assistant``, ``2 assistants``: the summary is read by people, not parsed."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def totals_line(api: Api, m: str) -> str:
     figures = api.get(f"/municipalities/{m}/reports/{MONTH}").json()["figures"]
+    assistants = counted(figures["assistants_paid"], "assistant")
     return (
-        f"  {m:<10} {figures['assistants_paid']:>3} assistants  {figures['hours_paid']:>8} h"
+        f"  {m:<10} {assistants:>13}  {figures['hours_paid']:>8} h"
         f"  gross {figures['gross']:>9}  employer {figures['employer_contributions']:>8}"
         f"  total {figures['total']:>9}  administration {figures['administration_amount']:>7} EUR"
     )
