@@ -13,7 +13,8 @@ and arguments:
   so an insert is plain enough for the COPY of a rebuild (shared/store/batches.py).
 
 A statement is itself an event handler (``statement(conn, envelope, event)``); an enum
-goes in as its value.
+goes in as its value. :func:`projection_by_type` applies each event by the projection
+registered for its type (payments' ``projections.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from shared.aggregate import ByType
 from shared.events.envelope import Envelope
 from shared.store.types import Connection
 
@@ -97,6 +99,18 @@ def applies(statements: Sequence[RowStatement]) -> Projector:
     async def project(conn: Connection, envelope: Envelope, event: Any) -> None:
         for statement in statements:
             await statement(conn, envelope, event)
+
+    return project
+
+
+def projection_by_type(projectors: ByType[Projector]) -> Projector:
+    """The projection that applies each event by the function ``projectors`` holds for its
+    type (issue #8: one per event); an event with none is one the read models do not show."""
+
+    async def project(conn: Connection, envelope: Envelope, event: Any) -> None:
+        projector = projectors.get(type(event))
+        if projector is not None:
+            await projector(conn, envelope, event)
 
     return project
 

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
-
 from services.payments.grant_periods import change_terms
-from shared.contracts.decisions import ActNotified, ObjectionDecided, ObjectionFiled
+from services.payments.upstream_registry import DECISIONS, from_decisions
+from shared.contracts.decisions import ActNotified, CaseEnded, ObjectionDecided, ObjectionFiled
 from shared.events.envelope import Envelope
 from shared.row_statements import RowStatement
 from shared.store.types import Connection
 
 
-async def objection_filed(conn: Connection, e: Envelope, data: BaseModel) -> None:
+@from_decisions(ObjectionFiled)
+async def objection_filed(conn: Connection, e: Envelope, data: ObjectionFiled) -> None:
     """Issue #17 (legal.md §5 item 3): a pending objection holds a termination, interruption
     or reduction back from ``held_from``; payments pay what is in effect."""
-    assert isinstance(data, ObjectionFiled)
     held, first = data.held_from, data.act_first_day
     if not data.holds_back or held is None or first is None:
         return
@@ -55,16 +54,16 @@ async def objection_filed(conn: Connection, e: Envelope, data: BaseModel) -> Non
             )
 
 
-async def objection_decided(conn: Connection, e: Envelope, data: BaseModel) -> None:
+@from_decisions(ObjectionDecided)
+async def objection_decided(conn: Connection, e: Envelope, data: ObjectionDecided) -> None:
     """The body upheld (or changed) a held-back act: in effect from ``effect_from``."""
-    assert isinstance(data, ObjectionDecided)
     if data.holds_back and data.effect_from is not None:
         await _in_effect_from(conn, data.case_id, data.act, data.effect_from, data)
 
 
-async def act_notified(conn: Connection, e: Envelope, data: BaseModel) -> None:
+@from_decisions(ActNotified)
+async def act_notified(conn: Connection, e: Envelope, data: ActNotified) -> None:
     """An unfavourable change notified after its first day takes effect that day (item 5)."""
-    assert isinstance(data, ActNotified)
     if data.first_day_in_effect is not None:
         await _in_effect_from(
             conn, data.case_id, data.act, data.first_day_in_effect, None, data.act_first_day
@@ -112,8 +111,11 @@ async def _in_effect_from(
 
 # legal.md §2 (CaseEnded): the grant ended by its term or the person died: nothing after
 # that day.
-case_ended = RowStatement.of(
-    "update cases set ended_from = least(coalesce(ended_from, $2::date + 1), $2::date + 1)"
-    " where case_id = $1",
-    "case_id last_service_day",
+DECISIONS.add(
+    CaseEnded,
+    RowStatement.of(
+        "update cases set ended_from = least(coalesce(ended_from, $2::date + 1), $2::date + 1)"
+        " where case_id = $1",
+        "case_id last_service_day",
+    ),
 )

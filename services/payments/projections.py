@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel
 
+from shared.aggregate import ByType
 from shared.contracts import payments as pc
 from shared.events.envelope import Envelope
+from shared.row_statements import (
+    Projector,
+    RowStatement,
+    applies,
+    envelope_municipality,
+    projection_by_type,
+)
 from shared.store.eventstore import EventStore
 from shared.store.replay import replay_into
 from shared.store.types import Connection
@@ -22,76 +31,102 @@ ZERO = Decimal("0.00")
 TABLES = ("runs", "payments", "payment_lines", "recoveries", "reports")
 
 
-async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
-    municipality = envelope.municipality
-    match event:
-        case pc.PaymentRunOpened():
-            await conn.execute(
-                "insert into runs (run_id, municipality, month, kind, status, opened_on,"
-                " opened_by, totals) values ($1, $2, $3, $4, 'draft', $5, $6, $7::jsonb)",
-                event.run_id,
-                municipality,
-                event.month,
-                event.kind,
-                event.opened_on,
-                event.opened_by,
-                event.totals.model_dump_json(),
-            )
-        case pc.PaymentRunApproved():
-            await conn.execute(
-                "update runs set status = 'approved', approved_on = $2, approved_by = $3,"
-                " totals = $4::jsonb where run_id = $1",
-                event.run_id,
-                event.approved_on,
-                event.approved_by,
-                event.totals.model_dump_json(),
-            )
-        case pc.PaymentIssued():
-            await _issued(conn, municipality, [event])
-        case pc.PaymentReissued():
-            await conn.execute(
-                "insert into payments (payment_id, run_id, municipality, month, assistant_id,"
-                " tax_status, hours, gross, employer_contribution, employee_contribution,"
-                " income_tax, net, total_cost, recovered, transfer, status, original_payment_id)"
-                " select $1, $2, $3, $4, $5, tax_status, 0, 0, 0, 0, 0, 0, 0, 0, $6, 'issued', $7"
-                " from payments where payment_id = $7",
-                event.payment_id,
-                event.run_id,
-                municipality,
-                event.month,
-                event.assistant_id,
-                event.amount,
-                event.original_payment_id,
-            )
-            await conn.execute(
-                "update payments set status = 'reissued', reissued_as = $2 where payment_id = $1",
-                event.original_payment_id,
-                event.payment_id,
-            )
-        case pc.PaymentReturned():
-            await conn.execute(
-                "update payments set status = 'returned', return_reason = $2 where payment_id = $1",
-                event.payment_id,
-                event.reason_code,
-            )
-        case pc.PaymentBatchExported():
-            await conn.execute(
-                "update runs set file_name = $2, file_sha256 = $3 where run_id = $1",
-                event.run_id,
-                event.file_name,
-                event.file_sha256,
-            )
-        case pc.MonthlyReportSubmitted():
-            await conn.execute(
-                "insert into reports (municipality, month, report_id, submitted_on,"
-                " submitted_by, figures) values ($1, $2, $3, $4, $5, $6::jsonb)",
-                municipality,
-                event.month,
-                event.report_id,
-                event.submitted_on,
-                event.submitted_by,
-                json.dumps(event.figures.model_dump(mode="json")),
-            )
+# One projection per event type (decisions' read_models/projections.py shape): most are a
+# line of ``_ROWS``, the statements it runs with the event's fields (shared/row_statements.py);
+# the payment, whose lines and recoveries take more than a row, is a function
+# (``@projects``). A test checks the set of types against payments' events.
+_PROJECTORS: ByType[Projector] = ByType("a projection")
+projects = _PROJECTORS.register
+
+
+def projected_event_types() -> frozenset[type[Any]]:
+    return _PROJECTORS.types
+
+
+# Applies one event to the read models (an event they do not show is ignored).
+project = projection_by_type(_PROJECTORS)
+
+
+def _totals(_envelope: Envelope, event: pc.PaymentRunOpened | pc.PaymentRunApproved) -> str:
+    return event.totals.model_dump_json()
+
+
+def _figures(_envelope: Envelope, event: pc.MonthlyReportSubmitted) -> str:
+    return json.dumps(event.figures.model_dump(mode="json"))
+
+
+_ROWS: dict[type[BaseModel], tuple[RowStatement, ...]] = {
+    pc.PaymentRunOpened: (
+        RowStatement(
+            "insert into runs (run_id, municipality, month, kind, status, opened_on,"
+            " opened_by, totals) values ($1, $2, $3, $4, 'draft', $5, $6, $7::jsonb)",
+            ("run_id", envelope_municipality, "month", "kind", "opened_on", "opened_by", _totals),
+        ),
+    ),
+    pc.PaymentRunApproved: (
+        RowStatement(
+            "update runs set status = 'approved', approved_on = $2, approved_by = $3,"
+            " totals = $4::jsonb where run_id = $1",
+            ("run_id", "approved_on", "approved_by", _totals),
+        ),
+    ),
+    # A new payment of the returned one's amount; the original is marked re-issued.
+    pc.PaymentReissued: (
+        RowStatement(
+            "insert into payments (payment_id, run_id, municipality, month, assistant_id,"
+            " tax_status, hours, gross, employer_contribution, employee_contribution,"
+            " income_tax, net, total_cost, recovered, transfer, status, original_payment_id)"
+            " select $1, $2, $3, $4, $5, tax_status, 0, 0, 0, 0, 0, 0, 0, 0, $6, 'issued', $7"
+            " from payments where payment_id = $7",
+            (
+                "payment_id",
+                "run_id",
+                envelope_municipality,
+                "month",
+                "assistant_id",
+                "amount",
+                "original_payment_id",
+            ),
+        ),
+        RowStatement.of(
+            "update payments set status = 'reissued', reissued_as = $2 where payment_id = $1",
+            "original_payment_id payment_id",
+        ),
+    ),
+    pc.PaymentReturned: (
+        RowStatement.of(
+            "update payments set status = 'returned', return_reason = $2 where payment_id = $1",
+            "payment_id reason_code",
+        ),
+    ),
+    pc.PaymentBatchExported: (
+        RowStatement.of(
+            "update runs set file_name = $2, file_sha256 = $3 where run_id = $1",
+            "run_id file_name file_sha256",
+        ),
+    ),
+    pc.MonthlyReportSubmitted: (
+        RowStatement(
+            "insert into reports (municipality, month, report_id, submitted_on,"
+            " submitted_by, figures) values ($1, $2, $3, $4, $5, $6::jsonb)",
+            (
+                envelope_municipality,
+                "month",
+                "report_id",
+                "submitted_on",
+                "submitted_by",
+                _figures,
+            ),
+        ),
+    ),
+}
+for _event_type, _statements in _ROWS.items():
+    _PROJECTORS.add(_event_type, applies(_statements))
+
+
+@projects(pc.PaymentIssued)
+async def payment_issued(conn: Connection, envelope: Envelope, event: pc.PaymentIssued) -> None:
+    await _issued(conn, envelope.municipality, [event])
 
 
 async def project_all(conn: Connection, envelopes: list[Envelope], events: list[BaseModel]) -> None:

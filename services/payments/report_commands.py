@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ from services.payments.domain import (
 from services.payments.handlers import project_appended
 from services.payments.report import monthly_figures
 from services.payments.report_files import report_csv, report_xlsx
+from shared.aggregate import ByType
 from shared.commands import Aggregate, execute
 from shared.contracts.payments import MonthlyFigures, MonthlyReportSubmitted
 from shared.events.envelope import new_event_id
@@ -48,14 +50,29 @@ def decide_submit(
     ]
 
 
-def _evolve(
-    state: MonthlyReportSubmitted | None, event: BaseModel
-) -> MonthlyReportSubmitted | None:
-    return event if isinstance(event, MonthlyReportSubmitted) else state
+# The report's state is the submission, if any. Its events are applied as every
+# aggregate's are (run_domain.py ``evolves``): one function per event type, registered; a
+# test checks the set of types.
+ReportState = MonthlyReportSubmitted | None
+_EVOLVERS: ByType[Callable[[ReportState, Any], ReportState]] = ByType("an evolve function")
 
 
-MONTHLY_REPORT: Aggregate[MonthlyReportSubmitted | None] = Aggregate(
-    category=REPORT_STREAM_PREFIX, initial=None, evolve=_evolve
+def evolve(state: ReportState, event: BaseModel) -> ReportState:
+    evolver = _EVOLVERS.get(type(event))
+    return state if evolver is None else evolver(state, event)
+
+
+def evolved_event_types() -> frozenset[type[Any]]:
+    return _EVOLVERS.types
+
+
+@_EVOLVERS.register(MonthlyReportSubmitted)
+def report_submitted(_state: ReportState, event: MonthlyReportSubmitted) -> ReportState:
+    return event
+
+
+MONTHLY_REPORT: Aggregate[ReportState] = Aggregate(
+    category=REPORT_STREAM_PREFIX, initial=None, evolve=evolve
 )
 """The monthly report for the command pipeline: ``report-<municipality>-<month>``."""
 

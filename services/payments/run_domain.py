@@ -190,21 +190,51 @@ def decide_return(command: ReturnPayment, state: RunState) -> list[BaseModel]:
     ]
 
 
+# One small function per event, registered with ``@evolves(EventType)`` over
+# ``def name(state: RunState, event: EventType) -> RunState`` (decisions' case/state.py
+# shape); a test checks the set of types against the run's events.
+_EVOLVERS: ByType[Callable[[RunState, Any], RunState]] = ByType("an evolve function")
+evolves = _EVOLVERS.register
+
+
 def evolve(state: RunState, event: BaseModel) -> RunState:
-    match event:
-        case PaymentRunOpened():
-            return replace(state, opened=event)
-        case PaymentRunApproved():
-            return replace(state, approved=event)
-        case PaymentIssued():
-            return replace(state, issued={**state.issued, event.payment_id: event})
-        case PaymentReissued():
-            return replace(state, reissued={**state.reissued, event.payment_id: event})
-        case PaymentReturned():
-            return replace(state, returned=state.returned | {event.payment_id})
-        case PaymentBatchExported():
-            return replace(state, exported=event)
-    return state
+    """The run after one more event; an event that is not the run's leaves it as it is."""
+    evolver = _EVOLVERS.get(type(event))
+    return state if evolver is None else evolver(state, event)
+
+
+def evolved_event_types() -> frozenset[type[Any]]:
+    return _EVOLVERS.types
+
+
+@evolves(PaymentRunOpened)
+def run_opened(state: RunState, event: PaymentRunOpened) -> RunState:
+    return replace(state, opened=event)
+
+
+@evolves(PaymentRunApproved)
+def run_approved(state: RunState, event: PaymentRunApproved) -> RunState:
+    return replace(state, approved=event)
+
+
+@evolves(PaymentIssued)
+def payment_issued(state: RunState, event: PaymentIssued) -> RunState:
+    return replace(state, issued={**state.issued, event.payment_id: event})
+
+
+@evolves(PaymentReissued)
+def payment_reissued(state: RunState, event: PaymentReissued) -> RunState:
+    return replace(state, reissued={**state.reissued, event.payment_id: event})
+
+
+@evolves(PaymentReturned)
+def payment_returned(state: RunState, event: PaymentReturned) -> RunState:
+    return replace(state, returned=state.returned | {event.payment_id})
+
+
+@evolves(PaymentBatchExported)
+def batch_exported(state: RunState, event: PaymentBatchExported) -> RunState:
+    return replace(state, exported=event)
 
 
 RUN = Aggregate(category=RUN_STREAM_PREFIX, initial=RunState(), evolve=evolve)

@@ -1,4 +1,6 @@
-"""What payments knows from decisions and timesheets: one small upsert per upstream event.
+"""What payments knows from decisions and timesheets: one small upsert per upstream event,
+registered for its type (upstream_registry.py; what is in effect after the signature in
+in_effect.py), from which the consumers are built.
 
 Each handler runs in the consumer's transaction with the event id's "processed" mark
 (shared/bus/consumer.py), so a redelivered event changes nothing; on top, every write is
@@ -13,16 +15,29 @@ from decimal import Decimal
 import asyncpg
 from pydantic import BaseModel
 
+# Imported for its registrations: what is in effect after the signature (issue #17).
+from services.payments import in_effect  # noqa: F401
 from services.payments.erasure import erasure_handler
 from services.payments.grant_periods import change_terms, grant_period
-from services.payments.in_effect import (
-    act_notified,
-    case_ended,
-    objection_decided,
-    objection_filed,
+from services.payments.upstream_registry import (
+    DECISIONS,
+    TIMESHEETS,
+    by_name,
+    from_decisions,
+    from_timesheets,
 )
-from shared.bus.consumer import ConsumerSettings, EventConsumer, EventHandler
-from shared.contracts.decisions import GrantAmended, HoursGranted
+from shared.bus.consumer import ConsumerSettings, EventConsumer
+from shared.contracts.decisions import (
+    ApplicationRefused,
+    AssistantPaymentDetailsChanged,
+    AssistantRegistered,
+    CaseOpened,
+    GrantAmended,
+    HoursGranted,
+    ServiceResumed,
+    ServiceSuspended,
+    ServiceTerminated,
+)
 from shared.contracts.privacy import PersonalDataErased
 from shared.contracts.timesheets import ApprovedDay, TimesheetApproved, TimesheetCorrected
 from shared.events.envelope import Envelope
@@ -33,62 +48,73 @@ from shared.store.types import Connection
 CONSUMER = "payments"
 
 
-assistant_registered = RowStatement.of(
-    "insert into assistants (assistant_id, municipality, personal_code, name, iban,"
-    " tax_status, tax_book_held) values ($1, $2, $3, $4::text || ' ' || $5::text, $6, $7, $8)"
-    " on conflict (assistant_id) do nothing",
-    "assistant_id municipality personal_code first_name last_name iban tax_status tax_book_held",
-)
-payment_details_changed = RowStatement.of(
-    "update assistants set iban = coalesce($2, iban), tax_status = coalesce($3, tax_status),"
-    " tax_book_held = coalesce($4, tax_book_held) where assistant_id = $1",
-    "assistant_id iban tax_status tax_book_held",
-)
-case_opened = RowStatement.of(
-    "insert into cases (case_id, municipality, received_on) values ($1, $2, $3)"
-    " on conflict (case_id) do nothing",
-    "case_id municipality received_on",
-)
+# The decisions events that are one statement with some of their fields.
+_STATEMENTS: dict[type[BaseModel], RowStatement] = {
+    AssistantRegistered: RowStatement.of(
+        "insert into assistants (assistant_id, municipality, personal_code, name, iban,"
+        " tax_status, tax_book_held) values ($1, $2, $3, $4::text || ' ' || $5::text, $6, $7, $8)"
+        " on conflict (assistant_id) do nothing",
+        "assistant_id municipality personal_code first_name last_name iban tax_status"
+        " tax_book_held",
+    ),
+    AssistantPaymentDetailsChanged: RowStatement.of(
+        "update assistants set iban = coalesce($2, iban), tax_status = coalesce($3, tax_status),"
+        " tax_book_held = coalesce($4, tax_book_held) where assistant_id = $1",
+        "assistant_id iban tax_status tax_book_held",
+    ),
+    CaseOpened: RowStatement.of(
+        "insert into cases (case_id, municipality, received_on) values ($1, $2, $3)"
+        " on conflict (case_id) do nothing",
+        "case_id municipality received_on",
+    ),
+    ServiceSuspended: RowStatement.of(
+        "insert into suspensions (case_id, suspended_from) values ($1, $2) on conflict do nothing",
+        "case_id suspended_from",
+    ),
+    ServiceResumed: RowStatement.of(
+        "update suspensions set resumed_on = $2 where case_id = $1 and resumed_on is null",
+        "case_id resumed_on",
+    ),
+    ApplicationRefused: RowStatement.of(
+        "update cases set status = 'refused', decided_on = $2, decided_late = $3"
+        " where case_id = $1",
+        "case_id decided_on decided_late",
+    ),
+    ServiceTerminated: RowStatement.of(
+        "update cases set ended_from = $2 where case_id = $1", "case_id terminated_from"
+    ),
+}
+for _event_type, _statement in _STATEMENTS.items():
+    DECISIONS.add(_event_type, _statement)
+
 _granted = RowStatement.of(
     "update cases set status = 'granted', decided_on = $2, decided_late = $3,"
     " age_group = $4, vision_group = $5, unit = $6, hours = $7, period_start = $8,"
     " period_end = $9 where case_id = $1",
     "case_id decided_on decided_late age_group vision_group unit hours period_start period_end",
 )
-service_suspended = RowStatement.of(
-    "insert into suspensions (case_id, suspended_from) values ($1, $2) on conflict do nothing",
-    "case_id suspended_from",
-)
-service_resumed = RowStatement.of(
-    "update suspensions set resumed_on = $2 where case_id = $1 and resumed_on is null",
-    "case_id resumed_on",
-)
-application_refused = RowStatement.of(
-    "update cases set status = 'refused', decided_on = $2, decided_late = $3 where case_id = $1",
-    "case_id decided_on decided_late",
-)
-service_terminated = RowStatement.of(
-    "update cases set ended_from = $2 where case_id = $1", "case_id terminated_from"
-)
 
 
-async def hours_granted(conn: Connection, e: Envelope, data: BaseModel) -> None:
-    assert isinstance(data, HoursGranted)
+@from_decisions(HoursGranted)
+async def hours_granted(conn: Connection, e: Envelope, data: HoursGranted) -> None:
     await _granted(conn, e, data)
     await grant_period(conn, data.case_id, data.period_start, data.unit.value, data.hours)
 
 
-async def grant_amended(conn: Connection, e: Envelope, data: BaseModel) -> None:
-    assert isinstance(data, GrantAmended)
+@from_decisions(GrantAmended)
+async def grant_amended(conn: Connection, e: Envelope, data: GrantAmended) -> None:
     await change_terms(
         conn, data.case_id, data.effective_from, data.unit.value, data.hours, data.period_end
     )
 
 
-async def timesheet_approved(conn: Connection, e: Envelope, data: BaseModel) -> None:
+@from_timesheets(TimesheetApproved)
+@from_timesheets(TimesheetCorrected)
+async def timesheet_approved(
+    conn: Connection, e: Envelope, data: TimesheetApproved | TimesheetCorrected
+) -> None:
     """The approved days replace what an older version approved (payments pay the month
     whole minus what was paid, pay.py); a version not newer than the stored one is old news."""
-    assert isinstance(data, TimesheetApproved | TimesheetCorrected)
     days = _summed(data.days)
     # One statement (one round trip): record the newer version, then replace its days;
     # the upsert and the delete touch disjoint rows, so their order inside it is free.
@@ -124,35 +150,13 @@ def _summed(days: list[ApprovedDay]) -> dict[tuple[date, str], Decimal]:
     return total
 
 
-DECISIONS: dict[str, EventHandler] = {
-    "AssistantRegistered": assistant_registered,
-    "AssistantPaymentDetailsChanged": payment_details_changed,
-    "CaseOpened": case_opened,
-    "HoursGranted": hours_granted,
-    "ApplicationRefused": application_refused,
-    "GrantAmended": grant_amended,
-    "ServiceTerminated": service_terminated,
-    "ServiceSuspended": service_suspended,
-    "ServiceResumed": service_resumed,
-    # Issue #17: payments follow what is in effect, never what is merely decided.
-    "ObjectionFiled": objection_filed,
-    "ObjectionDecided": objection_decided,
-    "ActNotified": act_notified,
-    "CaseEnded": case_ended,
-}
-TIMESHEETS: dict[str, EventHandler] = {
-    "TimesheetApproved": timesheet_approved,
-    "TimesheetCorrected": timesheet_approved,
-}
-
-
 def upstream_consumers(
     store: EventStore, pool: asyncpg.Pool, settings: ConsumerSettings
 ) -> list[EventConsumer]:
     # Erasures (issue #9) on the same durable as the rest of decisions' events: a second
     # consumer of the stream would see only part of its messages.
-    decisions = {**DECISIONS, PersonalDataErased.__name__: erasure_handler(store)}
+    decisions = {**by_name(DECISIONS), PersonalDataErased.__name__: erasure_handler(store)}
     return [
         EventConsumer(CONSUMER, "decisions", decisions, pool, settings),
-        EventConsumer(CONSUMER, "timesheets", TIMESHEETS, pool, settings),
+        EventConsumer(CONSUMER, "timesheets", by_name(TIMESHEETS), pool, settings),
     ]

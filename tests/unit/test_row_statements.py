@@ -11,12 +11,14 @@ import pytest
 from pydantic import BaseModel
 
 import shared.contracts  # noqa: F401  (registers the event types)
-from services.payments import in_effect, upstream
+from services.payments import upstream  # noqa: F401  (registers its handlers)
+from services.payments.upstream_registry import DECISIONS, by_name
 from services.timesheets.grants.projection import STATEMENTS
+from shared.aggregate import ByType
 from shared.contracts.decisions import ServiceSuspended, SuspensionReason
 from shared.events.envelope import Envelope
 from shared.events.registry import registry
-from shared.row_statements import RowStatement
+from shared.row_statements import Projector, RowStatement, projection_by_type
 from shared.store.types import Connection
 
 
@@ -54,13 +56,27 @@ async def test_as_an_event_handler_it_ignores_the_envelope() -> None:
     assert conn.calls == [("select $1", ("case-1",))]
 
 
+async def test_a_projection_by_type_applies_the_function_of_the_events_type_only() -> None:
+    projectors: ByType[Projector] = ByType("a projection")
+    projectors.add(ServiceSuspended, RowStatement.of("select $1", "case_id"))
+    project = projection_by_type(projectors)
+    conn = Recording()
+    await project(cast(Connection, conn), cast(Envelope, None), SUSPENDED)
+    await project(cast(Connection, conn), cast(Envelope, None), Unshown(note="no function"))
+    assert conn.calls == [("select $1", ("case-1",))]
+
+
+class Unshown(BaseModel):
+    note: str
+
+
 def _contract(name: str) -> type[BaseModel]:
     return registry.latest("decisions", name).model
 
 
 STATEMENT_TABLES = [
-    *((name, h) for name, h in upstream.DECISIONS.items() if isinstance(h, RowStatement)),
-    ("CaseEnded", in_effect.case_ended),
+    # payments' (upstream.py's table, in_effect.py's CaseEnded), registered by event type
+    *((name, h) for name, h in by_name(DECISIONS).items() if isinstance(h, RowStatement)),
     *((t.__name__, s) for t, s in STATEMENTS.items()),
 ]
 
