@@ -61,7 +61,7 @@ def _contract(name: str) -> type[BaseModel]:
 STATEMENT_TABLES = [
     *((name, h) for name, h in upstream.DECISIONS.items() if isinstance(h, RowStatement)),
     ("CaseEnded", in_effect.case_ended),
-    *((t.__name__, s) for t, s in STATEMENTS.items()),
+    *((t.__name__, s) for t, statements in STATEMENTS.items() for s in statements),
 ]
 
 
