@@ -77,7 +77,7 @@ def _contract(name: str) -> type[BaseModel]:
 STATEMENT_TABLES = [
     # payments' (upstream.py's table, in_effect.py's CaseEnded), registered by event type
     *((name, h) for name, h in by_name(DECISIONS).items() if isinstance(h, RowStatement)),
-    *((t.__name__, s) for t, s in STATEMENTS.items()),
+    *((t.__name__, s) for t, statements in STATEMENTS.items() for s in statements),
 ]
 
 

@@ -194,7 +194,21 @@ class MarkOverdue:
 Command = SaveDraft | Submit | Attest | Approve | Reject | Reopen | MarkOverdue
 
 
-# ---- evolve -----------------------------------------------------------------------------
+# ---- evolve: one small function per event ----------------------------------------------
+
+# Each event's function is registered with ``@evolves(EventType)`` over
+# ``def name(state: ReportState, event: EventType) -> ReportState`` next to the rule that
+# emits the event (below), as the rules are with ``@decides``; a test checks every
+# timesheets event has its function.
+EVOLVERS: ByType[Callable[[ReportState, Any], ReportState]] = ByType("an evolve function")
+evolves = EVOLVERS.register
+
+
+def evolve(state: ReportState, event: BaseModel) -> ReportState:
+    """The state after one more event (only ever one ``decide`` returned, so no checks); an
+    event a report does not show leaves it as it is."""
+    evolver = EVOLVERS.get(type(event))
+    return state if evolver is None else evolver(state, event)
 
 
 def _report_of(event: TimesheetDrafted | TimesheetOverdue) -> Report:
@@ -203,50 +217,14 @@ def _report_of(event: TimesheetDrafted | TimesheetOverdue) -> Report:
     )
 
 
-def evolve(state: ReportState, event: BaseModel) -> ReportState:
-    match event:
-        case TimesheetDrafted():
-            return replace(
-                state,
-                report=state.report or _report_of(event),
-                status=Status.DRAFT,
-                entries=tuple(event.entries),
-                notes=event.notes_by_entry(),
-                findings=(),
-            )
-        case TimesheetSubmitted():
-            return replace(
-                state,
-                status=Status.SUBMITTED,
-                version=event.version,
-                entries=tuple(event.entries),
-                findings=tuple(event.findings),
-                submitted=True,
-            )
-        case TimesheetAttested():
-            return replace(state, status=Status.ATTESTED)
-        case TimesheetApproved():
-            return replace(
-                state, status=Status.APPROVED, approved=tuple(event.days), ever_approved=True
-            )
-        case TimesheetCorrected():
-            return replace(state, status=Status.APPROVED, approved=tuple(event.days))
-        case TimesheetRejected():
-            return replace(state, status=Status.REJECTED)
-        case TimesheetReopened():
-            return replace(state, status=Status.DRAFT, version=event.version, findings=())
-        case TimesheetOverdue():
-            return replace(state, report=state.report or _report_of(event), overdue=True)
-    return state
-
-
 # ---- decide: one small function per command --------------------------------------------
 
 # Each rule is registered with ``@decides(CommandType)`` over
 # ``def name(command: CommandType, state: ReportState) -> TheEvent | None`` (shared/aggregate.py
-# ``ByType``), so adding a command is its dataclass and its rule, not also a case of a
-# ``match`` elsewhere; a test checks every type of ``Command`` has its rule. A command on a
-# report causes one event at most (None: nothing changes, e.g. overdue recorded already).
+# ``ByType``), so adding a command is its dataclass, its rule and the ``@evolves`` of its
+# event, not also a case of a ``match`` elsewhere; a test checks every type of ``Command``
+# has its rule. A command on a report causes one event at most (None: nothing changes,
+# e.g. overdue recorded already).
 RULES: ByType[Callable[[Any, ReportState], BaseModel | None]] = ByType("a rule")
 decides = RULES.register
 
@@ -288,6 +266,18 @@ def draft(command: SaveDraft, state: ReportState) -> TimesheetDrafted:
     )
 
 
+@evolves(TimesheetDrafted)
+def drafted(state: ReportState, event: TimesheetDrafted) -> ReportState:
+    return replace(
+        state,
+        report=state.report or _report_of(event),
+        status=Status.DRAFT,
+        entries=tuple(event.entries),
+        notes=event.notes_by_entry(),
+        findings=(),
+    )
+
+
 def _finding(f: RuleFinding) -> Finding:
     return Finding(code=f.code, day=f.days[0] if f.days else None, detail=f.detail)
 
@@ -309,6 +299,18 @@ def submit(command: Submit, state: ReportState) -> TimesheetSubmitted:
     )
 
 
+@evolves(TimesheetSubmitted)
+def submitted(state: ReportState, event: TimesheetSubmitted) -> ReportState:
+    return replace(
+        state,
+        status=Status.SUBMITTED,
+        version=event.version,
+        entries=tuple(event.entries),
+        findings=tuple(event.findings),
+        submitted=True,
+    )
+
+
 @decides(Attest)
 def attest(command: Attest, state: ReportState) -> TimesheetAttested:
     """rules.md §7.1: the client or representative confirms the days the service was given."""
@@ -327,6 +329,11 @@ def attest(command: Attest, state: ReportState) -> TimesheetAttested:
         attested_by=command.by,
         days=days,
     )
+
+
+@evolves(TimesheetAttested)
+def attested(state: ReportState, _event: TimesheetAttested) -> ReportState:
+    return replace(state, status=Status.ATTESTED)
 
 
 @decides(Approve)
@@ -375,6 +382,16 @@ def approve(command: Approve, state: ReportState) -> TimesheetApproved | Timeshe
     )
 
 
+@evolves(TimesheetApproved)
+def approved(state: ReportState, event: TimesheetApproved) -> ReportState:
+    return replace(state, status=Status.APPROVED, approved=tuple(event.days), ever_approved=True)
+
+
+@evolves(TimesheetCorrected)
+def corrected(state: ReportState, event: TimesheetCorrected) -> ReportState:
+    return replace(state, status=Status.APPROVED, approved=tuple(event.days))
+
+
 @decides(Reject)
 def reject(command: Reject, state: ReportState) -> TimesheetRejected:
     report = _needs(state, REVIEWABLE, "rejected")
@@ -389,6 +406,11 @@ def reject(command: Reject, state: ReportState) -> TimesheetRejected:
     )
 
 
+@evolves(TimesheetRejected)
+def rejected(state: ReportState, _event: TimesheetRejected) -> ReportState:
+    return replace(state, status=Status.REJECTED)
+
+
 @decides(Reopen)
 def reopen(command: Reopen, state: ReportState) -> TimesheetReopened:
     """A new version to correct: from submitted, attested, rejected or approved."""
@@ -398,6 +420,11 @@ def reopen(command: Reopen, state: ReportState) -> TimesheetReopened:
         version=state.version + 1,
         reopened_on=command.today,
     )
+
+
+@evolves(TimesheetReopened)
+def reopened(state: ReportState, event: TimesheetReopened) -> ReportState:
+    return replace(state, status=Status.DRAFT, version=event.version, findings=())
 
 
 @decides(MarkOverdue)
@@ -411,6 +438,11 @@ def mark_overdue(command: MarkOverdue, state: ReportState) -> TimesheetOverdue |
         due_on=command.due_on,
         detected_on=command.today,
     )
+
+
+@evolves(TimesheetOverdue)
+def overdue(state: ReportState, event: TimesheetOverdue) -> ReportState:
+    return replace(state, report=state.report or _report_of(event), overdue=True)
 
 
 REPORT = Aggregate(category=STREAM_PREFIX, initial=ReportState(report=None), evolve=evolve)

@@ -9,10 +9,13 @@ skips a redelivered event id, and the same fact delivered under another id chang
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 
+from shared.aggregate import ByType
 from shared.contracts.decisions import (
     ActNotified,
     AssistantAssigned,
@@ -29,89 +32,28 @@ from shared.contracts.decisions import (
 )
 from shared.events.envelope import Envelope
 from shared.privacy.scrub import erased_mark, is_erased_mark
-from shared.row_statements import RowStatement
+from shared.row_statements import RowStatement, applies, envelope_municipality
 from shared.rules import AgeGroup, Unit
 from shared.store.types import Connection
 
-HANDLED: tuple[type[BaseModel], ...] = (
-    HoursGranted,
-    GrantAmended,
-    ServiceSuspended,
-    ServiceResumed,
-    ServiceTerminated,
-    AssistantRegistered,
-    AssistantAssigned,
-    AssistantUnassigned,
-    # Issue #17: what is in effect after the signature (objections, later entry into force).
-    ActNotified,
-    ObjectionFiled,
-    ObjectionDecided,
-    CaseEnded,
+# One function per event (shared/aggregate.py ``ByType``, as decisions' read models do):
+# the ``RowStatement``s of the table ``STATEMENTS`` in order where the event's statements
+# take only its fields (or values made of them), else a function registered with
+# ``@learns(EventType)`` over ``async def name(conn, envelope, event: EventType) -> None``
+# where what it writes depends on the event. ``HANDLED``, at the end, is what they cover
+# (a test checks it).
+_LEARNERS: ByType[Callable[[Connection, Envelope, Any], Awaitable[None]]] = ByType(
+    "a learn function"
 )
-
-
-# The events that are one statement with some of their fields.
-STATEMENTS: dict[type[BaseModel], RowStatement] = {
-    ServiceSuspended: RowStatement.of(
-        "insert into grant_suspensions (case_id, decision_number, suspended_from)"
-        " values ($1, $2, $3) on conflict do nothing",
-        "case_id decision_number suspended_from",
-    ),
-    # The open suspension that began before the resumption ends the day before it.
-    ServiceResumed: RowStatement.of(
-        "update grant_suspensions set resumed_on = $2 where case_id = $1"
-        " and resumed_on is null and suspended_from < $2",
-        "case_id resumed_on",
-    ),
-    ServiceTerminated: RowStatement.of(
-        "update grant_cases set terminated_from = $2 where case_id = $1",
-        "case_id terminated_from",
-    ),
-    # legal.md §2: the person died (or the period ended): no service after that day.
-    CaseEnded: RowStatement.of(
-        "update grant_cases set terminated_from = least(coalesce(terminated_from,"
-        " $2::date + 1), $2::date + 1) where case_id = $1",
-        "case_id last_service_day",
-    ),
-    AssistantUnassigned: RowStatement.of(
-        "update known_assignments set last_day = $2 where assignment_id = $1",
-        "assignment_id last_day",
-    ),
-}
+learns = _LEARNERS.register
 
 
 async def learn(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
-    """Apply one decisions event to what timesheets knows."""
-    statement = STATEMENTS.get(type(event))
-    if statement is not None:
-        await statement(conn, envelope, event)
-        return
-    match event:
-        case HoursGranted():
-            await _granted(conn, envelope.municipality, event)
-        case GrantAmended():
-            await _amended(conn, event)
-        case ActNotified() | ObjectionFiled() | ObjectionDecided():
-            await in_effect(conn, event)
-        case AssistantRegistered():
-            await conn.execute(
-                "insert into known_assistants (assistant_id, municipality, personal_code)"
-                " values ($1, $2, $3) on conflict do nothing",
-                event.assistant_id,
-                event.municipality,
-                _code(event.personal_code, event.assistant_id),
-            )
-        case AssistantAssigned():
-            await conn.execute(
-                "insert into known_assignments (assignment_id, assistant_id, case_id,"
-                " municipality, assigned_from) values ($1, $2, $3, $4, $5)"
-                " on conflict do nothing",
-                event.assignment_id,
-                event.assistant_id,
-                event.case_id,
-                envelope.municipality,
-                event.assigned_from,
-            )
+    """Apply one decisions event to what timesheets knows (the consumer delivers only
+    ``HANDLED``; any other event changes nothing)."""
+    learner = _LEARNERS.get(type(event))
+    if learner is not None:
+        await learner(conn, envelope, event)
 
 
 def _code(personal_code: str, row_id: str) -> str:
@@ -120,68 +62,136 @@ def _code(personal_code: str, row_id: str) -> str:
     return erased_mark(row_id) if is_erased_mark(personal_code) else personal_code
 
 
-async def _granted(conn: Connection, municipality: str, event: HoursGranted) -> None:
-    await conn.execute(
-        "insert into grant_cases (case_id, municipality, client_code, any_activity)"
-        " values ($1, $2, $3, $4) on conflict do nothing",
-        event.case_id,
-        municipality,
-        _code(event.personal_code, event.case_id),
-        # rules.md §4.3: for a child the family decides when and for what the hours are used.
-        # An LV-2021 adult's monthly hours come from the highest purpose, not a sum of
-        # activities (rules.md §4.2a), so they are not split by activity either.
-        event.age_group is not AgeGroup.ADULT or event.unit is Unit.MONTH,
-    )
-    await _term(conn, event.case_id, event.decision_number, event, event.period_start)
+def _client_code(_envelope: Envelope, event: HoursGranted) -> str:
+    return _code(event.personal_code, event.case_id)
 
 
-async def _amended(conn: Connection, event: GrantAmended) -> None:
-    # The earlier terms end the day before the amendment takes effect (rules.md §5.5).
-    await conn.execute(
-        "update grant_terms set period_end = least(period_end, $3::date)"
-        " where case_id = $1 and decision_number < $2",
-        event.case_id,
-        event.decision_number,
-        event.effective_from - timedelta(days=1),
-    )
-    await _term(conn, event.case_id, event.decision_number, event, event.effective_from)
+def _assistant_code(_envelope: Envelope, event: AssistantRegistered) -> str:
+    return _code(event.personal_code, event.assistant_id)
 
 
-async def _term(
-    conn: Connection,
-    case_id: str,
-    decision_number: int,
-    event: HoursGranted | GrantAmended,
-    first_day: object,
-) -> None:
-    await conn.execute(
+def _any_activity(_envelope: Envelope, event: HoursGranted) -> bool:
+    # rules.md §4.3: for a child the family decides when and for what the hours are used.
+    # An LV-2021 adult's monthly hours come from the highest purpose, not a sum of
+    # activities (rules.md §4.2a), so they are not split by activity either.
+    return event.age_group is not AgeGroup.ADULT or event.unit is Unit.MONTH
+
+
+def _activities(_envelope: Envelope, event: HoursGranted | GrantAmended) -> list[str]:
+    return sorted({b.kind.value for b in event.breakdown})
+
+
+def _day_before_effect(_envelope: Envelope, event: GrantAmended) -> date:
+    return event.effective_from - timedelta(days=1)
+
+
+def _terms_from(first_day: str) -> RowStatement:
+    """The terms a grant or an amendment decides, from its field ``first_day`` on."""
+    return RowStatement(
         "insert into grant_terms (case_id, decision_number, unit, hours, activities,"
         " period_start, period_end) values ($1, $2, $3, $4, $5, $6, $7)"
         " on conflict do nothing",
-        case_id,
-        decision_number,
-        event.unit.value,
-        event.hours,
-        sorted({b.kind.value for b in event.breakdown}),
-        first_day,
-        event.period_end,
+        ("case_id", "decision_number", "unit", "hours", _activities, first_day, "period_end"),
     )
 
 
-async def in_effect(
-    conn: Connection, event: ActNotified | ObjectionFiled | ObjectionDecided
-) -> None:
-    """Issue #17 (legal.md §5 item 3): time reports follow what is in effect. A pending
-    objection holds a termination, interruption or reduction back from ``held_from`` (the
-    days it was in effect before stay a gap without service); the body upholding it puts it
-    in effect from ``effect_from``; an act notified after its first day starts that day."""
-    match event:
-        case ActNotified(first_day_in_effect=day) if day is not None:
-            await _moved(conn, event.case_id, event.decision_number, event.act, day)
-        case ObjectionFiled(holds_back=True, held_from=held) if held is not None:
-            await _held_back(conn, event, held)
-        case ObjectionDecided(holds_back=True, effect_from=day) if day is not None:
-            await _moved(conn, event.case_id, event.decision_number, event.act, day, event)
+# The events that are statements with some of their fields (or values made of them).
+STATEMENTS: dict[type[BaseModel], tuple[RowStatement, ...]] = {
+    HoursGranted: (
+        RowStatement(
+            "insert into grant_cases (case_id, municipality, client_code, any_activity)"
+            " values ($1, $2, $3, $4) on conflict do nothing",
+            ("case_id", envelope_municipality, _client_code, _any_activity),
+        ),
+        _terms_from("period_start"),
+    ),
+    GrantAmended: (
+        # The earlier terms end the day before the amendment takes effect (rules.md §5.5).
+        RowStatement(
+            "update grant_terms set period_end = least(period_end, $3::date)"
+            " where case_id = $1 and decision_number < $2",
+            ("case_id", "decision_number", _day_before_effect),
+        ),
+        _terms_from("effective_from"),
+    ),
+    ServiceSuspended: (
+        RowStatement.of(
+            "insert into grant_suspensions (case_id, decision_number, suspended_from)"
+            " values ($1, $2, $3) on conflict do nothing",
+            "case_id decision_number suspended_from",
+        ),
+    ),
+    # The open suspension that began before the resumption ends the day before it.
+    ServiceResumed: (
+        RowStatement.of(
+            "update grant_suspensions set resumed_on = $2 where case_id = $1"
+            " and resumed_on is null and suspended_from < $2",
+            "case_id resumed_on",
+        ),
+    ),
+    ServiceTerminated: (
+        RowStatement.of(
+            "update grant_cases set terminated_from = $2 where case_id = $1",
+            "case_id terminated_from",
+        ),
+    ),
+    # legal.md §2: the person died (or the period ended): no service after that day.
+    CaseEnded: (
+        RowStatement.of(
+            "update grant_cases set terminated_from = least(coalesce(terminated_from,"
+            " $2::date + 1), $2::date + 1) where case_id = $1",
+            "case_id last_service_day",
+        ),
+    ),
+    AssistantRegistered: (
+        RowStatement(
+            "insert into known_assistants (assistant_id, municipality, personal_code)"
+            " values ($1, $2, $3) on conflict do nothing",
+            ("assistant_id", "municipality", _assistant_code),
+        ),
+    ),
+    AssistantAssigned: (
+        RowStatement(
+            "insert into known_assignments (assignment_id, assistant_id, case_id,"
+            " municipality, assigned_from) values ($1, $2, $3, $4, $5)"
+            " on conflict do nothing",
+            ("assignment_id", "assistant_id", "case_id", envelope_municipality, "assigned_from"),
+        ),
+    ),
+    AssistantUnassigned: (
+        RowStatement.of(
+            "update known_assignments set last_day = $2 where assignment_id = $1",
+            "assignment_id last_day",
+        ),
+    ),
+}
+for _event_type, _statements in STATEMENTS.items():
+    _LEARNERS.add(_event_type, applies(_statements))
+
+
+# Issue #17 (legal.md §5 item 3): time reports follow what is in effect. A pending
+# objection holds a termination, interruption or reduction back from ``held_from`` (the
+# days it was in effect before stay a gap without service); the body upholding it puts it
+# in effect from ``effect_from``; an act notified after its first day starts that day.
+@learns(ActNotified)
+async def act_notified(conn: Connection, _envelope: Envelope, event: ActNotified) -> None:
+    day = event.first_day_in_effect
+    if day is not None:
+        await _moved(conn, event.case_id, event.decision_number, event.act, day)
+
+
+@learns(ObjectionFiled)
+async def objection_filed(conn: Connection, _envelope: Envelope, event: ObjectionFiled) -> None:
+    held = event.held_from
+    if event.holds_back and held is not None:
+        await _held_back(conn, event, held)
+
+
+@learns(ObjectionDecided)
+async def objection_decided(conn: Connection, _envelope: Envelope, event: ObjectionDecided) -> None:
+    day = event.effect_from
+    if event.holds_back and day is not None:
+        await _moved(conn, event.case_id, event.decision_number, event.act, day, event)
 
 
 def restored_key(number: int) -> int:
@@ -321,3 +331,10 @@ async def _moved(
                 day,
                 terms.period_end,
             )
+
+
+# The decisions events timesheets learns from (its consumer's subjects), sorted by name so
+# the list reads the same in every run.
+HANDLED: tuple[type[BaseModel], ...] = tuple(
+    sorted(_LEARNERS.types, key=lambda event_type: event_type.__name__)
+)

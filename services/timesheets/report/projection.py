@@ -10,12 +10,15 @@ No column holds a clock reading; the history shows the dates the events carry.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
 
+from shared.aggregate import ByType
 from shared.contracts import timesheets as tc
 from shared.events.envelope import Envelope
 from shared.store.eventstore import EventStore
@@ -38,88 +41,126 @@ class Meta:
         return cls(envelope.municipality, envelope.aggregateversion, envelope.actor)
 
 
+# One function per event, registered with ``@projects(EventType)`` over
+# ``async def name(conn, envelope: Meta, event: EventType) -> None`` (shared/aggregate.py
+# ``ByType``, as decisions' read models do); ``project`` adds the history row of each. A
+# test checks every timesheets event has its projection.
+PROJECTORS: ByType[Callable[[Connection, Meta, Any], Awaitable[None]]] = ByType("a projection")
+projects = PROJECTORS.register
+
+
 async def project(conn: Connection, envelope: Meta, event: BaseModel) -> None:
-    match event:
-        case tc.TimesheetDrafted():
-            await _ensure_report(conn, envelope.municipality, event)
-            await conn.execute(
-                "update reports set status = 'draft', reported_hours = $2 where timesheet_id = $1",
-                event.timesheet_id,
-                sum((e.hours for e in event.entries), Decimal(0)),
-            )
-            await _entries(conn, event, event.entries, event.notes_by_entry(), counted=False)
-        case tc.TimesheetSubmitted():
-            await conn.execute(
-                "update reports set status = 'submitted', version = $2, submitted_on = $3,"
-                " reported_hours = $4, findings = $5::jsonb, reasons = '[]',"
-                " approved_hours = null, approved_on = null, attested_on = null,"
-                " attested_by = null where timesheet_id = $1",
-                event.timesheet_id,
-                event.version,
-                event.submitted_on,
-                event.reported_hours,
-                json.dumps([f.model_dump(mode="json") for f in event.findings]),
-            )
-            notes = await _notes(conn, event.timesheet_id)
-            await _entries(conn, event, event.entries, notes, counted=True)
-        case tc.TimesheetAttested():
-            await conn.execute(
-                "update reports set status = 'attested', attested_on = $2, attested_by = $3"
-                " where timesheet_id = $1",
-                event.timesheet_id,
-                event.attested_on,
-                event.attested_by,
-            )
-        case tc.TimesheetApproved() | tc.TimesheetCorrected():
-            on = (
-                event.approved_on if isinstance(event, tc.TimesheetApproved) else event.corrected_on
-            )
-            await conn.execute(
-                "update reports set status = 'approved', approved_on = $2, approved_hours = $3"
-                " where timesheet_id = $1",
-                event.timesheet_id,
-                on,
-                event.approved_hours,
-            )
-            await conn.execute(
-                "update report_entries set approved_hours = hours where timesheet_id = $1",
-                event.timesheet_id,
-            )
-            for reduction in event.reductions:
-                await conn.execute(
-                    "update report_entries set approved_hours = $3"
-                    " where timesheet_id = $1 and idx = $2",
-                    event.timesheet_id,
-                    reduction.entry_index,
-                    reduction.approved_hours,
-                )
-        case tc.TimesheetRejected():
-            await conn.execute(
-                "update reports set status = 'rejected', reasons = $2::jsonb"
-                " where timesheet_id = $1",
-                event.timesheet_id,
-                json.dumps(event.reasons),
-            )
-            await _count(conn, event.timesheet_id, counted=False)
-        case tc.TimesheetReopened():
-            await conn.execute(
-                "update reports set status = 'draft', version = $2 where timesheet_id = $1",
-                event.timesheet_id,
-                event.version,
-            )
-            await _count(conn, event.timesheet_id, counted=False)
-        case tc.TimesheetOverdue():
-            await _ensure_report(conn, envelope.municipality, event)
-            await conn.execute(
-                "update reports set overdue = true, due_on = $2, overdue_detected_on = $3"
-                " where timesheet_id = $1",
-                event.timesheet_id,
-                event.due_on,
-                event.detected_on,
-            )
-        case _:
-            return
+    """Apply one event to the read models and their history (other events are ignored)."""
+    projector = PROJECTORS.get(type(event))
+    if projector is None:
+        return
+    await projector(conn, envelope, event)
     await _history(conn, envelope, event)
+
+
+@projects(tc.TimesheetDrafted)
+async def drafted(conn: Connection, envelope: Meta, event: tc.TimesheetDrafted) -> None:
+    await _ensure_report(conn, envelope.municipality, event)
+    await conn.execute(
+        "update reports set status = 'draft', reported_hours = $2 where timesheet_id = $1",
+        event.timesheet_id,
+        sum((e.hours for e in event.entries), Decimal(0)),
+    )
+    await _entries(conn, event, event.entries, event.notes_by_entry(), counted=False)
+
+
+@projects(tc.TimesheetSubmitted)
+async def submitted(conn: Connection, _envelope: Meta, event: tc.TimesheetSubmitted) -> None:
+    await conn.execute(
+        "update reports set status = 'submitted', version = $2, submitted_on = $3,"
+        " reported_hours = $4, findings = $5::jsonb, reasons = '[]',"
+        " approved_hours = null, approved_on = null, attested_on = null,"
+        " attested_by = null where timesheet_id = $1",
+        event.timesheet_id,
+        event.version,
+        event.submitted_on,
+        event.reported_hours,
+        json.dumps([f.model_dump(mode="json") for f in event.findings]),
+    )
+    notes = await _notes(conn, event.timesheet_id)
+    await _entries(conn, event, event.entries, notes, counted=True)
+
+
+@projects(tc.TimesheetAttested)
+async def attested(conn: Connection, _envelope: Meta, event: tc.TimesheetAttested) -> None:
+    await conn.execute(
+        "update reports set status = 'attested', attested_on = $2, attested_by = $3"
+        " where timesheet_id = $1",
+        event.timesheet_id,
+        event.attested_on,
+        event.attested_by,
+    )
+
+
+@projects(tc.TimesheetApproved)
+async def approved(conn: Connection, _envelope: Meta, event: tc.TimesheetApproved) -> None:
+    await _approved(conn, event, event.approved_on)
+
+
+@projects(tc.TimesheetCorrected)
+async def corrected(conn: Connection, _envelope: Meta, event: tc.TimesheetCorrected) -> None:
+    await _approved(conn, event, event.corrected_on)
+
+
+async def _approved(
+    conn: Connection, event: tc.TimesheetApproved | tc.TimesheetCorrected, on: date
+) -> None:
+    """An approval and a correction both leave the report approved, as of ``on``."""
+    await conn.execute(
+        "update reports set status = 'approved', approved_on = $2, approved_hours = $3"
+        " where timesheet_id = $1",
+        event.timesheet_id,
+        on,
+        event.approved_hours,
+    )
+    await conn.execute(
+        "update report_entries set approved_hours = hours where timesheet_id = $1",
+        event.timesheet_id,
+    )
+    for reduction in event.reductions:
+        await conn.execute(
+            "update report_entries set approved_hours = $3 where timesheet_id = $1 and idx = $2",
+            event.timesheet_id,
+            reduction.entry_index,
+            reduction.approved_hours,
+        )
+
+
+@projects(tc.TimesheetRejected)
+async def rejected(conn: Connection, _envelope: Meta, event: tc.TimesheetRejected) -> None:
+    await conn.execute(
+        "update reports set status = 'rejected', reasons = $2::jsonb where timesheet_id = $1",
+        event.timesheet_id,
+        json.dumps(event.reasons),
+    )
+    await _count(conn, event.timesheet_id, counted=False)
+
+
+@projects(tc.TimesheetReopened)
+async def reopened(conn: Connection, _envelope: Meta, event: tc.TimesheetReopened) -> None:
+    await conn.execute(
+        "update reports set status = 'draft', version = $2 where timesheet_id = $1",
+        event.timesheet_id,
+        event.version,
+    )
+    await _count(conn, event.timesheet_id, counted=False)
+
+
+@projects(tc.TimesheetOverdue)
+async def overdue(conn: Connection, envelope: Meta, event: tc.TimesheetOverdue) -> None:
+    await _ensure_report(conn, envelope.municipality, event)
+    await conn.execute(
+        "update reports set overdue = true, due_on = $2, overdue_detected_on = $3"
+        " where timesheet_id = $1",
+        event.timesheet_id,
+        event.due_on,
+        event.detected_on,
+    )
 
 
 async def _ensure_report(
