@@ -1,6 +1,8 @@
 """Event application as one small function per event (issue #8 point 2): every event of a
 case has its ``evolve`` function, every event the read models show has its projection, and
-no event type gets two. Likewise every command on a case has one rule (``@decides``)."""
+no event type gets two. Likewise every command on a case has one rule (``@decides``), and
+an assistant's stream (assistant/domain.py) has the same shape: one ``evolve`` function per
+assistant event, one rule per command."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from typing import get_args
 import pytest
 from pydantic import BaseModel
 
+from services.decisions.assistant import domain as assistant
+from services.decisions.assistant.domain import AssistantCommand, AssistantState
 from services.decisions.case.commands import OpenCase
 from services.decisions.case.decide import CaseCommand, decide
 from services.decisions.case.state import (
@@ -25,6 +29,7 @@ from shared.contracts.decisions import (
     SERVICE,
     ApplicationForwarded,
     AssessmentRecorded,
+    AssistantRegistered,
     CaseOpened,
     DefectFixed,
     DocumentRecorded,
@@ -97,3 +102,25 @@ class Unknown:
 def test_a_command_no_rule_decides_is_a_programming_error() -> None:
     with pytest.raises(TypeError, match="a decide function for Unknown"):
         decide(Unknown(), replay(decide(open_case(), CaseState())))  # type: ignore[arg-type]
+
+
+def test_every_event_of_an_assistant_has_exactly_one_evolve_function() -> None:
+    assert assistant.evolved_event_types() == ASSISTANT_EVENTS
+    with pytest.raises(ValueError, match="AssistantRegistered already has an evolve function"):
+        assistant.evolves(AssistantRegistered)(lambda state, event: state)
+
+
+def test_an_event_an_assistant_does_not_show_leaves_it_as_it_is() -> None:
+    state = AssistantState()
+    assert assistant.evolve(state, Unrelated(note="not an assistant's event")) is state
+
+
+def test_every_command_on_an_assistant_has_exactly_one_rule() -> None:
+    assert assistant.decided_command_types() == frozenset(get_args(AssistantCommand))
+    with pytest.raises(ValueError, match="RegisterAssistant already has a decide function"):
+        assistant.decides(assistant.RegisterAssistant)(lambda command, state: [])
+
+
+def test_a_command_no_assistant_rule_decides_is_a_programming_error() -> None:
+    with pytest.raises(TypeError, match="a decide function for Unknown"):
+        assistant.decide(Unknown(), AssistantState())  # type: ignore[arg-type]
