@@ -8,14 +8,17 @@ with a lock, so the second one sees the first and is refused with the reason).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from shared.aggregate import ByType
 from shared.contracts.decisions import (
     AssistantAssigned,
     AssistantPaymentDetailsChanged,
@@ -124,32 +127,49 @@ class UnassignAssistant:
 AssistantCommand = RegisterAssistant | AssignAssistant | UnassignAssistant | ChangePaymentDetails
 
 
+# The rule of each command, registered with ``@decides(CommandType)`` over
+# ``def name(command: CommandType, state: AssistantState) -> list[BaseModel]`` next to it
+# (shared/aggregate.py ``ByType``, as a case's rules in case/state.py): adding a command is
+# its dataclass and its rule; a test checks every ``AssistantCommand`` has one.
+_RULES: ByType[Callable[[Any, AssistantState], list[BaseModel]]] = ByType("a decide function")
+decides = _RULES.register
+
+
 def decide(command: AssistantCommand, state: AssistantState) -> list[BaseModel]:
-    if isinstance(command, RegisterAssistant):
-        if state.registered is not None:
-            raise Conflict("this assistant is already registered")
-        if not command.experience.strip():
-            # rules.md §6.1: any person with experience with persons with disabilities.
-            raise invalid("experience", "a statement of experience is required (rules.md §6.1)")
-        fields = {k: v for k, v in vars(command).items() if k != "today"}
-        return [AssistantRegistered(registered_on=command.today, **fields)]
-    registered = state.registered
-    if registered is None:
+    """The events ``command`` causes on the assistant's stream (none, some, or a refusal)."""
+    return _RULES.of(type(command))(command, state)
+
+
+def decided_command_types() -> frozenset[type[Any]]:
+    """The command types an assistant decides (a test checks them against ``AssistantCommand``)."""
+    return _RULES.types
+
+
+def _registered(state: AssistantState) -> AssistantRegistered:
+    """Every command but the registration needs a registered assistant."""
+    if state.registered is None:
         raise NotFound("no such assistant")
-    if isinstance(command, AssignAssistant):
-        return assign(command, state, registered.assistant_id)
-    if isinstance(command, ChangePaymentDetails):
-        return change_payment_details(command, registered)
-    return unassign(command, state, registered.assistant_id)
+    return state.registered
 
 
-def change_payment_details(
-    command: ChangePaymentDetails, registered: AssistantRegistered
-) -> list[BaseModel]:
+@decides(RegisterAssistant)
+def register(command: RegisterAssistant, state: AssistantState) -> list[BaseModel]:
+    if state.registered is not None:
+        raise Conflict("this assistant is already registered")
+    if not command.experience.strip():
+        # rules.md §6.1: any person with experience with persons with disabilities.
+        raise invalid("experience", "a statement of experience is required (rules.md §6.1)")
+    fields = {k: v for k, v in vars(command).items() if k != "today"}
+    return [AssistantRegistered(registered_on=command.today, **fields)]
+
+
+@decides(ChangePaymentDetails)
+def change_payment_details(command: ChangePaymentDetails, state: AssistantState) -> list[BaseModel]:
     """rules.md §8: only what differs from the current details is recorded; no change, no event.
 
     Payments re-issue a returned transfer once the IBAN differs from the one it went to.
     """
+    registered = _registered(state)
     changes = {
         name: value
         for name, value in (
@@ -168,7 +188,9 @@ def change_payment_details(
     ]
 
 
-def assign(command: AssignAssistant, state: AssistantState, assistant_id: str) -> list[BaseModel]:
+@decides(AssignAssistant)
+def assign(command: AssignAssistant, state: AssistantState) -> list[BaseModel]:
+    assistant_id = _registered(state).assistant_id
     grant = command.grant
     if not grant.in_force:
         raise Conflict(f"case {grant.case_id} has no grant in force")
@@ -220,9 +242,9 @@ def assign(command: AssignAssistant, state: AssistantState, assistant_id: str) -
     ]
 
 
-def unassign(
-    command: UnassignAssistant, state: AssistantState, assistant_id: str
-) -> list[BaseModel]:
+@decides(UnassignAssistant)
+def unassign(command: UnassignAssistant, state: AssistantState) -> list[BaseModel]:
+    assistant_id = _registered(state).assistant_id
     current = state.assignment(command.assignment_id)
     if current is None:
         raise NotFound(f"no assignment {command.assignment_id} of this assistant")
@@ -284,24 +306,49 @@ def peak_load(windows: list[Window], start: date, end: date) -> Decimal:
     )
 
 
+# One small function per event, registered with ``@evolves(EventType)`` over
+# ``def name(state: AssistantState, event: EventType) -> AssistantState`` (as a case's in
+# case/state.py); a test checks every assistant event has one.
+_EVOLVERS: ByType[Callable[[AssistantState, Any], AssistantState]] = ByType("an evolve function")
+evolves = _EVOLVERS.register
+
+
 def evolve(state: AssistantState, event: BaseModel) -> AssistantState:
-    match event:
-        case AssistantRegistered():
-            return replace(state, registered=event)
-        case AssistantPaymentDetailsChanged() if state.registered is not None:
-            changed = event.model_dump(
-                include={"iban", "tax_status", "tax_book_held"}, exclude_none=True
-            )
-            return replace(state, registered=state.registered.model_copy(update=changed))
-        case AssistantAssigned():
-            new = Assignment(
-                event.assignment_id, event.case_id, event.assigned_from, event.weekly_hours
-            )
-            return replace(state, assignments=(*state.assignments, new))
-        case AssistantUnassigned():
-            assignments = tuple(
-                replace(a, last_day=event.last_day) if a.assignment_id == event.assignment_id else a
-                for a in state.assignments
-            )
-            return replace(state, assignments=assignments)
-    return state
+    """The state after ``event``; an event an assistant does not show leaves it as it is."""
+    evolver = _EVOLVERS.get(type(event))
+    return state if evolver is None else evolver(state, event)
+
+
+def evolved_event_types() -> frozenset[type[BaseModel]]:
+    """The event types an assistant applies (a test checks them against the contracts)."""
+    return _EVOLVERS.types
+
+
+@evolves(AssistantRegistered)
+def assistant_registered(state: AssistantState, event: AssistantRegistered) -> AssistantState:
+    return replace(state, registered=event)
+
+
+@evolves(AssistantPaymentDetailsChanged)
+def payment_details_changed(
+    state: AssistantState, event: AssistantPaymentDetailsChanged
+) -> AssistantState:
+    if state.registered is None:  # never so: decide refuses it for an unknown assistant
+        return state
+    changed = event.model_dump(include={"iban", "tax_status", "tax_book_held"}, exclude_none=True)
+    return replace(state, registered=state.registered.model_copy(update=changed))
+
+
+@evolves(AssistantAssigned)
+def assistant_assigned(state: AssistantState, event: AssistantAssigned) -> AssistantState:
+    new = Assignment(event.assignment_id, event.case_id, event.assigned_from, event.weekly_hours)
+    return replace(state, assignments=(*state.assignments, new))
+
+
+@evolves(AssistantUnassigned)
+def assistant_unassigned(state: AssistantState, event: AssistantUnassigned) -> AssistantState:
+    assignments = tuple(
+        replace(a, last_day=event.last_day) if a.assignment_id == event.assignment_id else a
+        for a in state.assignments
+    )
+    return replace(state, assignments=assignments)

@@ -1,6 +1,9 @@
 """Event application as one small function per event (issue #8 point 2): every event of a
 case has its ``evolve`` function, every event the read models show has its projection, and
-no event type gets two. Likewise every command on a case has one rule (``@decides``)."""
+no event type gets two. Likewise every command on a case has one rule (``@decides``), and
+an assistant's stream (assistant/domain.py) has the same shape: one ``evolve`` function per
+assistant event, one rule per command; and so has what a case's events do to the
+assistants' assignments (handlers/follow_up.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from typing import get_args
 import pytest
 from pydantic import BaseModel
 
+from services.decisions.assistant import domain as assistant
+from services.decisions.assistant.domain import AssistantCommand, AssistantState
 from services.decisions.case.commands import OpenCase
 from services.decisions.case.decide import CaseCommand, decide
 from services.decisions.case.state import (
@@ -20,15 +25,22 @@ from services.decisions.case.state import (
     evolves,
     kept_at,
 )
+from services.decisions.handlers.follow_up import followed_up_event_types, follows_up
 from services.decisions.read_models.projections import projected_event_types, projects
 from shared.contracts.decisions import (
     SERVICE,
+    ActNotified,
     ApplicationForwarded,
     AssessmentRecorded,
+    AssistantRegistered,
+    CaseEnded,
     CaseOpened,
     DefectFixed,
     DocumentRecorded,
     InformationRequested,
+    ObjectionDecided,
+    ObjectionFiled,
+    ServiceTerminated,
 )
 from shared.contracts.privacy import PersonalDataErased
 from shared.events.registry import registry
@@ -97,3 +109,41 @@ class Unknown:
 def test_a_command_no_rule_decides_is_a_programming_error() -> None:
     with pytest.raises(TypeError, match="a decide function for Unknown"):
         decide(Unknown(), replay(decide(open_case(), CaseState())))  # type: ignore[arg-type]
+
+
+def test_every_event_of_an_assistant_has_exactly_one_evolve_function() -> None:
+    assert assistant.evolved_event_types() == ASSISTANT_EVENTS
+    with pytest.raises(ValueError, match="AssistantRegistered already has an evolve function"):
+        assistant.evolves(AssistantRegistered)(lambda state, event: state)
+
+
+def test_an_event_an_assistant_does_not_show_leaves_it_as_it_is() -> None:
+    state = AssistantState()
+    assert assistant.evolve(state, Unrelated(note="not an assistant's event")) is state
+
+
+def test_every_command_on_an_assistant_has_exactly_one_rule() -> None:
+    assert assistant.decided_command_types() == frozenset(get_args(AssistantCommand))
+    with pytest.raises(ValueError, match="RegisterAssistant already has a decide function"):
+        assistant.decides(assistant.RegisterAssistant)(lambda command, state: [])
+
+
+def test_a_command_no_assistant_rule_decides_is_a_programming_error() -> None:
+    with pytest.raises(TypeError, match="a decide function for Unknown"):
+        assistant.decide(Unknown(), AssistantState())  # type: ignore[arg-type]
+
+
+# The events of a case that move assignments (issue #13, #17): a termination ends them, an
+# objection holding it back restores them and the body's decision ends them again, a late
+# notification moves their end, and an end without an act ends them.
+MOVING_ASSIGNMENTS = {ServiceTerminated, ObjectionFiled, ObjectionDecided, ActNotified, CaseEnded}
+
+
+def test_every_event_that_moves_assignments_has_exactly_one_follow_up() -> None:
+    assert followed_up_event_types() == MOVING_ASSIGNMENTS
+    with pytest.raises(ValueError, match="CaseEnded already has a follow-up"):
+
+        async def again(tx: object, state: object, event: BaseModel) -> None:
+            return None
+
+        follows_up(CaseEnded)(again)
