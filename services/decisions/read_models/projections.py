@@ -14,21 +14,20 @@ few whose statement depends on the event's content are functions (``@projects``)
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from pydantic import BaseModel
 
 from shared.aggregate import ByType
 from shared.contracts import decisions as events
 from shared.events.envelope import Envelope
 from shared.row_statements import (
+    Projector,
     RowStatement,
     Source,
     applies,
     constant,
     envelope_municipality,
     insert,
+    projection_by_type,
     same,
     update,
 )
@@ -38,7 +37,7 @@ from shared.store.types import Connection
 TABLES = ("cases", "tasks", "assistants", "assignments")
 
 
-_PROJECTORS: ByType[Callable[[Connection, Envelope, Any], Awaitable[None]]] = ByType("a projection")
+_PROJECTORS: ByType[Projector] = ByType("a projection")
 
 
 # ``@projects(EventType)`` over ``async def name(conn, envelope, event: EventType) -> None``.
@@ -50,11 +49,8 @@ def projected_event_types() -> frozenset[type[BaseModel]]:
     return _PROJECTORS.types
 
 
-async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
-    """Apply one event to the read models (events they do not show are ignored)."""
-    projector = _PROJECTORS.get(type(event))
-    if projector is not None:
-        await projector(conn, envelope, event)
+# Apply one event to the read models (events they do not show are ignored).
+project = projection_by_type(_PROJECTORS)
 
 
 def _case(*fixed: str, **columns: Source) -> RowStatement:
