@@ -83,3 +83,15 @@ class ByType(Generic[F]):
     @property
     def types(self) -> frozenset[type[Any]]:
         return frozenset(self._functions)
+
+
+def evolve_by_type(evolvers: ByType[Callable[[S, Any], S]]) -> Callable[[S, BaseModel], S]:
+    """The ``evolve`` of an aggregate whose events each have their small function in
+    ``evolvers`` (issue #8); an event with none leaves the state as it is (it is another
+    aggregate's, or one this state does not show)."""
+
+    def evolve(state: S, event: BaseModel) -> S:
+        evolver = evolvers.get(type(event))
+        return state if evolver is None else evolver(state, event)
+
+    return evolve

@@ -30,7 +30,7 @@ from services.intake.errors import (
     FieldError,
 )
 from services.intake.submission import check_submission, normalised
-from shared.aggregate import Aggregate, ByType
+from shared.aggregate import Aggregate, ByType, evolve_by_type
 from shared.contracts.intake import (
     ApplicationDocumentAdded,
     ApplicationSubmitted,
@@ -93,10 +93,8 @@ def _circumstances_reported(state: Application, event: CircumstancesReported) ->
     return replace(state, report_ids=state.report_ids | {event.report_id})
 
 
-def evolve(state: Application, event: BaseModel) -> Application:
-    """The state after ``event``; an event this aggregate does not know leaves it as it is."""
-    apply = EVOLVERS.get(type(event))
-    return state if apply is None else apply(state, event)
+# The state after ``event``; an event this aggregate does not know leaves it as it is.
+evolve = evolve_by_type(EVOLVERS)
 
 
 APPLICATION = Aggregate(category="application-", initial=INITIAL, evolve=evolve)

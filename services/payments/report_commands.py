@@ -17,7 +17,7 @@ from services.payments.domain import (
 from services.payments.handlers import project_appended
 from services.payments.report import monthly_figures
 from services.payments.report_files import report_csv, report_xlsx
-from shared.aggregate import ByType
+from shared.aggregate import ByType, evolve_by_type
 from shared.commands import Aggregate, execute
 from shared.contracts.payments import MonthlyFigures, MonthlyReportSubmitted
 from shared.events.envelope import new_event_id
@@ -54,19 +54,13 @@ def decide_submit(
 # aggregate's are (run_domain.py ``evolves``): one function per event type, registered; a
 # test checks the set of types.
 ReportState = MonthlyReportSubmitted | None
-_EVOLVERS: ByType[Callable[[ReportState, Any], ReportState]] = ByType("an evolve function")
+EVOLVERS: ByType[Callable[[ReportState, Any], ReportState]] = ByType("an evolve function")
 
 
-def evolve(state: ReportState, event: BaseModel) -> ReportState:
-    evolver = _EVOLVERS.get(type(event))
-    return state if evolver is None else evolver(state, event)
+evolve = evolve_by_type(EVOLVERS)
 
 
-def evolved_event_types() -> frozenset[type[Any]]:
-    return _EVOLVERS.types
-
-
-@_EVOLVERS.register(MonthlyReportSubmitted)
+@EVOLVERS.register(MonthlyReportSubmitted)
 def report_submitted(_state: ReportState, event: MonthlyReportSubmitted) -> ReportState:
     return event
 

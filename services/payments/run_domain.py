@@ -17,7 +17,7 @@ from typing import Any, TypedDict
 from pydantic import BaseModel
 
 from services.payments.domain import RUN_STREAM_PREFIX, FourEyes, IllegalTransition, NotFound
-from shared.aggregate import Aggregate, ByType
+from shared.aggregate import Aggregate, ByType, evolve_by_type
 from shared.contracts.payments import (
     PaymentBatchExported,
     PaymentIssued,
@@ -193,18 +193,12 @@ def decide_return(command: ReturnPayment, state: RunState) -> list[BaseModel]:
 # One small function per event, registered with ``@evolves(EventType)`` over
 # ``def name(state: RunState, event: EventType) -> RunState`` (decisions' case/state.py
 # shape); a test checks the set of types against the run's events.
-_EVOLVERS: ByType[Callable[[RunState, Any], RunState]] = ByType("an evolve function")
-evolves = _EVOLVERS.register
+EVOLVERS: ByType[Callable[[RunState, Any], RunState]] = ByType("an evolve function")
+evolves = EVOLVERS.register
 
 
-def evolve(state: RunState, event: BaseModel) -> RunState:
-    """The run after one more event; an event that is not the run's leaves it as it is."""
-    evolver = _EVOLVERS.get(type(event))
-    return state if evolver is None else evolver(state, event)
-
-
-def evolved_event_types() -> frozenset[type[Any]]:
-    return _EVOLVERS.types
+# The run after one more event; an event that is not the run's leaves it as it is.
+evolve = evolve_by_type(EVOLVERS)
 
 
 @evolves(PaymentRunOpened)

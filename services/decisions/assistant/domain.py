@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from shared.aggregate import ByType
+from shared.aggregate import ByType, evolve_by_type
 from shared.contracts.decisions import (
     AssistantAssigned,
     AssistantPaymentDetailsChanged,
@@ -131,18 +131,13 @@ AssistantCommand = RegisterAssistant | AssignAssistant | UnassignAssistant | Cha
 # ``def name(command: CommandType, state: AssistantState) -> list[BaseModel]`` next to it
 # (shared/aggregate.py ``ByType``, as a case's rules in case/state.py): adding a command is
 # its dataclass and its rule; a test checks every ``AssistantCommand`` has one.
-_RULES: ByType[Callable[[Any, AssistantState], list[BaseModel]]] = ByType("a decide function")
-decides = _RULES.register
+RULES: ByType[Callable[[Any, AssistantState], list[BaseModel]]] = ByType("a decide function")
+decides = RULES.register
 
 
 def decide(command: AssistantCommand, state: AssistantState) -> list[BaseModel]:
     """The events ``command`` causes on the assistant's stream (none, some, or a refusal)."""
-    return _RULES.of(type(command))(command, state)
-
-
-def decided_command_types() -> frozenset[type[Any]]:
-    """The command types an assistant decides (a test checks them against ``AssistantCommand``)."""
-    return _RULES.types
+    return RULES.of(type(command))(command, state)
 
 
 def _registered(state: AssistantState) -> AssistantRegistered:
@@ -309,19 +304,12 @@ def peak_load(windows: list[Window], start: date, end: date) -> Decimal:
 # One small function per event, registered with ``@evolves(EventType)`` over
 # ``def name(state: AssistantState, event: EventType) -> AssistantState`` (as a case's in
 # case/state.py); a test checks every assistant event has one.
-_EVOLVERS: ByType[Callable[[AssistantState, Any], AssistantState]] = ByType("an evolve function")
-evolves = _EVOLVERS.register
+EVOLVERS: ByType[Callable[[AssistantState, Any], AssistantState]] = ByType("an evolve function")
+evolves = EVOLVERS.register
 
 
-def evolve(state: AssistantState, event: BaseModel) -> AssistantState:
-    """The state after ``event``; an event an assistant does not show leaves it as it is."""
-    evolver = _EVOLVERS.get(type(event))
-    return state if evolver is None else evolver(state, event)
-
-
-def evolved_event_types() -> frozenset[type[BaseModel]]:
-    """The event types an assistant applies (a test checks them against the contracts)."""
-    return _EVOLVERS.types
+# The state after ``event``; an event an assistant does not show leaves it as it is.
+evolve = evolve_by_type(EVOLVERS)
 
 
 @evolves(AssistantRegistered)

@@ -27,7 +27,7 @@ from services.timesheets.domain.approval import (
 )
 from services.timesheets.domain.entries import EntryInput, entry_errors, reported, time_entries
 from services.timesheets.domain.errors import IllegalTransition, InvalidCommand, invalid
-from shared.aggregate import Aggregate, ByType
+from shared.aggregate import Aggregate, ByType, evolve_by_type
 from shared.contracts.timesheets import (
     ApprovedDay,
     EntryNote,
@@ -204,11 +204,9 @@ EVOLVERS: ByType[Callable[[ReportState, Any], ReportState]] = ByType("an evolve 
 evolves = EVOLVERS.register
 
 
-def evolve(state: ReportState, event: BaseModel) -> ReportState:
-    """The state after one more event (only ever one ``decide`` returned, so no checks); an
-    event a report does not show leaves it as it is."""
-    evolver = EVOLVERS.get(type(event))
-    return state if evolver is None else evolver(state, event)
+# The state after one more event (only ever one ``decide`` returned, so no checks); an
+# event a report does not show leaves it as it is.
+evolve = evolve_by_type(EVOLVERS)
 
 
 def _report_of(event: TimesheetDrafted | TimesheetOverdue) -> Report:

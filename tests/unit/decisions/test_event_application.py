@@ -112,7 +112,7 @@ def test_a_command_no_rule_decides_is_a_programming_error() -> None:
 
 
 def test_every_event_of_an_assistant_has_exactly_one_evolve_function() -> None:
-    assert assistant.evolved_event_types() == ASSISTANT_EVENTS
+    assert assistant.EVOLVERS.types == ASSISTANT_EVENTS
     with pytest.raises(ValueError, match="AssistantRegistered already has an evolve function"):
         assistant.evolves(AssistantRegistered)(lambda state, event: state)
 
@@ -123,7 +123,7 @@ def test_an_event_an_assistant_does_not_show_leaves_it_as_it_is() -> None:
 
 
 def test_every_command_on_an_assistant_has_exactly_one_rule() -> None:
-    assert assistant.decided_command_types() == frozenset(get_args(AssistantCommand))
+    assert assistant.RULES.types == frozenset(get_args(AssistantCommand))
     with pytest.raises(ValueError, match="RegisterAssistant already has a decide function"):
         assistant.decides(assistant.RegisterAssistant)(lambda command, state: [])
 

@@ -52,11 +52,11 @@ FROM_TIMESHEETS = {timesheets.TimesheetApproved, timesheets.TimesheetCorrected}
 
 
 def test_every_event_of_a_run_has_exactly_one_evolve_function() -> None:
-    assert run_domain.evolved_event_types() == PAYMENTS_EVENTS - REPORT_EVENTS
+    assert run_domain.EVOLVERS.types == PAYMENTS_EVENTS - REPORT_EVENTS
 
 
 def test_the_monthly_report_applies_its_submission() -> None:
-    assert report_commands.evolved_event_types() == REPORT_EVENTS
+    assert report_commands.EVOLVERS.types == REPORT_EVENTS
 
 
 def test_every_payments_event_has_exactly_one_projection() -> None:
