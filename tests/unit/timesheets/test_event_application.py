@@ -15,20 +15,7 @@ from pydantic import BaseModel
 from services.timesheets.domain.report import EVOLVERS, ReportState, evolve, evolves
 from services.timesheets.grants.projection import HANDLED, learn, learns
 from services.timesheets.report.projection import PROJECTORS, Meta, project, projects
-from shared.contracts.decisions import (
-    ActNotified,
-    AssistantAssigned,
-    AssistantRegistered,
-    AssistantUnassigned,
-    CaseEnded,
-    GrantAmended,
-    HoursGranted,
-    ObjectionDecided,
-    ObjectionFiled,
-    ServiceResumed,
-    ServiceSuspended,
-    ServiceTerminated,
-)
+from shared.contracts import decisions as dc
 from shared.contracts.timesheets import SERVICE, TimesheetAttested, TimesheetDrafted
 from shared.events.envelope import Envelope
 from shared.events.registry import registry
@@ -39,19 +26,19 @@ from tests.unit.reporting.builders import PERSON_CODE, amended, granted
 TIMESHEETS_EVENTS = {spec.model for spec in registry if spec.service == SERVICE}
 # What timesheets knows of grants and assignments (docs/timesheets.md, "The checks").
 LEARNED_FROM_DECISIONS = {
-    HoursGranted,
-    GrantAmended,
-    ServiceSuspended,
-    ServiceResumed,
-    ServiceTerminated,
-    CaseEnded,
-    AssistantRegistered,
-    AssistantAssigned,
-    AssistantUnassigned,
+    dc.HoursGranted,
+    dc.GrantAmended,
+    dc.ServiceSuspended,
+    dc.ServiceResumed,
+    dc.ServiceTerminated,
+    dc.CaseEnded,
+    dc.AssistantRegistered,
+    dc.AssistantAssigned,
+    dc.AssistantUnassigned,
     # Issue #17: what is in effect after the signature.
-    ActNotified,
-    ObjectionFiled,
-    ObjectionDecided,
+    dc.ActNotified,
+    dc.ObjectionFiled,
+    dc.ObjectionDecided,
 }
 
 
@@ -79,9 +66,9 @@ def test_a_second_function_for_the_same_event_is_refused() -> None:
     with pytest.raises(ValueError, match="TimesheetDrafted already has a projection"):
         projects(TimesheetDrafted)(again)
     with pytest.raises(ValueError, match="ServiceResumed already has a learn function"):
-        learns(ServiceResumed)(again)  # one of the table's statements
+        learns(dc.ServiceResumed)(again)  # one of the table's statements
     with pytest.raises(ValueError, match="ObjectionFiled already has a learn function"):
-        learns(ObjectionFiled)(again)  # one of the functions
+        learns(dc.ObjectionFiled)(again)  # one of the functions
 
 
 class Unrelated(BaseModel):
