@@ -147,7 +147,7 @@ async def run(args: argparse.Namespace) -> None:
         )
         try:
             async with httpx.AsyncClient(base_url=running.url, timeout=600) as http:
-                await measure(args, js, http, settings)
+                await close_the_month(args, js, http, settings)
         finally:
             stop_services(services_dir, ["payments"])
         await nc.drain()
@@ -157,7 +157,7 @@ async def run(args: argparse.Namespace) -> None:
     print(f"peak RSS of the benchmark process: {peak_mib:.0f} MiB")
 
 
-async def measure(
+async def close_the_month(
     args: argparse.Namespace, js: JetStreamContext, http: httpx.AsyncClient, settings: Settings
 ) -> None:
     people = [

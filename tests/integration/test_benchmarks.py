@@ -7,6 +7,7 @@ against real servers and returns its figures, and that ``python -m bench`` finds
 from __future__ import annotations
 
 import importlib
+import inspect
 
 import pytest
 
@@ -25,7 +26,10 @@ def test_python_m_bench_finds_every_benchmark_module() -> None:
 @pytest.mark.parametrize("name", modules())
 def test_every_benchmark_module_imports_and_has_an_entry_point(name: str) -> None:
     module = importlib.import_module(f"bench.{name}")
-    assert callable(getattr(module, "measure", None)) or callable(getattr(module, "main", None))
+    measure = getattr(module, "measure", None)
+    assert callable(measure) or callable(getattr(module, "main", None))
+    if callable(measure):  # `python -m bench` calls every `measure` as measure(servers, scale)
+        assert list(inspect.signature(measure).parameters) == ["servers", "scale"], name
 
 
 @pytest.mark.parametrize("name", ["backbone", "latency", "rebuild", "memory"])
