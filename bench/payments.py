@@ -233,7 +233,16 @@ def main() -> None:
     parser.add_argument("--assistants", type=int, default=12000)
     parser.add_argument("--parallel", type=int, default=4, help="runs closed at once")
     parser.add_argument("--batch", type=int, default=500, help="consumer fetch size")
-    asyncio.run(run(parser.parse_args()))
+    args = parser.parse_args()
+    # Every municipality closes its month: one with no approved report has nothing to pay
+    # and its run is refused (409), which would stop the benchmark midway. Assistant i
+    # works in municipality i mod 43 and client c is served by assistant c mod assistants.
+    if not len(SLUGS) <= args.assistants <= args.clients:
+        parser.error(
+            f"--assistants must be at least {len(SLUGS)} (one per municipality) and at most"
+            " --clients"
+        )
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

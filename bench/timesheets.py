@@ -218,6 +218,9 @@ async def national_month(args: argparse.Namespace) -> None:
     stack = None if named else start_stack(data_dir, nats_port=0, pg_port=0, nats_monitor_port=0)
     nats_url = stack.operator_url if stack else os.environ["ASIST_NATS_URL"]
     database_url = stack.database_url if stack else os.environ["ASIST_DATABASE_URL"]
+    # Personal fields are sealed with the master key (issue #9): the stack's, or the one
+    # named beside the servers the environment names.
+    key = (stack.master_key if stack else None) or os.environ.get("ASIST_MASTER_KEY", "")
     try:
         nc = await nats.connect(nats_url)
         js = nc.jetstream()
@@ -226,7 +229,7 @@ async def national_month(args: argparse.Namespace) -> None:
                 await js.delete_stream(name)
         tokens = ",".join(f"bench-{m}=caseworker:{m}" for m in MUNICIPALITIES)
         settings = Settings(
-            nats_url=nats_url, database_url=database_url, tokens=tokens,
+            nats_url=nats_url, database_url=database_url, tokens=tokens, master_key=key,
             database_prefix=f"bench{uuid.uuid4().hex[:8]}", log_level="WARNING",
             relay_poll_seconds=0.1, consumer_batch_timeout_seconds=0.1,
         )  # fmt: skip
