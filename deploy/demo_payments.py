@@ -76,7 +76,7 @@ def pay(
     totals = run["totals"]
     money = totals["money"]["net"] if reissue else totals["money"]["total_cost"]
     print(
-        f"  {m:<10} {run['kind']:<13} run {run['run_id']} (draft): "
+        f"  {m:<10} {run['kind']:<13} run {run['run_id']} opened: "
         f"{counted(totals['payments'], 'payment')}, {totals['hours']} h, {money} EUR"
     )
     # Its own key: Api derives keys from the request alone, so the opener's attempt would
@@ -86,11 +86,16 @@ def pay(
     key = str(uuid.uuid5(DEMO_NAMESPACE, f"the opener's own approval of {approve}"))
     same = opener.http.post(approve, json={}, headers={"Idempotency-Key": key})
     detail = same.json().get("detail", "")
-    print(f"  {'':<10} approval by the same user: {same.status_code} {detail}")
-    approver.post(f"{base}/{run['run_id']}/approve", {}, expect=201)
+    if same.status_code == 409:  # a second `./asist up` on this folder: approved back then
+        print(f"  {'':<10} {detail} (by a second user, when the demo ran here before)")
+        approved = "approved before"
+    else:
+        print(f"  {'':<10} approval by the same user: {same.status_code} {detail}")
+        approver.post(f"{base}/{run['run_id']}/approve", {}, expect=201)
+        approved = "approved by a second user"
     if run["payments"] or run["reissues"]:
         path = save_bank_file(approver, m, run["run_id"])
-        print(f"  {'':<10} approved by a second user; bank file {path.relative_to(REPO_ROOT)}")
+        print(f"  {'':<10} {approved}; bank file {path.relative_to(REPO_ROOT)}")
     return run
 
 
