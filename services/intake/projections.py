@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
@@ -28,12 +28,12 @@ from shared.contracts.intake import (
     CircumstancesReported,
 )
 from shared.events.envelope import Envelope
+from shared.row_statements import Projector
 from shared.rules import decision_deadline
 from shared.store.batches import project_in_batches, rebuilding
 from shared.store.types import Connection
 
 TABLES = ("applications", "application_documents", "application_changes")
-Projector = Callable[[Connection, Envelope, Any], Awaitable[None]]
 
 
 async def _submitted(conn: Connection, envelope: Envelope, event: ApplicationSubmitted) -> None:

@@ -7,16 +7,12 @@ checks the set of types of each."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from shared.aggregate import ByType
-from shared.events.envelope import Envelope
-from shared.store.types import Connection
+from shared.row_statements import Projector
 
 # ``async def name(conn, envelope, event: EventType) -> None``: the consumer's event handler
 # (shared/bus/consumer.py), the event already of its registered type.
-UpstreamHandler = Callable[[Connection, Envelope, Any], Awaitable[None]]
+UpstreamHandler = Projector
 
 DECISIONS: ByType[UpstreamHandler] = ByType("a handler of decisions' events")
 TIMESHEETS: ByType[UpstreamHandler] = ByType("a handler of timesheets' events")

@@ -9,9 +9,7 @@ skips a redelivered event id, and the same fact delivered under another id chang
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -32,7 +30,7 @@ from shared.contracts.decisions import (
 )
 from shared.events.envelope import Envelope
 from shared.privacy.scrub import erased_mark, is_erased_mark
-from shared.row_statements import RowStatement, applies, envelope_municipality
+from shared.row_statements import Projector, RowStatement, applies, envelope_municipality
 from shared.rules import AgeGroup, Unit
 from shared.store.types import Connection
 
@@ -42,9 +40,7 @@ from shared.store.types import Connection
 # ``@learns(EventType)`` over ``async def name(conn, envelope, event: EventType) -> None``
 # where what it writes depends on the event. ``HANDLED``, at the end, is what they cover
 # (a test checks it).
-_LEARNERS: ByType[Callable[[Connection, Envelope, Any], Awaitable[None]]] = ByType(
-    "a learn function"
-)
+_LEARNERS: ByType[Projector] = ByType("a learn function")
 learns = _LEARNERS.register
 
 
