@@ -19,7 +19,7 @@ registered for its type (payments' ``projections.py``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -103,9 +103,10 @@ def applies(statements: Sequence[RowStatement]) -> Projector:
     return project
 
 
-def projection_by_type(projectors: ByType[Projector]) -> Projector:
+def projection_by_type(projectors: ByType[Projector] | Mapping[type[Any], Projector]) -> Projector:
     """The projection that applies each event by the function ``projectors`` holds for its
-    type (issue #8: one per event); an event with none is one the read models do not show."""
+    type (issue #8: one per event; a registry, or a dict where one module lists them all);
+    an event with none is one the read models do not show."""
 
     async def project(conn: Connection, envelope: Envelope, event: Any) -> None:
         projector = projectors.get(type(event))

@@ -28,7 +28,7 @@ from shared.contracts.intake import (
     CircumstancesReported,
 )
 from shared.events.envelope import Envelope
-from shared.row_statements import Projector
+from shared.row_statements import Projector, projection_by_type
 from shared.rules import decision_deadline
 from shared.store.batches import project_in_batches, rebuilding
 from shared.store.types import Connection
@@ -117,11 +117,8 @@ _PROJECT: dict[type[BaseModel], Projector] = {
 }
 
 
-async def project(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
-    """Apply one event to the read models; events intake does not show change nothing."""
-    apply = _PROJECT.get(type(event))
-    if apply is not None:
-        await apply(conn, envelope, event)
+# Apply one event to the read models; events intake does not show change nothing.
+project = projection_by_type(_PROJECT)
 
 
 async def _touch(conn: Connection, envelope: Envelope, change: str, *args: Any) -> None:

@@ -30,7 +30,13 @@ from shared.contracts.decisions import (
 )
 from shared.events.envelope import Envelope
 from shared.privacy.scrub import erased_mark, is_erased_mark
-from shared.row_statements import Projector, RowStatement, applies, envelope_municipality
+from shared.row_statements import (
+    Projector,
+    RowStatement,
+    applies,
+    envelope_municipality,
+    projection_by_type,
+)
 from shared.rules import AgeGroup, Unit
 from shared.store.types import Connection
 
@@ -44,12 +50,9 @@ _LEARNERS: ByType[Projector] = ByType("a learn function")
 learns = _LEARNERS.register
 
 
-async def learn(conn: Connection, envelope: Envelope, event: BaseModel) -> None:
-    """Apply one decisions event to what timesheets knows (the consumer delivers only
-    ``HANDLED``; any other event changes nothing)."""
-    learner = _LEARNERS.get(type(event))
-    if learner is not None:
-        await learner(conn, envelope, event)
+# Apply one decisions event to what timesheets knows (the consumer delivers only
+# ``HANDLED``; any other event changes nothing).
+learn = projection_by_type(_LEARNERS)
 
 
 def _code(personal_code: str, row_id: str) -> str:

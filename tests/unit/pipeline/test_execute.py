@@ -117,7 +117,23 @@ async def test_a_command_that_decides_nothing_appends_nothing(store: MemoryEvent
 async def _another_document(store: MemoryEventStore, stream_id: str) -> list[BaseModel]:
     """Another writer's document, committed between our read and our append."""
     current = await store.current_version(None, stream_id)
-    return [_document_added(add_document(document_id=f"0190f5a2-0000-7000-8000-{current:012d}"))]
+    return [add_document(document_id=f"0190f5a2-0000-7000-8000-{current:012d}").event]
+
+
+async def add_a_document(
+    store: MemoryEventStore, conn: Any, **hooks: Any
+) -> Outcome[domain.Application]:
+    """``execute`` of one ``add_document()`` on the application, with ``hooks``
+    (``prepare``, ``project``)."""
+    return await execute(
+        store,
+        conn,
+        DAUGAVPILS,
+        domain.APPLICATION,
+        STREAM,
+        lambda state: domain.decide(add_document(), state),
+        **hooks,
+    )
 
 
 async def test_a_version_conflict_reloads_and_decides_again() -> None:
@@ -196,16 +212,7 @@ async def test_prepare_runs_between_decide_and_append_on_the_state_decide_saw() 
         return [e.model_copy(update={"title": "prepared"}) for e in events]
 
     projected = Projected()
-    outcome = await execute(
-        store,
-        None,
-        DAUGAVPILS,
-        domain.APPLICATION,
-        STREAM,
-        lambda state: domain.decide(add_document(), state),
-        prepare=prepare,
-        project=projected,
-    )
+    outcome = await add_a_document(store, None, prepare=prepare, project=projected)
     assert [s.document_ids for s in seen] == [frozenset()]
     [stored] = [store.decode(e) for e in await store.read_stream(None, STREAM, after_version=1)]
     assert isinstance(stored, ApplicationDocumentAdded)
@@ -223,15 +230,7 @@ async def test_a_conflict_undoes_what_prepare_took_and_prepares_again() -> None:
         conn.taken.append(len(conn.taken) + 1)  # like a counter row: the next number
         return events
 
-    await execute(
-        store,
-        conn,
-        DAUGAVPILS,
-        domain.APPLICATION,
-        STREAM,
-        lambda state: domain.decide(add_document(), state),
-        prepare=take_a_number,
-    )
+    await add_a_document(store, conn, prepare=take_a_number)
     assert conn.taken == [1], "the failed attempt gave its number back: no gap"
     assert await store.current_version(None, STREAM) == 3
 
@@ -244,25 +243,5 @@ async def test_a_refusal_prepares_nothing(store: MemoryEventStore) -> None:
         return events
 
     with pytest.raises(ApplicationNotFound):
-        await execute(
-            store,
-            None,
-            DAUGAVPILS,
-            domain.APPLICATION,
-            STREAM,
-            lambda state: domain.decide(add_document(), state),
-            prepare=prepare,
-        )
+        await add_a_document(store, None, prepare=prepare)
     assert prepared == []
-
-
-def _document_added(command: domain.AddDocument) -> BaseModel:
-    """The event another writer's ``AddDocument`` records."""
-    [event] = domain.decide(command, domain.evolve(domain.INITIAL, _submitted()))
-    return event
-
-
-def _submitted() -> ApplicationSubmitted:
-    [event] = domain.decide(submit(), domain.INITIAL)
-    assert isinstance(event, ApplicationSubmitted)
-    return event

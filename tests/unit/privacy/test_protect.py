@@ -147,16 +147,7 @@ async def test_a_new_fresh_key_after_erasure_is_a_different_key(protector: Prote
 async def test_a_case_note_uses_the_clients_key_linked_when_the_case_opened(
     protector: Protector,
 ) -> None:
-    opened = CaseOpened(
-        case_id=CASE,
-        application_id=CASE,
-        municipality="daugavpils",
-        received_on=date(2026, 11, 20),
-        decision_deadline=date(2026, 12, 21),
-        client=ClientData(
-            personal_code=CODE, first_name="J", last_name="B", birth_date=date(1985, 3, 12)
-        ),
-    )
+    opened = _case_opened()
     case_kid = (
         (await protector.seal(envelope(opened, f"case-{CASE}")))
         .data["client"]["personal_code"]
