@@ -22,6 +22,7 @@ import pytest
 from fastapi import FastAPI
 from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
+from nats.js.api import StreamConfig
 from nats.js.errors import NotFoundError
 
 from shared.bus.nats_auth import nats_auth
@@ -197,13 +198,36 @@ def js(nats_client: NatsClient) -> JetStreamContext:
     return nats_client.jetstream()
 
 
+# When an account's last stream is deleted, NATS removes the account's JetStream directory
+# in the background; a stream created right after can have that directory removed under it
+# ("error creating store for stream", 500: seen once in test_nats_security after
+# `clean_bus`; reproduced: the directory is gone 10 ms after the last delete). A stream the
+# harness never deletes keeps the account from ever being empty.
+KEEPER = StreamConfig(
+    name="TEST_KEEPER",
+    description="Never deleted by the tests: keeps the account's JetStream directory",
+    subjects=["harness.keeper"],
+)
+
+
+async def empty_the_bus(js: JetStreamContext) -> None:
+    """Delete every stream but ``KEEPER``, so a test starts from an empty bus."""
+    try:
+        await js.stream_info(KEEPER.name or "")
+    except NotFoundError:
+        await js.add_stream(KEEPER)
+    for info in await js.streams_info():
+        name = info.config.name
+        if name == KEEPER.name:
+            continue
+        with contextlib.suppress(NotFoundError):  # another run may have deleted it already
+            await js.delete_stream(name or "")
+
+
 @pytest.fixture
 async def clean_bus(js: JetStreamContext) -> None:
     """Delete every stream, so each test starts from an empty bus."""
-    for info in await js.streams_info():
-        name = info.config.name
-        with contextlib.suppress(NotFoundError):  # another run may have deleted it already
-            await js.delete_stream(name or "")
+    await empty_the_bus(js)
 
 
 async def create_database(stack: Servers, prefix: str = "t") -> str:

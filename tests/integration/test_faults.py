@@ -42,7 +42,7 @@ from shared.bus.consumer import EventConsumer
 from shared.http.app import create_app
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import Settings
-from tests.conftest import ServiceFactory, auth, free_port
+from tests.conftest import ServiceFactory, auth, empty_the_bus, free_port
 from tests.integration.fault_support import (
     Load,
     PrivateStack,
@@ -99,8 +99,7 @@ async def bus(fault_settings: Settings) -> AsyncIterator[JetStreamContext]:
     """A client of the private NATS, its streams emptied first."""
     nc: NatsClient = await connect(fault_settings, "fault-suite")
     js = nc.jetstream()
-    for info in await js.streams_info():
-        await js.delete_stream(info.config.name or "")
+    await empty_the_bus(js)
     try:
         yield js
     finally:
